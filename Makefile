@@ -1,0 +1,90 @@
+# vbench build. `make` builds build/vbench and build/vbench-agent; `make check` runs every test.
+
+CC ?= cc
+CLANG ?= clang
+VERSION := 0.1.0
+CPPFLAGS += -I. -D_GNU_SOURCE -DVBENCH_VERSION=\"$(VERSION)\"
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -pthread
+LDLIBS_HARNESS := -lhwloc -lpfm -lm -pthread
+LDLIBS_AGENT := -lpfm -lm -pthread
+
+BUILD := build
+OBJ := $(BUILD)/obj
+
+COMMON_SRC := $(wildcard common/*.c)
+WORKLOAD_SRC := $(wildcard workloads/*.c)
+AGENT_SRC := $(wildcard guest-agent/*.c)
+HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+BACKEND_SRC := $(wildcard backends/*.c backends/*/*.c backends/*/*/*.c)
+
+# Everything the harness and the tests link, except main().
+LIB_SRC := $(COMMON_SRC) $(WORKLOAD_SRC) $(HARNESS_SRC) $(BACKEND_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
+AGENT_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(WORKLOAD_SRC:%.c=$(OBJ)/%.o) $(AGENT_SRC:%.c=$(OBJ)/%.o)
+
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps guest compare check check-unit check-integration check-fuzz check-rig \
+	fuzz validate format clean
+
+all: $(BUILD)/vbench $(BUILD)/vbench-agent
+
+deps:
+	@scripts/install-deps.sh
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/vbench: $(LIB_OBJ) $(OBJ)/harness/main.o
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_HARNESS)
+
+# The agent is static: the same bytes run as a process, as PID 1 in a container and as /init in a VM.
+$(BUILD)/vbench-agent: $(AGENT_OBJ)
+	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS_AGENT)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS_HARNESS) -lcmocka
+
+# Fuzz targets: clang, libFuzzer, AddressSanitizer and UBSan over the library sources.
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(LDLIBS_HARNESS)
+
+guest:
+	@scripts/fetch-guest.sh
+
+compare: deps all
+	$(MAKE) -s guest || true
+	$(BUILD)/vbench compare kvm lxc native --suite quick
+
+check: deps all $(UNIT_BIN) $(FUZZ_BIN)
+	@tests/run-tests.sh
+
+check-unit: all $(UNIT_BIN)
+	@tests/run-tests.sh unit
+
+check-fuzz: $(FUZZ_BIN)
+	@tests/run-tests.sh fuzz
+
+check-integration: all
+	@tests/run-tests.sh integration
+
+check-rig: all
+	@tests/run-tests.sh rig
+
+fuzz: $(FUZZ_BIN)
+
+format:
+	clang-format -i $(shell git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,66 @@
+/* The backend interface: every environment (native, lxc, kvm) implements these operations. */
+#ifndef VB_BACKEND_H
+#define VB_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+#define BACKEND_MAX_CPUS 256
+
+/* What every backend of a run is started with: the same CPUs, memory and devices. */
+struct backend_config {
+	unsigned ncpus;
+	unsigned cpu_list[BACKEND_MAX_CPUS]; /* OS indexes of the PUs to run on, one per core */
+	uint64_t memory_bytes;               /* limit for the environment (container / VM RAM) */
+	const char *agent_path;              /* the static agent binary */
+	const char *disk_path;               /* scratch disk image to attach, or NULL */
+	bool network;                        /* give the agent a network link and a peer */
+	const char *kernel_path;             /* kvm: bzImage (NULL = built default) */
+	const char *modules_dir;             /* kvm: directory holding the virtio .ko files */
+	const char *run_dir;                 /* private temp directory for this run's files */
+	bool force;                          /* run even when probe says it is not useful */
+	bool verbose;
+};
+
+/* Host-side figures for one started environment. */
+struct backend_stats {
+	double startup_ms;          /* start request to agent hello; NaN if unknown */
+	double host_overhead_bytes; /* host memory the environment costs beyond the agent; NaN if unknown */
+	char details[256];          /* one line: "pid 1234 pinned to 0,1" / "kernel 6.1, 2 vCPUs" */
+};
+
+struct backend_instance; /* private to each backend */
+
+struct backend_ops {
+	const char *name;
+	const char *description;
+	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
+	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
+	/* Bring up an environment running the agent. On failure nothing is left behind. */
+	int (*start)(const struct backend_config *cfg, struct backend_instance **out,
+		     struct vb_error *err);
+	/* The agent's byte stream: read from *rfd, write to *wfd (may be the same fd). */
+	void (*channel)(struct backend_instance *inst, int *rfd, int *wfd);
+	/* Host-side figures. Called after the agent's hello has arrived. */
+	void (*stats)(struct backend_instance *inst, struct backend_stats *out);
+	/* Is the environment still alive? false once the agent (or VM) has died. */
+	bool (*alive)(struct backend_instance *inst);
+	/* Tear down, idempotent, leaves nothing behind; frees inst. */
+	void (*stop)(struct backend_instance *inst);
+	/* Optional: run an arbitrary command in the same kind of environment (vbench exec). */
+	int (*exec)(const struct backend_config *cfg, char *const argv[], int *exit_status,
+		    struct vb_error *err);
+};
+
+extern const struct backend_ops native_backend;
+extern const struct backend_ops lxc_backend;
+extern const struct backend_ops kvm_backend;
+
+const struct backend_ops *backend_find(const char *name);
+const struct backend_ops *backend_at(size_t i);
+
+#endif

@@ -1,0 +1,23 @@
+/* The backend registry: one line per backend. */
+#include "backends/backend.h"
+
+#include <string.h>
+
+static const struct backend_ops *const backends[] = {
+	&native_backend,
+	&lxc_backend,
+	&kvm_backend,
+};
+
+const struct backend_ops *backend_at(size_t i)
+{
+	return i < sizeof(backends) / sizeof(backends[0]) ? backends[i] : NULL;
+}
+
+const struct backend_ops *backend_find(const char *name)
+{
+	for (size_t i = 0; backend_at(i); i++)
+		if (strcmp(backend_at(i)->name, name) == 0)
+			return backend_at(i);
+	return NULL;
+}

@@ -1,0 +1,106 @@
+/*
+ * The agent protocol: newline-delimited JSON between the harness and the guest agent.
+ * The agent speaks first (hello); the harness sends one request at a time.
+ */
+#ifndef VB_PROTOCOL_H
+#define VB_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+#define PROTO_VERSION 1
+#define PROTO_MAX_LINE 65536 /* longer messages are rejected as oversized */
+#define PROTO_MAX_VALUES 32
+#define PROTO_NAME_MAX 48
+
+enum proto_type {
+	PROTO_HELLO,       /* agent: version, kernel, cpus, memory, isolation, counters */
+	PROTO_RUN,         /* harness: run one sample of a workload */
+	PROTO_SAMPLE,      /* agent: metric values (+ counters) of one sample */
+	PROTO_ERROR,       /* agent: the request failed (message) */
+	PROTO_UNSUPPORTED, /* agent: the workload cannot run here (message = reason) */
+	PROTO_PING,        /* harness */
+	PROTO_PONG,        /* agent */
+	PROTO_SHUTDOWN,    /* harness: exit (the VM powers off) */
+	PROTO_BYE,         /* agent: acknowledges shutdown */
+};
+
+struct proto_value {
+	char name[PROTO_NAME_MAX];
+	double value; /* NaN = not measured */
+};
+
+struct proto_values {
+	unsigned count;
+	struct proto_value v[PROTO_MAX_VALUES];
+};
+
+struct proto_hello {
+	char version[32];
+	int proto;
+	char kernel[128];
+	char hostname[64];
+	unsigned cpus;
+	uint64_t memory_bytes;
+	char *isolation_json; /* raw JSON object as the agent sent it (malloc'd), or NULL */
+	bool hw_counters;
+	char counters_note[160];
+};
+
+struct proto_run {
+	char workload[64];
+	struct proto_values params;
+	unsigned cpus;
+	uint64_t seed;
+	char disk[256]; /* "" = none */
+	char peer[64];  /* "" = none */
+};
+
+struct proto_msg {
+	enum proto_type type;
+	uint64_t id; /* request id, echoed in replies */
+	struct proto_hello hello;
+	struct proto_run run;
+	struct proto_values metrics;  /* sample */
+	struct proto_values counters; /* sample */
+	char message[512];            /* error, unsupported */
+};
+
+/* Decode one line (without the newline). Rejects malformed, unknown or incomplete messages. */
+int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_error *err);
+void proto_msg_free(struct proto_msg *msg);
+
+/* Encode a message; returns a malloc'd line without the trailing newline, or NULL. */
+char *proto_encode(const struct proto_msg *msg, size_t *len);
+
+int proto_values_add(struct proto_values *vals, const char *name, double value);
+/* Value by name; returns -1 if absent. */
+int proto_values_get(const struct proto_values *vals, const char *name, double *out);
+
+/* Line reader with time-outs over a file descriptor. */
+struct proto_reader {
+	int fd;
+	size_t len;
+	char buf[PROTO_MAX_LINE + 1];
+	bool discarding; /* inside an oversized line: skip to its newline */
+};
+
+void proto_reader_init(struct proto_reader *r, int fd);
+/*
+ * Read one line into *line (NUL-terminated, valid until the next call). timeout_ms < 0
+ * waits forever. Returns 1 for a line, 0 at end of stream, -1 on error (time-out,
+ * oversized line, I/O error, interrupted by a signal with err->code = EINTR).
+ */
+int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t *len,
+		    struct vb_error *err);
+/* Write line + '\n' completely within timeout_ms. */
+int proto_write_line(int fd, const char *line, size_t len, int timeout_ms, struct vb_error *err);
+/* Encode and write. */
+int proto_send(int fd, const struct proto_msg *msg, int timeout_ms, struct vb_error *err);
+
+const char *proto_type_name(enum proto_type t);
+
+#endif

@@ -1,0 +1,120 @@
+/* The results document (schema vbench-result/1): in memory, written atomically, read back. */
+#ifndef VB_RESULTS_H
+#define VB_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "workloads/workload.h"
+
+#define RESULTS_SCHEMA "vbench-result/1"
+
+enum result_status {
+	RESULT_OK,          /* samples measured */
+	RESULT_ERROR,       /* the workload failed or killed the agent; note says why */
+	RESULT_UNSUPPORTED, /* cannot run in this environment; note says why */
+};
+
+/* One (workload, metric, backend): raw samples and the statistics recomputed from them. */
+struct result_entry {
+	char workload[64];
+	char group[16];
+	char metric[48];
+	char backend[32];
+	char unit[16];
+	enum better better;
+	enum result_status status;
+	char note[512];
+	double *samples; /* in the order measured, warm-up excluded */
+	size_t nsamples, cap;
+	/* computed by results_compute() */
+	double median, ci_lo, ci_hi, cv;
+};
+
+/* Per-sample counters of one (workload, backend): name -> one value per sample. */
+struct counter_series {
+	char workload[64];
+	char backend[32];
+	char name[48]; /* "task_clock_ns", "page_faults", "ctx_switches", "cycles", ... */
+	double *values;
+	size_t nvalues, cap;
+};
+
+struct result_backend {
+	char name[32];
+	bool ran;            /* false: skipped, reason says why */
+	char reason[512];
+	char details[256];
+	double startup_ms;   /* NaN if unknown */
+	double host_overhead_bytes;
+	char *hello_json;    /* the agent's hello as received (malloc'd JSON object), or NULL */
+};
+
+struct result_host {
+	char hostname[64];
+	char kernel[128];
+	char cpu_model[128];
+	unsigned packages, cores, pus, numa_nodes;
+	uint64_t l1d_bytes, l2_bytes, llc_bytes;
+	char kvm[64];         /* "absent", "hardware-assisted", "pvm (ring 0 emulated)", ... */
+	char cgroup_mode[16]; /* "v1", "v2", "hybrid", "none" */
+	bool hw_counters;
+	char counters_note[160];
+};
+
+struct result_config {
+	enum suite suite;
+	unsigned cpus;
+	char cpu_list[256]; /* "0,1" */
+	uint64_t memory_bytes;
+	unsigned repeat, warmup;
+	uint64_t seed;
+	char baseline[32];
+	char workloads[256]; /* the --workloads patterns as given, "" = all */
+};
+
+struct results_doc {
+	char schema[32];
+	char version[32];
+	char start_time[32]; /* ISO 8601 UTC, "2026-11-22T04:20:00Z" */
+	double duration_s;
+	bool interrupted;    /* Ctrl-C or a fatal error cut the run short; what was measured is kept */
+	struct result_host host;
+	struct result_config config;
+	struct result_backend *backends;
+	size_t nbackends;
+	struct result_entry *entries;
+	size_t nentries, entries_cap;
+	struct counter_series *counters;
+	size_t ncounters, counters_cap;
+};
+
+void results_init(struct results_doc *doc);
+void results_free(struct results_doc *doc);
+
+/* Find or add the entry for (workload, metric, backend). NULL on allocation failure. */
+struct result_entry *results_entry(struct results_doc *doc, const struct workload *w, size_t metric,
+				   const char *backend);
+/* Find an entry by names, or NULL. */
+struct result_entry *results_find(struct results_doc *doc, const char *workload, const char *metric,
+				  const char *backend);
+int results_add_sample(struct result_entry *e, double value);
+int results_add_counter(struct results_doc *doc, const char *workload, const char *backend,
+			const char *name, double value);
+/* Recompute median, ci95 and cv of every entry from its raw samples (seeded: reproducible). */
+void results_compute(struct results_doc *doc, uint64_t seed);
+
+/* Serialise to JSON text (malloc'd). */
+char *results_to_json(const struct results_doc *doc, size_t *len);
+/* Write atomically: temp file in the same directory, fsync, rename. */
+int results_write_file(const struct results_doc *doc, const char *path, struct vb_error *err);
+/* Read and validate a results file; a corrupt, truncated or wrong-schema file is an error. */
+int results_read_file(struct results_doc *doc, const char *path, struct vb_error *err);
+int results_parse(struct results_doc *doc, const char *text, size_t len, struct vb_error *err);
+
+const char *result_status_name(enum result_status s);
+const char *better_name(enum better b);
+
+#endif

@@ -1,0 +1,25 @@
+/* Statistics over raw samples: median, bootstrap intervals, CV, ratios, Mann-Whitney U. */
+#ifndef VB_STATS_H
+#define VB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATS_BOOTSTRAP_RESAMPLES 2000
+
+double stats_median(const double *x, size_t n); /* NaN when n == 0 */
+double stats_mean(const double *x, size_t n);
+double stats_stddev(const double *x, size_t n); /* sample standard deviation (n - 1) */
+double stats_cv(const double *x, size_t n);     /* stddev / mean; NaN when undefined */
+double stats_percentile(const double *x, size_t n, double p); /* linear interpolation, p in [0,100] */
+
+/* 95% (or 1 - alpha) percentile-bootstrap interval of the median; deterministic for a seed. */
+void stats_bootstrap_median_ci(const double *x, size_t n, double alpha, uint64_t seed, double *lo,
+			       double *hi);
+/* Ratio of medians num/den with a bootstrap interval (both resampled independently). */
+void stats_ratio_ci(const double *num, size_t nn, const double *den, size_t nd, double alpha,
+		    uint64_t seed, double *ratio, double *lo, double *hi);
+/* Two-sided Mann-Whitney U test p-value (normal approximation with tie correction). */
+double stats_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * The small platform interface CPU and memory workloads reach the system through, so that
+ * they can later be built freestanding for a bare guest runtime.
+ */
+#ifndef VB_PLATFORM_H
+#define VB_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Monotonic clock, nanoseconds. */
+uint64_t platform_now_ns(void);
+
+/* Aligned allocation; memory is not touched (callers initialise what they measure). */
+void *platform_alloc(size_t bytes, size_t align);
+void platform_free(void *p, size_t bytes);
+
+/*
+ * Run fn(index, arg) on nthreads workers at once (index 0..nthreads-1) and wait for all.
+ * Workers start together (a barrier), so timing inside fn measures concurrent work.
+ * Returns 0, or -1 if threads could not be created.
+ */
+typedef void (*platform_worker_fn)(unsigned index, void *arg);
+int platform_run_workers(unsigned nthreads, platform_worker_fn fn, void *arg);
+
+/* Barrier for workers started by platform_run_workers: all wait until all arrive. */
+void platform_workers_barrier(void);
+
+/* Deterministic random numbers (xoshiro256**), seeded per sample. */
+struct platform_rng {
+	uint64_t s[4];
+};
+void platform_rng_seed(struct platform_rng *rng, uint64_t seed);
+uint64_t platform_rng_next(struct platform_rng *rng);
+
+/* Cache size in bytes for a level (1..3) as seen by this environment, 0 if unknown. */
+size_t platform_cache_size(int level);
+size_t platform_page_size(void);
+
+#endif
