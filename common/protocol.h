@@ -83,7 +83,8 @@ int proto_values_get(const struct proto_values *vals, const char *name, double *
 /* Line reader with time-outs over a file descriptor. */
 struct proto_reader {
 	int fd;
-	size_t len;
+	size_t len;      /* bytes in buf */
+	size_t consumed; /* bytes of the line last returned, dropped on the next read */
 	char buf[PROTO_MAX_LINE + 1];
 	bool discarding; /* inside an oversized line: skip to its newline */
 };

@@ -1,0 +1,464 @@
+/*
+ * The agent protocol: newline-delimited JSON between the harness and the guest agent.
+ * Both directions go through proto_decode, which trusts nothing in the line.
+ */
+#include "common/protocol.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/json.h"
+
+static const char *const type_names[] = {
+	[PROTO_HELLO] = "hello",     [PROTO_RUN] = "run",     [PROTO_SAMPLE] = "sample",
+	[PROTO_ERROR] = "error",     [PROTO_UNSUPPORTED] = "unsupported",
+	[PROTO_PING] = "ping",       [PROTO_PONG] = "pong",   [PROTO_SHUTDOWN] = "shutdown",
+	[PROTO_BYE] = "bye",
+};
+
+const char *proto_type_name(enum proto_type t)
+{
+	return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
+}
+
+int proto_values_add(struct proto_values *vals, const char *name, double value)
+{
+	if (vals->count >= PROTO_MAX_VALUES || strlen(name) >= PROTO_NAME_MAX)
+		return -1;
+	struct proto_value *v = &vals->v[vals->count++];
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->value = value;
+	return 0;
+}
+
+int proto_values_get(const struct proto_values *vals, const char *name, double *out)
+{
+	for (unsigned i = 0; i < vals->count; i++) {
+		if (strcmp(vals->v[i].name, name) == 0) {
+			*out = vals->v[i].value;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- decoding ---- */
+
+static int decode_values(const struct json_doc *doc, int obj, struct proto_values *vals,
+			 const char *what, struct vb_error *err)
+{
+	if (!json_is_object(doc, obj))
+		return error_set(err, "\"%s\" is not an object", what);
+	int n = json_size(doc, obj);
+	if (n > PROTO_MAX_VALUES)
+		return error_set(err, "\"%s\" has %d values (at most %d)", what, n, PROTO_MAX_VALUES);
+	int tok = obj + 1;
+	for (int i = 0; i < n; i++) {
+		char name[PROTO_NAME_MAX];
+		double v;
+		if (json_get_string(doc, tok, name, sizeof(name)) < 0 || name[0] == '\0')
+			return error_set(err, "\"%s\" has a bad or overlong name", what);
+		if (json_get_number(doc, tok + 1, &v) < 0)
+			return error_set(err, "\"%s\".\"%s\" is not a number", what, name);
+		for (unsigned k = 0; k < vals->count; k++)
+			if (strcmp(vals->v[k].name, name) == 0)
+				return error_set(err, "\"%s\" repeats \"%s\"", what, name);
+		proto_values_add(vals, name, v);
+		tok = json_skip(doc, tok + 1);
+	}
+	return 0;
+}
+
+static int need_string(const struct json_doc *doc, int obj, const char *key, char *out, size_t len,
+		       bool required, struct vb_error *err)
+{
+	int t = json_find(doc, obj, key);
+	if (t < 0) {
+		out[0] = '\0';
+		return required ? error_set(err, "missing \"%s\"", key) : 0;
+	}
+	if (json_get_string(doc, t, out, len) < 0)
+		return error_set(err, "\"%s\" is not a string or is too long", key);
+	return 0;
+}
+
+static int need_uint(const struct json_doc *doc, int obj, const char *key, uint64_t *out,
+		     bool required, struct vb_error *err)
+{
+	int t = json_find(doc, obj, key);
+	int64_t v;
+	if (t < 0) {
+		*out = 0;
+		return required ? error_set(err, "missing \"%s\"", key) : 0;
+	}
+	if (json_get_int(doc, t, &v) < 0 || v < 0)
+		return error_set(err, "\"%s\" is not a non-negative integer", key);
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struct vb_error *err)
+{
+	struct proto_hello *h = &msg->hello;
+	uint64_t v;
+	if (need_string(doc, 0, "version", h->version, sizeof(h->version), true, err) < 0 ||
+	    need_string(doc, 0, "kernel", h->kernel, sizeof(h->kernel), false, err) < 0 ||
+	    need_string(doc, 0, "hostname", h->hostname, sizeof(h->hostname), false, err) < 0)
+		return -1;
+	if (need_uint(doc, 0, "proto", &v, true, err) < 0)
+		return -1;
+	h->proto = (int)v;
+	if (need_uint(doc, 0, "cpus", &v, true, err) < 0)
+		return -1;
+	if (v == 0 || v > 4096)
+		return error_set(err, "\"cpus\" is out of range (%llu)", (unsigned long long)v);
+	h->cpus = (unsigned)v;
+	if (need_uint(doc, 0, "memory_bytes", &h->memory_bytes, true, err) < 0)
+		return -1;
+	int iso = json_find(doc, 0, "isolation");
+	if (iso >= 0) {
+		if (!json_is_object(doc, iso))
+			return error_set(err, "\"isolation\" is not an object");
+		const jsmntok_t *t = &doc->tokens[iso];
+		h->isolation_json = strndup(doc->text + t->start, (size_t)(t->end - t->start));
+		if (!h->isolation_json)
+			return error_set(err, "out of memory");
+	}
+	int c = json_find(doc, 0, "counters");
+	if (c >= 0) {
+		if (!json_is_object(doc, c))
+			return error_set(err, "\"counters\" is not an object");
+		int hw = json_find(doc, c, "hardware");
+		if (hw >= 0 && json_get_bool(doc, hw, &h->hw_counters) < 0)
+			return error_set(err, "\"counters.hardware\" is not a boolean");
+		json_member_string(doc, c, "note", h->counters_note, sizeof(h->counters_note));
+	}
+	return 0;
+}
+
+static int decode_run(const struct json_doc *doc, struct proto_msg *msg, struct vb_error *err)
+{
+	struct proto_run *r = &msg->run;
+	uint64_t v;
+	if (need_string(doc, 0, "workload", r->workload, sizeof(r->workload), true, err) < 0 ||
+	    need_string(doc, 0, "disk", r->disk, sizeof(r->disk), false, err) < 0 ||
+	    need_string(doc, 0, "peer", r->peer, sizeof(r->peer), false, err) < 0)
+		return -1;
+	if (need_uint(doc, 0, "cpus", &v, true, err) < 0)
+		return -1;
+	if (v == 0 || v > 4096)
+		return error_set(err, "\"cpus\" is out of range");
+	r->cpus = (unsigned)v;
+	if (need_uint(doc, 0, "seed", &r->seed, false, err) < 0)
+		return -1;
+	int p = json_find(doc, 0, "params");
+	if (p >= 0 && decode_values(doc, p, &r->params, "params", err) < 0)
+		return -1;
+	return 0;
+}
+
+int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_error *err)
+{
+	struct json_doc doc;
+	memset(msg, 0, sizeof(*msg));
+	if (len > PROTO_MAX_LINE)
+		return error_set(err, "message of %zu bytes is oversized (limit %d)", len, PROTO_MAX_LINE);
+	if (json_parse(&doc, line, len, err) < 0)
+		return error_prefix(err, "bad message: ");
+	int rc = -1;
+	char type[24];
+	if (!json_is_object(&doc, 0)) {
+		error_set(err, "bad message: not a JSON object");
+		goto out;
+	}
+	if (json_member_string(&doc, 0, "type", type, sizeof(type)) < 0) {
+		error_set(err, "bad message: no \"type\"");
+		goto out;
+	}
+	int found = -1;
+	for (unsigned i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (strcmp(type, type_names[i]) == 0)
+			found = (int)i;
+	if (found < 0) {
+		error_set(err, "bad message: unknown type \"%s\"", type);
+		goto out;
+	}
+	msg->type = (enum proto_type)found;
+	int idt = json_find(&doc, 0, "id");
+	int64_t id = 0;
+	if (idt >= 0 && (json_get_int(&doc, idt, &id) < 0 || id < 0)) {
+		error_set(err, "bad message: \"id\" is not a non-negative integer");
+		goto out;
+	}
+	msg->id = (uint64_t)id;
+
+	switch (msg->type) {
+	case PROTO_HELLO:
+		rc = decode_hello(&doc, msg, err);
+		break;
+	case PROTO_RUN:
+		rc = decode_run(&doc, msg, err);
+		break;
+	case PROTO_SAMPLE: {
+		int m = json_find(&doc, 0, "metrics");
+		if (m < 0) {
+			rc = error_set(err, "missing \"metrics\"");
+			break;
+		}
+		rc = decode_values(&doc, m, &msg->metrics, "metrics", err);
+		int c = json_find(&doc, 0, "counters");
+		if (rc == 0 && c >= 0)
+			rc = decode_values(&doc, c, &msg->counters, "counters", err);
+		break;
+	}
+	case PROTO_ERROR:
+	case PROTO_UNSUPPORTED:
+		rc = need_string(&doc, 0, "message", msg->message, sizeof(msg->message), true, err);
+		break;
+	default:
+		rc = 0;
+	}
+	if (rc < 0) {
+		error_prefix(err, "bad %s message: ", type);
+		proto_msg_free(msg);
+	}
+out:
+	json_doc_free(&doc);
+	return rc;
+}
+
+void proto_msg_free(struct proto_msg *msg)
+{
+	free(msg->hello.isolation_json);
+	msg->hello.isolation_json = NULL;
+}
+
+/* ---- encoding ---- */
+
+static void encode_values(struct json_writer *w, const char *key, const struct proto_values *vals)
+{
+	json_key(w, key);
+	json_object_begin(w);
+	for (unsigned i = 0; i < vals->count; i++)
+		json_kv_number(w, vals->v[i].name, vals->v[i].value);
+	json_object_end(w);
+}
+
+/* The isolation object is raw JSON from a trusted writer (the agent itself). */
+static void put_raw(struct json_writer *w, const char *key, const char *raw)
+{
+	json_key(w, key);
+	if (!raw) {
+		json_null(w);
+		return;
+	}
+	/* append verbatim: the writer has no raw-value call, so extend the buffer by hand */
+	size_t n = strlen(raw);
+	if (w->failed)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 256;
+		while (w->len + n + 1 > cap)
+			cap *= 2;
+		char *nb = realloc(w->buf, cap);
+		if (!nb) {
+			w->failed = true;
+			return;
+		}
+		w->buf = nb;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, raw, n + 1);
+	w->len += n;
+	w->need_comma[w->depth] = true;
+}
+
+char *proto_encode(const struct proto_msg *msg, size_t *len)
+{
+	struct json_writer w;
+	json_writer_init(&w);
+	json_object_begin(&w);
+	json_kv_string(&w, "type", proto_type_name(msg->type));
+	if (msg->type != PROTO_HELLO)
+		json_kv_int(&w, "id", (int64_t)msg->id);
+	switch (msg->type) {
+	case PROTO_HELLO: {
+		const struct proto_hello *h = &msg->hello;
+		json_kv_string(&w, "version", h->version);
+		json_kv_int(&w, "proto", h->proto);
+		json_kv_string(&w, "kernel", h->kernel);
+		json_kv_string(&w, "hostname", h->hostname);
+		json_kv_int(&w, "cpus", h->cpus);
+		json_kv_int(&w, "memory_bytes", (int64_t)h->memory_bytes);
+		json_key(&w, "counters");
+		json_object_begin(&w);
+		json_kv_bool(&w, "hardware", h->hw_counters);
+		json_kv_string(&w, "note", h->counters_note);
+		json_object_end(&w);
+		if (h->isolation_json)
+			put_raw(&w, "isolation", h->isolation_json);
+		break;
+	}
+	case PROTO_RUN: {
+		const struct proto_run *r = &msg->run;
+		json_kv_string(&w, "workload", r->workload);
+		json_kv_int(&w, "cpus", r->cpus);
+		json_kv_int(&w, "seed", (int64_t)(r->seed & 0x7fffffffffffffffULL));
+		if (r->disk[0])
+			json_kv_string(&w, "disk", r->disk);
+		if (r->peer[0])
+			json_kv_string(&w, "peer", r->peer);
+		encode_values(&w, "params", &r->params);
+		break;
+	}
+	case PROTO_SAMPLE:
+		encode_values(&w, "metrics", &msg->metrics);
+		encode_values(&w, "counters", &msg->counters);
+		break;
+	case PROTO_ERROR:
+	case PROTO_UNSUPPORTED:
+		json_kv_string(&w, "message", msg->message);
+		break;
+	default:
+		break;
+	}
+	json_object_end(&w);
+	return json_writer_take(&w, len);
+}
+
+/* ---- line I/O ---- */
+
+void proto_reader_init(struct proto_reader *r, int fd)
+{
+	r->fd = fd;
+	r->len = 0;
+	r->consumed = 0;
+	r->discarding = false;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t *len,
+		    struct vb_error *err)
+{
+	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	if (r->consumed) {
+		memmove(r->buf, r->buf + r->consumed, r->len - r->consumed);
+		r->len -= r->consumed;
+		r->consumed = 0;
+	}
+	for (;;) {
+		char *nl = memchr(r->buf, '\n', r->len);
+		if (nl) {
+			size_t l = (size_t)(nl - r->buf);
+			if (r->discarding) {
+				r->discarding = false;
+				memmove(r->buf, nl + 1, r->len - l - 1);
+				r->len -= l + 1;
+				return error_set(err, "message is oversized (over %d bytes)", PROTO_MAX_LINE);
+			}
+			*nl = '\0';
+			*line = r->buf;
+			*len = l;
+			r->consumed = l + 1;
+			return 1;
+		}
+		if (r->len >= PROTO_MAX_LINE) {
+			r->len = 0;
+			r->discarding = true;
+		}
+		int wait = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0)
+				return error_set(err, "timed out after %d ms waiting for a message", timeout_ms);
+			wait = left > 0x7fffffff ? 0x7fffffff : (int)left;
+		}
+		struct pollfd p = { .fd = r->fd, .events = POLLIN };
+		int pr = poll(&p, 1, wait);
+		if (pr < 0) {
+			if (errno == EINTR) {
+				error_set(err, "interrupted");
+				err->code = EINTR;
+				return -1;
+			}
+			return error_set_errno(err, "poll");
+		}
+		if (pr == 0)
+			continue;
+		ssize_t n = read(r->fd, r->buf + r->len, PROTO_MAX_LINE - r->len);
+		if (n < 0) {
+			if (errno == EINTR) {
+				error_set(err, "interrupted");
+				err->code = EINTR;
+				return -1;
+			}
+			if (errno == EAGAIN)
+				continue;
+			return error_set_errno(err, "read");
+		}
+		if (n == 0) {
+			if (r->len > 0 && !r->discarding) {
+				r->len = 0;
+				return error_set(err, "stream ended in the middle of a message (truncated)");
+			}
+			return 0;
+		}
+		r->len += (size_t)n;
+	}
+}
+
+int proto_write_line(int fd, const char *line, size_t len, int timeout_ms, struct vb_error *err)
+{
+	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	size_t total = len + 1, done = 0;
+	while (done < total) {
+		const char *p = done < len ? line + done : "\n";
+		size_t n = done < len ? len - done : 1;
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		int wait = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0)
+				return error_set(err, "timed out writing a message");
+			wait = (int)left;
+		}
+		int pr = poll(&pfd, 1, wait);
+		if (pr < 0 && errno != EINTR)
+			return error_set_errno(err, "poll");
+		if (pr <= 0)
+			continue;
+		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+			return error_set(err, "the other side closed the channel");
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return error_set_errno(err, "write");
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+int proto_send(int fd, const struct proto_msg *msg, int timeout_ms, struct vb_error *err)
+{
+	size_t len;
+	char *line = proto_encode(msg, &len);
+	if (!line)
+		return error_set(err, "out of memory encoding a %s message", proto_type_name(msg->type));
+	int rc = proto_write_line(fd, line, len, timeout_ms, err);
+	free(line);
+	return rc;
+}

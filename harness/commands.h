@@ -1,0 +1,16 @@
+/* vbench subcommands, one file each (cmd-*.c), dispatched from main.c. */
+#ifndef VB_COMMANDS_H
+#define VB_COMMANDS_H
+
+/* Each takes argv[0] = the subcommand name and returns the exit code: 0 ok, 1 failed check, 2 usage/environment. */
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+
+#endif
