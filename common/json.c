@@ -252,8 +252,9 @@ int json_parse(struct json_doc *doc, const char *text, size_t len, struct vb_err
 			ok = *end == '\0';
 		}
 		if (!ok) {
+			int pos = doc->tokens[i].start;
 			json_doc_free(doc);
-			return error_set(err, "JSON has an invalid value at character %d", doc->tokens[i].start);
+			return error_set(err, "JSON has an invalid value at character %d", pos);
 		}
 	}
 	/* jsmn accepts several top-level values; vbench documents hold exactly one */

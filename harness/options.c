@@ -113,7 +113,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 	o->suite = SUITE_QUICK;
 	o->repeat = -1;
 	o->warmup = -1;
-	o->memory_bytes = 1ULL << 30;
+	o->memory_bytes = 2ULL << 30;
 	o->out_dir = "results";
 	o->seed = 1;
 	o->disk_bytes = 64ULL << 20;
@@ -258,7 +258,7 @@ void options_usage(bool compare)
 	       "  --warmup N                 discarded warm-up samples (default: 1, full 2)\n"
 	       "  --cpus N                   CPUs every backend gets: N cores, one PU each\n"
 	       "                             (default: every core)\n"
-	       "  --memory SIZE              memory limit / VM RAM, e.g. 512M, 2G (default 1G)\n"
+	       "  --memory SIZE              memory limit / VM RAM, e.g. 512M, 2G (default 2G)\n"
 	       "  --disk-size SIZE           scratch disk image for io.blk workloads (default 64M)\n"
 	       "  --seed N                   seed for workload inputs and bootstrap (default 1)\n"
 	       "  --json FILE                also write the results document to FILE\n"

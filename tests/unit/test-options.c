@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "harness/options.h"
@@ -34,7 +35,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.warmup, options_default_warmup(SUITE_QUICK));
 	assert_string_equal(o.out_dir, "results");
 	assert_null(o.baseline);
-	assert_int_equal(o.memory_bytes, 1ULL << 30);
+	assert_int_equal(o.memory_bytes, 2ULL << 30);
 }
 
 static void test_values(void **state)
