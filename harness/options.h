@@ -27,6 +27,7 @@ struct run_options {
 	const char *out_dir;
 	const char *report_dir; /* compare: where the report goes; NULL = none */
 	uint64_t seed;
+	unsigned timeout_s; /* per sample; 0 = suite default */
 	const char *kernel;
 	const char *modules;
 	const char *disk_size_arg;

@@ -43,7 +43,7 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 			cols[ncols++] = doc->backends[b].name;
 	bool show_ratio = ratios && ncols > 1;
 
-	fprintf(out, "\n%-16s %-16s %-9s", "workload", "metric", "unit");
+	fprintf(out, "\n%-16s %-16s %-17s", "workload", "metric", "unit");
 	for (size_t c = 0; c < ncols; c++) {
 		if (show_ratio && strcmp(cols[c], baseline) != 0) {
 			char h[64];
@@ -65,9 +65,18 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 				first = false;
 		if (!first)
 			continue;
+		/* metrics this suite does not measure (e.g. latency beyond its largest size) */
+		bool any = false;
+		for (size_t k = i; k < doc->nentries; k++)
+			if (!strcmp(doc->entries[k].workload, e->workload) &&
+			    !strcmp(doc->entries[k].metric, e->metric) &&
+			    (doc->entries[k].nsamples > 0 || doc->entries[k].status != RESULT_OK))
+				any = true;
+		if (!any)
+			continue;
 		char unit[24];
 		snprintf(unit, sizeof(unit), "%s%s", e->unit, e->better == BETTER_HIGHER ? " ^" : " v");
-		fprintf(out, "%-16s %-16s %-9s", e->workload, e->metric, unit);
+		fprintf(out, "%-16s %-16s %-17s", e->workload, e->metric, unit);
 		const struct result_entry *base = find_entry(doc, e->workload, e->metric, baseline);
 		for (size_t c = 0; c < ncols; c++) {
 			const struct result_entry *x = find_entry(doc, e->workload, e->metric, cols[c]);
