@@ -20,7 +20,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 ROOT=$TMP/root
 mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/lib/rig" "$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-for a in sh mount insmod poweroff cat echo sleep uname mkdir; do ln -s busybox "$ROOT/bin/$a"; done
+for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
 mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko "$ROOT/lib/rig/"
@@ -29,7 +29,7 @@ for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[
 	mkdir -p "$ROOT$(dirname "$lib")"
 	cp -L "$lib" "$ROOT$lib"
 done
-ARGS=${*:---cpus 2}
+ARGS=${*:---cpus 2 --disk /tmp/disk.img --net}
 cat >"$ROOT/init" <<INIT
 #!/bin/sh
 mount -t proc proc /proc
@@ -38,6 +38,7 @@ mount -t devtmpfs devtmpfs /dev
 insmod /lib/rig/irqbypass.ko
 insmod /lib/rig/kvm.ko
 insmod /lib/rig/kvm-amd.ko
+dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
 /vbench/vbench vm --timeout 600 $ARGS
@@ -54,7 +55,7 @@ timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -sm
 	-no-reboot -kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
 	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
 qrc=$?
-grep -E 'RIG|agent ready|vbench vm:|kvm ' "$LOG" | tail -20
+grep -E 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
 if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel' "$LOG"; then
 	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig"
 	exit 0
