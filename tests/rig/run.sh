@@ -23,7 +23,8 @@ cp "$BUSYBOX" "$ROOT/bin/busybox"
 for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
-mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko "$ROOT/lib/rig/"
+mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
+	"$ROOT"/vbench/guest/tun.ko "$ROOT/lib/rig/"
 # vbench itself is dynamic: carry its shared libraries and the loader.
 for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
 	mkdir -p "$ROOT$(dirname "$lib")"
@@ -38,6 +39,7 @@ mount -t devtmpfs devtmpfs /dev
 insmod /lib/rig/irqbypass.ko
 insmod /lib/rig/kvm.ko
 insmod /lib/rig/kvm-amd.ko
+insmod /lib/rig/tun.ko
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
