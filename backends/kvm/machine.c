@@ -162,11 +162,10 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 		goto fail;
 
 	/* panic=-1: a panicking kernel reboots at once, which ends the VM instead of hanging it. */
-	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s%s",
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s",
 		 cfg->cmdline ? cfg->cmdline : "console=ttyS0 panic=-1 pci=off rdinit=/init",
 		 cfg->quiet && !cfg->cmdline ? " quiet" : "",
-		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":5201" : "",
-		 "");
+		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":" NETNS_PEER_PORT_STR : "");
 	if (cfg->extra_cmdline) {
 		size_t n = strlen(m->cmdline);
 		snprintf(m->cmdline + n, sizeof(m->cmdline) - n, " %s", cfg->extra_cmdline);
