@@ -334,7 +334,20 @@ char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *er
 	report_buf_puts(&b, c->xlabels && report_chart_long_labels(c->xlabels, c->npoints)
 				    ? "set xtics rotate by 30 right nomirror\n"
 				    : "set xtics nomirror\n");
-	report_buf_puts(&b, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+	/* room on both sides so that the first and last points and their labels are not clipped */
+	double xmin = INFINITY, xmax = -INFINITY;
+	for (size_t i = 0; i < c->npoints; i++) {
+		if (isfinite(c->x[i]) && c->x[i] < xmin)
+			xmin = c->x[i];
+		if (isfinite(c->x[i]) && c->x[i] > xmax)
+			xmax = c->x[i];
+	}
+	if (xmin <= xmax && c->logx && xmin > 0)
+		report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", xmin / 1.6, xmax * 1.6);
+	else if (xmin <= xmax && !c->logx)
+		report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", xmin - 0.5 - (xmax - xmin) * 0.05,
+				  xmax + 0.5 + (xmax - xmin) * 0.05);
+	report_buf_puts(&b, "set lmargin 12\n");
 	report_buf_puts(&b, "plot ");
 	for (size_t s = 0; s < c->nseries; s++) {
 		int col = 3 + (int)s * 3;

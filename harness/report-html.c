@@ -229,7 +229,9 @@ out:
 
 static void report_html_table(const struct report_model *m, const char *group, struct report_buf *b)
 {
-	report_buf_printf(b, "<h3>%s (<code>", report_group_title(group));
+	report_buf_puts(b, "<h3>");
+	report_buf_html(b, report_group_title(group));
+	report_buf_puts(b, " (<code>");
 	report_buf_html(b, group);
 	report_buf_puts(b, "</code>)</h3>\n<table>\n<tr><th>workload</th><th>metric</th><th>unit</th><th>better</th>");
 	for (size_t k = 0; k < m->nbackends; k++) {
