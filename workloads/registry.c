@@ -9,6 +9,7 @@
 static const struct workload *const *const families[] = {
 	cpu_workloads,
 	mem_workloads,
+	os_workloads,
 	selftest_workloads,
 };
 
