@@ -40,8 +40,6 @@ struct backend_instance {
 	struct cgroup cgroup;
 	bool have_cgroup;
 	struct netns_peer peer;
-	double start_ms;
-	double startup_ms;
 	char details[256];
 };
 
@@ -273,8 +271,6 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return error_set(err, "lxc: out of memory");
-	inst->start_ms = now_ms();
-	inst->startup_ms = NAN;
 	inst->channel_fd = -1;
 	inst->peer.fd = -1;
 	int chan[2] = { -1, -1 }, sync_pipe[2] = { -1, -1 }, error_pipe[2] = { -1, -1 };
@@ -449,17 +445,15 @@ static uint64_t process_rss_bytes(pid_t pid)
 }
 
 /*
- * startup_ms: from the start request to the first stats call, which the harness makes right
- * after the hello arrived (an upper bound when it is late). host_overhead_bytes: what the
- * cgroup is charged (the agent's pages, plus the kernel memory and page cache the container
- * brought: its tmpfs root, /tmp, /dev, namespaces' structures) minus the agent's resident set.
+ * startup_ms is left to the harness (start request to hello, which it sees arrive).
+ * host_overhead_bytes: what the container's cgroup is charged (the agent's pages plus the
+ * kernel memory and page cache the container brought with it: its tmpfs root, /tmp and /dev,
+ * namespace and socket structures) minus the agent's resident set as the host sees it.
  */
 static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (isnan(inst->startup_ms))
-		inst->startup_ms = now_ms() - inst->start_ms;
-	out->startup_ms = inst->startup_ms;
+	out->startup_ms = -1;
 	out->host_overhead_bytes = NAN;
 	uint64_t charged;
 	struct vb_error ignored;
