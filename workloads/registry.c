@@ -10,6 +10,7 @@ static const struct workload *const *const families[] = {
 	cpu_workloads,
 	mem_workloads,
 	os_workloads,
+	lifecycle_workloads,
 	selftest_workloads,
 };
 
