@@ -14,6 +14,8 @@ uint64_t platform_now_ns(void);
 /* Aligned allocation; memory is not touched (callers initialise what they measure). */
 void *platform_alloc(size_t bytes, size_t align);
 void platform_free(void *p, size_t bytes);
+/* Keep [p, p+bytes) on base pages (no transparent huge pages); best effort, for TLB tests. */
+void platform_no_huge_pages(void *p, size_t bytes);
 
 /*
  * Run fn(index, arg) on nthreads workers at once (index 0..nthreads-1) and wait for all.

@@ -1,0 +1,291 @@
+/* The hosted (Linux, libc) implementation of the platform interface CPU and memory workloads use. */
+#include "workloads/platform.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+uint64_t platform_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+size_t platform_page_size(void)
+{
+	static size_t page;
+	if (!page) {
+		long v = sysconf(_SC_PAGESIZE);
+		page = v > 0 ? (size_t)v : 4096;
+	}
+	return page;
+}
+
+static size_t platform_round_up(size_t v, size_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+/*
+ * mmap rather than malloc: large buffers come back as fresh, untouched pages, so the
+ * workload decides when (and on which thread) they are faulted in, and freeing returns
+ * them to the system at once instead of leaving them in a malloc arena between samples.
+ */
+void *platform_alloc(size_t bytes, size_t align)
+{
+	size_t page = platform_page_size();
+	if (bytes == 0)
+		bytes = 1;
+	if (align < page)
+		align = page;
+	size_t size = platform_round_up(bytes, page);
+	size_t map = size + align - page;
+	if (map < size)
+		return NULL;
+	char *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	char *aligned = (char *)platform_round_up((uintptr_t)p, align);
+	if (aligned > p)
+		munmap(p, (size_t)(aligned - p));
+	size_t tail = (size_t)((p + map) - (aligned + size));
+	if (tail)
+		munmap(aligned + size, tail);
+	return aligned;
+}
+
+void platform_free(void *p, size_t bytes)
+{
+	if (!p)
+		return;
+	if (bytes == 0)
+		bytes = 1;
+	munmap(p, platform_round_up(bytes, platform_page_size()));
+}
+
+void platform_no_huge_pages(void *p, size_t bytes)
+{
+	if (p)
+		madvise(p, platform_round_up(bytes, platform_page_size()), MADV_NOHUGEPAGE);
+}
+
+/* One group of workers at a time: the barrier and start gate they share are process-wide. */
+static pthread_mutex_t platform_workers_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t platform_workers_sync;
+static pthread_mutex_t platform_gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t platform_gate_cond = PTHREAD_COND_INITIALIZER;
+static enum { GATE_CLOSED, GATE_GO, GATE_ABORT } platform_gate;
+
+struct platform_worker {
+	pthread_t thread;
+	unsigned index;
+	platform_worker_fn fn;
+	void *arg;
+};
+
+static void *platform_worker_main(void *opaque)
+{
+	struct platform_worker *w = opaque;
+	pthread_mutex_lock(&platform_gate_lock);
+	while (platform_gate == GATE_CLOSED)
+		pthread_cond_wait(&platform_gate_cond, &platform_gate_lock);
+	int go = platform_gate == GATE_GO;
+	pthread_mutex_unlock(&platform_gate_lock);
+	/* The barrier, not the gate, lines the workers up: a broadcast wakes them one by one. */
+	if (go) {
+		pthread_barrier_wait(&platform_workers_sync);
+		w->fn(w->index, w->arg);
+	}
+	return NULL;
+}
+
+static void platform_gate_set(int state)
+{
+	pthread_mutex_lock(&platform_gate_lock);
+	platform_gate = state;
+	pthread_cond_broadcast(&platform_gate_cond);
+	pthread_mutex_unlock(&platform_gate_lock);
+}
+
+int platform_run_workers(unsigned nthreads, platform_worker_fn fn, void *arg)
+{
+	if (nthreads == 0)
+		nthreads = 1;
+	struct platform_worker *workers = calloc(nthreads, sizeof(*workers));
+	if (!workers)
+		return -1;
+	pthread_mutex_lock(&platform_workers_lock);
+	if (pthread_barrier_init(&platform_workers_sync, NULL, nthreads) != 0) {
+		pthread_mutex_unlock(&platform_workers_lock);
+		free(workers);
+		return -1;
+	}
+	platform_gate_set(GATE_CLOSED);
+	unsigned started = 0;
+	for (; started < nthreads; started++) {
+		struct platform_worker *w = &workers[started];
+		w->index = started;
+		w->fn = fn;
+		w->arg = arg;
+		if (pthread_create(&w->thread, NULL, platform_worker_main, w) != 0)
+			break;
+	}
+	/* All or nothing: a partial group would wait forever at the barrier. */
+	int rc = started == nthreads ? 0 : -1;
+	platform_gate_set(rc == 0 ? GATE_GO : GATE_ABORT);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(workers[i].thread, NULL);
+	pthread_barrier_destroy(&platform_workers_sync);
+	pthread_mutex_unlock(&platform_workers_lock);
+	free(workers);
+	return rc;
+}
+
+void platform_workers_barrier(void)
+{
+	pthread_barrier_wait(&platform_workers_sync);
+}
+
+static uint64_t platform_splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void platform_rng_seed(struct platform_rng *rng, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		rng->s[i] = platform_splitmix64(&seed);
+}
+
+static inline uint64_t platform_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t platform_rng_next(struct platform_rng *rng)
+{
+	uint64_t *s = rng->s;
+	uint64_t result = platform_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = platform_rotl(s[3], 45);
+	return result;
+}
+
+static int platform_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char *ok = fgets(buf, (int)len, f);
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* sysfs says "48K", "2048K" or "105M". */
+static size_t platform_parse_size(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return 0;
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; break;
+	case 'M': case 'm': v <<= 20; break;
+	case 'G': case 'g': v <<= 30; break;
+	default: break;
+	}
+	return (size_t)v;
+}
+
+/* Returns -1 when sysfs has no cache information at all (then CPUID is asked instead). */
+static long long platform_cache_size_sysfs(int level)
+{
+	int found_any = 0;
+	for (int i = 0; i < 16; i++) {
+		char path[128], buf[64];
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		if (platform_read_line(path, buf, sizeof(buf)) != 0)
+			continue;
+		found_any = 1;
+		if (atoi(buf) != level)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+		if (platform_read_line(path, buf, sizeof(buf)) == 0 && strcmp(buf, "Instruction") == 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		if (platform_read_line(path, buf, sizeof(buf)) == 0)
+			return (long long)platform_parse_size(buf);
+	}
+	return found_any ? 0 : -1;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* Deterministic cache parameters: Intel leaf 4, AMD leaf 0x8000001D (same layout). */
+static size_t platform_cache_size_cpuid(int level)
+{
+	unsigned a, b, c, d;
+	unsigned leaf = 4;
+	if (!__get_cpuid(0, &a, &b, &c, &d))
+		return 0;
+	/* "AuthenticAMD" / "HygonGenuine" keep leaf 4 reserved. */
+	if (b == 0x68747541 || b == 0x6f677948) {
+		if (__get_cpuid_max(0x80000000, NULL) < 0x8000001d)
+			return 0;
+		leaf = 0x8000001d;
+	} else if (a < 4) {
+		return 0;
+	}
+	for (unsigned sub = 0; sub < 16; sub++) {
+		__cpuid_count(leaf, sub, a, b, c, d);
+		unsigned type = a & 0x1f;
+		if (type == 0)
+			break;
+		if (type == 2 || (int)((a >> 5) & 7) != level)
+			continue;
+		size_t ways = ((b >> 22) & 0x3ff) + 1;
+		size_t partitions = ((b >> 12) & 0x3ff) + 1;
+		size_t line = (b & 0xfff) + 1;
+		size_t sets = (size_t)c + 1;
+		return ways * partitions * line * sets;
+	}
+	return 0;
+}
+#else
+static size_t platform_cache_size_cpuid(int level)
+{
+	(void)level;
+	return 0;
+}
+#endif
+
+size_t platform_cache_size(int level)
+{
+	if (level < 1 || level > 4)
+		return 0;
+	long long v = platform_cache_size_sysfs(level);
+	if (v >= 0)
+		return (size_t)v;
+	return platform_cache_size_cpuid(level);
+}
