@@ -324,7 +324,7 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	for (size_t i = 0; i < run->doc->nbackends; i++) {
 		const struct result_backend *rb = &run->doc->backends[i];
 		char ms[32], over[32];
-		report_fmt_num(ms, sizeof(ms), rb->startup_ms);
+		report_fmt_ms(ms, sizeof(ms), rb->startup_ms);
 		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
 		report_buf_puts(b, "<tr><td>");
 		report_buf_html(b, rb->name);

@@ -178,6 +178,16 @@ void report_fmt_num(char *out, size_t len, double v)
 		snprintf(out, len, "%.3g", v);
 }
 
+void report_fmt_ms(char *out, size_t len, double ms)
+{
+	if (!isfinite(ms))
+		snprintf(out, len, "–");
+	else if (fabs(ms) >= 1000)
+		snprintf(out, len, "%.0f", ms);
+	else
+		snprintf(out, len, "%.3g", ms);
+}
+
 void report_fmt_bytes(char *out, size_t len, double bytes)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -323,7 +333,7 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 	}
 	char num[32];
 	if (rb && isfinite(rb->startup_ms)) {
-		report_fmt_num(num, sizeof(num), rb->startup_ms);
+		report_fmt_ms(num, sizeof(num), rb->startup_ms);
 		report_buf_printf(b, "%sready in %s ms", first ? "" : "; ", num);
 		first = false;
 	}

@@ -50,6 +50,8 @@ bool report_is_io_percentile(const char *group, const char *metric);
 /* Numbers as reports print them: fixed, locale-free and deterministic; NaN prints "–". */
 void report_fmt_num(char *out, size_t len, double v);
 void report_fmt_bytes(char *out, size_t len, double bytes);
+/* Milliseconds to three significant digits: "1.8", "11.2", "310". */
+void report_fmt_ms(char *out, size_t len, double ms);
 const char *report_group_title(const char *group);
 
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */

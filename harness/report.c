@@ -101,7 +101,7 @@ static void report_md_backends(const struct report_model *m, struct report_buf *
 	for (size_t i = 0; i < m->doc->nbackends; i++) {
 		const struct result_backend *rb = &m->doc->backends[i];
 		char ms[32], over[32];
-		report_fmt_num(ms, sizeof(ms), rb->startup_ms);
+		report_fmt_ms(ms, sizeof(ms), rb->startup_ms);
 		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
 		report_buf_puts(b, "| ");
 		report_buf_md(b, rb->name);
