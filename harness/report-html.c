@@ -106,7 +106,10 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 		goto out;
 	for (size_t r = 0; r < m->nrows; r++) {
 		double bytes = report_latency_bytes(m->rows[r].metric);
-		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency"))
+		bool measured = false;
+		for (size_t k = 0; k < nb; k++)
+			measured |= m->rows[r].cells[k] && m->rows[r].cells[k]->entry->nsamples > 0;
+		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") || !measured)
 			continue;
 		size_t k = n++;
 		while (k > 0 && x[k - 1] > bytes) {

@@ -51,12 +51,19 @@ void report_run_facts(const struct results_doc *doc, struct report_buf *b)
 	if (doc->interrupted)
 		report_buf_puts(b, " The run was interrupted: only what was measured before is shown.");
 	report_buf_printf(b, "\n\nHost %s: %s (%u package(s), %u cores, %u hardware threads, LLC %s), "
-			  "kernel %s, KVM %s, cgroup %s; hardware counters %s%s%s.\n\n",
+			  "kernel %s, KVM %s, cgroup %s; ",
 			  *h->hostname ? h->hostname : "?", *h->cpu_model ? h->cpu_model : "unknown CPU",
 			  h->packages, h->cores, h->pus, llc, *h->kernel ? h->kernel : "?",
-			  *h->kvm ? h->kvm : "?", *h->cgroup_mode ? h->cgroup_mode : "?",
-			  h->hw_counters ? "available" : "unavailable", *h->counters_note ? ": " : "",
-			  h->counters_note);
+			  *h->kvm ? h->kvm : "?", *h->cgroup_mode ? h->cgroup_mode : "?");
+	/* the note may already say "hardware counters unavailable: ..." */
+	if (h->hw_counters)
+		report_buf_puts(b, "hardware counters available");
+	else if (!strncmp(h->counters_note, "hardware counters", 17))
+		report_buf_puts(b, h->counters_note);
+	else
+		report_buf_printf(b, "hardware counters unavailable%s%s", *h->counters_note ? ": " : "",
+				  h->counters_note);
+	report_buf_puts(b, ".\n\n");
 	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n", c->cpus,
 			  *c->cpu_list ? c->cpu_list : "?", mem);
 }
