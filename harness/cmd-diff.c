@@ -106,6 +106,10 @@ int cmd_diff(int argc, char **argv)
 	}
 	struct report_buf text;
 	report_buf_init(&text);
+	diff_caveats(&base, &new, &text);
+	for (char *line = text.text, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(stderr, "vbench diff: warning: %.*s\n", (int)(nl - line), line);
+	report_buf_free(&text);
 	diff_render_text(&d, &text);
 	fputs(text.text ? text.text : "", stdout);
 	report_buf_free(&text);

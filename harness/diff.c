@@ -110,6 +110,20 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 	return 0;
 }
 
+void diff_caveats(const struct results_doc *base, const struct results_doc *new, struct report_buf *b)
+{
+	if (base->config.suite != new->config.suite)
+		report_buf_printf(b, "BASE ran the %s suite and NEW the %s suite: workload sizes differ\n",
+				  suite_name(base->config.suite), suite_name(new->config.suite));
+	if (strcmp(base->host.cpu_model, new->host.cpu_model) || strcmp(base->host.hostname, new->host.hostname))
+		report_buf_printf(b, "the runs come from different hosts (%s, %s / %s, %s)\n", base->host.hostname,
+				  base->host.cpu_model, new->host.hostname, new->host.cpu_model);
+	if (base->config.cpus != new->config.cpus || base->config.memory_bytes != new->config.memory_bytes)
+		report_buf_printf(b, "the backends got different resources (%u CPUs, %llu MiB / %u CPUs, %llu MiB)\n",
+				  base->config.cpus, (unsigned long long)(base->config.memory_bytes >> 20),
+				  new->config.cpus, (unsigned long long)(new->config.memory_bytes >> 20));
+}
+
 void diff_free(struct diff_result *d)
 {
 	free(d->rows);

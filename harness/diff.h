@@ -47,6 +47,8 @@ void diff_options_default(struct diff_options *o);
 int diff_compare(const struct results_doc *base, const struct results_doc *new,
 		 const struct diff_options *o, struct diff_result *out, struct vb_error *err);
 void diff_free(struct diff_result *d);
+/* Lines warning that the runs are not like for like (other suite, host or CPUs); "" if they are. */
+void diff_caveats(const struct results_doc *base, const struct results_doc *new, struct report_buf *b);
 const char *diff_verdict_name(enum diff_verdict v);
 
 /* A plain-text table for the terminal, a Markdown table, and JUnit XML (one testcase per row). */

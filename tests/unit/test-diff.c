@@ -145,6 +145,14 @@ static void test_unmatched_and_empty(void **state)
 	assert_int_equal(d.skipped, 1);
 	assert_int_equal(d.regressed, 0);
 	diff_free(&d);
+	struct report_buf caveats;
+	report_buf_init(&caveats);
+	diff_caveats(&base, &new, &caveats);
+	assert_null(caveats.text); /* like for like */
+	new.config.suite = SUITE_FULL;
+	diff_caveats(&base, &new, &caveats);
+	assert_non_null(strstr(caveats.text, "BASE ran the smoke suite and NEW the full suite"));
+	report_buf_free(&caveats);
 	o.alpha = 0;
 	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), -1);
 	assert_non_null(strstr(err.message, "alpha"));
