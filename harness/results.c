@@ -398,8 +398,18 @@ int results_write_file(const struct results_doc *doc, const char *path, struct v
 		rc = error_set_errno(err, "%s: close %s", path, tmp);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = error_set_errno(err, "%s: rename from %s", path, tmp);
-	if (rc < 0)
+	if (rc < 0) {
 		unlink(tmp);
+	} else {
+		/* make the rename itself durable; best effort, the file is complete either way */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
 	free(text);
 	return rc;
 }
