@@ -71,6 +71,9 @@ check-unit: all $(UNIT_BIN)
 	@tests/run-tests.sh unit
 
 check-fuzz: $(FUZZ_BIN)
+
+validate: all
+	@scripts/validate.sh
 	@tests/run-tests.sh fuzz
 
 check-integration: all
@@ -80,6 +83,9 @@ check-rig: all
 	@tests/run-tests.sh rig
 
 fuzz: $(FUZZ_BIN)
+
+validate: all
+	@scripts/validate.sh
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
