@@ -71,9 +71,6 @@ check-unit: all $(UNIT_BIN)
 	@tests/run-tests.sh unit
 
 check-fuzz: $(FUZZ_BIN)
-
-validate: all
-	@scripts/validate.sh
 	@tests/run-tests.sh fuzz
 
 check-integration: all
