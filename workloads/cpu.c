@@ -223,7 +223,7 @@ static const struct workload cpu_sha256_workload = {
 	.group = "cpu",
 	.description = "SHA-256 (own C implementation) over a 1 MiB buffer hashed repeatedly",
 	.params = {
-		{ "bytes", { 2 << 20, 16 << 20, 160 << 20 }, "bytes hashed per thread" },
+		{ "bytes", { 2 << 20, 12 << 20, 96 << 20 }, "bytes hashed per thread" },
 	},
 	.metrics = {
 		{ "single", "MB/s", BETTER_HIGHER },
@@ -330,7 +330,7 @@ static const struct workload cpu_matmul_workload = {
 	.description = "dense double-precision matrix multiply (n x n, i-k-j loop order)",
 	.params = {
 		{ "n", { 128, 256, 256 }, "matrix dimension" },
-		{ "reps", { 2, 5, 40 }, "multiplications per thread" },
+		{ "reps", { 3, 5, 30 }, "multiplications per thread" },
 	},
 	.metrics = {
 		{ "single", "GFLOP/s", BETTER_HIGHER },
@@ -446,7 +446,7 @@ static const struct workload cpu_sort_workload = {
 	.description = "LSD radix sort of random 32-bit keys (8-bit digits)",
 	.params = {
 		{ "keys", { 1 << 18, 1 << 18, 1 << 20 }, "keys per sort" },
-		{ "rounds", { 2, 12, 20 }, "sorts per thread" },
+		{ "rounds", { 2, 12, 12 }, "sorts per thread" },
 	},
 	.metrics = {
 		{ "single", "Mkeys/s", BETTER_HIGHER },
@@ -580,7 +580,7 @@ static const struct workload cpu_nbody_workload = {
 	.description = "direct-sum gravitational n-body in double precision",
 	.params = {
 		{ "bodies", { 256, 512, 1024 }, "bodies" },
-		{ "steps", { 8, 24, 50 }, "time steps per thread" },
+		{ "steps", { 12, 24, 50 }, "time steps per thread" },
 	},
 	.metrics = {
 		{ "single", "Minteractions/s", BETTER_HIGHER },
@@ -689,7 +689,7 @@ static const struct workload cpu_lz_workload = {
 	.group = "cpu",
 	.description = "LZ77 compression (own LZ4-like coder) of generated text, 1 MiB at a time",
 	.params = {
-		{ "bytes", { 2 << 20, 16 << 20, 160 << 20 }, "bytes compressed per thread" },
+		{ "bytes", { 2 << 20, 16 << 20, 128 << 20 }, "bytes compressed per thread" },
 	},
 	.metrics = {
 		{ "single", "MB/s", BETTER_HIGHER },
