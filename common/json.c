@@ -232,11 +232,6 @@ int json_parse(struct json_doc *doc, const char *text, size_t len, struct vb_err
 		json_doc_free(doc);
 		return error_set(err, "JSON is malformed");
 	}
-	/* jsmn accepts several top-level values; vbench documents hold exactly one */
-	if (json_skip(doc, 0) != m) {
-		json_doc_free(doc);
-		return error_set(err, "JSON has trailing data after the document");
-	}
 	/* jsmn's non-strict primitive handling lets through bare words; check primitives ourselves */
 	doc->text = text;
 	doc->len = len;
@@ -257,9 +252,15 @@ int json_parse(struct json_doc *doc, const char *text, size_t len, struct vb_err
 			ok = *end == '\0';
 		}
 		if (!ok) {
+			int pos = doc->tokens[i].start;
 			json_doc_free(doc);
-			return error_set(err, "JSON has an invalid value at character %d", doc->tokens[i].start);
+			return error_set(err, "JSON has an invalid value at character %d", pos);
 		}
+	}
+	/* jsmn accepts several top-level values; vbench documents hold exactly one */
+	if (json_skip(doc, 0) != m) {
+		json_doc_free(doc);
+		return error_set(err, "JSON has trailing data after the document");
 	}
 	return 0;
 }
@@ -392,6 +393,8 @@ int json_get_string(const struct json_doc *doc, int tok, char *out, size_t outle
 				cp = cp * 16 + (unsigned)h;
 			}
 			s += 4;
+			if (cp == 0)
+				return -1; /* an embedded NUL would silently cut the string */
 			break;
 		}
 		default: cp = (unsigned char)c;

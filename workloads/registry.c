@@ -10,6 +10,7 @@ static const struct workload *const *const families[] = {
 	cpu_workloads,
 	mem_workloads,
 	os_workloads,
+	selftest_workloads,
 };
 
 const struct workload *workload_at(size_t i)

@@ -73,6 +73,7 @@ struct workload {
 extern const struct workload *const cpu_workloads[];
 extern const struct workload *const mem_workloads[];
 extern const struct workload *const os_workloads[];
+extern const struct workload *const selftest_workloads[]; /* only run when named */
 
 const struct workload *workload_find(const char *id);
 /* Iterate: for (i = 0; (w = workload_at(i)); i++) */

@@ -1,0 +1,434 @@
+/* The suite runner behind `run` and `compare`: bring backends up, interleave samples, save. */
+#include "harness/runner.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "harness/host.h"
+#include "harness/progress.h"
+#include "harness/results.h"
+#include "harness/session.h"
+#include "harness/table.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking reads must return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t hash_string(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The agent binary sits next to vbench in the build directory. */
+static void find_agent(const char *self_path, char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		snprintf(self, sizeof(self), "%s", self_path);
+		n = (ssize_t)strlen(self);
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(self, sizeof(self), ".");
+	const char *env = getenv("VBENCH_AGENT");
+	if (env && *env)
+		snprintf(out, len, "%s", env);
+	else
+		snprintf(out, len, "%.*s/vbench-agent", (int)(len - 16), self);
+}
+
+/* Fill the request parameters of w for this run; PARAM_FROM_HOST names say where from. */
+static int build_params(const struct workload *w, enum suite suite, const struct result_host *host,
+			unsigned cpus, struct proto_values *params, struct vb_error *err)
+{
+	memset(params, 0, sizeof(*params));
+	for (size_t i = 0; i < workload_param_count(w); i++) {
+		const struct param_def *p = &w->params[i];
+		double v = p->value[suite];
+		if (v == PARAM_FROM_HOST) {
+			if (strcmp(p->name, "llc_bytes") == 0)
+				v = host->llc_bytes ? (double)host->llc_bytes : 8.0 * 1024 * 1024;
+			else if (strcmp(p->name, "cpus") == 0)
+				v = cpus;
+			else
+				return error_set(err, "%s: parameter %s asks the host for a value vbench does not know",
+						 w->id, p->name);
+		}
+		proto_values_add(params, p->name, v);
+	}
+	return 0;
+}
+
+struct runner {
+	const struct run_options *o;
+	struct results_doc doc;
+	struct backend_config cfg;
+	struct session sessions[OPTIONS_MAX_BACKENDS];
+	const char *names[OPTIONS_MAX_BACKENDS];
+	size_t backend_index[OPTIONS_MAX_BACKENDS]; /* into doc.backends */
+	unsigned nsessions;
+	bool failed;
+	struct progress progress;
+};
+
+static void mark_workload(struct runner *r, const struct workload *w, const char *backend,
+			  enum result_status status, const char *note)
+{
+	for (size_t m = 0; m < workload_metric_count(w); m++) {
+		struct result_entry *e = results_entry(&r->doc, w, m, backend);
+		if (e && e->status == RESULT_OK) {
+			e->status = status;
+			snprintf(e->note, sizeof(e->note), "%s", note);
+		}
+	}
+}
+
+/* One sample (or warm-up) of w on session s. Returns false when this backend is done with w. */
+static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
+		       const struct proto_values *params, unsigned i, bool warmup)
+{
+	struct session *s = &r->sessions[si];
+	struct proto_msg req, rep;
+	struct vb_error err;
+	error_clear(&err);
+	memset(&req, 0, sizeof(req));
+	req.type = PROTO_RUN;
+	snprintf(req.run.workload, sizeof(req.run.workload), "%s", w->id);
+	req.run.params = *params;
+	req.run.cpus = r->cfg.ncpus;
+	/* the same seed for sample i everywhere: every backend does identical work */
+	req.run.seed = mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 1;
+	int timeout = r->o->timeout_s ? (int)r->o->timeout_s * 1000
+				       : r->o->suite == SUITE_FULL ? 900000 : 300000;
+	if (session_request(s, &req, &rep, timeout, &err) < 0) {
+		if (err.code == EINTR && interrupted)
+			return false;
+		char note[600];
+		snprintf(note, sizeof(note), "%s (sample %u)", err.message, i + 1);
+		progress_note(&r->progress, "%s: %s: %s", s->ops->name, w->id, note);
+		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
+		r->failed = true;
+		if (!s->up && !interrupted) {
+			struct vb_error rerr;
+			if (session_restart(s, &rerr) < 0)
+				progress_note(&r->progress, "%s: could not restart the agent: %s", s->ops->name,
+					      rerr.message);
+		}
+		return false;
+	}
+	bool go_on = true;
+	if (rep.type == PROTO_SAMPLE) {
+		if (!warmup) {
+			for (size_t m = 0; m < workload_metric_count(w); m++) {
+				double v;
+				if (proto_values_get(&rep.metrics, w->metrics[m].name, &v) < 0 || isnan(v))
+					continue;
+				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
+				if (e && e->status == RESULT_OK)
+					results_add_sample(e, v);
+			}
+			for (unsigned c = 0; c < rep.counters.count; c++)
+				results_add_counter(&r->doc, w->id, s->ops->name, rep.counters.v[c].name,
+						    rep.counters.v[c].value);
+		}
+	} else if (rep.type == PROTO_UNSUPPORTED) {
+		mark_workload(r, w, s->ops->name, RESULT_UNSUPPORTED, rep.message);
+		progress_note(&r->progress, "%s: %s: unsupported: %s", s->ops->name, w->id, rep.message);
+		go_on = false;
+	} else if (rep.type == PROTO_ERROR) {
+		mark_workload(r, w, s->ops->name, RESULT_ERROR, rep.message);
+		progress_note(&r->progress, "%s: %s: error: %s", s->ops->name, w->id, rep.message);
+		r->failed = true;
+		go_on = false;
+	} else {
+		char note[96];
+		snprintf(note, sizeof(note), "unexpected %s reply", proto_type_name(rep.type));
+		mark_workload(r, w, s->ops->name, RESULT_ERROR, note);
+		r->failed = true;
+		go_on = false;
+	}
+	proto_msg_free(&rep);
+	return go_on;
+}
+
+static void run_workload(struct runner *r, const struct workload *w)
+{
+	struct proto_values params;
+	struct vb_error err;
+	if (build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
+		for (unsigned si = 0; si < r->nsessions; si++)
+			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
+		r->failed = true;
+		return;
+	}
+	bool active[OPTIONS_MAX_BACKENDS];
+	for (unsigned si = 0; si < r->nsessions; si++) {
+		/* create the entries up front so that every metric appears in the results */
+		for (size_t m = 0; m < workload_metric_count(w); m++)
+			results_entry(&r->doc, w, m, r->sessions[si].ops->name);
+		active[si] = r->sessions[si].up;
+		if (!active[si])
+			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, "the agent is not running");
+	}
+	unsigned total = (unsigned)(r->o->warmup + r->o->repeat);
+	/* interleaved: A B C A B C ... so that drift of the machine hits every backend alike */
+	for (unsigned i = 0; i < total && !interrupted; i++) {
+		bool warm = i < (unsigned)r->o->warmup;
+		for (unsigned si = 0; si < r->nsessions && !interrupted; si++) {
+			if (!active[si])
+				continue;
+			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1, total, warm);
+			active[si] = run_sample(r, si, w, &params, warm ? i : i - (unsigned)r->o->warmup, warm);
+		}
+	}
+}
+
+static void fill_config(struct runner *r)
+{
+	struct result_config *c = &r->doc.config;
+	c->suite = r->o->suite;
+	c->cpus = r->cfg.ncpus;
+	host_format_cpu_list(r->cfg.cpu_list, r->cfg.ncpus, c->cpu_list, sizeof(c->cpu_list));
+	c->memory_bytes = r->cfg.memory_bytes;
+	c->repeat = (unsigned)r->o->repeat;
+	c->warmup = (unsigned)r->o->warmup;
+	c->seed = r->o->seed;
+	snprintf(c->baseline, sizeof(c->baseline), "%s",
+		 r->o->baseline ? r->o->baseline : r->o->backends[r->o->nbackends - 1]);
+	for (unsigned p = 0; p < r->o->npatterns; p++) {
+		if (p)
+			strncat(c->workloads, ",", sizeof(c->workloads) - strlen(c->workloads) - 1);
+		strncat(c->workloads, r->o->patterns[p], sizeof(c->workloads) - strlen(c->workloads) - 1);
+	}
+}
+
+static int save_results(struct runner *r, char *path, size_t len)
+{
+	struct vb_error err;
+	int rc = 0;
+	char names[128] = "";
+	for (unsigned b = 0; b < r->o->nbackends; b++) {
+		strncat(names, "-", sizeof(names) - strlen(names) - 1);
+		strncat(names, r->o->backends[b], sizeof(names) - strlen(names) - 1);
+	}
+	char stamp[32];
+	snprintf(stamp, sizeof(stamp), "%s", r->doc.start_time);
+	for (char *p = stamp; *p; p++)
+		if (*p == ':' || *p == '-')
+			memmove(p, p + 1, strlen(p)), p--;
+	if (mkdir(r->o->out_dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "vbench: cannot create %s: %s\n", r->o->out_dir, strerror(errno));
+		rc = -1;
+	} else {
+		snprintf(path, len, "%s/%s%s.json", r->o->out_dir, stamp, names);
+		if (results_write_file(&r->doc, path, &err) < 0) {
+			fprintf(stderr, "vbench: %s\n", err.message);
+			rc = -1;
+			path[0] = '\0';
+		}
+	}
+	if (r->o->json_path && results_write_file(&r->doc, r->o->json_path, &err) < 0) {
+		fprintf(stderr, "vbench: %s\n", err.message);
+		rc = -1;
+	}
+	return rc;
+}
+
+static void remove_run_dir(const char *dir)
+{
+	if (dir && dir[0])
+		rmdir(dir); /* backends remove what they put there */
+}
+
+int runner_main(const struct run_options *o, bool compare, const char *self_path)
+{
+	struct runner *r = calloc(1, sizeof(*r));
+	struct vb_error err;
+	char agent[PATH_MAX], run_dir[64] = "";
+	int exit_code = 0;
+	if (!r) {
+		fprintf(stderr, "vbench: out of memory\n");
+		return 2;
+	}
+	r->o = o;
+	interrupted = 0;
+	install_signals();
+	progress_init(&r->progress, o->quiet);
+
+	results_init(&r->doc);
+	host_describe(&r->doc.host);
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(r->doc.start_time, sizeof(r->doc.start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	double t0 = now_s();
+
+	if (host_pick_cpus(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
+		fprintf(stderr, "vbench: %s\n", err.message);
+		results_free(&r->doc);
+		free(r);
+		return 2;
+	}
+	find_agent(self_path, agent, sizeof(agent));
+	if (access(agent, X_OK) < 0) {
+		fprintf(stderr, "vbench: the agent %s is missing (build it with make): %s\n", agent,
+			strerror(errno));
+		results_free(&r->doc);
+		free(r);
+		return 2;
+	}
+	snprintf(run_dir, sizeof(run_dir), "/tmp/vbench-run-XXXXXX");
+	if (!mkdtemp(run_dir)) {
+		fprintf(stderr, "vbench: cannot create a temporary directory: %s\n", strerror(errno));
+		results_free(&r->doc);
+		free(r);
+		return 2;
+	}
+	r->cfg.agent_path = agent;
+	r->cfg.memory_bytes = o->memory_bytes;
+	r->cfg.kernel_path = o->kernel;
+	r->cfg.modules_dir = o->modules;
+	r->cfg.run_dir = run_dir;
+	r->cfg.force = o->force;
+	fill_config(r);
+
+	r->doc.nbackends = o->nbackends;
+	r->doc.backends = calloc(o->nbackends, sizeof(*r->doc.backends));
+	if (!r->doc.backends) {
+		fprintf(stderr, "vbench: out of memory\n");
+		exit_code = 2;
+		goto out;
+	}
+	/* probe and bring every backend up before the first sample */
+	for (unsigned b = 0; b < o->nbackends && !interrupted; b++) {
+		const struct backend_ops *ops = backend_find(o->backends[b]);
+		struct result_backend *rb = &r->doc.backends[b];
+		snprintf(rb->name, sizeof(rb->name), "%s", ops->name);
+		rb->startup_ms = NAN;
+		rb->host_overhead_bytes = NAN;
+		error_clear(&err);
+		if (ops->probe && ops->probe(&r->cfg, &err) < 0 && !o->force) {
+			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
+			fprintf(stderr, "vbench: %s: skipped: %s\n", ops->name, err.message);
+			continue;
+		}
+		struct session *s = &r->sessions[r->nsessions];
+		session_init(s, ops, &r->cfg);
+		progress_note(&r->progress, "%s: starting", ops->name);
+		if (session_start(s, &err) < 0) {
+			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
+			fprintf(stderr, "vbench: %s: skipped: %s\n", ops->name, err.message);
+			session_free(s);
+			continue;
+		}
+		rb->ran = true;
+		rb->startup_ms = s->stats.startup_ms;
+		rb->host_overhead_bytes = s->stats.host_overhead_bytes;
+		snprintf(rb->details, sizeof(rb->details), "%s", s->stats.details);
+		if (s->hello.isolation_json || 1) {
+			/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
+			struct proto_msg hm = { .type = PROTO_HELLO };
+			hm.hello = s->hello;
+			char *line = proto_encode(&hm, NULL);
+			rb->hello_json = line;
+		}
+		r->backend_index[r->nsessions] = b;
+		r->names[r->nsessions] = ops->name;
+		r->nsessions++;
+	}
+	if (r->nsessions == 0 && !interrupted) {
+		fprintf(stderr, "vbench: no backend can run here\n");
+		exit_code = 2;
+		goto out;
+	}
+
+	const struct workload *w;
+	size_t nselected = 0;
+	for (size_t i = 0; (w = workload_at(i)); i++)
+		if (!w->host_side && options_match_workload(o, w->id))
+			nselected++;
+	progress_set_total(&r->progress, nselected, (unsigned)(o->warmup + o->repeat) * r->nsessions);
+	for (size_t i = 0; (w = workload_at(i)) && !interrupted; i++) {
+		if (w->host_side || !options_match_workload(o, w->id))
+			continue;
+		progress_workload(&r->progress, w->id);
+		run_workload(r, w);
+	}
+	for (unsigned si = 0; si < r->nsessions; si++)
+		session_stop(&r->sessions[si]);
+	progress_done(&r->progress);
+
+out:
+	for (unsigned si = 0; si < r->nsessions; si++)
+		session_free(&r->sessions[si]);
+	remove_run_dir(run_dir);
+	r->doc.duration_s = now_s() - t0;
+	r->doc.interrupted = interrupted != 0;
+	if (exit_code == 0 || r->doc.nentries > 0) {
+		char path[PATH_MAX] = "";
+		results_compute(&r->doc, o->seed);
+		if (r->doc.nentries > 0)
+			table_print(stdout, &r->doc, compare);
+		if (save_results(r, path, sizeof(path)) == 0 && path[0])
+			printf("\nresults: %s\n", path);
+		else if (exit_code == 0)
+			exit_code = 2;
+		if (compare && !o->no_report && r->doc.nentries > 0)
+			table_write_report(&r->doc, o->report_dir ? o->report_dir : "reports");
+	}
+	if (interrupted) {
+		fprintf(stderr, "vbench: interrupted; the results measured so far are saved\n");
+		exit_code = 130;
+	} else if (exit_code == 0 && r->failed) {
+		exit_code = 1;
+	}
+	results_free(&r->doc);
+	free(r);
+	return exit_code;
+}

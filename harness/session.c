@@ -1,0 +1,159 @@
+/* A session with one running agent: start its backend, wait for hello, send requests, restart. */
+#include "harness/session.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SESSION_SHUTDOWN_TIMEOUT_MS 2000
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void session_init(struct session *s, const struct backend_ops *ops, const struct backend_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->cfg = cfg;
+	s->rfd = s->wfd = -1;
+	/* a VM boots a kernel first; in the nested test rig that takes minutes */
+	s->hello_timeout_ms = strcmp(ops->name, "kvm") == 0 ? 600000 : 30000;
+}
+
+static void teardown(struct session *s)
+{
+	if (s->inst)
+		s->ops->stop(s->inst);
+	s->inst = NULL;
+	s->up = false;
+	s->rfd = s->wfd = -1;
+}
+
+int session_start(struct session *s, struct vb_error *err)
+{
+	if (!s->ops->start)
+		return error_set(err, "%s: backend cannot start", s->ops->name);
+	if (!s->reader) {
+		s->reader = malloc(sizeof(*s->reader));
+		if (!s->reader)
+			return error_set(err, "out of memory");
+	}
+	double t0 = now_ms();
+	if (s->ops->start(s->cfg, &s->inst, err) < 0) {
+		s->inst = NULL;
+		return error_prefix(err, "%s: ", s->ops->name);
+	}
+	s->ops->channel(s->inst, &s->rfd, &s->wfd);
+	proto_reader_init(s->reader, s->rfd);
+
+	char *line;
+	size_t len;
+	struct proto_msg msg;
+	int rc = proto_read_line(s->reader, s->hello_timeout_ms, &line, &len, err);
+	if (rc <= 0) {
+		if (rc == 0)
+			error_set(err, "the agent exited before saying hello");
+		int code = err->code;
+		teardown(s);
+		error_prefix(err, "%s: waiting for the agent's hello: ", s->ops->name);
+		err->code = code;
+		return -1;
+	}
+	s->startup_ms = now_ms() - t0;
+	if (proto_decode(line, len, &msg, err) < 0 || msg.type != PROTO_HELLO) {
+		if (msg.type != PROTO_HELLO && err->message[0] == '\0')
+			error_set(err, "first message was %s, not hello", proto_type_name(msg.type));
+		else if (msg.type != PROTO_HELLO)
+			error_set(err, "first message was not a hello");
+		proto_msg_free(&msg);
+		teardown(s);
+		return error_prefix(err, "%s: ", s->ops->name);
+	}
+	if (msg.hello.proto != PROTO_VERSION) {
+		error_set(err, "%s: agent speaks protocol %d, vbench speaks %d", s->ops->name,
+			  msg.hello.proto, PROTO_VERSION);
+		proto_msg_free(&msg);
+		teardown(s);
+		return -1;
+	}
+	free(s->hello.isolation_json);
+	s->hello = msg.hello; /* takes ownership of isolation_json */
+	memset(&s->stats, 0, sizeof(s->stats));
+	if (s->ops->stats)
+		s->ops->stats(s->inst, &s->stats);
+	/* the harness's measurement (start request to hello) unless the backend timed it better */
+	if (!(s->stats.startup_ms > 0))
+		s->stats.startup_ms = s->startup_ms;
+	s->up = true;
+	return 0;
+}
+
+int session_request(struct session *s, struct proto_msg *req, struct proto_msg *rep, int timeout_ms,
+		    struct vb_error *err)
+{
+	memset(rep, 0, sizeof(*rep));
+	if (!s->up)
+		return error_set(err, "%s: the agent is not running", s->ops->name);
+	req->id = ++s->next_id;
+	if (proto_send(s->wfd, req, 10000, err) < 0) {
+		s->up = false;
+		return error_prefix(err, "%s: sending %s: ", s->ops->name, proto_type_name(req->type));
+	}
+	char *line;
+	size_t len;
+	int rc = proto_read_line(s->reader, timeout_ms, &line, &len, err);
+	if (rc < 0 && err->code == EINTR)
+		return -1;
+	if (rc <= 0) {
+		bool alive = s->ops->alive ? s->ops->alive(s->inst) : true;
+		if (rc == 0 || !alive)
+			error_set(err, "the agent died during the request");
+		/* a hung or silent agent cannot be trusted with the next request either */
+		s->up = false;
+		return error_prefix(err, "%s: ", s->ops->name);
+	}
+	if (proto_decode(line, len, rep, err) < 0) {
+		s->up = false;
+		return error_prefix(err, "%s: malformed message from the agent: ", s->ops->name);
+	}
+	if (rep->id != req->id) {
+		s->up = false;
+		proto_msg_free(rep);
+		return error_set(err, "%s: reply for request %llu while waiting for %llu", s->ops->name,
+				 (unsigned long long)rep->id, (unsigned long long)req->id);
+	}
+	return 0;
+}
+
+int session_restart(struct session *s, struct vb_error *err)
+{
+	teardown(s);
+	return session_start(s, err);
+}
+
+void session_stop(struct session *s)
+{
+	if (s->up) {
+		struct proto_msg req = { .type = PROTO_SHUTDOWN }, rep;
+		struct vb_error err;
+		if (session_request(s, &req, &rep, SESSION_SHUTDOWN_TIMEOUT_MS, &err) == 0)
+			proto_msg_free(&rep);
+	}
+	teardown(s);
+}
+
+void session_free(struct session *s)
+{
+	session_stop(s);
+	free(s->reader);
+	free(s->hello.isolation_json);
+	s->reader = NULL;
+	s->hello.isolation_json = NULL;
+}

@@ -1,0 +1,39 @@
+/* A session with one running agent: start its backend, wait for hello, send requests, restart. */
+#ifndef VB_SESSION_H
+#define VB_SESSION_H
+
+#include <stdbool.h>
+
+#include "backends/backend.h"
+#include "common/protocol.h"
+
+struct session {
+	const struct backend_ops *ops;
+	const struct backend_config *cfg;
+	struct backend_instance *inst;
+	int rfd, wfd;
+	struct proto_reader *reader;
+	struct proto_hello hello; /* isolation_json owned here */
+	struct backend_stats stats;
+	double startup_ms;
+	uint64_t next_id;
+	bool up;
+	int hello_timeout_ms;
+};
+
+void session_init(struct session *s, const struct backend_ops *ops, const struct backend_config *cfg);
+/* Start the backend and wait for the agent's hello. On failure nothing is left running. */
+int session_start(struct session *s, struct vb_error *err);
+/*
+ * Send req (its id is assigned here) and wait for the reply with the same id.
+ * -1 with err: err->code == EINTR when interrupted by a signal; s->up == false when the
+ * agent died, hung or broke the protocol (the caller may session_restart).
+ */
+int session_request(struct session *s, struct proto_msg *req, struct proto_msg *rep, int timeout_ms,
+		    struct vb_error *err);
+int session_restart(struct session *s, struct vb_error *err);
+/* Ask the agent to shut down, then tear the backend down. Idempotent. */
+void session_stop(struct session *s);
+void session_free(struct session *s);
+
+#endif

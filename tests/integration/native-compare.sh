@@ -1,0 +1,46 @@
+#!/bin/sh
+# Integration: `vbench compare native --suite smoke` runs, prints a table and writes a readable
+# results document; a second program (python) checks it using only results/README.md's schema.
+set -u
+BUILD=${BUILD:-build}
+tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+"$BUILD/vbench" compare native --suite smoke --repeat 2 --warmup 1 --out "$tmp/out" \
+	--json "$tmp/run.json" --no-report --quiet >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+cat "$tmp/stdout" "$tmp/stderr"
+[ $rc -eq 0 ] || { echo "compare exited $rc"; exit 1; }
+grep -q "^workload" "$tmp/stdout" || { echo "no table printed"; exit 1; }
+ls "$tmp"/out/*-native.json >/dev/null 2>&1 || { echo "no results file in --out"; exit 1; }
+cmp -s "$tmp/run.json" "$(ls "$tmp"/out/*-native.json | head -1)" ||
+	{ echo "--json and --out documents differ"; exit 1; }
+ls "$tmp"/out/ | grep -q tmp && { echo "temporary file left in --out"; exit 1; }
+
+python3 - "$tmp/run.json" <<'PY'
+import json, math, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["schema"] == "vbench-result/1", doc["schema"]
+assert doc["config"]["suite"] == "smoke"
+assert doc["config"]["repeat"] == 2 and doc["config"]["warmup"] == 1
+backends = {b["name"]: b for b in doc["backends"]}
+assert backends["native"]["ran"] is True
+hello = backends["native"]["hello"]
+assert hello["cpus"] >= 1 and hello["memory_bytes"] > 0 and hello["kernel"]
+ok = [r for r in doc["results"] if r["backend"] == "native" and r["status"] == "ok"]
+# metrics a suite does not measure (latency beyond its largest size) have no samples
+for r in ok:
+    if not r["samples"]:
+        assert r["median"] is None, r
+ok = [r for r in ok if r["samples"]]
+assert len(ok) >= 10, "only %d ok metrics" % len(ok)
+for r in ok:
+    assert r["unit"] and r["better"] in ("higher", "lower")
+    s = r["samples"]
+    assert len(s) == 2, (r["workload"], r["metric"], s)
+    assert all(isinstance(x, (int, float)) and x > 0 for x in s)
+    lo, hi = r["ci95"]
+    assert lo <= r["median"] <= hi, r
+    assert min(s) <= r["median"] <= max(s)
+print("results document ok: %d metrics" % len(ok))
+PY

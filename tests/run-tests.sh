@@ -1,0 +1,61 @@
+#!/bin/sh
+# Run vbench's tests: unit (cmocka), fuzz (libFuzzer, briefly), integration and rig scripts.
+# Usage: tests/run-tests.sh [unit|fuzz|integration|rig]...   (no argument: all of them)
+# Scripts exit 0 pass, 77 skip (with a printed reason), anything else fail.
+BUILD=${BUILD:-build}
+export BUILD
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+kinds=${*:-unit fuzz integration rig}
+pass=0 fail=0 skip=0
+failed=""
+
+run_one() { # name command...
+	name=$1
+	shift
+	log=$BUILD/test-logs/$(echo "$name" | tr '/ ' '__').log
+	mkdir -p "$BUILD/test-logs"
+	start=$(date +%s)
+	"$@" >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS  $name (${secs}s)" ;;
+	77) skip=$((skip + 1)); echo "SKIP  $name: $(grep -i 'skip' "$log" | tail -1)" ;;
+	*) fail=$((fail + 1)); failed="$failed $name"; echo "FAIL  $name (exit $rc, ${secs}s); last lines:";
+	   tail -25 "$log" | sed 's/^/      /' ;;
+	esac
+}
+
+for kind in $kinds; do
+	case $kind in
+	unit)
+		for t in "$BUILD"/tests/test-*; do
+			[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+		done ;;
+	fuzz)
+		for f in "$BUILD"/fuzz/fuzz-*; do
+			[ -x "$f" ] || continue
+			corpus=tests/fuzz/corpus/$(basename "$f")
+			mkdir -p "$BUILD/fuzz-work/$(basename "$f")"
+			if [ -d "$corpus" ]; then
+				run_one "fuzz/$(basename "$f")" "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
+					-artifact_prefix="$BUILD/fuzz-work/" "$BUILD/fuzz-work/$(basename "$f")" "$corpus"
+			else
+				run_one "fuzz/$(basename "$f")" "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
+					-artifact_prefix="$BUILD/fuzz-work/" "$BUILD/fuzz-work/$(basename "$f")"
+			fi
+		done ;;
+	integration)
+		for s in tests/integration/*.sh; do
+			[ -x "$s" ] && run_one "integration/$(basename "$s")" "$s"
+		done ;;
+	rig)
+		for s in tests/rig/*.sh; do
+			[ -x "$s" ] && run_one "rig/$(basename "$s")" "$s"
+		done ;;
+	*) echo "run-tests: unknown kind $kind" >&2; exit 2 ;;
+	esac
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ] || { echo "failed:$failed"; exit 1; }

@@ -1,0 +1,139 @@
+/* Unit tests for run/compare option parsing: defaults, sizes, patterns and bad values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/options.h"
+
+static int parse(struct run_options *o, bool compare, struct vb_error *err, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, err);
+	argv[argc++] = compare ? "compare" : "run";
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return options_parse(o, argc, argv, compare, err);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct run_options o;
+	struct vb_error err;
+	assert_int_equal(parse(&o, true, &err, "lxc", "native", NULL), 0);
+	assert_int_equal(o.nbackends, 2);
+	assert_int_equal(o.suite, SUITE_QUICK);
+	assert_int_equal(o.repeat, options_default_repeat(SUITE_QUICK));
+	assert_int_equal(o.warmup, options_default_warmup(SUITE_QUICK));
+	assert_string_equal(o.out_dir, "results");
+	assert_null(o.baseline);
+	assert_int_equal(o.memory_bytes, 2ULL << 30);
+}
+
+static void test_values(void **state)
+{
+	(void)state;
+	struct run_options o;
+	struct vb_error err;
+	assert_int_equal(parse(&o, true, &err, "--suite", "smoke", "--repeat", "7", "--warmup", "0",
+			       "--cpus", "1", "--memory", "512M", "--seed", "99", "--baseline", "native",
+			       "--json", "x.json", "--out", "/tmp/r", "lxc", "native", NULL), 0);
+	assert_int_equal(o.suite, SUITE_SMOKE);
+	assert_int_equal(o.repeat, 7);
+	assert_int_equal(o.warmup, 0);
+	assert_int_equal(o.cpus, 1);
+	assert_int_equal(o.memory_bytes, 512ULL << 20);
+	assert_int_equal(o.seed, 99);
+	assert_string_equal(o.baseline, "native");
+	assert_string_equal(o.json_path, "x.json");
+	assert_string_equal(o.out_dir, "/tmp/r");
+}
+
+static void test_sizes(void **state)
+{
+	(void)state;
+	uint64_t v;
+	assert_int_equal(options_parse_size("1G", &v), 0);
+	assert_int_equal(v, 1ULL << 30);
+	assert_int_equal(options_parse_size("1.5GiB", &v), 0);
+	assert_int_equal(v, 3ULL << 29);
+	assert_int_equal(options_parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(options_parse_size("12Q", &v), -1);
+	assert_int_equal(options_parse_size("-1G", &v), -1);
+	assert_int_equal(options_parse_size("G", &v), -1);
+	assert_int_equal(options_parse_size("", &v), -1);
+}
+
+static void expect_error(const char *needle, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	va_start(ap, needle);
+	argv[argc++] = "compare";
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	struct run_options o;
+	struct vb_error err;
+	err.message[0] = '\0';
+	assert_int_equal(options_parse(&o, argc, argv, true, &err), -1);
+	if (!strstr(err.message, needle))
+		fail_msg("error \"%s\" does not name \"%s\"", err.message, needle);
+}
+
+static void test_bad_values_are_named(void **state)
+{
+	(void)state;
+	expect_error("xen", "xen", NULL);
+	expect_error("huge", "--suite", "huge", "native", NULL);
+	expect_error("abc", "--repeat", "abc", "native", NULL);
+	expect_error("0", "--repeat", "0", "native", NULL);
+	expect_error("12Q", "--memory", "12Q", "native", NULL);
+	expect_error("nosuch.*", "--workloads", "nosuch.*", "native", NULL);
+	expect_error("lxc", "--baseline", "lxc", "native", NULL);
+	expect_error("--bogus", "--bogus", "native", NULL);
+	expect_error("twice", "native", "native", NULL);
+	expect_error("backends", NULL);
+}
+
+static void test_run_takes_one_backend(void **state)
+{
+	(void)state;
+	struct run_options o;
+	struct vb_error err;
+	assert_int_equal(parse(&o, false, &err, "native", "lxc", NULL), -1);
+	assert_int_equal(parse(&o, false, &err, "native", NULL), 0);
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	struct run_options o;
+	struct vb_error err;
+	assert_int_equal(parse(&o, true, &err, "--help", NULL), 0);
+	assert_true(o.help);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_bad_values_are_named),
+		cmocka_unit_test(test_run_takes_one_backend),
+		cmocka_unit_test(test_help),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,233 @@
+/* Unit tests for the agent protocol: round trips, and malformed, truncated and oversized input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/json.h"
+#include "common/protocol.h"
+
+static int decode(const char *s, struct proto_msg *m, struct vb_error *err)
+{
+	return proto_decode(s, strlen(s), m, err);
+}
+
+static void test_run_round_trip(void **state)
+{
+	(void)state;
+	struct proto_msg m, d;
+	struct vb_error err;
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_RUN;
+	m.id = 42;
+	strcpy(m.run.workload, "mem.stream");
+	m.run.cpus = 2;
+	m.run.seed = 123456789;
+	strcpy(m.run.disk, "/scratch/disk.img");
+	proto_values_add(&m.run.params, "llc_bytes", 33554432);
+	proto_values_add(&m.run.params, "scale", 0.1);
+	size_t len;
+	char *line = proto_encode(&m, &len);
+	assert_non_null(line);
+	assert_null(strchr(line, '\n'));
+	assert_int_equal(decode(line, &d, &err), 0);
+	assert_int_equal(d.type, PROTO_RUN);
+	assert_int_equal(d.id, 42);
+	assert_string_equal(d.run.workload, "mem.stream");
+	assert_int_equal(d.run.cpus, 2);
+	assert_int_equal(d.run.seed, 123456789);
+	assert_string_equal(d.run.disk, "/scratch/disk.img");
+	double v;
+	assert_int_equal(proto_values_get(&d.run.params, "llc_bytes", &v), 0);
+	assert_true(v == 33554432);
+	assert_int_equal(proto_values_get(&d.run.params, "scale", &v), 0);
+	assert_true(v == 0.1);
+	free(line);
+}
+
+static void test_hello_round_trip(void **state)
+{
+	(void)state;
+	struct proto_msg m, d;
+	struct vb_error err;
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_HELLO;
+	strcpy(m.hello.version, "0.1.0");
+	m.hello.proto = PROTO_VERSION;
+	strcpy(m.hello.kernel, "6.1.0-\"quoted\"\n");
+	m.hello.cpus = 2;
+	m.hello.memory_bytes = 1ULL << 33;
+	m.hello.isolation_json = strdup("{\"pid1\":true,\"caps\":\"0\"}");
+	char *line = proto_encode(&m, NULL);
+	assert_non_null(line);
+	assert_int_equal(decode(line, &d, &err), 0);
+	assert_int_equal(d.type, PROTO_HELLO);
+	assert_string_equal(d.hello.kernel, "6.1.0-\"quoted\"\n");
+	assert_int_equal(d.hello.memory_bytes, 1ULL << 33);
+	assert_string_equal(d.hello.isolation_json, "{\"pid1\":true,\"caps\":\"0\"}");
+	proto_msg_free(&d);
+	proto_msg_free(&m);
+	free(line);
+}
+
+static void test_sample_nan_is_null(void **state)
+{
+	(void)state;
+	struct proto_msg m, d;
+	struct vb_error err;
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_SAMPLE;
+	m.id = 7;
+	proto_values_add(&m.metrics, "lat_4KiB", 1.25);
+	proto_values_add(&m.metrics, "lat_1GiB", NAN);
+	char *line = proto_encode(&m, NULL);
+	assert_non_null(strstr(line, "null"));
+	assert_int_equal(decode(line, &d, &err), 0);
+	double v;
+	assert_int_equal(proto_values_get(&d.metrics, "lat_4KiB", &v), 0);
+	assert_true(v == 1.25);
+	assert_int_equal(proto_values_get(&d.metrics, "lat_1GiB", &v), 0);
+	assert_true(isnan(v));
+	free(line);
+}
+
+static void test_rejects_malformed(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"",
+		"not json",
+		"[1,2,3]",
+		"{\"type\":\"run\"",                                  /* truncated */
+		"{\"type\":\"run\",\"workload\":\"x\"}",              /* no cpus */
+		"{\"type\":\"run\",\"workload\":\"x\",\"cpus\":-1}",  /* negative */
+		"{\"type\":\"run\",\"workload\":\"x\",\"cpus\":1.5}", /* not an integer */
+		"{\"type\":\"run\",\"workload\":7,\"cpus\":1}",       /* wrong type */
+		"{\"type\":\"explode\",\"id\":1}",                    /* unknown type */
+		"{\"id\":1}",                                         /* no type */
+		"{\"type\":\"sample\",\"id\":1}",                     /* no metrics */
+		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":\"x\"}}",
+		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1,\"a\":2}}",
+		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":bogus}}",
+		"{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":0,\"memory_bytes\":1}",
+		"{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,\"memory_bytes\":1,\"isolation\":3}",
+		"{\"type\":\"error\",\"id\":1}",
+		"{\"type\":\"ping\",\"id\":1} {\"type\":\"ping\"}",   /* trailing data */
+		"{\"type\":\"ping\",\"id\":\"1\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proto_msg d;
+		struct vb_error err;
+		err.message[0] = '\0';
+		int rc = decode(bad[i], &d, &err);
+		if (rc == 0)
+			fail_msg("accepted bad message %zu: %s", i, bad[i]);
+		assert_true(err.message[0] != '\0');
+	}
+}
+
+static void test_too_many_values(void **state)
+{
+	(void)state;
+	char line[4096] = "{\"type\":\"sample\",\"id\":1,\"metrics\":{";
+	for (int i = 0; i < PROTO_MAX_VALUES + 1; i++) {
+		char kv[32];
+		snprintf(kv, sizeof(kv), "%s\"m%d\":1", i ? "," : "", i);
+		strcat(line, kv);
+	}
+	strcat(line, "}}");
+	struct proto_msg d;
+	struct vb_error err;
+	assert_int_equal(decode(line, &d, &err), -1);
+	assert_non_null(strstr(err.message, "at most"));
+}
+
+static void test_reader_lines_truncation_and_oversize(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	static struct proto_reader r;
+	proto_reader_init(&r, p[0]);
+	const char *two = "{\"type\":\"ping\",\"id\":1}\n{\"type\":\"pong\",\"id\":1}\n";
+	assert_int_equal(write(p[1], two, strlen(two)), (ssize_t)strlen(two));
+	char *line;
+	size_t len;
+	struct vb_error err;
+	assert_int_equal(proto_read_line(&r, 1000, &line, &len, &err), 1);
+	assert_string_equal(line, "{\"type\":\"ping\",\"id\":1}");
+	assert_int_equal(proto_read_line(&r, 1000, &line, &len, &err), 1);
+	assert_string_equal(line, "{\"type\":\"pong\",\"id\":1}");
+	/* nothing more: a time-out, not a hang */
+	assert_int_equal(proto_read_line(&r, 50, &line, &len, &err), -1);
+	assert_non_null(strstr(err.message, "timed out"));
+
+	/* an oversized line is rejected, and the line after it still reads */
+	char *big = malloc(PROTO_MAX_LINE + 100);
+	memset(big, 'x', PROTO_MAX_LINE + 99);
+	big[PROTO_MAX_LINE + 99] = '\n';
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		ssize_t n = write(p[1], big, PROTO_MAX_LINE + 100);
+		n += write(p[1], "{\"type\":\"ping\",\"id\":2}\n{\"type\":\"pi", 34);
+		_exit(n > 0 ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), -1);
+	assert_non_null(strstr(err.message, "oversized"));
+	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), 1);
+	assert_string_equal(line, "{\"type\":\"ping\",\"id\":2}");
+	/* the stream ends inside a message: truncated */
+	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), -1);
+	assert_non_null(strstr(err.message, "truncated"));
+	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), 0);
+	free(big);
+	close(p[0]);
+}
+
+static void test_json_writer_escapes(void **state)
+{
+	(void)state;
+	struct json_writer w;
+	json_writer_init(&w);
+	json_object_begin(&w);
+	json_kv_string(&w, "s", "a\"b\\c\n\x01");
+	json_key(&w, "a");
+	json_array_begin(&w);
+	json_number(&w, 0.1);
+	json_number(&w, 1e300);
+	json_int(&w, -5);
+	json_array_end(&w);
+	json_object_end(&w);
+	char *s = json_writer_take(&w, NULL);
+	assert_string_equal(s, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"a\":[0.1,1e+300,-5]}");
+	struct json_doc doc;
+	struct vb_error err;
+	assert_int_equal(json_parse(&doc, s, strlen(s), &err), 0);
+	char out[32];
+	assert_int_equal(json_member_string(&doc, 0, "s", out, sizeof(out)), 0);
+	assert_string_equal(out, "a\"b\\c\n\x01");
+	json_doc_free(&doc);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_round_trip),
+		cmocka_unit_test(test_hello_round_trip),
+		cmocka_unit_test(test_sample_nan_is_null),
+		cmocka_unit_test(test_rejects_malformed),
+		cmocka_unit_test(test_too_many_values),
+		cmocka_unit_test(test_reader_lines_truncation_and_oversize),
+		cmocka_unit_test(test_json_writer_escapes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

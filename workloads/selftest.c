@@ -1,0 +1,76 @@
+/*
+ * Self-test workloads: they misbehave on purpose (crash, hang, corrupt the channel, decline)
+ * so that tests can check how vbench copes. They never run unless named explicitly.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "workloads/workload.h"
+
+static int selftest_crash(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	(void)ctx;
+	(void)out;
+	(void)err;
+	raise(SIGSEGV);
+	return -1;
+}
+
+static int selftest_hang(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	(void)ctx;
+	(void)out;
+	(void)err;
+	for (;;)
+		pause();
+	return -1;
+}
+
+/* Writes a line that is not the protocol onto stdout, which is the channel natively and in lxc. */
+static int selftest_garbage(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	(void)ctx;
+	(void)out;
+	static const char junk[] = "{\"type\":\"sample\",\"id\":\"oops\n";
+	if (write(STDOUT_FILENO, junk, sizeof(junk) - 1) < 0)
+		return error_set_errno(err, "write");
+	return error_set(err, "garbage written");
+}
+
+static int selftest_unsupported(const struct workload_ctx *ctx, struct sample_out *out,
+				struct vb_error *err)
+{
+	(void)ctx;
+	(void)out;
+	error_set(err, "this workload is never supported (self-test)");
+	return WORKLOAD_UNSUPPORTED;
+}
+
+static int selftest_ok(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	(void)err;
+	out->value[0] = 1.0 + (double)(ctx->seed % 1000) / 1000.0;
+	return 0;
+}
+
+#define SELFTEST(name, fn, what)                                                          \
+	static const struct workload selftest_##name##_workload = {                                  \
+		.id = "selftest." #name,                                                  \
+		.group = "selftest",                                                      \
+		.description = what,                                                      \
+		.metrics = { { "value", "1", BETTER_HIGHER } },                           \
+		.run = fn,                                                                \
+	}
+
+SELFTEST(crash, selftest_crash, "kills the agent with SIGSEGV (tests recovery)");
+SELFTEST(hang, selftest_hang, "never returns (tests the sample time-out)");
+SELFTEST(garbage, selftest_garbage, "writes a malformed message (tests protocol errors)");
+SELFTEST(unsupported, selftest_unsupported, "always unsupported (tests unsupported results)");
+SELFTEST(ok, selftest_ok, "returns a value derived from the seed (tests the plumbing)");
+
+const struct workload *const selftest_workloads[] = {
+	&selftest_crash_workload, &selftest_hang_workload, &selftest_garbage_workload,
+	&selftest_unsupported_workload, &selftest_ok_workload, NULL,
+};
