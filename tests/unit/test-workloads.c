@@ -102,8 +102,8 @@ static void test_every_workload_runs_in_smoke(void **state)
 	(void)state;
 	const struct workload *w;
 	for (size_t i = 0; (w = workload_at(i)); i++) {
-		if (w->host_side)
-			continue;
+		if (w->host_side || strcmp(w->group, "selftest") == 0)
+			continue; /* self-tests crash and hang on purpose; integration tests cover them */
 		struct workload_ctx ctx;
 		struct sample_out out;
 		struct vb_error err = { 0 };
