@@ -146,6 +146,33 @@ static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
 	assert_true(isnan(out.value[workload_metric_index(w, "lat_256MiB")]));
 }
 
+static void test_bad_parameters_are_errors_not_crashes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *id, *param;
+		double value;
+	} cases[] = {
+		{ "cpu.matmul", "n", 1 },      { "cpu.sort", "keys", 3 },
+		{ "cpu.nbody", "bodies", 1 },  { "mem.latency", "max_bytes", 100 },
+		{ "mem.tlb", "pages", 1 },     { "mem.gups", "max_bytes", 64 },
+		{ "os.syscall", "batch", 0 },  { "mem.pagefault", "bytes", 4096 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct workload *w = workload_find(cases[i].id);
+		struct workload_ctx ctx;
+		struct sample_out out;
+		struct vb_error err = { 0 };
+		assert_non_null(w);
+		smoke_ctx(w, &ctx);
+		int p = workload_param_index(w, cases[i].param);
+		assert_true(p >= 0);
+		ctx.params[p] = cases[i].value;
+		assert_int_equal(w->run(&ctx, &out, &err), -1);
+		assert_true(strlen(err.message) > 0);
+	}
+}
+
 static void assert_digest(const char *hex, const uint8_t d[SHA256_DIGEST_BYTES])
 {
 	char got[2 * SHA256_DIGEST_BYTES + 1];
@@ -406,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_platform_workers_and_barrier),
 		cmocka_unit_test(test_platform_basics),
 		cmocka_unit_test(test_latency_leaves_sizes_above_max_unmeasured),
+		cmocka_unit_test(test_bad_parameters_are_errors_not_crashes),
 		cmocka_unit_test(test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu),
 		cmocka_unit_test(test_clocksource_is_named),
 		cmocka_unit_test(test_every_workload_runs_in_smoke),
