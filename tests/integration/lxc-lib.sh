@@ -67,10 +67,14 @@ static void read_file(const char *path, char *out, size_t size)
 	fclose(f);
 }
 
-/* usage: check NCPUS MEMORY_BYTES HOST_IP [PEER_IP] | alloc MIB */
+/* usage: check NCPUS MEMORY_BYTES HOST_IP [PEER_IP] | alloc MIB | sleep SECONDS */
 int main(int argc, char **argv)
 {
 	char d[256];
+	if (argc == 3 && strcmp(argv[1], "sleep") == 0) {
+		sleep((unsigned)atoi(argv[2]));
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "alloc") == 0) {
 		size_t mib = strtoul(argv[2], NULL, 10);
 		for (size_t i = 0; i < mib; i += 16) {
@@ -189,8 +193,9 @@ lxc_counts() {
 			cgroups=$((cgroups + n))
 		done
 	fi
-	netns=$( (ls /run/netns 2>/dev/null; for p in /proc/[0-9]*; do readlink "$p/ns/net" 2>/dev/null; done) |
-		sort -u | wc -l)
+	# namespaces of processes, bound at /run/netns, or held open by a file descriptor
+	netns=$( (ls /run/netns 2>/dev/null; for p in /proc/[0-9]*; do readlink "$p/ns/net" 2>/dev/null; done
+		find /proc/[0-9]*/fd -lname 'net:*' -printf '%l\n' 2>/dev/null) | sort -u | wc -l)
 	veths=$(ip -o link show type veth 2>/dev/null | wc -l)
 	tmpdirs=$(ls -d /tmp/vbench-lxc-* /tmp/vbench-run-*/vbench-lxc-* 2>/dev/null | wc -l)
 	echo "contained-processes=$contained agents=$agents mounts=$mounts cgroups=$cgroups netns=$netns veths=$veths lxc-tmpdirs=$tmpdirs"

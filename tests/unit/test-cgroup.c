@@ -1,5 +1,6 @@
 /* Unit tests for backends/lxc/cgroup.c: v2 and v1/hybrid against fake hierarchies, then the host's. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -413,45 +414,57 @@ static void test_host_mode_detection(void **state)
 	assert_int_equal(layout.mode, want);
 }
 
+static struct cgroup_layout host_layout;
+static struct cgroup host_cgroup;
+
+/* A failed assertion must not leave the real cgroup behind. */
+static int host_teardown(void **state)
+{
+	(void)state;
+	struct vb_error err;
+	if (host_cgroup.layout)
+		cgroup_destroy(&host_cgroup, &err);
+	return 0;
+}
+
 /* Real limits on the real hierarchy: read back through the kernel's files, then cleaned up. */
 static void test_host_create_destroy(void **state)
 {
 	(void)state;
 	struct vb_error err = { 0 };
-	struct cgroup_layout layout;
-	assert_int_equal(cgroup_detect(&layout, &err), 0);
-	if (geteuid() != 0 || layout.mode == CGROUP_MODE_NONE) {
+	struct cgroup_layout *layout = &host_layout;
+	struct cgroup *cg = &host_cgroup;
+	assert_int_equal(cgroup_detect(layout, &err), 0);
+	if (geteuid() != 0 || layout->mode == CGROUP_MODE_NONE) {
 		print_message("skip: needs root and a cgroup hierarchy\n");
 		skip();
 	}
 	char name[64];
 	snprintf(name, sizeof(name), "vbench-unit-%d", (int)getpid());
 	struct cgroup_limits limits = { .cpus = "0", .ncpus = 1, .memory_bytes = 64ULL << 20 };
-	struct cgroup cg;
-	if (cgroup_create(&layout, name, &limits, &cg, &err) < 0)
+	if (cgroup_create(layout, name, &limits, cg, &err) < 0)
 		fail_msg("%s", err.message);
+	bool v2 = layout->mode == CGROUP_MODE_V2;
 	char mem_dir[PATH_MAX], cpu_dir[PATH_MAX];
-	snprintf(mem_dir, sizeof(mem_dir), "%s",
-		 cg.path[layout.mode == CGROUP_MODE_V2 ? 0 : CGROUP_MEMORY]);
-	snprintf(cpu_dir, sizeof(cpu_dir), "%s",
-		 cg.path[layout.mode == CGROUP_MODE_V2 ? 0 : CGROUP_CPUSET]);
+	memcpy(mem_dir, cg->path[v2 ? 0 : CGROUP_MEMORY], PATH_MAX);
+	memcpy(cpu_dir, cg->path[v2 ? 0 : CGROUP_CPUSET], PATH_MAX);
 	assert_file(cpu_dir, "cpuset.cpus", "0\n");
-	if (layout.mode == CGROUP_MODE_V2) {
+	if (v2) {
 		assert_file(mem_dir, "memory.max", "67108864\n");
-		assert_file(cg.path[0], "cpu.max", "100000 100000\n");
+		assert_file(cg->path[0], "cpu.max", "100000 100000\n");
 	} else {
 		assert_file(mem_dir, "memory.limit_in_bytes", "67108864\n");
-		assert_file(cg.path[CGROUP_CPU], "cpu.cfs_quota_us", "100000\n");
+		assert_file(cg->path[CGROUP_CPU], "cpu.cfs_quota_us", "100000\n");
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/memory.memsw.limit_in_bytes", mem_dir);
 		if (access(path, F_OK) == 0)
 			assert_file(mem_dir, "memory.memsw.limit_in_bytes", "67108864\n");
 	}
 	pid_t child = spawn_sleeper();
-	assert_int_equal(cgroup_attach(&cg, child, &err), 0);
+	assert_int_equal(cgroup_attach(cg, child, &err), 0);
 	uint64_t bytes = 0;
-	assert_int_equal(cgroup_memory_usage(&cg, &bytes, &err), 0);
-	if (cgroup_destroy(&cg, &err) < 0)
+	assert_int_equal(cgroup_memory_usage(cg, &bytes, &err), 0);
+	if (cgroup_destroy(cg, &err) < 0)
 		fail_msg("%s", err.message);
 	assert_killed(child);
 	assert_int_equal(access(mem_dir, F_OK), -1);
@@ -468,7 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_only_and_no_cgroups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_comounted, setup, teardown),
 		cmocka_unit_test(test_host_mode_detection),
-		cmocka_unit_test(test_host_create_destroy),
+		cmocka_unit_test_teardown(test_host_create_destroy, host_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
