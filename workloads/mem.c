@@ -277,7 +277,7 @@ static const struct workload mem_latency_workload = {
 	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size",
 	.params = {
 		{ "max_bytes", { 4 << 20, 64 << 20, 256 << 20 }, "largest working set measured" },
-		{ "loads", { 100000, 200000, 1000000 }, "timed loads per working-set size" },
+		{ "loads", { 100000, 200000, 600000 }, "timed loads per working-set size" },
 	},
 	.metrics = {
 		{ "lat_4KiB", "ns", BETTER_LOWER },
@@ -424,7 +424,7 @@ static const struct workload mem_tlb_workload = {
 	.description = "one dependent load per 4 KiB page in random order (base pages): TLB-miss cost",
 	.params = {
 		{ "pages", { 4096, 16384, 65536 }, "pages in the chain (64 B touched per page)" },
-		{ "accesses", { 200000, 2000000, 4000000 }, "timed loads" },
+		{ "accesses", { 200000, 2000000, 3000000 }, "timed loads" },
 	},
 	.metrics = {
 		{ "ns_per_access", "ns", BETTER_LOWER },
