@@ -379,7 +379,14 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		need_disk |= strncmp(sel->group, "io.blk", 6) == 0;
 		r->cfg.network |= strncmp(sel->group, "io.net", 6) == 0;
 	}
-	if (need_disk) {
+	if (need_disk && o->disk) {
+		if (access(o->disk, R_OK | W_OK) < 0) {
+			fprintf(stderr, "vbench: --disk %s: %s\n", o->disk, strerror(errno));
+			exit_code = 2;
+			goto out;
+		}
+		r->cfg.disk_path = o->disk;
+	} else if (need_disk) {
 		const char *dir = getenv("VBENCH_SCRATCH_DIR");
 		if (scratch_create(dir && *dir ? dir : "/var/tmp", o->disk_bytes, disk_path,
 				   sizeof(disk_path), &err) < 0)
