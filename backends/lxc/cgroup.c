@@ -1,6 +1,7 @@
 /* Container limits through cgroups: one interface over cgroup v2 and v1/hybrid hierarchies. */
 #include "backends/lxc/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -481,6 +482,46 @@ int cgroup_destroy(struct cgroup *cg, struct vb_error *err)
 		for (int c = 0; c < CGROUP_NCONTROLLERS; c++)
 			cg->path[c][0] = '\0';
 	return rc;
+}
+
+/* The creator's pid of a "<prefix><pid>-..." name, or 0 when the name is not one of ours. */
+static pid_t stale_owner(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(name, prefix, pl) != 0)
+		return 0;
+	char *end;
+	long pid = strtol(name + pl, &end, 10);
+	if (end == name + pl || *end != '-' || pid <= 0)
+		return 0;
+	return (pid_t)pid;
+}
+
+int cgroup_prune_stale(const struct cgroup_layout *layout, const char *prefix)
+{
+	int removed = 0;
+	for (int c = 0; c < CGROUP_NCONTROLLERS; c++) {
+		const char *parent = layout->mode == CGROUP_MODE_V2 ? (c == 0 ? layout->v2_parent : "")
+								    : layout->v1_parent[c];
+		if (!parent[0])
+			continue;
+		DIR *d = opendir(parent);
+		if (!d)
+			continue;
+		for (struct dirent *e; (e = readdir(d));) {
+			pid_t owner = stale_owner(e->d_name, prefix);
+			if (owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH)
+				continue;
+			struct cgroup cg = { .layout = layout };
+			if (path_join(cg.path[0], parent, e->d_name, NULL) < 0)
+				continue;
+			struct vb_error ignored;
+			if (cgroup_destroy(&cg, &ignored) == 0)
+				removed++;
+		}
+		closedir(d);
+	}
+	return removed;
 }
 
 int cgroup_check_usable(const struct cgroup_layout *layout, struct vb_error *err)

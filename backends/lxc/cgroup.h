@@ -63,5 +63,10 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid, struct vb_error *err);
 int cgroup_memory_usage(const struct cgroup *cg, uint64_t *bytes, struct vb_error *err);
 /* Kill what is left inside, then remove the directories. Idempotent. */
 int cgroup_destroy(struct cgroup *cg, struct vb_error *err);
+/*
+ * Remove groups named "<prefix><pid>-..." whose creator <pid> no longer exists: what a vbench
+ * killed with SIGKILL could not clean up. Returns how many were removed.
+ */
+int cgroup_prune_stale(const struct cgroup_layout *layout, const char *prefix);
 
 #endif

@@ -1,6 +1,7 @@
 /* lxc backend: a namespace container vbench builds itself from the kernel's own primitives. */
 #include "backends/backend.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +26,8 @@
 #include "backends/lxc/rootfs.h"
 
 #define LXC_HOSTNAME "vbench-lxc"
+/* Cgroups and temp dirs are named "vbench-lxc-<pid>-..." so that stale ones can be recognised. */
+#define LXC_NAME_PREFIX "vbench-lxc-"
 #define LXC_STACK_SIZE (256 * 1024)
 #define LXC_SETUP_TIMEOUT_MS 10000
 #define LXC_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
@@ -231,11 +234,42 @@ static int wait_for_exec(int error_fd, struct vb_error *err)
 	}
 }
 
+/*
+ * A vbench killed with SIGKILL cannot clean up (its containers die with it: PDEATHSIG). Its
+ * files are removed here, file by known file, never recursively.
+ */
+static void prune_stale_run_dirs(const struct backend_config *cfg)
+{
+	const char *base = cfg->run_dir && cfg->run_dir[0] ? cfg->run_dir : "/tmp";
+	DIR *d = opendir(base);
+	if (!d)
+		return;
+	size_t pl = strlen(LXC_NAME_PREFIX);
+	for (struct dirent *e; (e = readdir(d));) {
+		char *end;
+		if (strncmp(e->d_name, LXC_NAME_PREFIX, pl) != 0)
+			continue;
+		long pid = strtol(e->d_name + pl, &end, 10);
+		if (end == e->d_name + pl || *end != '-' || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s/agent.stderr", base, e->d_name) < PATH_MAX)
+			unlink(path);
+		if (snprintf(path, sizeof(path), "%s/%s/root", base, e->d_name) < PATH_MAX)
+			rmdir(path);
+		if (snprintf(path, sizeof(path), "%s/%s", base, e->d_name) < PATH_MAX)
+			rmdir(path);
+	}
+	closedir(d);
+}
+
 static int make_run_dir(const struct backend_config *cfg, struct backend_instance *inst,
 			struct vb_error *err)
 {
 	const char *base = cfg->run_dir && cfg->run_dir[0] ? cfg->run_dir : "/tmp";
-	int n = snprintf(inst->dir, sizeof(inst->dir), "%s/vbench-lxc-XXXXXX", base);
+	int n = snprintf(inst->dir, sizeof(inst->dir), "%s/" LXC_NAME_PREFIX "%d-XXXXXX", base,
+			 (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(inst->dir))
 		return error_set(err, "run directory %s: path too long", base);
 	if (!mkdtemp(inst->dir)) {
@@ -287,14 +321,17 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	char cpus[BACKEND_MAX_CPUS * 4];
 	cpu_list_string(cfg, cpus, sizeof(cpus));
 	char name[64];
-	snprintf(name, sizeof(name), "vbench-lxc-%d-%u", (int)getpid(), counter++);
+	snprintf(name, sizeof(name), LXC_NAME_PREFIX "%d-%u", (int)getpid(), counter++);
 	struct cgroup_limits limits = {
 		.cpus = cpus[0] ? cpus : NULL,
 		.ncpus = cfg->ncpus,
 		.memory_bytes = cfg->memory_bytes,
 	};
-	if (cgroup_detect(&inst->layout, err) < 0 ||
-	    cgroup_create(&inst->layout, name, &limits, &inst->cgroup, err) < 0)
+	if (cgroup_detect(&inst->layout, err) < 0)
+		goto fail;
+	cgroup_prune_stale(&inst->layout, LXC_NAME_PREFIX);
+	prune_stale_run_dirs(cfg);
+	if (cgroup_create(&inst->layout, name, &limits, &inst->cgroup, err) < 0)
 		goto fail;
 	inst->have_cgroup = true;
 	if (cfg->network && netns_peer_create(&inst->peer, err) < 0)

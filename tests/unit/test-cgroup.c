@@ -389,6 +389,31 @@ static void test_v1_comounted(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* Groups of a vanished vbench go; those of a live one, and foreign ones, stay. */
+static void test_prune_stale(void **state)
+{
+	struct fixture *f = *state;
+	char root[PATH_MAX], dead[PATH_MAX + 64], live[PATH_MAX + 64], other[PATH_MAX + 64];
+	struct vb_error err = { 0 };
+	struct cgroup_layout layout;
+	write_v2_tree(f, root, "");
+	assert_int_equal(cgroup_detect_from(f->mountinfo, f->self, &layout, &err), 0);
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	assert_int_equal(waitpid(gone, NULL, 0), gone);
+	snprintf(dead, sizeof(dead), "%s/vbench-lxc-%d-0", root, (int)gone);
+	snprintf(live, sizeof(live), "%s/vbench-lxc-%d-0", root, (int)getpid());
+	snprintf(other, sizeof(other), "%s/vbench-lxc-notapid", root);
+	mkdirs(dead);
+	mkdirs(live);
+	mkdirs(other);
+	assert_int_equal(cgroup_prune_stale(&layout, "vbench-lxc-"), 1);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+}
+
 /* ---- the real host ---- */
 
 static long fs_magic(const char *path)
@@ -480,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v1_hybrid_create_attach_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_only_and_no_cgroups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_comounted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_stale, setup, teardown),
 		cmocka_unit_test(test_host_mode_detection),
 		cmocka_unit_test_teardown(test_host_create_destroy, host_teardown),
 	};
