@@ -81,6 +81,9 @@ check-rig: all
 
 fuzz: $(FUZZ_BIN)
 
+validate: all
+	@scripts/validate.sh
+
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
 

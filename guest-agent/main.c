@@ -138,14 +138,14 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	return 0;
 }
 
-/* As PID 1 the agent inherits orphans; reap them so none stay zombies. */
-static void reap_children(int sig)
+/*
+ * As PID 1 the agent inherits orphans. They are reaped between requests, never by a SIGCHLD
+ * handler, which would steal the exit status a workload is waiting for.
+ */
+static void reap_orphans(void)
 {
-	(void)sig;
-	int saved = errno;
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	errno = saved;
 }
 
 static void usage(void)
@@ -175,10 +175,6 @@ int main(int argc, char **argv)
 		}
 		a.rfd = a.vm_env.channel_rfd;
 		a.wfd = a.vm_env.channel_wfd;
-	}
-	if (getpid() == 1 && !a.vm) {
-		struct sigaction sa = { .sa_handler = reap_children, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
-		sigaction(SIGCHLD, &sa, NULL);
 	}
 	a.counters = counters_open();
 
@@ -233,6 +229,8 @@ int main(int argc, char **argv)
 			reply_text(&a, PROTO_ERROR, req.id, msg);
 		}
 		proto_msg_free(&req);
+		if (getpid() == 1)
+			reap_orphans();
 	}
 out:
 	counters_close(a.counters);

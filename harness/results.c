@@ -156,7 +156,7 @@ int results_add_counter(struct results_doc *doc, const char *workload, const cha
 }
 
 /* FNV-1a over the entry's names: each entry gets its own stream, independent of its position. */
-static uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed)
+uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed)
 {
 	const char *parts[] = { e->workload, e->metric, e->backend };
 	uint64_t h = 0xcbf29ce484222325ULL ^ seed;

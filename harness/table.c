@@ -96,7 +96,10 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 					double rt, lo, hi;
 					stats_ratio_ci(x->samples, x->nsamples, base->samples, base->nsamples, 0.05,
 						       doc->config.seed, &rt, &lo, &hi);
-					snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", rt, lo, hi);
+					if (isfinite(rt))
+						snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", rt, lo, hi);
+					else
+						snprintf(ratio, sizeof(ratio), "-");
 				}
 			}
 			if (show_ratio && strcmp(cols[c], baseline) != 0)

@@ -9,6 +9,8 @@
 static const struct workload *const *const families[] = {
 	cpu_workloads,
 	mem_workloads,
+	os_workloads,
+	lifecycle_workloads,
 	selftest_workloads,
 };
 

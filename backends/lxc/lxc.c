@@ -43,6 +43,7 @@ struct backend_instance {
 	struct cgroup cgroup;
 	bool have_cgroup;
 	struct netns_peer peer;
+	bool has_disk;
 	char details[256];
 };
 
@@ -366,6 +367,7 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		.disk = cfg->disk_path,
 		.cgroups = &inst->layout,
 	};
+	inst->has_disk = cfg->disk_path != NULL;
 	struct lxc_child_args args = {
 		.rootfs = &spec,
 		.payload = payload,
@@ -507,6 +509,8 @@ static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "%s", inst->peer.path);
 		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_PEER_ADDR);
 	}
+	if (inst->has_disk)
+		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s", ROOTFS_SCRATCH_PATH);
 }
 
 static bool lxc_alive(struct backend_instance *inst)
