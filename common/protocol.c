@@ -109,7 +109,8 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 	uint64_t v;
 	if (need_string(doc, 0, "version", h->version, sizeof(h->version), true, err) < 0 ||
 	    need_string(doc, 0, "kernel", h->kernel, sizeof(h->kernel), false, err) < 0 ||
-	    need_string(doc, 0, "hostname", h->hostname, sizeof(h->hostname), false, err) < 0)
+	    need_string(doc, 0, "hostname", h->hostname, sizeof(h->hostname), false, err) < 0 ||
+	    need_string(doc, 0, "clocksource", h->clocksource, sizeof(h->clocksource), false, err) < 0)
 		return -1;
 	if (need_uint(doc, 0, "proto", &v, true, err) < 0)
 		return -1;
@@ -294,6 +295,7 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		json_kv_int(&w, "proto", h->proto);
 		json_kv_string(&w, "kernel", h->kernel);
 		json_kv_string(&w, "hostname", h->hostname);
+		json_kv_string(&w, "clocksource", h->clocksource);
 		json_kv_int(&w, "cpus", h->cpus);
 		json_kv_int(&w, "memory_bytes", (int64_t)h->memory_bytes);
 		json_key(&w, "counters");
