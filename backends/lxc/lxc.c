@@ -42,7 +42,6 @@ struct backend_instance {
 	struct cgroup_layout layout;
 	struct cgroup cgroup;
 	bool have_cgroup;
-	bool have_disk;
 	struct netns_peer peer;
 	bool has_disk;
 	char details[256];
@@ -407,7 +406,6 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	close_fd(&error_pipe[0]);
 	free(stack);
 	inst->channel_fd = chan[0];
-	inst->have_disk = cfg->disk_path != NULL;
 	snprintf(inst->details, sizeof(inst->details),
 		 "pid %d, cgroup %s, cpus %s, memory %llu MiB%s%s", (int)pid,
 		 cgroup_mode_name(inst->layout.mode), cpus[0] ? cpus : "all",
