@@ -265,6 +265,47 @@ static void prune_stale_run_dirs(const struct backend_config *cfg)
 	closedir(d);
 }
 
+/*
+ * Without root, the container gets a user namespace in which our own uid and gid are root (the
+ * only mapping an unprivileged process may write). VBENCH_LXC_USERNS=1 picks this mode as root
+ * too, so that it can be tested on any machine.
+ */
+static bool lxc_use_userns(void)
+{
+	const char *force = getenv("VBENCH_LXC_USERNS");
+	return geteuid() != 0 || (force && strcmp(force, "1") == 0);
+}
+
+static int write_proc_file(pid_t pid, const char *file, const char *text, struct vb_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set_errno(err, "open %s", path);
+	ssize_t n = write(fd, text, strlen(text));
+	int saved = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text)) {
+		errno = n < 0 ? saved : EIO;
+		return error_set_errno(err, "write '%s' to %s", text, path);
+	}
+	return 0;
+}
+
+static int write_id_maps(pid_t pid, struct vb_error *err)
+{
+	char map[64];
+	/* An unprivileged writer of gid_map must first give up setgroups(). */
+	if (write_proc_file(pid, "setgroups", "deny", err) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
+	if (write_proc_file(pid, "uid_map", map, err) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
+	return write_proc_file(pid, "gid_map", map, err);
+}
+
 static int make_run_dir(const struct backend_config *cfg, struct backend_instance *inst,
 			struct vb_error *err)
 {
@@ -314,6 +355,13 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 
 	if (!cfg->agent_path || access(cfg->agent_path, X_OK) < 0) {
 		error_set_errno(err, "agent %s", cfg->agent_path ? cfg->agent_path : "(none)");
+		goto fail;
+	}
+	bool userns = lxc_use_userns();
+	if (userns && cfg->network) {
+		/* The peer namespace would belong to the container's user namespace, where the
+		 * harness's peer server cannot follow without privileges. */
+		error_set(err, "the network link needs root (not built for the user-namespace mode)");
 		goto fail;
 	}
 	if (make_run_dir(cfg, inst, err) < 0)
@@ -366,6 +414,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		.payload = payload->host_bin,
 		.disk = cfg->disk_path,
 		.cgroups = &inst->layout,
+		.cgroup = &inst->cgroup,
+		.userns = userns,
 	};
 	inst->has_disk = cfg->disk_path != NULL;
 	struct lxc_child_args args = {
@@ -379,7 +429,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		error_set(err, "out of memory");
 		goto fail;
 	}
-	pid_t pid = clone(lxc_child, stack + LXC_STACK_SIZE, LXC_NAMESPACES | SIGCHLD, &args);
+	pid_t pid = clone(lxc_child, stack + LXC_STACK_SIZE,
+			  LXC_NAMESPACES | (userns ? CLONE_NEWUSER : 0) | SIGCHLD, &args);
 	if (pid < 0) {
 		error_set_errno(err, "clone with new namespaces");
 		goto fail;
@@ -390,6 +441,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	close_fd(&chan[1]);
 	close_fd(&stderr_fd);
 
+	if (userns && write_id_maps(pid, err) < 0)
+		goto fail;
 	if (cgroup_attach(&inst->cgroup, pid, err) < 0)
 		goto fail;
 	if (cfg->network && netns_link_container(&inst->peer, pid, err) < 0)
@@ -441,19 +494,19 @@ static int probe_child(void *arg)
 static int lxc_probe(const struct backend_config *cfg, struct vb_error *err)
 {
 	(void)cfg;
-	if (geteuid() != 0)
-		return error_set(err, "needs root (the user-namespace mode is not implemented yet)");
-	struct cgroup_layout layout;
-	if (cgroup_detect(&layout, err) < 0 || cgroup_check_usable(&layout, err) < 0)
-		return -1;
-	/* A namespace-restricted host (inside another container, say) fails here, cheaply. */
+	bool userns = lxc_use_userns();
+	/* A host that refuses namespaces (inside another container, say) fails here, cheaply. */
 	char stack_mem[16384] __attribute__((aligned(16)));
-	pid_t pid = clone(probe_child, stack_mem + sizeof(stack_mem),
-			  LXC_NAMESPACES | CLONE_NEWCGROUP | SIGCHLD, NULL);
+	int flags = LXC_NAMESPACES | CLONE_NEWCGROUP | (userns ? CLONE_NEWUSER : 0);
+	pid_t pid = clone(probe_child, stack_mem + sizeof(stack_mem), flags | SIGCHLD, NULL);
 	if (pid < 0)
-		return error_set_errno(err, "cannot create namespaces");
+		return error_set_errno(err, userns ? "not root, and no unprivileged user namespaces"
+						   : "cannot create namespaces");
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	struct cgroup_layout layout;
+	if (cgroup_detect(&layout, err) < 0 || cgroup_check_usable(&layout, err) < 0)
+		return userns ? error_prefix(err, "not root, and no delegated cgroup: ") : -1;
 	return 0;
 }
 

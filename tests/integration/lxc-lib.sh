@@ -118,8 +118,9 @@ int main(int argc, char **argv)
 	snprintf(d, sizeof(d), "/dev/kvm: %s", fd >= 0 ? "opened" : strerror(errno));
 	check("no-dev-kvm", fd < 0, d);
 	rc = mknod("/tmp/kvm", S_IFCHR | 0600, makedev(10, 232));
+	int mknod_errno = errno;
 	fd = open("/tmp/kvm", O_RDWR);
-	snprintf(d, sizeof(d), "mknod %s, open %s", rc == 0 ? "worked" : strerror(errno),
+	snprintf(d, sizeof(d), "mknod %s, open %s", rc == 0 ? "worked" : strerror(mknod_errno),
 		 fd >= 0 ? "worked" : strerror(errno));
 	check("cannot-open-kvm-via-mknod", fd < 0, d);
 
