@@ -21,8 +21,9 @@ enum cgroup_controller { CGROUP_CPUSET, CGROUP_CPU, CGROUP_MEMORY, CGROUP_NCONTR
 
 struct cgroup_layout {
 	enum cgroup_mode mode;
-	/* v2: where new cgroups go (the cgroup2 mount root; see cgroup.c for why). */
+	/* v2: where new cgroups go (the cgroup2 mount root as root, else a delegated ancestor). */
 	char v2_parent[PATH_MAX];
+	char v2_self[PATH_MAX]; /* v2: our own group's directory */
 	/* v1: per controller, the directory new cgroups go under ("" if not mounted). */
 	char v1_parent[CGROUP_NCONTROLLERS][PATH_MAX];
 	/* v1: the controller's mount point, for the same mount inside a container. */
@@ -50,6 +51,9 @@ int cgroup_detect(struct cgroup_layout *layout, struct vb_error *err);
 /* The same from given files, so that tests can describe fake hierarchies. */
 int cgroup_detect_from(const char *mountinfo_path, const char *self_cgroup_path,
 		       struct cgroup_layout *layout, struct vb_error *err);
+
+/* v2 without root: move v2_parent to the nearest writable, process-free ancestor of v2_self. */
+void cgroup_v2_use_delegated_parent(struct cgroup_layout *layout);
 
 /* Can we create a cgroup with cpuset and memory limits here? Creates and removes a probe group. */
 int cgroup_check_usable(const struct cgroup_layout *layout, struct vb_error *err);
