@@ -85,6 +85,14 @@ static int lxc_child(void *arg)
 	const struct lxc_payload *p = a->payload;
 	struct vb_error err = { 0 };
 	char go;
+	int error_fd, stdio[3];
+
+	/* Above 2 first: a source among 0-2 would otherwise be overwritten by an earlier dup2. */
+	for (int i = 0; i < 3; i++)
+		if ((stdio[i] = fcntl(p->stdio[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			_exit(125);
+	if ((error_fd = fcntl(a->error_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		_exit(125);
 
 	/* If vbench dies, so does the container (and with its init, everything in its namespaces). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -101,33 +109,33 @@ static int lxc_child(void *arg)
 	/* Only now, after the host moved us into our cgroup, so that it becomes our cgroup root. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		error_set_errno(&err, "unshare the cgroup namespace");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (sethostname(LXC_HOSTNAME, strlen(LXC_HOSTNAME)) < 0) {
 		error_set_errno(&err, "sethostname");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		error_set_errno(&err, "make / private");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (rootfs_enter(a->rootfs, &err) < 0)
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	for (int i = 0; i < 3; i++)
-		if (p->stdio[i] != i && dup2(p->stdio[i], i) < 0) {
+		if (dup2(stdio[i], i) < 0) {
 			error_set_errno(&err, "dup2 fd %d", i);
-			child_fail(a->error_fd, &err);
+			child_fail(error_fd, &err);
 		}
 	if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0) {
 		error_set_errno(&err, "close_range");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (confine_apply(&err) < 0)
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=linux", NULL };
 	execve(p->argv[0], p->argv, envp);
 	error_set_errno(&err, "execve %s", p->argv[0]);
-	child_fail(a->error_fd, &err);
+	child_fail(error_fd, &err);
 	return 127;
 }
 
