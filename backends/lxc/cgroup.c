@@ -1,6 +1,7 @@
 /* Container limits through cgroups: one interface over cgroup v2 and v1/hybrid hierarchies. */
 #include "backends/lxc/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -197,9 +198,12 @@ int cgroup_detect_from(const char *mountinfo_path, const char *self_cgroup_path_
 		unescape_octal(root);
 		unescape_octal(mountpoint);
 		if (strcmp(fstype, "cgroup2") == 0 && !have_v2) {
+			char self[PATH_MAX];
 			have_v2 = true;
 			/* New groups go at the mount's root: see the comment in create_v2. */
 			snprintf(layout->v2_parent, sizeof(layout->v2_parent), "%s", mountpoint);
+			self_cgroup_path(self_cgroup_path_file, NULL, self, sizeof(self));
+			join_mount_path(mountpoint, root, self, layout->v2_self, sizeof(layout->v2_self));
 		} else if (strcmp(fstype, "cgroup") == 0 && superopts) {
 			char options[64] = "";
 			char copy[1024];
@@ -236,7 +240,40 @@ int cgroup_detect_from(const char *mountinfo_path, const char *self_cgroup_path_
 		layout->mode = CGROUP_MODE_V2;
 	else
 		layout->mode = CGROUP_MODE_NONE;
+	if (layout->mode == CGROUP_MODE_V2 && geteuid() != 0)
+		cgroup_v2_use_delegated_parent(layout);
 	return 0;
+}
+
+static bool has_no_processes(const char *dir)
+{
+	char procs[16];
+	struct vb_error ignored;
+	return cg_read(dir, "cgroup.procs", procs, sizeof(procs), &ignored) == 0 && procs[0] == '\0';
+}
+
+/*
+ * Without root only a delegated subtree is ours. The nearest ancestor of our own group that we
+ * may write and that holds no processes itself (v2 lets only such a group enable controllers
+ * for its children) becomes the parent; our own group holds us, so it never qualifies.
+ */
+void cgroup_v2_use_delegated_parent(struct cgroup_layout *layout)
+{
+	char dir[PATH_MAX];
+	size_t root_len = strlen(layout->v2_parent);
+	snprintf(dir, sizeof(dir), "%s", layout->v2_self);
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		if (!slash || (size_t)(slash - dir) < root_len)
+			return; /* none: the mount's root stays, and creating there will say why not */
+		*slash = '\0';
+		char control[PATH_MAX + 32];
+		snprintf(control, sizeof(control), "%s/cgroup.subtree_control", dir);
+		if (access(dir, W_OK) == 0 && access(control, W_OK) == 0 && has_no_processes(dir)) {
+			snprintf(layout->v2_parent, sizeof(layout->v2_parent), "%s", dir);
+			return;
+		}
+	}
 }
 
 int cgroup_detect(struct cgroup_layout *layout, struct vb_error *err)
@@ -252,8 +289,9 @@ static void remove_dir_quietly(const char *path)
 }
 
 /*
- * v2 groups go directly under the hierarchy's root: v2 refuses to enable controllers for the
- * children of a non-root group that holds processes (ours usually does), and the root is exempt.
+ * As root, v2 groups go directly under the hierarchy's root: v2 refuses to enable controllers
+ * for the children of a non-root group that holds processes (ours usually does), and the root
+ * is exempt. Without root they go under a delegated ancestor (cgroup_v2_use_delegated_parent).
  */
 static int create_v2(const struct cgroup_layout *layout, const char *name,
 		     const struct cgroup_limits *limits, struct cgroup *cg, struct vb_error *err)
@@ -481,6 +519,46 @@ int cgroup_destroy(struct cgroup *cg, struct vb_error *err)
 		for (int c = 0; c < CGROUP_NCONTROLLERS; c++)
 			cg->path[c][0] = '\0';
 	return rc;
+}
+
+/* The creator's pid of a "<prefix><pid>-..." name, or 0 when the name is not one of ours. */
+static pid_t stale_owner(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(name, prefix, pl) != 0)
+		return 0;
+	char *end;
+	long pid = strtol(name + pl, &end, 10);
+	if (end == name + pl || *end != '-' || pid <= 0)
+		return 0;
+	return (pid_t)pid;
+}
+
+int cgroup_prune_stale(const struct cgroup_layout *layout, const char *prefix)
+{
+	int removed = 0;
+	for (int c = 0; c < CGROUP_NCONTROLLERS; c++) {
+		const char *parent = layout->mode == CGROUP_MODE_V2 ? (c == 0 ? layout->v2_parent : "")
+								    : layout->v1_parent[c];
+		if (!parent[0])
+			continue;
+		DIR *d = opendir(parent);
+		if (!d)
+			continue;
+		for (struct dirent *e; (e = readdir(d));) {
+			pid_t owner = stale_owner(e->d_name, prefix);
+			if (owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH)
+				continue;
+			struct cgroup cg = { .layout = layout };
+			if (path_join(cg.path[0], parent, e->d_name, NULL) < 0)
+				continue;
+			struct vb_error ignored;
+			if (cgroup_destroy(&cg, &ignored) == 0)
+				removed++;
+		}
+		closedir(d);
+	}
+	return removed;
 }
 
 int cgroup_check_usable(const struct cgroup_layout *layout, struct vb_error *err)

@@ -21,8 +21,9 @@ enum cgroup_controller { CGROUP_CPUSET, CGROUP_CPU, CGROUP_MEMORY, CGROUP_NCONTR
 
 struct cgroup_layout {
 	enum cgroup_mode mode;
-	/* v2: where new cgroups go (the cgroup2 mount root; see cgroup.c for why). */
+	/* v2: where new cgroups go (the cgroup2 mount root as root, else a delegated ancestor). */
 	char v2_parent[PATH_MAX];
+	char v2_self[PATH_MAX]; /* v2: our own group's directory */
 	/* v1: per controller, the directory new cgroups go under ("" if not mounted). */
 	char v1_parent[CGROUP_NCONTROLLERS][PATH_MAX];
 	/* v1: the controller's mount point, for the same mount inside a container. */
@@ -51,6 +52,9 @@ int cgroup_detect(struct cgroup_layout *layout, struct vb_error *err);
 int cgroup_detect_from(const char *mountinfo_path, const char *self_cgroup_path,
 		       struct cgroup_layout *layout, struct vb_error *err);
 
+/* v2 without root: move v2_parent to the nearest writable, process-free ancestor of v2_self. */
+void cgroup_v2_use_delegated_parent(struct cgroup_layout *layout);
+
 /* Can we create a cgroup with cpuset and memory limits here? Creates and removes a probe group. */
 int cgroup_check_usable(const struct cgroup_layout *layout, struct vb_error *err);
 
@@ -63,5 +67,10 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid, struct vb_error *err);
 int cgroup_memory_usage(const struct cgroup *cg, uint64_t *bytes, struct vb_error *err);
 /* Kill what is left inside, then remove the directories. Idempotent. */
 int cgroup_destroy(struct cgroup *cg, struct vb_error *err);
+/*
+ * Remove groups named "<prefix><pid>-..." whose creator <pid> no longer exists: what a vbench
+ * killed with SIGKILL could not clean up. Returns how many were removed.
+ */
+int cgroup_prune_stale(const struct cgroup_layout *layout, const char *prefix);
 
 #endif

@@ -1,6 +1,7 @@
 /* lxc backend: a namespace container vbench builds itself from the kernel's own primitives. */
 #include "backends/backend.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +26,8 @@
 #include "backends/lxc/rootfs.h"
 
 #define LXC_HOSTNAME "vbench-lxc"
+/* Cgroups and temp dirs are named "vbench-lxc-<pid>-..." so that stale ones can be recognised. */
+#define LXC_NAME_PREFIX "vbench-lxc-"
 #define LXC_STACK_SIZE (256 * 1024)
 #define LXC_SETUP_TIMEOUT_MS 10000
 #define LXC_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
@@ -82,6 +85,14 @@ static int lxc_child(void *arg)
 	const struct lxc_payload *p = a->payload;
 	struct vb_error err = { 0 };
 	char go;
+	int error_fd, stdio[3];
+
+	/* Above 2 first: a source among 0-2 would otherwise be overwritten by an earlier dup2. */
+	for (int i = 0; i < 3; i++)
+		if ((stdio[i] = fcntl(p->stdio[i], F_DUPFD_CLOEXEC, 3)) < 0)
+			_exit(125);
+	if ((error_fd = fcntl(a->error_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		_exit(125);
 
 	/* If vbench dies, so does the container (and with its init, everything in its namespaces). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -98,33 +109,33 @@ static int lxc_child(void *arg)
 	/* Only now, after the host moved us into our cgroup, so that it becomes our cgroup root. */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		error_set_errno(&err, "unshare the cgroup namespace");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (sethostname(LXC_HOSTNAME, strlen(LXC_HOSTNAME)) < 0) {
 		error_set_errno(&err, "sethostname");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		error_set_errno(&err, "make / private");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (rootfs_enter(a->rootfs, &err) < 0)
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	for (int i = 0; i < 3; i++)
-		if (p->stdio[i] != i && dup2(p->stdio[i], i) < 0) {
+		if (dup2(stdio[i], i) < 0) {
 			error_set_errno(&err, "dup2 fd %d", i);
-			child_fail(a->error_fd, &err);
+			child_fail(error_fd, &err);
 		}
 	if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) < 0) {
 		error_set_errno(&err, "close_range");
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	}
 	if (confine_apply(&err) < 0)
-		child_fail(a->error_fd, &err);
+		child_fail(error_fd, &err);
 	char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=linux", NULL };
 	execve(p->argv[0], p->argv, envp);
 	error_set_errno(&err, "execve %s", p->argv[0]);
-	child_fail(a->error_fd, &err);
+	child_fail(error_fd, &err);
 	return 127;
 }
 
@@ -232,11 +243,83 @@ static int wait_for_exec(int error_fd, struct vb_error *err)
 	}
 }
 
+/*
+ * A vbench killed with SIGKILL cannot clean up (its containers die with it: PDEATHSIG). Its
+ * files are removed here, file by known file, never recursively.
+ */
+static void prune_stale_run_dirs(const struct backend_config *cfg)
+{
+	const char *base = cfg->run_dir && cfg->run_dir[0] ? cfg->run_dir : "/tmp";
+	DIR *d = opendir(base);
+	if (!d)
+		return;
+	size_t pl = strlen(LXC_NAME_PREFIX);
+	for (struct dirent *e; (e = readdir(d));) {
+		char *end;
+		if (strncmp(e->d_name, LXC_NAME_PREFIX, pl) != 0)
+			continue;
+		long pid = strtol(e->d_name + pl, &end, 10);
+		if (end == e->d_name + pl || *end != '-' || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s/agent.stderr", base, e->d_name) < PATH_MAX)
+			unlink(path);
+		if (snprintf(path, sizeof(path), "%s/%s/root", base, e->d_name) < PATH_MAX)
+			rmdir(path);
+		if (snprintf(path, sizeof(path), "%s/%s", base, e->d_name) < PATH_MAX)
+			rmdir(path);
+	}
+	closedir(d);
+}
+
+/*
+ * Without root, the container gets a user namespace in which our own uid and gid are root (the
+ * only mapping an unprivileged process may write). VBENCH_LXC_USERNS=1 picks this mode as root
+ * too, so that it can be tested on any machine.
+ */
+static bool lxc_use_userns(void)
+{
+	const char *force = getenv("VBENCH_LXC_USERNS");
+	return geteuid() != 0 || (force && strcmp(force, "1") == 0);
+}
+
+static int write_proc_file(pid_t pid, const char *file, const char *text, struct vb_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set_errno(err, "open %s", path);
+	ssize_t n = write(fd, text, strlen(text));
+	int saved = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text)) {
+		errno = n < 0 ? saved : EIO;
+		return error_set_errno(err, "write '%s' to %s", text, path);
+	}
+	return 0;
+}
+
+static int write_id_maps(pid_t pid, struct vb_error *err)
+{
+	char map[64];
+	/* An unprivileged writer of gid_map must first give up setgroups(). */
+	if (write_proc_file(pid, "setgroups", "deny", err) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)geteuid());
+	if (write_proc_file(pid, "uid_map", map, err) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)getegid());
+	return write_proc_file(pid, "gid_map", map, err);
+}
+
 static int make_run_dir(const struct backend_config *cfg, struct backend_instance *inst,
 			struct vb_error *err)
 {
 	const char *base = cfg->run_dir && cfg->run_dir[0] ? cfg->run_dir : "/tmp";
-	int n = snprintf(inst->dir, sizeof(inst->dir), "%s/vbench-lxc-XXXXXX", base);
+	int n = snprintf(inst->dir, sizeof(inst->dir), "%s/" LXC_NAME_PREFIX "%d-XXXXXX", base,
+			 (int)getpid());
 	if (n < 0 || (size_t)n >= sizeof(inst->dir))
 		return error_set(err, "run directory %s: path too long", base);
 	if (!mkdtemp(inst->dir)) {
@@ -282,20 +365,30 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		error_set_errno(err, "agent %s", cfg->agent_path ? cfg->agent_path : "(none)");
 		goto fail;
 	}
+	bool userns = lxc_use_userns();
+	if (userns && cfg->network) {
+		/* The peer namespace would belong to the container's user namespace, where the
+		 * harness's peer server cannot follow without privileges. */
+		error_set(err, "the network link needs root (not built for the user-namespace mode)");
+		goto fail;
+	}
 	if (make_run_dir(cfg, inst, err) < 0)
 		goto fail;
 
 	char cpus[BACKEND_MAX_CPUS * 4];
 	cpu_list_string(cfg, cpus, sizeof(cpus));
 	char name[64];
-	snprintf(name, sizeof(name), "vbench-lxc-%d-%u", (int)getpid(), counter++);
+	snprintf(name, sizeof(name), LXC_NAME_PREFIX "%d-%u", (int)getpid(), counter++);
 	struct cgroup_limits limits = {
 		.cpus = cpus[0] ? cpus : NULL,
 		.ncpus = cfg->ncpus,
 		.memory_bytes = cfg->memory_bytes,
 	};
-	if (cgroup_detect(&inst->layout, err) < 0 ||
-	    cgroup_create(&inst->layout, name, &limits, &inst->cgroup, err) < 0)
+	if (cgroup_detect(&inst->layout, err) < 0)
+		goto fail;
+	cgroup_prune_stale(&inst->layout, LXC_NAME_PREFIX);
+	prune_stale_run_dirs(cfg);
+	if (cgroup_create(&inst->layout, name, &limits, &inst->cgroup, err) < 0)
 		goto fail;
 	inst->have_cgroup = true;
 	if (cfg->network && netns_peer_create(&inst->peer, err) < 0)
@@ -329,6 +422,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		.payload = payload->host_bin,
 		.disk = cfg->disk_path,
 		.cgroups = &inst->layout,
+		.cgroup = &inst->cgroup,
+		.userns = userns,
 	};
 	inst->has_disk = cfg->disk_path != NULL;
 	struct lxc_child_args args = {
@@ -342,7 +437,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		error_set(err, "out of memory");
 		goto fail;
 	}
-	pid_t pid = clone(lxc_child, stack + LXC_STACK_SIZE, LXC_NAMESPACES | SIGCHLD, &args);
+	pid_t pid = clone(lxc_child, stack + LXC_STACK_SIZE,
+			  LXC_NAMESPACES | (userns ? CLONE_NEWUSER : 0) | SIGCHLD, &args);
 	if (pid < 0) {
 		error_set_errno(err, "clone with new namespaces");
 		goto fail;
@@ -353,6 +449,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	close_fd(&chan[1]);
 	close_fd(&stderr_fd);
 
+	if (userns && write_id_maps(pid, err) < 0)
+		goto fail;
 	if (cgroup_attach(&inst->cgroup, pid, err) < 0)
 		goto fail;
 	if (cfg->network && netns_link_container(&inst->peer, pid, err) < 0)
@@ -404,19 +502,19 @@ static int probe_child(void *arg)
 static int lxc_probe(const struct backend_config *cfg, struct vb_error *err)
 {
 	(void)cfg;
-	if (geteuid() != 0)
-		return error_set(err, "needs root (the user-namespace mode is not implemented yet)");
-	struct cgroup_layout layout;
-	if (cgroup_detect(&layout, err) < 0 || cgroup_check_usable(&layout, err) < 0)
-		return -1;
-	/* A namespace-restricted host (inside another container, say) fails here, cheaply. */
+	bool userns = lxc_use_userns();
+	/* A host that refuses namespaces (inside another container, say) fails here, cheaply. */
 	char stack_mem[16384] __attribute__((aligned(16)));
-	pid_t pid = clone(probe_child, stack_mem + sizeof(stack_mem),
-			  LXC_NAMESPACES | CLONE_NEWCGROUP | SIGCHLD, NULL);
+	int flags = LXC_NAMESPACES | CLONE_NEWCGROUP | (userns ? CLONE_NEWUSER : 0);
+	pid_t pid = clone(probe_child, stack_mem + sizeof(stack_mem), flags | SIGCHLD, NULL);
 	if (pid < 0)
-		return error_set_errno(err, "cannot create namespaces");
+		return error_set_errno(err, userns ? "not root, and no unprivileged user namespaces"
+						   : "cannot create namespaces");
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	struct cgroup_layout layout;
+	if (cgroup_detect(&layout, err) < 0 || cgroup_check_usable(&layout, err) < 0)
+		return userns ? error_prefix(err, "not root, and no delegated cgroup: ") : -1;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -45,12 +46,34 @@ static int do_mount(const char *src, const char *dst, const char *type, unsigned
 	return 0;
 }
 
+/*
+ * The per-mount flags of the mount holding `path`. In a user namespace the flags of mounts made
+ * outside it are locked: a remount must repeat them or it fails with EPERM.
+ */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs st;
+	if (statvfs(path, &st) < 0)
+		return 0;
+	unsigned long flags = 0;
+	static const struct { unsigned long st, ms; } map[] = {
+		{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },
+		{ ST_NODEV, MS_NODEV },	      { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RELATIME, MS_RELATIME },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (st.f_flag & map[i].st)
+			flags |= map[i].ms;
+	return flags;
+}
+
 /* A bind mount's flags change only through a second, remounting call. */
 static int bind_mount(const char *src, const char *dst, unsigned long flags, struct vb_error *err)
 {
 	if (do_mount(src, dst, NULL, MS_BIND | MS_REC, NULL, err) < 0)
 		return -1;
-	return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags, NULL, err);
+	return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(dst), NULL, err);
 }
 
 static int make_dir(const char *path, mode_t mode, struct vb_error *err)
@@ -114,9 +137,14 @@ static int setup_dev(const char *root, struct vb_error *err)
 			NULL, err);
 }
 
-/* The container's own cgroups (its cgroup namespace root), read-only, where tools look for them. */
-static int setup_cgroups(const char *root, const struct cgroup_layout *layout, struct vb_error *err)
+/*
+ * The container's own cgroups (its cgroup namespace root), read-only, where tools look for them.
+ * v1 hierarchies cannot be mounted in a user namespace: there its own groups are bound in.
+ */
+static int setup_cgroups(const struct rootfs_spec *spec, struct vb_error *err)
 {
+	const char *root = spec->root;
+	const struct cgroup_layout *layout = spec->cgroups;
 	char dir[PATH_MAX], sub[PATH_MAX + 64];
 	if (under(dir, root, "/sys/fs/cgroup", err) < 0)
 		return -1;
@@ -135,8 +163,10 @@ static int setup_cgroups(const char *root, const struct cgroup_layout *layout, s
 		snprintf(sub, sizeof(sub), "%s/%s", dir, basename(copy));
 		if (access(sub, F_OK) == 0)
 			continue; /* co-mounted with an earlier controller */
-		if (make_dir(sub, 0755, err) < 0 ||
-		    do_mount("cgroup", sub, "cgroup", RO_FLAGS, layout->v1_options[c], err) < 0)
+		if (make_dir(sub, 0755, err) < 0)
+			return -1;
+		if (spec->userns ? bind_mount(spec->cgroup->path[c], sub, RO_FLAGS, err)
+				 : do_mount("cgroup", sub, "cgroup", RO_FLAGS, layout->v1_options[c], err))
 			return -1;
 	}
 	return do_mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | RO_FLAGS, NULL, err);
@@ -214,7 +244,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct vb_error *err)
 	if (under(path, root, "/sys", err) < 0 ||
 	    do_mount("sysfs", path, "sysfs", RO_FLAGS, NULL, err) < 0)
 		return -1;
-	if (setup_cgroups(root, spec->cgroups, err) < 0)
+	if (setup_cgroups(spec, err) < 0)
 		return -1;
 	if (setup_dev(root, err) < 0)
 		return -1;

@@ -2,6 +2,8 @@
 #ifndef VB_LXC_ROOTFS_H
 #define VB_LXC_ROOTFS_H
 
+#include <stdbool.h>
+
 #include "backends/lxc/cgroup.h"
 #include "common/error.h"
 
@@ -15,6 +17,8 @@ struct rootfs_spec {
 	const char *payload;     /* host path of a program bound read-only at /bin/<name>, or NULL */
 	const char *disk;        /* host path of the scratch file, bound at /scratch, or NULL */
 	const struct cgroup_layout *cgroups; /* hierarchies to show (read-only) at /sys/fs/cgroup */
+	const struct cgroup *cgroup;         /* the container's own groups (bound in for v1 in a userns) */
+	bool userns;                         /* we are root only inside a user namespace */
 };
 
 /*

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Integration: no process, mount, cgroup, network namespace, veth or temp dir of an lxc run remains
 # after (a) a normal run, (b) Ctrl-C (SIGINT) in the middle of a run, (c) the agent SIGKILLed;
-# and the same three for a networked container (veth + peer namespace) through `vbench exec`.
+# and the same three for a networked container (veth + peer namespace) through `vbench exec`;
+# (g) what a SIGKILLed vbench leaves is pruned by the next start.
 set -u
 . "$(dirname "$0")/lxc-lib.sh"
 lxc_require
@@ -92,4 +93,17 @@ wait $vb
 rc=$?
 [ $rc -eq 137 ] || fail "(f) vbench exec exited $rc after its command was killed, not 137"
 lxc_assert_counts "$before" "(f) networked exec, init killed"
-echo "nothing left behind in (a) to (f)"
+
+# (g) vbench itself SIGKILLed: its container dies with it (PDEATHSIG); the cgroups and temp dir it
+# could not remove are pruned by the next lxc start.
+before=$(lxc_counts)
+"$VBENCH" exec lxc --network --cpus 1 --memory 64M -- "$PAYLOAD" sleep 60 &
+vb=$!
+wait_for_container $vb >/dev/null || { kill -9 $vb; fail "(g) the container never came up"; }
+kill -KILL $vb
+wait $vb 2>/dev/null
+ls -d /sys/fs/cgroup/cpuset/vbench-lxc-$vb-* /sys/fs/cgroup/vbench-lxc-$vb-* 2>/dev/null | grep -q . ||
+	echo "(g) note: nothing was left to prune"
+"$VBENCH" exec lxc --cpus 1 --memory 64M -- "$PAYLOAD" sleep 0 || fail "(g) exec failed"
+lxc_assert_counts "$before" "(g) vbench killed, then pruned"
+echo "nothing left behind in (a) to (g)"

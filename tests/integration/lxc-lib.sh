@@ -118,8 +118,9 @@ int main(int argc, char **argv)
 	snprintf(d, sizeof(d), "/dev/kvm: %s", fd >= 0 ? "opened" : strerror(errno));
 	check("no-dev-kvm", fd < 0, d);
 	rc = mknod("/tmp/kvm", S_IFCHR | 0600, makedev(10, 232));
+	int mknod_errno = errno;
 	fd = open("/tmp/kvm", O_RDWR);
-	snprintf(d, sizeof(d), "mknod %s, open %s", rc == 0 ? "worked" : strerror(errno),
+	snprintf(d, sizeof(d), "mknod %s, open %s", rc == 0 ? "worked" : strerror(mknod_errno),
 		 fd >= 0 ? "worked" : strerror(errno));
 	check("cannot-open-kvm-via-mknod", fd < 0, d);
 
@@ -202,16 +203,27 @@ lxc_counts() {
 }
 
 # Counts after a run must equal those before. Other work on the machine may be mid-flight in
-# the same moment, so a difference is re-checked a few times before it counts as a leak.
+# the same moment, so a difference is re-checked a few times; a count that went down was someone
+# else's cleanup, so only a count that stays higher is a leak.
+lxc_counts_leaked() { # before after -> prints the counts that grew
+	for kv in $2; do
+		k=${kv%%=*}
+		a=${kv#*=}
+		b=$(echo "$1" | tr ' ' '\n' | sed -n "s/^$k=//p")
+		[ "$a" -gt "$b" ] && printf '%s: %s -> %s\n' "$k" "$b" "$a"
+	done
+}
+
 lxc_assert_counts() { # before label
 	after=$(lxc_counts)
 	tries=0
-	while [ "$after" != "$1" ] && [ $tries -lt 10 ]; do
+	while [ -n "$(lxc_counts_leaked "$1" "$after")" ] && [ $tries -lt 10 ]; do
 		sleep 1
 		after=$(lxc_counts)
 		tries=$((tries + 1))
 	done
 	echo "$2: before: $1"
 	echo "$2: after:  $after"
-	[ "$after" = "$1" ] || fail "$2 left something behind"
+	leaked=$(lxc_counts_leaked "$1" "$after")
+	[ -z "$leaked" ] || fail "$2 left something behind: $leaked"
 }

@@ -238,6 +238,43 @@ static void test_v2_missing_controller(void **state)
 	assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
 }
 
+/* Without root, a v2 group goes under the nearest ancestor that holds no processes itself. */
+static void test_v2_delegated_parent(void **state)
+{
+	struct fixture *f = *state;
+	char root[PATH_MAX], path[PATH_MAX + 128], svc[PATH_MAX + 64], app[PATH_MAX + 96];
+	struct vb_error err = { 0 };
+	struct cgroup_layout layout;
+	write_v2_tree(f, root, "");
+	put(f->self, "0::/user.slice/user@1000.service/app.slice/term.scope\n");
+	snprintf(svc, sizeof(svc), "%s/user.slice/user@1000.service", root);
+	snprintf(app, sizeof(app), "%s/app.slice", svc);
+	snprintf(path, sizeof(path), "%s/term.scope", app);
+	mkdirs(path);
+	snprintf(path, sizeof(path), "%s/term.scope/cgroup.procs", app);
+	put(path, "4242\n");
+	static const char *const levels[] = { "user.slice", "user.slice/user@1000.service",
+					      "user.slice/user@1000.service/app.slice" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s/cgroup.procs", root, levels[i]);
+		put(path, "");
+		snprintf(path, sizeof(path), "%s/%s/cgroup.subtree_control", root, levels[i]);
+		put(path, "");
+	}
+	assert_int_equal(cgroup_detect_from(f->mountinfo, f->self, &layout, &err), 0);
+	snprintf(path, sizeof(path), "%s/term.scope", app);
+	assert_string_equal(layout.v2_self, path);
+	cgroup_v2_use_delegated_parent(&layout);
+	assert_string_equal(layout.v2_parent, app);
+
+	/* a parent with processes of its own cannot enable controllers: one level further up */
+	snprintf(path, sizeof(path), "%s/cgroup.procs", app);
+	put(path, "77\n");
+	snprintf(layout.v2_parent, sizeof(layout.v2_parent), "%s", root);
+	cgroup_v2_use_delegated_parent(&layout);
+	assert_string_equal(layout.v2_parent, svc);
+}
+
 /* ---- cgroup v1 and hybrid ---- */
 
 static void write_v1_tree(struct fixture *f, bool with_unified, char base[PATH_MAX])
@@ -389,6 +426,31 @@ static void test_v1_comounted(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* Groups of a vanished vbench go; those of a live one, and foreign ones, stay. */
+static void test_prune_stale(void **state)
+{
+	struct fixture *f = *state;
+	char root[PATH_MAX], dead[PATH_MAX + 64], live[PATH_MAX + 64], other[PATH_MAX + 64];
+	struct vb_error err = { 0 };
+	struct cgroup_layout layout;
+	write_v2_tree(f, root, "");
+	assert_int_equal(cgroup_detect_from(f->mountinfo, f->self, &layout, &err), 0);
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	assert_int_equal(waitpid(gone, NULL, 0), gone);
+	snprintf(dead, sizeof(dead), "%s/vbench-lxc-%d-0", root, (int)gone);
+	snprintf(live, sizeof(live), "%s/vbench-lxc-%d-0", root, (int)getpid());
+	snprintf(other, sizeof(other), "%s/vbench-lxc-notapid", root);
+	mkdirs(dead);
+	mkdirs(live);
+	mkdirs(other);
+	assert_int_equal(cgroup_prune_stale(&layout, "vbench-lxc-"), 1);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(live, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0);
+}
+
 /* ---- the real host ---- */
 
 static long fs_magic(const char *path)
@@ -477,9 +539,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2_create_attach_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_keeps_enabled_controllers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_missing_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_delegated_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_hybrid_create_attach_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_only_and_no_cgroups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_comounted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_stale, setup, teardown),
 		cmocka_unit_test(test_host_mode_detection),
 		cmocka_unit_test_teardown(test_host_create_destroy, host_teardown),
 	};
