@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/loop.h>
+#include <linux/seccomp.h>
 #include <math.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -17,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,6 +241,47 @@ static void test_blk_thread_engine(void **state)
 	assert_true(out.value[6] == 2);
 }
 
+/* A container's seccomp profile refusing io_uring, as Docker's default does: threads take over. */
+static void test_blk_falls_back_when_io_uring_is_refused(void **state)
+{
+	(void)state;
+	NEED_DISK();
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sock_filter code[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+		double result[2] = { -1, NAN };
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0) {
+			struct workload_ctx ctx;
+			struct sample_out out;
+			struct vb_error err = { 0 };
+			smoke_ctx("io.blk.randread", &ctx, &out);
+			ctx.disk_path = disk_path;
+			result[0] = ctx.workload->run(&ctx, &out, &err);
+			result[1] = out.value[6];
+		}
+		_exit(write(p[1], result, sizeof(result)) == sizeof(result) ? 0 : 1);
+	}
+	close(p[1]);
+	double result[2];
+	assert_int_equal(read(p[0], result, sizeof(result)), sizeof(result));
+	close(p[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(result[0] == 0);
+	assert_true(result[1] == 2);
+}
+
 /* The VM gives a block device, not a file: a loop device over the scratch file stands in. */
 static void test_blk_on_a_block_device(void **state)
 {
@@ -353,15 +398,23 @@ static void *peer_listener(void *arg)
 	return NULL;
 }
 
-static int peer_start(int port, int sink)
+static int peer_listen(uint32_t ip, int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	pthread_t th;
+				  .sin_addr.s_addr = htonl(ip) };
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0)
+		return -1;
+	return fd;
+}
+
+static int peer_start(int port, int sink)
+{
+	int fd = peer_listen(INADDR_LOOPBACK, port);
+	pthread_t th;
+	if (fd < 0 ||
 	    pthread_create(&th, NULL, peer_listener, (void *)(intptr_t)(fd | sink << 16)) != 0)
 		return -1;
 	pthread_detach(th);
@@ -378,7 +431,7 @@ struct net_run {
 struct net_report {
 	int skipped;
 	char skip_reason[128];
-	struct net_run no_peer, refused, hung_up, miscounted, rr, stream;
+	struct net_run no_peer, refused, hung_up, miscounted, silent, rr, stream;
 };
 
 static void net_run(const char *id, const char *peer, struct net_run *r)
@@ -415,6 +468,13 @@ static void bring_up_loopback(struct net_report *rep)
 		close(s);
 }
 
+/* A peer that accepts (the kernel does, from the backlog) but never answers. */
+static void *silent_peer_client(void *arg)
+{
+	net_run("io.net.rr", "127.0.0.2", arg);
+	return NULL;
+}
+
 /* The child: a private network namespace, the peer as threads, the workloads against it. */
 static void net_child(int out_fd)
 {
@@ -434,6 +494,11 @@ static void net_child(int out_fd)
 			snprintf(rep.skip_reason, sizeof(rep.skip_reason), "peer: %s", strerror(errno));
 		}
 	}
+	pthread_t silent;
+	int silent_started = 0;
+	if (!rep.skipped && peer_listen(INADDR_LOOPBACK + 1, NETPEER_ECHO_PORT) >= 0)
+		/* It waits out the workload's 10 s timeout, so it runs beside the others. */
+		silent_started = pthread_create(&silent, NULL, silent_peer_client, &rep.silent) == 0;
 	if (!rep.skipped) {
 		peer_mode = PEER_HANG_UP;
 		net_run("io.net.rr", "127.0.0.1", &rep.hung_up);
@@ -443,6 +508,10 @@ static void net_child(int out_fd)
 		net_run("io.net.rr", "127.0.0.1:7001", &rep.rr);
 		net_run("io.net.stream", "127.0.0.1", &rep.stream);
 	}
+	if (silent_started)
+		pthread_join(silent, NULL);
+	else
+		snprintf(rep.silent.message, sizeof(rep.silent.message), "not started");
 	ssize_t w = write(out_fd, &rep, sizeof(rep));
 	_exit(w == (ssize_t)sizeof(rep) ? 0 : 1);
 }
@@ -484,6 +553,9 @@ static void test_net_workloads_in_a_private_namespace(void **state)
 	assert_true(strstr(rep.hung_up.message, "closed") || strstr(rep.hung_up.message, "reset"));
 	assert_int_equal(rep.miscounted.rc, -1);
 	assert_non_null(strstr(rep.miscounted.message, "peer counted"));
+	print_message("silent: %s (after %.0f ms)\n", rep.silent.message, rep.silent.ms);
+	assert_int_equal(rep.silent.rc, -1);
+	assert_non_null(strstr(rep.silent.message, "no answer from peer"));
 
 	struct workload_ctx ctx;
 	struct sample_out unused;
@@ -506,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_blk_without_disk_is_unsupported),
 		cmocka_unit_test(test_blk_workloads_on_a_file),
 		cmocka_unit_test(test_blk_thread_engine),
+		cmocka_unit_test(test_blk_falls_back_when_io_uring_is_refused),
 		cmocka_unit_test(test_blk_on_a_block_device),
 		cmocka_unit_test(test_blk_too_small_disk_is_an_error),
 		cmocka_unit_test(test_net_workloads_in_a_private_namespace),
