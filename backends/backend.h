@@ -36,6 +36,8 @@ struct backend_stats {
 	 * address as the agent reaches it ("" = no network). */
 	char peer_netns[128];
 	char peer_addr[64];
+	/* Where the agent sees cfg->disk_path ("/scratch", "/dev/vda"); "" = no disk attached. */
+	char agent_disk_path[128];
 };
 
 struct backend_instance; /* private to each backend */

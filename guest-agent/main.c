@@ -19,6 +19,7 @@
 #include "guest-agent/counters.h"
 #include "guest-agent/isolation.h"
 #include "guest-agent/vm-init.h"
+#include "workloads/os.h"
 #include "workloads/workload.h"
 
 /* With no request for this long the harness is gone: exit rather than linger. */
@@ -47,6 +48,7 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 		snprintf(h->kernel, sizeof(h->kernel), "%.120s", u.release);
 		snprintf(h->hostname, sizeof(h->hostname), "%.60s", u.nodename);
 	}
+	snprintf(h->clocksource, sizeof(h->clocksource), "%.30s", os_clocksource());
 	CPU_ZERO(&set);
 	h->cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 1;
 	if (h->cpus == 0)

@@ -313,7 +313,7 @@ static const struct workload os_fork_workload = {
 	.group = "os",
 	.description = "fork() of a child that _exit()s at once, reaped with waitpid()",
 	.params = {
-		{ "forks", { 100, 1000, 5000 }, "forks per sample" },
+		{ "forks", { 100, 1000, 3000 }, "forks per sample" },
 	},
 	.metrics = {
 		{ "forks", "forks/s", BETTER_HIGHER },

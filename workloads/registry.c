@@ -12,6 +12,7 @@ static const struct workload *const *const families[] = {
 	os_workloads,
 	io_blk_workloads,
 	io_net_workloads,
+	lifecycle_workloads,
 	selftest_workloads,
 };
 

@@ -6,12 +6,14 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "workloads/lz.h"
 #include "workloads/mem.h"
+#include "workloads/os.h"
 #include "workloads/platform.h"
 #include "workloads/sha256.h"
 #include "workloads/workload.h"
@@ -57,7 +59,7 @@ static void test_registry_entries_are_complete(void **state)
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(workload_at(j)->id, w->id);
 	}
-	assert_true(count >= 9);
+	assert_true(count >= 15);
 	assert_null(workload_find("no.such.workload"));
 }
 
@@ -66,7 +68,8 @@ static void test_registry_has_the_required_workloads(void **state)
 	(void)state;
 	static const char *const ids[] = { "cpu.sha256", "cpu.matmul", "cpu.sort", "cpu.nbody",
 					   "cpu.lz", "mem.stream", "mem.latency", "mem.gups",
-					   "mem.tlb" };
+					   "mem.tlb", "os.syscall", "os.ctxsw", "os.fork",
+					   "os.thread", "os.clock", "mem.pagefault" };
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		assert_non_null(workload_find(ids[i]));
 	const struct workload *stream = workload_find("mem.stream");
@@ -111,7 +114,7 @@ static void test_every_workload_runs_in_smoke(void **state)
 		if (rc == WORKLOAD_UNSUPPORTED)
 			continue; /* needs a disk or a network peer this test does not give it */
 		if (rc != 0)
-			fail_msg("%s: %s", w->id, err.message);
+			fail_msg("%s", err.message);
 		size_t measured = 0;
 		for (size_t m = 0; m < workload_metric_count(w); m++) {
 			double v = out.value[m];
@@ -141,6 +144,33 @@ static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
 	assert_false(isnan(out.value[workload_metric_index(w, "lat_64KiB")]));
 	assert_true(isnan(out.value[workload_metric_index(w, "lat_256KiB")]));
 	assert_true(isnan(out.value[workload_metric_index(w, "lat_256MiB")]));
+}
+
+static void test_bad_parameters_are_errors_not_crashes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *id, *param;
+		double value;
+	} cases[] = {
+		{ "cpu.matmul", "n", 1 },      { "cpu.sort", "keys", 3 },
+		{ "cpu.nbody", "bodies", 1 },  { "mem.latency", "max_bytes", 100 },
+		{ "mem.tlb", "pages", 1 },     { "mem.gups", "max_bytes", 64 },
+		{ "os.syscall", "batch", 0 },  { "mem.pagefault", "bytes", 4096 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct workload *w = workload_find(cases[i].id);
+		struct workload_ctx ctx;
+		struct sample_out out;
+		struct vb_error err = { 0 };
+		assert_non_null(w);
+		smoke_ctx(w, &ctx);
+		int p = workload_param_index(w, cases[i].param);
+		assert_true(p >= 0);
+		ctx.params[p] = cases[i].value;
+		assert_int_equal(w->run(&ctx, &out, &err), -1);
+		assert_true(strlen(err.message) > 0);
+	}
 }
 
 static void assert_digest(const char *hex, const uint8_t d[SHA256_DIGEST_BYTES])
@@ -342,6 +372,54 @@ static void test_platform_basics(void **state)
 	assert_int_equal(platform_cache_size(9), 0);
 }
 
+static int run_smoke(const char *id, struct sample_out *out)
+{
+	const struct workload *w = workload_find(id);
+	struct workload_ctx ctx;
+	struct vb_error err = { 0 };
+	assert_non_null(w);
+	smoke_ctx(w, &ctx);
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out->value[m] = NAN;
+	int rc = w->run(&ctx, out, &err);
+	if (rc != 0)
+		print_error("%s: %s\n", id, err.message);
+	return rc;
+}
+
+static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state)
+{
+	(void)state;
+	cpu_set_t before, after, one;
+	struct sample_out out;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(run_smoke("os.ctxsw", &out), 0);
+	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+	assert_true(CPU_EQUAL(&before, &after));
+	assert_true(out.value[0] > 0);
+
+	int first = 0;
+	while (!CPU_ISSET(first, &before))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	int rc = run_smoke("os.ctxsw", &out);
+	assert_int_equal(sched_setaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(rc, 0);
+	assert_true(out.value[0] > 0);
+	assert_true(isnan(out.value[2]) && isnan(out.value[3]));
+}
+
+static void test_clocksource_is_named(void **state)
+{
+	(void)state;
+	const char *name = os_clocksource();
+	assert_non_null(name);
+	assert_true(strlen(name) > 0);
+	assert_null(strchr(name, '\n'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +433,9 @@ int main(void)
 		cmocka_unit_test(test_platform_workers_and_barrier),
 		cmocka_unit_test(test_platform_basics),
 		cmocka_unit_test(test_latency_leaves_sizes_above_max_unmeasured),
+		cmocka_unit_test(test_bad_parameters_are_errors_not_crashes),
+		cmocka_unit_test(test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu),
+		cmocka_unit_test(test_clocksource_is_named),
 		cmocka_unit_test(test_every_workload_runs_in_smoke),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,99 @@
+/* The kvm backend's probe: /dev/kvm access, then a timed ring-0 loop in a tiny real-mode guest. */
+#include "backends/kvm/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backends/kvm/vcpu.h"
+#include "backends/kvm/vm.h"
+
+#define PROBE_MARK_PORT 0x441
+#define PROBE_LOOPS 50000u /* 100,000 instructions: ~30 us on hardware, well under 2 s emulated */
+#define PROBE_TIMEOUT_MS 4000
+
+struct probe_marks {
+	uint64_t t[2];
+	unsigned n;
+};
+
+static void probe_mark_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	struct probe_marks *m = opaque;
+	(void)offset;
+	(void)data;
+	(void)len;
+	if (is_write && m->n < 2)
+		m->t[m->n++] = vm_now_ns();
+}
+
+int probe_ring0_speed(double *ns_per_insn, struct vb_error *err)
+{
+	/* Real mode is ring 0 too: mov ecx,1000; dec/jnz; out (mark); mov ecx,N; dec/jnz; out (mark); S5. */
+	const unsigned warm = 1000, n = PROBE_LOOPS;
+	const uint8_t code[] = {
+		0x66, 0xb9, warm & 0xff, warm >> 8 & 0xff, 0, 0, /* mov ecx, warm */
+		0x66, 0x49, 0x75, 0xfc,                          /* dec ecx; jnz */
+		0xba, PROBE_MARK_PORT & 0xff, PROBE_MARK_PORT >> 8, /* mov dx, mark port */
+		0xee,                                            /* out dx, al */
+		0x66, 0xb9, n & 0xff, n >> 8 & 0xff, n >> 16 & 0xff, 0, /* mov ecx, n */
+		0x66, 0x49, 0x75, 0xfc,                          /* dec ecx; jnz */
+		0xee,                                            /* out dx, al */
+		0xba, VM_ACPI_SLEEP_PORT & 0xff, VM_ACPI_SLEEP_PORT >> 8, /* mov dx, sleep port */
+		0xb0, 0x20 | VM_ACPI_S5_TYPE << 2,               /* mov al, SLP_EN | S5 */
+		0xee, 0xf4,                                      /* out dx, al; hlt */
+	};
+	struct vm_config cfg = { .ncpus = 1, .memory_bytes = 16 << 20, .no_irqchip = true };
+	struct vm *vm;
+	struct probe_marks marks = { 0 };
+	if (vm_create(&cfg, &vm, err) < 0 ||
+	    vm_register_pio(vm, PROBE_MARK_PORT, 1, probe_mark_io, &marks, err) < 0) {
+		vm_destroy(vm);
+		return -1;
+	}
+	memcpy(memory_at(&vm->mem, 0x1000, sizeof(code)), code, sizeof(code));
+	if (vcpu_set_real_mode(vm->vcpus[0], 0, 0x1000, err) < 0 || vm_run(vm, err) < 0) {
+		vm_destroy(vm);
+		return -1;
+	}
+	uint64_t t0 = vm_now_ns();
+	enum vm_status s = vm_wait(vm, false, PROBE_TIMEOUT_MS);
+	uint64_t t1 = vm_now_ns();
+	char detail[sizeof(vm->status_detail)];
+	memcpy(detail, vm->status_detail, sizeof(detail));
+	vm_destroy(vm); /* joins the vCPU thread: marks are stable from here on */
+	if (s == VM_STATUS_POWER_OFF && marks.n == 2) {
+		*ns_per_insn = (double)(marks.t[1] - marks.t[0]) / (2.0 * n);
+		return 0;
+	}
+	if (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED) {
+		/* Did not finish in time: that alone bounds the cost from below. */
+		*ns_per_insn = (double)(t1 - (marks.n ? marks.t[0] : t0)) / (2.0 * n);
+		return 0;
+	}
+	return error_set(err, "kvm: the calibration guest ended with %s (%s)", vm_status_name(s), detail);
+}
+
+int probe_kvm(bool force, struct vb_error *err)
+{
+	struct stat st;
+	if (stat("/dev/kvm", &st) < 0)
+		return error_set(err, "/dev/kvm does not exist (no KVM module loaded, or virtualization "
+				 "is off in firmware or not offered by the host)");
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EACCES || errno == EPERM)
+			return error_set(err, "/dev/kvm is not accessible to this user (add it to the kvm group or run as root)");
+		return error_set_errno(err, "open /dev/kvm");
+	}
+	close(fd);
+	double ns;
+	if (probe_ring0_speed(&ns, err) < 0)
+		return -1;
+	if (ns > PROBE_RING0_SLOW_NS && !force)
+		return error_set(err, "KVM here emulates guest ring 0 (PVM): %.0f ns per ring-0 instruction, "
+				 "a Linux guest cannot boot at useful speed; use --force to try", ns);
+	return 0;
+}
