@@ -66,8 +66,8 @@ static int io_blk_open(const struct workload_ctx *ctx, struct io_blk_disk *d, st
 	}
 	/* Whole 1 MiB blocks only: every workload then stays inside the disk with any block size. */
 	d->size -= d->size % IO_BLK_SEQ_BLOCK;
-	if (d->size < 2 * IO_BLK_SEQ_BLOCK) {
-		error_set(err, "%s: scratch disk %s is too small (%llu bytes; need 2 MiB)", id,
+	if (d->size < IO_BLK_SEQ_BLOCK) {
+		error_set(err, "%s: scratch disk %s is too small (%llu bytes; need 1 MiB)", id,
 			  ctx->disk_path, (unsigned long long)st.st_size);
 		goto fail;
 	}

@@ -324,13 +324,13 @@ static void test_blk_too_small_disk_is_an_error(void **state)
 {
 	(void)state;
 	NEED_DISK();
-	/* Truncate a copy's worth: a 1 MiB disk of its own next to the test disk. */
+	/* Less than the one 1 MiB block io.blk.seq needs; the harness allows 1 MiB and up. */
 	char saved[256];
 	snprintf(saved, sizeof(saved), "%s", disk_path);
 	char dir[256];
 	snprintf(dir, sizeof(dir), "%s", disk_path);
 	*strrchr(dir, '/') = '\0';
-	assert_int_equal(make_disk(dir, 1u << 20), 0);
+	assert_int_equal(make_disk(dir, 1020u << 10), 0);
 	char small[256];
 	snprintf(small, sizeof(small), "%s", disk_path);
 	snprintf(disk_path, sizeof(disk_path), "%s", saved);
