@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <linux/io_uring.h>
 #include <pthread.h>
@@ -32,6 +33,56 @@ struct io_blk_disk {
 	uint64_t size; /* bytes we may touch: [0, size) */
 };
 
+/*
+ * A scratch file that was fallocated or left sparse would make every number a fiction:
+ * O_DIRECT reads of holes and unwritten extents return zeros without touching the device,
+ * and the first write to each block pays for allocation. Refuse such a file, saying why.
+ * Filesystems without FIEMAP cannot tell us; they pass.
+ */
+static int io_blk_check_written(const struct workload_ctx *ctx, int fd, uint64_t size,
+				struct vb_error *err)
+{
+	enum { EXTENTS = 32 };
+	union {
+		struct fiemap map;
+		char bytes[sizeof(struct fiemap) + EXTENTS * sizeof(struct fiemap_extent)];
+	} u;
+	struct fiemap *fm = &u.map;
+	uint64_t pos = 0; /* everything before pos is written data */
+	int stop = 0;
+	while (pos < size && !stop) {
+		memset(&u, 0, sizeof(u));
+		fm->fm_start = pos;
+		fm->fm_length = size - pos;
+		fm->fm_flags = FIEMAP_FLAG_SYNC;
+		fm->fm_extent_count = EXTENTS;
+		if (ioctl(fd, FS_IOC_FIEMAP, fm) != 0)
+			return 0;
+		uint64_t before = pos;
+		stop = fm->fm_mapped_extents == 0;
+		for (unsigned i = 0; i < fm->fm_mapped_extents && !stop; i++) {
+			const struct fiemap_extent *e = &fm->fm_extents[i];
+			if (e->fe_logical > pos)
+				break; /* a hole at pos */
+			if (e->fe_flags & (FIEMAP_EXTENT_UNWRITTEN | FIEMAP_EXTENT_DELALLOC))
+				return error_set(err, "%s: scratch file %s has unwritten (fallocated) "
+						 "blocks at offset %llu: reads would not reach the "
+						 "device; write the whole file first",
+						 ctx->workload->id, ctx->disk_path,
+						 (unsigned long long)e->fe_logical);
+			if (e->fe_logical + e->fe_length > pos)
+				pos = e->fe_logical + e->fe_length;
+			stop = !!(e->fe_flags & FIEMAP_EXTENT_LAST);
+		}
+		stop |= pos == before;
+	}
+	if (pos < size)
+		return error_set(err, "%s: scratch file %s has a hole at offset %llu (sparse): "
+				 "reads would not reach the device; write the whole file first",
+				 ctx->workload->id, ctx->disk_path, (unsigned long long)pos);
+	return 0;
+}
+
 /* Opens ctx->disk_path for O_DIRECT I/O. Returns 0, -1, or WORKLOAD_UNSUPPORTED (no disk). */
 static int io_blk_open(const struct workload_ctx *ctx, struct io_blk_disk *d, struct vb_error *err)
 {
@@ -59,6 +110,8 @@ static int io_blk_open(const struct workload_ctx *ctx, struct io_blk_disk *d, st
 		}
 	} else if (S_ISREG(st.st_mode)) {
 		d->size = (uint64_t)st.st_size;
+		if (io_blk_check_written(ctx, d->fd, d->size, err) != 0)
+			goto fail;
 	} else {
 		error_set(err, "%s: %s is neither a regular file nor a block device", id,
 			  ctx->disk_path);

@@ -571,6 +571,57 @@ static void test_net_workloads_in_a_private_namespace(void **state)
 	check_sample(&ctx, &rep.stream.out);
 }
 
+/* io.blk.randread on a file made by make(fd) must fail with a message containing expected. */
+static void run_on_unwritten_file(int (*make)(int fd), const char *expected)
+{
+	NEED_DISK();
+	char path[sizeof(disk_path) + 16];
+	snprintf(path, sizeof(path), "%s.unwritten", disk_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	if (make(fd) != 0) {
+		close(fd);
+		unlink(path);
+		print_message("skip: cannot make the file here: %s\n", strerror(errno));
+		skip();
+	}
+	close(fd);
+	struct workload_ctx ctx;
+	struct sample_out out;
+	struct vb_error err = { 0 };
+	smoke_ctx("io.blk.randread", &ctx, &out);
+	ctx.disk_path = path;
+	int rc = ctx.workload->run(&ctx, &out, &err);
+	unlink(path);
+	print_message("%s\n", err.message);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err.message, expected));
+}
+
+static int make_fallocated(int fd)
+{
+	return fallocate(fd, 0, 0, DISK_BYTES);
+}
+
+static int make_sparse(int fd)
+{
+	/* Data in the first and last MiB only: a hole in the middle. */
+	static char mib[1 << 20];
+	memset(mib, 1, sizeof(mib));
+	if (pwrite(fd, mib, sizeof(mib), 0) != sizeof(mib) ||
+	    pwrite(fd, mib, sizeof(mib), DISK_BYTES - sizeof(mib)) != sizeof(mib))
+		return -1;
+	return fsync(fd);
+}
+
+/* Reads of holes and unwritten extents never reach the device: such a disk is refused. */
+static void test_blk_refuses_unwritten_files(void **state)
+{
+	(void)state;
+	run_on_unwritten_file(make_fallocated, "unwritten (fallocated) blocks at offset 0");
+	run_on_unwritten_file(make_sparse, "hole at offset 1048576");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_blk_falls_back_when_io_uring_is_refused),
 		cmocka_unit_test(test_blk_on_a_block_device),
 		cmocka_unit_test(test_blk_too_small_disk_is_an_error),
+		cmocka_unit_test(test_blk_refuses_unwritten_files),
 		cmocka_unit_test(test_net_workloads_in_a_private_namespace),
 	};
 	return cmocka_run_group_tests(tests, setup_disk, teardown_disk);
