@@ -54,8 +54,9 @@ static int io_net_connect(const struct workload_ctx *ctx, const struct in_addr *
 			  int nodelay, struct vb_error *err)
 {
 	const char *id = ctx->workload->id;
-	char where[80];
-	snprintf(where, sizeof(where), "%s:%d", inet_ntoa(*addr), port);
+	char ip[INET_ADDRSTRLEN] = "?", where[INET_ADDRSTRLEN + 8];
+	inet_ntop(AF_INET, addr, ip, sizeof(ip));
+	snprintf(where, sizeof(where), "%s:%d", ip, port);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return error_set_errno(err, "%s: socket", id);
