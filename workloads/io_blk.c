@@ -186,7 +186,6 @@ struct io_blk_ring {
 	unsigned *cq_head, *cq_tail, *cq_mask;
 	struct io_uring_sqe *sqes;
 	struct io_uring_cqe *cqes;
-	unsigned sq_entries;
 };
 
 static void io_blk_ring_close(struct io_blk_ring *r)
@@ -212,7 +211,6 @@ static int io_blk_ring_open(struct io_blk_ring *r, unsigned entries)
 	r->fd = (int)syscall(__NR_io_uring_setup, entries, &p);
 	if (r->fd < 0)
 		return -1;
-	r->sq_entries = p.sq_entries;
 	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
 	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
 	if (p.features & IORING_FEAT_SINGLE_MMAP) {
@@ -305,10 +303,12 @@ static int io_blk_ring_random(struct io_blk_random *job, struct io_blk_ring *r, 
 		int n = (int)syscall(__NR_io_uring_enter, r->fd, unsubmitted, 1,
 				     IORING_ENTER_GETEVENTS, NULL, 0);
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EBUSY)
-				continue;
-			rc = error_set_errno(err, "%s: io_uring_enter", id);
-			goto out;
+			/* Transient: reap what has completed (that frees what the kernel lacked). */
+			if (errno != EINTR && errno != EAGAIN && errno != EBUSY) {
+				rc = error_set_errno(err, "%s: io_uring_enter", id);
+				goto out;
+			}
+			n = 0;
 		}
 		unsubmitted -= (unsigned)n < unsubmitted ? (unsigned)n : unsubmitted;
 		now = io_now_ns();
