@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "workloads/io.h"
+#include "workloads/io_blk.h"
 #include "workloads/platform.h"
 #include "workloads/workload.h"
 
@@ -481,6 +482,40 @@ static int io_blk_threads_random(struct io_blk_random *job, const char *id, stru
 	}
 	free(w);
 	free(th);
+	return rc;
+}
+
+int io_blk_create_scratch(const char *path, uint64_t bytes, struct vb_error *err)
+{
+	uint64_t size = (bytes + IO_BLK_SEQ_BLOCK - 1) / IO_BLK_SEQ_BLOCK * IO_BLK_SEQ_BLOCK;
+	if (size == 0)
+		return error_set(err, "scratch disk %s: size must be at least 1 byte", path);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EINVAL)
+			return error_set(err, "scratch disk %s: the filesystem does not support "
+					 "O_DIRECT (tmpfs?); put it elsewhere", path);
+		return error_set_errno(err, "scratch disk %s: create", path);
+	}
+	/* Not zeros: no layer underneath (thin provisioning, compression) can skip the data. */
+	void *buf = io_blk_buffer(IO_BLK_SEQ_BLOCK, 0x5c7a7c4);
+	int rc = 0;
+	if (!buf)
+		rc = error_set(err, "scratch disk %s: out of memory", path);
+	for (uint64_t off = 0; rc == 0 && off < size; off += IO_BLK_SEQ_BLOCK) {
+		ssize_t got = pwrite(fd, buf, IO_BLK_SEQ_BLOCK, (off_t)off);
+		if (got != IO_BLK_SEQ_BLOCK)
+			rc = got < 0 ? error_set_errno(err, "scratch disk %s: write at %llu", path,
+						       (unsigned long long)off)
+				     : error_set(err, "scratch disk %s: short write at %llu", path,
+						 (unsigned long long)off);
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = error_set_errno(err, "scratch disk %s: fsync", path);
+	free(buf);
+	close(fd);
+	if (rc != 0)
+		unlink(path);
 	return rc;
 }
 

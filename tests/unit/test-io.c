@@ -28,6 +28,7 @@
 
 #include "common/netpeer.h"
 #include "workloads/io.h"
+#include "workloads/io_blk.h"
 #include "workloads/workload.h"
 
 #define DISK_BYTES (16u << 20)
@@ -622,6 +623,34 @@ static void test_blk_refuses_unwritten_files(void **state)
 	run_on_unwritten_file(make_sparse, "hole at offset 1048576");
 }
 
+/* The harness's way to make a scratch disk gives one every io.blk workload accepts. */
+static void test_blk_create_scratch(void **state)
+{
+	(void)state;
+	NEED_DISK();
+	char path[sizeof(disk_path) + 16];
+	struct vb_error err = { 0 };
+	struct stat st;
+	snprintf(path, sizeof(path), "%s.scratch", disk_path);
+	assert_int_equal(io_blk_create_scratch(path, (3u << 20) + 1, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 4u << 20);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	struct sample_out out;
+	for (size_t i = 0; i < sizeof(blk_ids) / sizeof(blk_ids[0]); i++)
+		run_blk(blk_ids[i], path, 0, &out);
+	/* Replacing a sparse file leaves a written one. */
+	assert_int_equal(truncate(path, 64u << 20), 0);
+	assert_int_equal(io_blk_create_scratch(path, 2u << 20, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 2u << 20);
+	run_blk("io.blk.randread", path, 0, &out);
+	unlink(path);
+
+	assert_int_equal(io_blk_create_scratch("/nonexistent/dir/disk.img", 1 << 20, &err), -1);
+	assert_non_null(strstr(err.message, "/nonexistent/dir/disk.img"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_blk_on_a_block_device),
 		cmocka_unit_test(test_blk_too_small_disk_is_an_error),
 		cmocka_unit_test(test_blk_refuses_unwritten_files),
+		cmocka_unit_test(test_blk_create_scratch),
 		cmocka_unit_test(test_net_workloads_in_a_private_namespace),
 	};
 	return cmocka_run_group_tests(tests, setup_disk, teardown_disk);
