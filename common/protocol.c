@@ -285,7 +285,8 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		const struct proto_run *r = &msg->run;
 		json_kv_string(&w, "workload", r->workload);
 		json_kv_int(&w, "cpus", r->cpus);
-		json_kv_int(&w, "seed", (int64_t)(r->seed & 0x7fffffffffffffffULL));
+		/* JSON numbers are doubles to most readers: keep seeds exact (53 bits) */
+		json_kv_int(&w, "seed", (int64_t)(r->seed & ((1ULL << 53) - 1)));
 		if (r->disk[0])
 			json_kv_string(&w, "disk", r->disk);
 		if (r->peer[0])
