@@ -36,26 +36,34 @@ all: $(BUILD)/vbench $(BUILD)/vbench-agent
 deps:
 	@scripts/install-deps.sh
 
+# V=1 shows the commands
+Q := $(if $(V),,@)
+
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/vbench: $(LIB_OBJ) $(OBJ)/harness/main.o
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_HARNESS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_HARNESS)
 
 # The agent is static: the same bytes run as a process, as PID 1 in a container and as /init in a VM.
 $(BUILD)/vbench-agent: $(AGENT_OBJ)
-	$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS_AGENT)
+	@$(if $(Q),echo "  LINK    $@ (static)")
+	$(Q)$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS_AGENT)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS_HARNESS) -lcmocka
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS_HARNESS) -lcmocka
 
 # Fuzz targets: clang, libFuzzer, AddressSanitizer and UBSan over the library sources.
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(LDLIBS_HARNESS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) $< $(LIB_SRC) -o $@ $(LDLIBS_HARNESS)
 
 guest:
 	@scripts/fetch-guest.sh
@@ -80,6 +88,9 @@ check-rig: all
 	@tests/run-tests.sh rig
 
 fuzz: $(FUZZ_BIN)
+
+validate: all
+	@scripts/validate.sh
 
 format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')

@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +22,33 @@ struct backend_instance {
 	int to_agent, from_agent;
 	bool exited;
 	int status;
+	bool network;
+	char disk[128];
 	char cpus[256];
 };
+
+/*
+ * Natively the io.net peer is reached over loopback, but inside a private network namespace
+ * that only the agent and the peer share: benchmark traffic never touches the host's own.
+ */
+static int private_loopback(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return rc;
+}
 
 static int native_probe(const struct backend_config *cfg, struct vb_error *err)
 {
@@ -48,6 +77,9 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 		return error_set(err, "native: out of memory");
 	}
 	host_format_cpu_list(cfg->cpu_list, cfg->ncpus, inst->cpus, sizeof(inst->cpus));
+	inst->network = cfg->network;
+	if (cfg->disk_path)
+		snprintf(inst->disk, sizeof(inst->disk), "%s", cfg->disk_path);
 	/* pin before fork so the child inherits the binding from its first instruction */
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -70,6 +102,10 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 		struct vb_error cerr;
 		if (cfg->ncpus && host_bind_process(cfg->cpu_list, cfg->ncpus, &cerr) < 0) {
 			fprintf(stderr, "vbench native: %s\n", cerr.message);
+			_exit(127);
+		}
+		if (cfg->network && private_loopback() < 0) {
+			fprintf(stderr, "vbench native: private network namespace: %s\n", strerror(errno));
 			_exit(127);
 		}
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
@@ -101,6 +137,11 @@ static void native_stats(struct backend_instance *inst, struct backend_stats *ou
 	out->host_overhead_bytes = 0; /* nothing runs beside the agent */
 	snprintf(out->details, sizeof(out->details), "agent pid %d pinned to CPUs %.200s",
 		 (int)inst->pid, inst->cpus);
+	if (inst->network) {
+		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/ns/net", (int)inst->pid);
+		snprintf(out->peer_addr, sizeof(out->peer_addr), "127.0.0.1");
+	}
+	snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s", inst->disk);
 }
 
 static bool native_alive(struct backend_instance *inst)

@@ -43,6 +43,7 @@ struct proto_hello {
 	int proto;
 	char kernel[128];
 	char hostname[64];
+	char clocksource[32]; /* the kernel clock source the agent runs on: tsc, kvm-clock, ... */
 	unsigned cpus;
 	uint64_t memory_bytes;
 	char *isolation_json; /* raw JSON object as the agent sent it (malloc'd), or NULL */

@@ -19,6 +19,7 @@
 #include "guest-agent/counters.h"
 #include "guest-agent/isolation.h"
 #include "guest-agent/vm-init.h"
+#include "workloads/os.h"
 #include "workloads/workload.h"
 
 /* With no request for this long the harness is gone: exit rather than linger. */
@@ -47,6 +48,7 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 		snprintf(h->kernel, sizeof(h->kernel), "%.120s", u.release);
 		snprintf(h->hostname, sizeof(h->hostname), "%.60s", u.nodename);
 	}
+	snprintf(h->clocksource, sizeof(h->clocksource), "%.30s", os_clocksource());
 	CPU_ZERO(&set);
 	h->cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 1;
 	if (h->cpus == 0)
@@ -138,14 +140,14 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	return 0;
 }
 
-/* As PID 1 the agent inherits orphans; reap them so none stay zombies. */
-static void reap_children(int sig)
+/*
+ * As PID 1 the agent inherits orphans. They are reaped between requests, never by a SIGCHLD
+ * handler, which would steal the exit status a workload is waiting for.
+ */
+static void reap_orphans(void)
 {
-	(void)sig;
-	int saved = errno;
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	errno = saved;
 }
 
 static void usage(void)
@@ -175,10 +177,6 @@ int main(int argc, char **argv)
 		}
 		a.rfd = a.vm_env.channel_rfd;
 		a.wfd = a.vm_env.channel_wfd;
-	}
-	if (getpid() == 1 && !a.vm) {
-		struct sigaction sa = { .sa_handler = reap_children, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
-		sigaction(SIGCHLD, &sa, NULL);
 	}
 	a.counters = counters_open();
 
@@ -233,6 +231,8 @@ int main(int argc, char **argv)
 			reply_text(&a, PROTO_ERROR, req.id, msg);
 		}
 		proto_msg_free(&req);
+		if (getpid() == 1)
+			reap_orphans();
 	}
 out:
 	counters_close(a.counters);

@@ -1,15 +1,138 @@
-/* `vbench diff` (placeholder until it lands). */
+/* `vbench diff`: compare two results files and fail when something regressed. */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/commands.h"
+#include "harness/diff.h"
+#include "harness/report-buf.h"
+#include "harness/results.h"
+
+static const char diff_usage[] =
+	"usage: vbench diff BASE.json NEW.json [--threshold PCT] [--alpha A] [--markdown FILE] [--junit FILE]\n"
+	"\n"
+	"Compare every (workload, metric, backend) present in both runs: the ratio NEW/BASE of the\n"
+	"medians with a bootstrap interval, and a Mann-Whitney U test. A change is called when it is\n"
+	"significant (p < alpha, or the interval excludes 1) and larger than the threshold; whether\n"
+	"it is a regression or an improvement follows the metric's direction (higher/lower is better).\n"
+	"\n"
+	"  -t, --threshold PCT  smallest change that counts, in percent (default 5)\n"
+	"  -a, --alpha A        significance level (default 0.05)\n"
+	"  -m, --markdown FILE  also write the comparison as a Markdown table\n"
+	"  -j, --junit FILE     also write JUnit XML: one test case per entry, regressions fail\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"Exit status: 0 nothing regressed, 1 something regressed, 2 usage error or unreadable file.\n";
+
+static int diff_parse_number(const char *opt, const char *s, double *out)
+{
+	char *end;
+	*out = strtod(s, &end);
+	if (end == s || *end != '\0' || !isfinite(*out)) {
+		fprintf(stderr, "vbench diff: %s expects a number, not \"%s\"\n", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int diff_write(const struct report_buf *b, const char *path)
+{
+	struct vb_error err = { 0 };
+	if (report_buf_write_file(b, path, &err) < 0) {
+		fprintf(stderr, "vbench diff: %s\n", err.message);
+		return -1;
+	}
+	return 0;
+}
 
 int cmd_diff(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vbench diff ...\n\nNot built yet in this version of vbench.\n");
-		return 0;
+	static const struct option options[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "markdown", required_argument, NULL, 'm' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct diff_options opt;
+	diff_options_default(&opt);
+	const char *markdown = NULL, *junit = NULL;
+	int c;
+	optind = 0; /* main may have parsed its own options already */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "t:a:m:j:h", options, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (diff_parse_number("--threshold", optarg, &opt.threshold_pct) < 0)
+				return 2;
+			break;
+		case 'a':
+			if (diff_parse_number("--alpha", optarg, &opt.alpha) < 0)
+				return 2;
+			break;
+		case 'm': markdown = optarg; break;
+		case 'j': junit = optarg; break;
+		case 'h': fputs(diff_usage, stdout); return 0;
+		default:
+			fprintf(stderr, "vbench diff: unknown or incomplete option \"%s\" (see vbench diff --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
 	}
-	fprintf(stderr, "vbench diff: not built yet in this version of vbench\n");
-	return 2;
+	if (argc - optind != 2) {
+		fprintf(stderr, "vbench diff: expected two results files (usage: vbench diff BASE.json NEW.json)\n");
+		return 2;
+	}
+	const char *base_path = argv[optind], *new_path = argv[optind + 1];
+	struct results_doc base, new;
+	struct vb_error err = { 0 };
+	if (results_read_file(&base, base_path, &err) < 0) {
+		fprintf(stderr, "vbench diff: %s\n", err.message);
+		return 2;
+	}
+	if (results_read_file(&new, new_path, &err) < 0) {
+		fprintf(stderr, "vbench diff: %s\n", err.message);
+		results_free(&base);
+		return 2;
+	}
+	int rc = 2;
+	struct diff_result d;
+	if (diff_compare(&base, &new, &opt, &d, &err) < 0) {
+		fprintf(stderr, "vbench diff: %s\n", err.message);
+		goto out;
+	}
+	struct report_buf text;
+	report_buf_init(&text);
+	diff_caveats(&base, &new, &text);
+	for (char *line = text.text, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(stderr, "vbench diff: warning: %.*s\n", (int)(nl - line), line);
+	report_buf_free(&text);
+	diff_render_text(&d, &text);
+	fputs(text.text ? text.text : "", stdout);
+	report_buf_free(&text);
+	rc = d.regressed ? 1 : 0;
+	if (markdown) {
+		struct report_buf b;
+		report_buf_init(&b);
+		diff_render_markdown(&d, base_path, new_path, &b);
+		if (diff_write(&b, markdown) < 0)
+			rc = 2;
+		report_buf_free(&b);
+	}
+	if (junit) {
+		struct report_buf b;
+		report_buf_init(&b);
+		diff_render_junit(&d, &b);
+		if (diff_write(&b, junit) < 0)
+			rc = 2;
+		report_buf_free(&b);
+	}
+	diff_free(&d);
+out:
+	results_free(&base);
+	results_free(&new);
+	return rc;
 }

@@ -39,6 +39,6 @@ int cmd_info(int argc, char **argv)
 	printf("  %-14s %s\n", "kernel", h.kernel);
 	printf("  %-14s %s\n", "KVM", h.kvm);
 	printf("  %-14s %s\n", "cgroups", h.cgroup_mode);
-	printf("  %-14s %s\n", "hw counters", h.hw_counters ? "available" : h.counters_note);
+	printf("  %-14s %s%s%s\n", "hw counters", h.hw_counters ? "available" : "unavailable (", h.hw_counters ? "" : h.counters_note, h.hw_counters ? "" : ")");
 	return 0;
 }

@@ -1,8 +1,15 @@
-/* compare writes a report after its table (placeholder until the report module lands). */
+/* compare writes a Markdown + HTML report after its table. */
+#include <stdio.h>
+
+#include "harness/report.h"
 #include "harness/table.h"
 
 void table_write_report(const struct results_doc *doc, const char *dir)
 {
-	(void)doc;
-	(void)dir;
+	char path[4096];
+	struct vb_error err;
+	if (report_write_default(doc, dir, path, sizeof(path), &err) < 0)
+		fprintf(stderr, "vbench: report not written: %s\n", err.message);
+	else
+		printf("report:  %s\n", path);
 }

@@ -219,7 +219,7 @@ bool host_hw_counters(char *note, size_t len)
 	attr.disabled = 1;
 	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 	if (fd < 0) {
-		snprintf(note, len, "hardware counters unavailable: perf_event_open(cycles): %s",
+		snprintf(note, len, "perf_event_open(cycles): %s",
 			 strerror(errno));
 		return false;
 	}

@@ -14,7 +14,7 @@
 enum {
 	OPT_SUITE = 1000, OPT_WORKLOADS, OPT_REPEAT, OPT_WARMUP, OPT_CPUS, OPT_MEMORY,
 	OPT_BASELINE, OPT_JSON, OPT_OUT, OPT_SEED, OPT_KERNEL, OPT_MODULES, OPT_FORCE,
-	OPT_QUIET, OPT_NO_REPORT, OPT_REPORT_DIR, OPT_DISK_SIZE, OPT_TIMEOUT, OPT_HELP,
+	OPT_QUIET, OPT_NO_REPORT, OPT_REPORT_DIR, OPT_DISK_SIZE, OPT_DISK, OPT_TIMEOUT, OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +31,7 @@ static const struct option long_options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "modules", required_argument, NULL, OPT_MODULES },
 	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
@@ -42,7 +43,7 @@ static const struct option long_options[] = {
 
 int options_default_repeat(enum suite s)
 {
-	static const int r[SUITE_COUNT] = { 3, 5, 10 };
+	static const int r[SUITE_COUNT] = { 5, 5, 10 };
 	return r[s];
 }
 
@@ -175,6 +176,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 				return error_set(err, "--timeout: \"%s\" is not a number of seconds", optarg);
 			o->timeout_s = (unsigned)v;
 			break;
+		case OPT_DISK: o->disk = optarg; break;
 		case OPT_BASELINE: o->baseline = optarg; break;
 		case OPT_JSON: o->json_path = optarg; break;
 		case OPT_OUT: o->out_dir = optarg; break;
@@ -262,13 +264,15 @@ void options_usage(bool compare)
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
 	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. 'mem.*')\n"
-	       "  --repeat N                 samples per workload and backend (default: smoke 3,\n"
+	       "  --repeat N                 samples per workload and backend (default: smoke 5,\n"
 	       "                             quick 5, full 10)\n"
 	       "  --warmup N                 discarded warm-up samples (default: 1, full 2)\n"
 	       "  --cpus N                   CPUs every backend gets: N cores, one PU each\n"
 	       "                             (default: every core)\n"
 	       "  --memory SIZE              memory limit / VM RAM, e.g. 512M, 2G (default 2G)\n"
 	       "  --disk-size SIZE           scratch disk image for io.blk workloads (default 64M)\n"
+	       "  --disk FILE                use this file or device as the scratch disk instead\n"
+	       "                             (its contents are overwritten; it is not removed)\n"
 	       "  --seed N                   seed for workload inputs and bootstrap (default 1)\n"
 	       "  --json FILE                also write the results document to FILE\n"
 	       "  --out DIR                  where results are saved (default results/)\n");

@@ -105,6 +105,8 @@ int results_add_counter(struct results_doc *doc, const char *workload, const cha
 			const char *name, double value);
 /* Recompute median, ci95 and cv of every entry from its raw samples (seeded: reproducible). */
 void results_compute(struct results_doc *doc, uint64_t seed);
+/* The bootstrap seed results_compute uses for an entry: the run's seed mixed with its names. */
+uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed);
 
 /* Serialise to JSON text (malloc'd). */
 char *results_to_json(const struct results_doc *doc, size_t *len);

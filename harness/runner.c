@@ -16,6 +16,7 @@
 #include "harness/host.h"
 #include "harness/progress.h"
 #include "harness/results.h"
+#include "harness/scratch.h"
 #include "harness/session.h"
 #include "harness/table.h"
 
@@ -142,8 +143,10 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	snprintf(req.run.workload, sizeof(req.run.workload), "%s", w->id);
 	req.run.params = *params;
 	req.run.cpus = r->cfg.ncpus;
+	snprintf(req.run.disk, sizeof(req.run.disk), "%s", s->stats.agent_disk_path);
+	snprintf(req.run.peer, sizeof(req.run.peer), "%s", s->stats.peer_addr);
 	/* the same seed for sample i everywhere: every backend does identical work */
-	req.run.seed = mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 1;
+	req.run.seed = mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 11;
 	int timeout = r->o->timeout_s ? (int)r->o->timeout_s * 1000
 				       : r->o->suite == SUITE_FULL ? 900000 : 300000;
 	if (session_request(s, &req, &rep, timeout, &err) < 0) {
@@ -197,11 +200,36 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	return go_on;
 }
 
+/* A lifecycle sample: restart the environment and record what starting it cost. */
+static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct workload *w, bool warmup)
+{
+	struct session *s = &r->sessions[si];
+	struct vb_error err;
+	if (session_restart(s, &err) < 0) {
+		if (interrupted)
+			return false;
+		progress_note(&r->progress, "%s: %s: %s", s->ops->name, w->id, err.message);
+		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
+		r->failed = true;
+		return false;
+	}
+	if (warmup)
+		return true;
+	double values[2] = { s->stats.startup_ms, s->stats.host_overhead_bytes / (1024.0 * 1024.0) };
+	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
+		struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
+		if (e && e->status == RESULT_OK && isfinite(values[m]) && values[m] >= 0)
+			results_add_sample(e, values[m]);
+	}
+	return true;
+}
+
 static void run_workload(struct runner *r, const struct workload *w)
 {
 	struct proto_values params;
 	struct vb_error err;
-	if (build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
+	memset(&params, 0, sizeof(params));
+	if (!w->host_side && build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
 		for (unsigned si = 0; si < r->nsessions; si++)
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
@@ -224,7 +252,11 @@ static void run_workload(struct runner *r, const struct workload *w)
 			if (!active[si])
 				continue;
 			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1, total, warm);
-			active[si] = run_sample(r, si, w, &params, warm ? i : i - (unsigned)r->o->warmup, warm);
+			if (w->host_side)
+				active[si] = run_lifecycle_sample(r, si, w, warm);
+			else
+				active[si] = run_sample(r, si, w, &params,
+							warm ? i : i - (unsigned)r->o->warmup, warm);
 		}
 	}
 }
@@ -290,7 +322,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 {
 	struct runner *r = calloc(1, sizeof(*r));
 	struct vb_error err;
-	char agent[PATH_MAX], run_dir[64] = "";
+	char agent[PATH_MAX], run_dir[64] = "", disk_path[PATH_MAX] = "";
 	int exit_code = 0;
 	if (!r) {
 		fprintf(stderr, "vbench: out of memory\n");
@@ -337,6 +369,32 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	r->cfg.run_dir = run_dir;
 	r->cfg.force = o->force;
 	fill_config(r);
+
+	/* devices only when a selected workload needs them */
+	bool need_disk = false;
+	const struct workload *sel;
+	for (size_t i = 0; (sel = workload_at(i)); i++) {
+		if (!options_match_workload(o, sel->id))
+			continue;
+		need_disk |= strncmp(sel->group, "io.blk", 6) == 0;
+		r->cfg.network |= strncmp(sel->group, "io.net", 6) == 0;
+	}
+	if (need_disk && o->disk) {
+		if (access(o->disk, R_OK | W_OK) < 0) {
+			fprintf(stderr, "vbench: --disk %s: %s\n", o->disk, strerror(errno));
+			exit_code = 2;
+			goto out;
+		}
+		r->cfg.disk_path = o->disk;
+	} else if (need_disk) {
+		const char *dir = getenv("VBENCH_SCRATCH_DIR");
+		if (scratch_create(dir && *dir ? dir : "/var/tmp", o->disk_bytes, disk_path,
+				   sizeof(disk_path), &err) < 0)
+			fprintf(stderr, "vbench: no scratch disk, io.blk workloads will be unsupported: %s\n",
+				err.message);
+		else
+			r->cfg.disk_path = disk_path;
+	}
 
 	r->doc.nbackends = o->nbackends;
 	r->doc.backends = calloc(o->nbackends, sizeof(*r->doc.backends));
@@ -391,11 +449,11 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	const struct workload *w;
 	size_t nselected = 0;
 	for (size_t i = 0; (w = workload_at(i)); i++)
-		if (!w->host_side && options_match_workload(o, w->id))
+		if (options_match_workload(o, w->id))
 			nselected++;
 	progress_set_total(&r->progress, nselected, (unsigned)(o->warmup + o->repeat) * r->nsessions);
 	for (size_t i = 0; (w = workload_at(i)) && !interrupted; i++) {
-		if (w->host_side || !options_match_workload(o, w->id))
+		if (!options_match_workload(o, w->id))
 			continue;
 		progress_workload(&r->progress, w->id);
 		run_workload(r, w);
@@ -408,6 +466,7 @@ out:
 	for (unsigned si = 0; si < r->nsessions; si++)
 		session_free(&r->sessions[si]);
 	remove_run_dir(run_dir);
+	scratch_remove(disk_path);
 	r->doc.duration_s = now_s() - t0;
 	r->doc.interrupted = interrupted != 0;
 	if (exit_code == 0 || r->doc.nentries > 0) {

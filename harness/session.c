@@ -1,6 +1,8 @@
 /* A session with one running agent: start its backend, wait for hello, send requests, restart. */
 #include "harness/session.h"
 
+#include "harness/netpeer.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +31,8 @@ void session_init(struct session *s, const struct backend_ops *ops, const struct
 
 static void teardown(struct session *s)
 {
+	netpeer_stop(s->netpeer);
+	s->netpeer = 0;
 	if (s->inst)
 		s->ops->stop(s->inst);
 	s->inst = NULL;
@@ -91,6 +95,11 @@ int session_start(struct session *s, struct vb_error *err)
 	/* the harness's measurement (start request to hello) unless the backend timed it better */
 	if (!(s->stats.startup_ms > 0))
 		s->stats.startup_ms = s->startup_ms;
+	if (s->cfg->network && s->stats.peer_addr[0] &&
+	    netpeer_start(s->stats.peer_netns, &s->netpeer, err) < 0) {
+		teardown(s);
+		return error_prefix(err, "%s: ", s->ops->name);
+	}
 	s->up = true;
 	return 0;
 }
@@ -125,9 +134,13 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	}
 	if (rep->id != req->id) {
 		s->up = false;
+		if (rep->type == PROTO_ERROR && rep->id == 0)
+			error_set(err, "%s: the agent rejected the request: %s", s->ops->name, rep->message);
+		else
+			error_set(err, "%s: reply for request %llu while waiting for %llu", s->ops->name,
+				  (unsigned long long)rep->id, (unsigned long long)req->id);
 		proto_msg_free(rep);
-		return error_set(err, "%s: reply for request %llu while waiting for %llu", s->ops->name,
-				 (unsigned long long)rep->id, (unsigned long long)req->id);
+		return -1;
 	}
 	return 0;
 }

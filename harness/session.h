@@ -19,6 +19,7 @@ struct session {
 	uint64_t next_id;
 	bool up;
 	int hello_timeout_ms;
+	pid_t netpeer; /* the io.net peer serving this environment, or 0 */
 };
 
 void session_init(struct session *s, const struct backend_ops *ops, const struct backend_config *cfg);

@@ -219,8 +219,8 @@ static const struct workload mem_stream_workload = {
 		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
 		  "last-level cache size in bytes (from the host)" },
 		{ "llc_multiple", { 4, 4, 4 }, "each array is this many times the LLC (capped by max_bytes)" },
-		{ "max_bytes", { 24 << 20, 192 << 20, 480 << 20 }, "cap on the three arrays together" },
-		{ "iterations", { 2, 3, 8 }, "passes of the four kernels; the best is reported" },
+		{ "max_bytes", { 24 << 20, 1536ULL << 20, 1536ULL << 20 }, "cap on the three arrays together" },
+		{ "iterations", { 2, 2, 8 }, "passes of the four kernels; the best is reported" },
 	},
 	.metrics = {
 		{ "copy", "MB/s", BETTER_HIGHER },
@@ -233,7 +233,7 @@ static const struct workload mem_stream_workload = {
 
 /* ---- mem.latency ---- */
 
-#define MEM_LATENCY_SIZES 9 /* 4 KiB .. 256 MiB in factors of 4 */
+#define MEM_LATENCY_SIZES 10 /* 4 KiB .. 1 GiB in factors of 4 */
 
 static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
 {
@@ -242,7 +242,7 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 	if (max < 4096 || loads < 1)
 		return error_set(err, "mem.latency: max_bytes must be >= 4096 and loads >= 1");
 	size_t top = 4096;
-	while (top * 4 <= max && top < (256u << 20))
+	while (top * 4 <= max && top < (1024u << 20))
 		top *= 4;
 	void *buf = platform_alloc(top, 2u << 20);
 	if (!buf)
@@ -276,8 +276,8 @@ static const struct workload mem_latency_workload = {
 	.group = "mem",
 	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size",
 	.params = {
-		{ "max_bytes", { 4 << 20, 64 << 20, 256 << 20 }, "largest working set measured" },
-		{ "loads", { 100000, 200000, 1000000 }, "timed loads per working-set size" },
+		{ "max_bytes", { 4 << 20, 256 << 20, 1024ULL << 20 }, "largest working set measured" },
+		{ "loads", { 100000, 200000, 600000 }, "timed loads per working-set size" },
 	},
 	.metrics = {
 		{ "lat_4KiB", "ns", BETTER_LOWER },
@@ -289,6 +289,7 @@ static const struct workload mem_latency_workload = {
 		{ "lat_16MiB", "ns", BETTER_LOWER },
 		{ "lat_64MiB", "ns", BETTER_LOWER },
 		{ "lat_256MiB", "ns", BETTER_LOWER },
+		{ "lat_1GiB", "ns", BETTER_LOWER },
 	},
 	.run = mem_latency_run,
 };
@@ -424,7 +425,7 @@ static const struct workload mem_tlb_workload = {
 	.description = "one dependent load per 4 KiB page in random order (base pages): TLB-miss cost",
 	.params = {
 		{ "pages", { 4096, 16384, 65536 }, "pages in the chain (64 B touched per page)" },
-		{ "accesses", { 200000, 2000000, 4000000 }, "timed loads" },
+		{ "accesses", { 200000, 2000000, 3000000 }, "timed loads" },
 	},
 	.metrics = {
 		{ "ns_per_access", "ns", BETTER_LOWER },

@@ -72,6 +72,10 @@ struct workload {
 /* The registry: every family file contributes a NULL-terminated array of pointers. */
 extern const struct workload *const cpu_workloads[];
 extern const struct workload *const mem_workloads[];
+extern const struct workload *const os_workloads[];
+extern const struct workload *const io_blk_workloads[];
+extern const struct workload *const io_net_workloads[];
+extern const struct workload *const lifecycle_workloads[]; /* measured by the harness */
 extern const struct workload *const selftest_workloads[]; /* only run when named */
 
 const struct workload *workload_find(const char *id);

@@ -28,12 +28,17 @@ assert backends["native"]["ran"] is True
 hello = backends["native"]["hello"]
 assert hello["cpus"] >= 1 and hello["memory_bytes"] > 0 and hello["kernel"]
 ok = [r for r in doc["results"] if r["backend"] == "native" and r["status"] == "ok"]
+# metrics a suite does not measure (latency beyond its largest size) have no samples
+for r in ok:
+    if not r["samples"]:
+        assert r["median"] is None, r
+ok = [r for r in ok if r["samples"]]
 assert len(ok) >= 10, "only %d ok metrics" % len(ok)
 for r in ok:
     assert r["unit"] and r["better"] in ("higher", "lower")
     s = r["samples"]
     assert len(s) == 2, (r["workload"], r["metric"], s)
-    assert all(isinstance(x, (int, float)) and x > 0 for x in s)
+    assert all(isinstance(x, (int, float)) and x >= 0 for x in s), (r["workload"], r["metric"], s)
     lo, hi = r["ci95"]
     assert lo <= r["median"] <= hi, r
     assert min(s) <= r["median"] <= max(s)

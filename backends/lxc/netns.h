@@ -1,0 +1,31 @@
+/* The container's network: a veth pair to a peer namespace vbench creates, set up over rtnetlink. */
+#ifndef VB_LXC_NETNS_H
+#define VB_LXC_NETNS_H
+
+#include <sys/types.h>
+
+#include "common/error.h"
+
+#define NETNS_PEER_ADDR "169.254.77.1"
+#define NETNS_CONTAINER_ADDR "169.254.77.2"
+#define NETNS_PREFIX_LEN 30
+#define NETNS_PEER_IFNAME "vb0"
+#define NETNS_CONTAINER_IFNAME "eth0"
+
+struct netns_peer {
+	int fd;         /* holds the peer namespace alive; -1 = none */
+	char path[128]; /* "/proc/<pid>/fd/<fd>": what another process can open and setns() into */
+};
+
+/* Create the peer namespace (loopback up). It lives exactly as long as peer->fd is open. */
+int netns_peer_create(struct netns_peer *peer, struct vb_error *err);
+/*
+ * Create the veth pair inside the peer namespace with its other end moved straight into the
+ * network namespace of `container_pid`, then address and bring up both ends and the
+ * container's loopback. The host's own namespace is never touched.
+ */
+int netns_link_container(struct netns_peer *peer, pid_t container_pid, struct vb_error *err);
+/* Close the peer namespace: the kernel then deletes it and the veth pair with it. */
+void netns_peer_destroy(struct netns_peer *peer);
+
+#endif

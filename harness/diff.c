@@ -1,0 +1,248 @@
+/* Regression tracking: compare two runs entry by entry and call significant changes. */
+#include "harness/diff.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/report-model.h"
+#include "harness/stats.h"
+
+void diff_options_default(struct diff_options *o)
+{
+	o->threshold_pct = 5.0;
+	o->alpha = 0.05;
+}
+
+const char *diff_verdict_name(enum diff_verdict v)
+{
+	switch (v) {
+	case DIFF_UNCHANGED: return "no significant change";
+	case DIFF_IMPROVED: return "improved";
+	case DIFF_REGRESSED: return "regressed";
+	case DIFF_SKIPPED: return "not compared";
+	}
+	return "?";
+}
+
+static void diff_judge(struct diff_row *r, const struct diff_options *o)
+{
+	if (isnan(r->ratio)) {
+		r->verdict = DIFF_SKIPPED;
+		snprintf(r->why, sizeof(r->why), "the base median is zero: no ratio");
+		return;
+	}
+	r->change_pct = (r->ratio - 1) * 100;
+	r->significant = r->p < o->alpha || !(r->lo <= 1 && r->hi >= 1);
+	/* positive "gain" is better whichever way the metric points */
+	double gain = r->better == BETTER_HIGHER ? r->change_pct : -r->change_pct;
+	if (!r->significant) {
+		r->verdict = DIFF_UNCHANGED;
+		snprintf(r->why, sizeof(r->why), "%+.1f%%, not significant (p = %.3g)", r->change_pct, r->p);
+	} else if (fabs(r->change_pct) <= o->threshold_pct) {
+		r->verdict = DIFF_UNCHANGED;
+		snprintf(r->why, sizeof(r->why), "%+.1f%%, significant (p = %.3g) but within the %g%% threshold",
+			 r->change_pct, r->p, o->threshold_pct);
+	} else {
+		r->verdict = gain > 0 ? DIFF_IMPROVED : DIFF_REGRESSED;
+		snprintf(r->why, sizeof(r->why), "%+.1f%% (%s is better), p = %.3g", r->change_pct,
+			 better_name(r->better), r->p);
+	}
+}
+
+int diff_compare(const struct results_doc *base, const struct results_doc *new,
+		 const struct diff_options *o, struct diff_result *out, struct vb_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->options = *o;
+	if (!(o->alpha > 0 && o->alpha < 1))
+		return error_set(err, "alpha must be between 0 and 1 (got %g)", o->alpha);
+	if (!(o->threshold_pct >= 0))
+		return error_set(err, "the threshold must be a percentage >= 0 (got %g)", o->threshold_pct);
+	out->rows = calloc(new->nentries + 1, sizeof(*out->rows));
+	if (!out->rows)
+		return error_set(err, "out of memory comparing runs");
+	for (size_t i = 0; i < new->nentries; i++) {
+		const struct result_entry *n = &new->entries[i];
+		const struct result_entry *b =
+			results_find((struct results_doc *)base, n->workload, n->metric, n->backend);
+		if (!b) {
+			out->only_new++;
+			continue;
+		}
+		struct diff_row *r = &out->rows[out->nrows++];
+		snprintf(r->workload, sizeof(r->workload), "%s", n->workload);
+		snprintf(r->metric, sizeof(r->metric), "%s", n->metric);
+		snprintf(r->backend, sizeof(r->backend), "%s", n->backend);
+		snprintf(r->unit, sizeof(r->unit), "%s", n->unit);
+		r->better = n->better;
+		r->nbase = b->nsamples;
+		r->nnew = n->nsamples;
+		r->base_median = stats_median(b->samples, b->nsamples);
+		r->new_median = stats_median(n->samples, n->nsamples);
+		r->ratio = r->lo = r->hi = r->change_pct = NAN;
+		r->p = 1.0;
+		if (!b->nsamples || !n->nsamples) {
+			r->verdict = DIFF_SKIPPED;
+			snprintf(r->why, sizeof(r->why), "no samples in %s (%s)", !b->nsamples ? "BASE" : "NEW",
+				 result_status_name(!b->nsamples ? b->status : n->status));
+		} else {
+			/* seeded from the names alone: the same two files always give the same answer */
+			uint64_t seed = results_entry_seed(n, 0x6469666600000000ULL);
+			stats_ratio_ci(n->samples, n->nsamples, b->samples, b->nsamples, o->alpha, seed,
+				       &r->ratio, &r->lo, &r->hi);
+			r->p = stats_mann_whitney_p(n->samples, n->nsamples, b->samples, b->nsamples);
+			diff_judge(r, o);
+		}
+		switch (r->verdict) {
+		case DIFF_UNCHANGED: out->unchanged++; break;
+		case DIFF_IMPROVED: out->improved++; break;
+		case DIFF_REGRESSED: out->regressed++; break;
+		case DIFF_SKIPPED: out->skipped++; break;
+		}
+	}
+	for (size_t i = 0; i < base->nentries; i++) {
+		const struct result_entry *b = &base->entries[i];
+		if (!results_find((struct results_doc *)new, b->workload, b->metric, b->backend))
+			out->only_base++;
+	}
+	return 0;
+}
+
+void diff_caveats(const struct results_doc *base, const struct results_doc *new, struct report_buf *b)
+{
+	if (base->config.suite != new->config.suite)
+		report_buf_printf(b, "BASE ran the %s suite and NEW the %s suite: workload sizes differ\n",
+				  suite_name(base->config.suite), suite_name(new->config.suite));
+	if (strcmp(base->host.cpu_model, new->host.cpu_model) || strcmp(base->host.hostname, new->host.hostname))
+		report_buf_printf(b, "the runs come from different hosts (%s, %s / %s, %s)\n", base->host.hostname,
+				  base->host.cpu_model, new->host.hostname, new->host.cpu_model);
+	if (base->config.cpus != new->config.cpus || base->config.memory_bytes != new->config.memory_bytes)
+		report_buf_printf(b, "the backends got different resources (%u CPUs, %llu MiB / %u CPUs, %llu MiB)\n",
+				  base->config.cpus, (unsigned long long)(base->config.memory_bytes >> 20),
+				  new->config.cpus, (unsigned long long)(new->config.memory_bytes >> 20));
+}
+
+void diff_free(struct diff_result *d)
+{
+	free(d->rows);
+	memset(d, 0, sizeof(*d));
+}
+
+static void diff_fmt_ratio(char *out, size_t len, const struct diff_row *r)
+{
+	if (isnan(r->ratio))
+		snprintf(out, len, "–");
+	else
+		snprintf(out, len, "%.3f [%.3f, %.3f]", r->ratio, r->lo, r->hi);
+}
+
+static void diff_summary_line(const struct diff_result *d, struct report_buf *b)
+{
+	report_buf_printf(b, "%zu regressed, %zu improved, %zu without significant change, %zu not compared",
+			  d->regressed, d->improved, d->unchanged, d->skipped);
+	if (d->only_base || d->only_new)
+		report_buf_printf(b, "; %zu only in BASE, %zu only in NEW", d->only_base, d->only_new);
+	report_buf_printf(b, " (threshold %g%%, alpha %g)", d->options.threshold_pct, d->options.alpha);
+}
+
+void diff_render_text(const struct diff_result *d, struct report_buf *b)
+{
+	report_buf_printf(b, "%-12s %-28s %-10s %12s %12s  %-26s %s\n", "verdict", "workload/metric", "backend",
+			  "base", "new", "new/base [CI]", "why");
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct diff_row *r = &d->rows[i];
+		char name[128], base[32], new[32], ratio[64];
+		snprintf(name, sizeof(name), "%s/%s", r->workload, r->metric);
+		report_fmt_num(base, sizeof(base), r->base_median);
+		report_fmt_num(new, sizeof(new), r->new_median);
+		diff_fmt_ratio(ratio, sizeof(ratio), r);
+		const char *v = r->verdict == DIFF_UNCHANGED ? "unchanged" : r->verdict == DIFF_SKIPPED ? "skipped"
+									: diff_verdict_name(r->verdict);
+		report_buf_printf(b, "%-12s %-28s %-10s %12s %12s  %-26s %s\n", v, name, r->backend, base, new,
+				  ratio, r->why);
+	}
+	diff_summary_line(d, b);
+	report_buf_puts(b, "\n");
+}
+
+void diff_render_markdown(const struct diff_result *d, const char *base_name, const char *new_name,
+			  struct report_buf *b)
+{
+	report_buf_puts(b, "# vbench diff\n\nBASE: `");
+	report_buf_md(b, base_name);
+	report_buf_puts(b, "`  \nNEW: `");
+	report_buf_md(b, new_name);
+	report_buf_puts(b, "`\n\n");
+	diff_summary_line(d, b);
+	report_buf_puts(b, ".\n\nA change is called when it is significant (Mann-Whitney U p < alpha, or the "
+			   "bootstrap interval of NEW/BASE excludes 1) and larger than the threshold.\n\n"
+			   "| verdict | workload | metric | backend | unit | better | BASE median | NEW median "
+			   "| NEW / BASE [CI] | p | why |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+	/* regressions first: they are what the reader came for */
+	static const enum diff_verdict order[] = { DIFF_REGRESSED, DIFF_IMPROVED, DIFF_UNCHANGED, DIFF_SKIPPED };
+	for (size_t o = 0; o < 4; o++) {
+		for (size_t i = 0; i < d->nrows; i++) {
+			const struct diff_row *r = &d->rows[i];
+			if (r->verdict != order[o])
+				continue;
+			char base[32], new[32], ratio[64];
+			report_fmt_num(base, sizeof(base), r->base_median);
+			report_fmt_num(new, sizeof(new), r->new_median);
+			diff_fmt_ratio(ratio, sizeof(ratio), r);
+			report_buf_printf(b, "| %s%s%s | ", r->verdict == DIFF_REGRESSED ? "**" : "",
+					  diff_verdict_name(r->verdict), r->verdict == DIFF_REGRESSED ? "**" : "");
+			const char *cells[] = { r->workload, r->metric, r->backend, r->unit };
+			for (size_t c = 0; c < 4; c++) {
+				report_buf_md(b, cells[c]);
+				report_buf_puts(b, " | ");
+			}
+			report_buf_printf(b, "%s | %s | %s | %s | %.3g | ", better_name(r->better), base, new, ratio,
+					  r->p);
+			report_buf_md(b, r->why);
+			report_buf_puts(b, " |\n");
+		}
+	}
+}
+
+static void diff_xml(struct report_buf *b, const char *s)
+{
+	/* report_buf_html escapes the five XML specials too */
+	report_buf_html(b, s);
+}
+
+void diff_render_junit(const struct diff_result *d, struct report_buf *b)
+{
+	report_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+			     "<testsuites name=\"vbench diff\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n"
+			     "<testsuite name=\"vbench diff\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+			  d->nrows, d->regressed, d->skipped, d->nrows, d->regressed, d->skipped);
+	for (size_t i = 0; i < d->nrows; i++) {
+		const struct diff_row *r = &d->rows[i];
+		report_buf_puts(b, "<testcase classname=\"");
+		diff_xml(b, r->workload);
+		report_buf_puts(b, "\" name=\"");
+		diff_xml(b, r->metric);
+		report_buf_puts(b, " on ");
+		diff_xml(b, r->backend);
+		report_buf_puts(b, "\">");
+		if (r->verdict == DIFF_REGRESSED) {
+			report_buf_puts(b, "<failure message=\"regressed: ");
+			diff_xml(b, r->why);
+			report_buf_puts(b, "\"/>");
+		} else if (r->verdict == DIFF_SKIPPED) {
+			report_buf_puts(b, "<skipped message=\"");
+			diff_xml(b, r->why);
+			report_buf_puts(b, "\"/>");
+		} else {
+			report_buf_puts(b, "<system-out>");
+			diff_xml(b, diff_verdict_name(r->verdict));
+			report_buf_puts(b, ": ");
+			diff_xml(b, r->why);
+			report_buf_puts(b, "</system-out>");
+		}
+		report_buf_puts(b, "</testcase>\n");
+	}
+	report_buf_puts(b, "</testsuite>\n</testsuites>\n");
+}

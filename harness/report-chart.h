@@ -1,0 +1,50 @@
+/* Charts for reports: gnuplot run as a separate process, SVG text back. */
+#ifndef VB_REPORT_CHART_H
+#define VB_REPORT_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+
+/*
+ * Whether gnuplot can be run: $VBENCH_GNUPLOT if set, else `gnuplot` on PATH. When it cannot,
+ * why says so in words fit for a report.
+ */
+bool report_chart_available(char *why, size_t len);
+
+/* Run gnuplot on a complete script; its SVG output (XML prolog stripped), malloc'd. */
+char *report_chart_run(const char *script, struct vb_error *err);
+
+/*
+ * Clustered bars: one cluster per category, one bar per series. Values are indexed
+ * [series * ncats + cat]; NaN = no bar. lo/hi NULL = no error bars.
+ */
+struct report_chart_bars {
+	const char *title, *xlabel, *ylabel;
+	size_t ncats, nseries;
+	const char *const *cats;
+	const char *const *series;
+	const double *val, *lo, *hi;
+	bool reference_one; /* dashed line at y = 1 (the baseline of a ratio chart) */
+	const char *reference_label;
+	bool logy;
+};
+char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err);
+
+/*
+ * Lines with error bars over a numeric x: one line per series, values indexed
+ * [series * npoints + i]; xlabels (may be NULL) name the tics at each x.
+ */
+struct report_chart_lines {
+	const char *title, *xlabel, *ylabel;
+	size_t npoints, nseries;
+	const double *x;
+	const char *const *xlabels;
+	const char *const *series;
+	const double *val, *lo, *hi;
+	bool logx, logy;
+};
+char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *err);
+
+#endif

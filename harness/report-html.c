@@ -1,0 +1,364 @@
+/* The HTML report: one self-contained page, tables plus gnuplot SVG charts inline. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/report-chart.h"
+#include "harness/report-model.h"
+#include "harness/report-parts.h"
+#include "harness/report.h"
+
+static const char report_html_style[] =
+	"body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
+	"table{border-collapse:collapse;margin:1em 0;font-size:90%}"
+	"th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}"
+	"th:first-child,td:first-child,td:nth-child(2){text-align:left}"
+	"th{background:#f0f0f0}.ns{color:#777}.note{background:#fff4d6;padding:.5em}"
+	"figure{margin:1em 0}svg{max-width:100%;height:auto}";
+
+/* Whether gnuplot is there at all, and why not. */
+struct report_html_charts {
+	bool available;
+	char why[256];
+};
+
+static void report_html_chart(struct report_buf *b, char *svg, const char *what, struct vb_error *cerr)
+{
+	if (!svg) {
+		report_buf_puts(b, "<p class=\"note\">The chart of ");
+		report_buf_html(b, what);
+		report_buf_puts(b, " could not be drawn: ");
+		report_buf_html(b, cerr->message);
+		report_buf_puts(b, "</p>\n");
+		return;
+	}
+	report_buf_puts(b, "<figure>\n");
+	report_buf_puts(b, svg);
+	report_buf_puts(b, "</figure>\n");
+	free(svg);
+}
+
+/* Per group: every backend's performance relative to the baseline, 95% error bars. */
+static void report_html_ratio_chart(const struct report_model *m, const char *group, struct report_buf *b)
+{
+	size_t nser = m->nbackends - 1, ncat = 0;
+	if (nser == 0)
+		return;
+	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
+	char (*names)[112] = calloc(m->nrows + 1, sizeof(*names));
+	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
+	double *val = calloc((m->nrows + 1) * nser * 3, sizeof(double));
+	if (!cats || !names || !rows || !val)
+		goto out;
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_row *row = &m->rows[r];
+		bool any = false;
+		for (size_t k = 1; k < m->nbackends; k++)
+			any |= row->cells[k] && row->cells[k]->has_ratio;
+		if (strcmp(row->group, group) || !any)
+			continue;
+		snprintf(names[ncat], sizeof(names[ncat]), "%s %s", row->workload, row->metric);
+		cats[ncat] = names[ncat];
+		rows[ncat++] = row;
+	}
+	if (ncat == 0)
+		goto out;
+	double *lo = val + ncat * nser, *hi = lo + ncat * nser;
+	for (size_t c = 0; c < ncat; c++) {
+		for (size_t k = 1; k < m->nbackends; k++) {
+			const struct report_cell *cell = rows[c]->cells[k];
+			size_t i = (k - 1) * ncat + c;
+			bool ok = cell && cell->has_ratio;
+			val[i] = ok ? cell->perf : NAN;
+			lo[i] = ok ? cell->plo : NAN;
+			hi[i] = ok ? cell->phi : NAN;
+		}
+	}
+	char title[160], ylabel[160], ref[64];
+	snprintf(title, sizeof(title), "%s: performance relative to %s (higher is better)",
+		 report_group_title(group), m->baseline);
+	snprintf(ylabel, sizeof(ylabel), "x %s, 95%% CI (lower-is-better metrics inverted)", m->baseline);
+	snprintf(ref, sizeof(ref), "%s = 1", m->baseline);
+	struct report_chart_bars chart = {
+		.title = title, .xlabel = "workload metric", .ylabel = ylabel, .ncats = ncat,
+		.nseries = nser, .cats = cats, .series = m->backends + 1, .val = val, .lo = lo, .hi = hi,
+		.reference_one = true, .reference_label = ref,
+	};
+	struct vb_error cerr = { 0 };
+	report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
+out:
+	free(cats);
+	free(names);
+	free(rows);
+	free(val);
+}
+
+/* Memory latency over working-set size, one line per backend. */
+static void report_html_latency_chart(const struct report_model *m, struct report_buf *b)
+{
+	size_t n = 0, nb = m->nbackends;
+	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
+	double *x = calloc(m->nrows + 1, sizeof(double));
+	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
+	const char **labels = calloc(m->nrows + 1, sizeof(*labels));
+	if (!rows || !x || !val || !labels)
+		goto out;
+	for (size_t r = 0; r < m->nrows; r++) {
+		double bytes = report_latency_bytes(m->rows[r].metric);
+		bool measured = false;
+		for (size_t k = 0; k < nb; k++)
+			measured |= m->rows[r].cells[k] && m->rows[r].cells[k]->entry->nsamples > 0;
+		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") || !measured)
+			continue;
+		size_t k = n++;
+		while (k > 0 && x[k - 1] > bytes) {
+			x[k] = x[k - 1];
+			rows[k] = rows[k - 1];
+			k--;
+		}
+		x[k] = bytes;
+		rows[k] = &m->rows[r];
+	}
+	if (n < 2)
+		goto out;
+	double *lo = val + n * nb, *hi = lo + n * nb;
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = rows[i]->metric + 4; /* "lat_4KiB" -> "4KiB" */
+		for (size_t k = 0; k < nb; k++) {
+			const struct report_cell *c = rows[i]->cells[k];
+			val[k * n + i] = c ? c->median : NAN;
+			lo[k * n + i] = c ? c->lo : NAN;
+			hi[k * n + i] = c ? c->hi : NAN;
+		}
+	}
+	char ylabel[64];
+	snprintf(ylabel, sizeof(ylabel), "latency (%s), lower is better", rows[0]->unit);
+	const char *title = "Memory latency by working-set size (lower is better)";
+	struct report_chart_lines chart = {
+		.title = title, .xlabel = "working set (log scale)", .ylabel = ylabel, .npoints = n,
+		.nseries = nb, .x = x, .xlabels = labels, .series = m->backends, .val = val, .lo = lo,
+		.hi = hi, .logx = true, .logy = true,
+	};
+	struct vb_error cerr = { 0 };
+	report_html_chart(b, report_chart_lines(&chart, &cerr), title, &cerr);
+out:
+	free(rows);
+	free(x);
+	free(val);
+	free(labels);
+}
+
+/* I/O latency percentiles: median per backend with intervals. */
+static void report_html_io_chart(const struct report_model *m, struct report_buf *b)
+{
+	size_t n = 0, nb = m->nbackends;
+	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
+	char (*names)[112] = calloc(m->nrows + 1, sizeof(*names));
+	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
+	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
+	if (!cats || !names || !rows || !val)
+		goto out;
+	for (size_t r = 0; r < m->nrows; r++) {
+		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric))
+			continue;
+		rows[n] = &m->rows[r];
+		snprintf(names[n], sizeof(names[n]), "%s %s", m->rows[r].workload, m->rows[r].metric);
+		cats[n] = names[n];
+		n++;
+	}
+	if (n == 0)
+		goto out;
+	double *lo = val + n * nb, *hi = lo + n * nb;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < nb; k++) {
+			const struct report_cell *c = rows[i]->cells[k];
+			val[k * n + i] = c ? c->median : NAN;
+			lo[k * n + i] = c ? c->lo : NAN;
+			hi[k * n + i] = c ? c->hi : NAN;
+		}
+	}
+	char ylabel[64];
+	snprintf(ylabel, sizeof(ylabel), "latency (%s), lower is better", rows[0]->unit);
+	const char *title = "I/O latency percentiles (lower is better)";
+	struct report_chart_bars chart = {
+		.title = title, .xlabel = "workload percentile", .ylabel = ylabel, .ncats = n,
+		.nseries = nb, .cats = cats, .series = m->backends, .val = val, .lo = lo, .hi = hi,
+	};
+	struct vb_error cerr = { 0 };
+	report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
+out:
+	free(cats);
+	free(names);
+	free(rows);
+	free(val);
+}
+
+/* Start-up time and host memory overhead per backend, from the backends' own figures. */
+static void report_html_backend_charts(const struct report_model *m, struct report_buf *b)
+{
+	size_t nb = m->doc->nbackends, n;
+	const char **cats = calloc(nb + 1, sizeof(*cats));
+	double *val = calloc(nb + 1, sizeof(double));
+	if (!cats || !val)
+		goto out;
+	for (int which = 0; which < 2; which++) {
+		n = 0;
+		for (size_t i = 0; i < nb; i++) {
+			const struct result_backend *rb = &m->doc->backends[i];
+			double v = which == 0 ? rb->startup_ms : rb->host_overhead_bytes / 1048576.0;
+			if (!rb->ran || !isfinite(v))
+				continue;
+			cats[n] = rb->name;
+			val[n++] = v;
+		}
+		if (n == 0)
+			continue;
+		const char *series[] = { which == 0 ? "start-up" : "host overhead" };
+		const char *title = which == 0 ? "Start-up time until the agent is ready (lower is better)"
+					       : "Host memory overhead (lower is better)";
+		struct report_chart_bars chart = {
+			.title = title, .xlabel = "backend",
+			.ylabel = which == 0 ? "milliseconds, lower is better" : "MiB, lower is better",
+			.ncats = n, .nseries = 1, .cats = cats, .series = series, .val = val,
+		};
+		struct vb_error cerr = { 0 };
+		report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
+	}
+out:
+	free(cats);
+	free(val);
+}
+
+static void report_html_table(const struct report_model *m, const char *group, struct report_buf *b)
+{
+	report_buf_puts(b, "<h3>");
+	report_buf_html(b, report_group_title(group));
+	report_buf_puts(b, " (<code>");
+	report_buf_html(b, group);
+	report_buf_puts(b, "</code>)</h3>\n<table>\n<tr><th>workload</th><th>metric</th><th>unit</th><th>better</th>");
+	for (size_t k = 0; k < m->nbackends; k++) {
+		report_buf_puts(b, "<th>");
+		report_buf_html(b, m->backends[k]);
+		report_buf_puts(b, "</th>");
+		if (k > 0) {
+			report_buf_puts(b, "<th>");
+			report_buf_html(b, m->backends[k]);
+			report_buf_puts(b, " / ");
+			report_buf_html(b, m->baseline);
+			report_buf_puts(b, "</th>");
+		}
+	}
+	report_buf_puts(b, "</tr>\n");
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_row *row = &m->rows[r];
+		if (strcmp(row->group, group))
+			continue;
+		const char *text[] = { row->workload, row->metric, row->unit, better_name(row->better) };
+		report_buf_puts(b, "<tr>");
+		for (size_t t = 0; t < 4; t++) {
+			report_buf_puts(b, "<td>");
+			report_buf_html(b, text[t]);
+			report_buf_puts(b, "</td>");
+		}
+		for (size_t k = 0; k < m->nbackends; k++) {
+			char cell[96];
+			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
+			report_buf_puts(b, "<td>");
+			report_buf_html(b, cell);
+			report_buf_puts(b, "</td>");
+			if (k > 0) {
+				const struct report_cell *c = row->cells[k];
+				report_fmt_ratio(cell, sizeof(cell), c);
+				report_buf_puts(b, c && c->has_ratio && !c->significant ? "<td class=\"ns\">" : "<td>");
+				report_buf_html(b, cell);
+				report_buf_puts(b, "</td>");
+			}
+		}
+		report_buf_puts(b, "</tr>\n");
+	}
+	report_buf_puts(b, "</table>\n");
+}
+
+static int report_html_run(const struct report_run *run, const struct report_html_charts *charts,
+			   struct report_buf *b, struct vb_error *err)
+{
+	struct report_model m;
+	if (report_model_build(&m, run->doc, err) < 0)
+		return -1;
+	struct report_buf facts;
+	report_buf_init(&facts);
+	report_run_facts(run->doc, &facts);
+	report_buf_puts(b, "<h2>Run ");
+	report_buf_html(b, run->doc->start_time);
+	report_buf_puts(b, " (");
+	report_buf_html(b, run->name);
+	report_buf_puts(b, ")</h2>\n<p>");
+	report_buf_html(b, facts.text ? facts.text : "");
+	report_buf_puts(b, "</p>\n<h3>Summary</h3>\n<ul>\n");
+	report_buf_free(&facts);
+	for (size_t k = 0; k < m.nbackends; k++) {
+		struct report_buf line;
+		report_buf_init(&line);
+		report_model_summary(&m, m.backends[k], &line);
+		report_buf_puts(b, "<li>");
+		report_buf_html(b, line.text ? line.text : "");
+		report_buf_puts(b, "</li>\n");
+		report_buf_free(&line);
+	}
+	report_buf_puts(b, "</ul>\n<p>Each cell is the median with its 95% bootstrap confidence interval. "
+			   "Ratios are medians relative to ");
+	report_buf_html(b, m.baseline);
+	report_buf_puts(b, " with their own 95% interval; grey \"n.s.\" (not significant) means the "
+			   "interval contains 1.</p>\n<h3>Charts</h3>\n");
+	if (charts->available) {
+		for (size_t g = 0; g < m.ngroups; g++)
+			report_html_ratio_chart(&m, m.groups[g], b);
+		report_html_latency_chart(&m, b);
+		report_html_io_chart(&m, b);
+		report_html_backend_charts(&m, b);
+	} else {
+		report_buf_puts(b, "<p class=\"note\">");
+		report_buf_html(b, charts->why);
+		report_buf_puts(b, "</p>\n");
+	}
+	report_buf_puts(b, "<h3>Backends</h3>\n<table>\n<tr><th>backend</th><th>ran</th><th>ready (ms)</th>"
+			   "<th>host memory overhead</th><th>details</th></tr>\n");
+	for (size_t i = 0; i < run->doc->nbackends; i++) {
+		const struct result_backend *rb = &run->doc->backends[i];
+		char ms[32], over[32];
+		report_fmt_ms(ms, sizeof(ms), rb->startup_ms);
+		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
+		report_buf_puts(b, "<tr><td>");
+		report_buf_html(b, rb->name);
+		report_buf_printf(b, "</td><td>%s</td><td>%s</td><td>%s</td><td>", rb->ran ? "yes" : "no", ms, over);
+		report_buf_html(b, rb->ran ? rb->details : rb->reason);
+		report_buf_puts(b, "</td></tr>\n");
+	}
+	report_buf_puts(b, "</table>\n");
+	for (size_t g = 0; g < m.ngroups; g++)
+		report_html_table(&m, m.groups[g], b);
+	report_model_free(&m);
+	return 0;
+}
+
+int report_render_html(const struct report_run *runs, size_t n, struct report_buf *out,
+		       struct vb_error *err)
+{
+	struct report_html_charts charts = { 0 };
+	charts.available = report_chart_available(charts.why, sizeof(charts.why));
+	report_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			       "<title>vbench report</title>\n<style>%s</style>\n</head>\n<body>\n"
+			       "<h1>vbench report</h1>\n",
+			  report_html_style);
+	if (!charts.available) {
+		report_buf_puts(out, "<p class=\"note\">");
+		report_buf_html(out, charts.why);
+		report_buf_puts(out, "</p>\n");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (report_html_run(&runs[i], &charts, out, err) < 0)
+			return -1;
+	report_buf_puts(out, "</body>\n</html>\n");
+	return out->failed ? error_set(err, "out of memory rendering HTML") : 0;
+}

@@ -1,0 +1,347 @@
+/* What reports show, computed once from a results document: statistics, ratios, summaries. */
+#include "harness/report-model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/stats.h"
+
+static bool report_has_name(const char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+int report_model_backend_index(const struct report_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nbackends; i++)
+		if (!strcmp(m->backends[i], name))
+			return (int)i;
+	return -1;
+}
+
+const struct result_backend *report_model_backend(const struct report_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->doc->nbackends; i++)
+		if (!strcmp(m->doc->backends[i].name, name))
+			return &m->doc->backends[i];
+	return NULL;
+}
+
+/* The configured baseline if it has results, else native, else the first backend seen. */
+static const char *report_pick_baseline(const struct results_doc *doc)
+{
+	const char *want[] = { doc->config.baseline, "native" };
+	for (size_t w = 0; w < 2; w++)
+		for (size_t i = 0; i < doc->nentries; i++)
+			if (*want[w] && !strcmp(doc->entries[i].backend, want[w]))
+				return want[w];
+	if (doc->nbackends)
+		return doc->backends[0].name;
+	return doc->nentries ? doc->entries[0].backend : "native";
+}
+
+static void report_cell_compute(struct report_cell *c, const struct report_cell *base, uint64_t seed)
+{
+	const struct result_entry *e = c->entry;
+	c->median = stats_median(e->samples, e->nsamples);
+	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed), &c->lo, &c->hi);
+	c->cv = stats_cv(e->samples, e->nsamples);
+	c->ratio = c->rlo = c->rhi = c->perf = c->plo = c->phi = NAN;
+	if (!base || base == c || !e->nsamples || !base->entry->nsamples)
+		return;
+	const struct result_entry *b = base->entry;
+	stats_ratio_ci(e->samples, e->nsamples, b->samples, b->nsamples, 0.05,
+		       results_entry_seed(e, seed) ^ 0x5851f42d4c957f2dULL, &c->ratio, &c->rlo, &c->rhi);
+	if (isnan(c->ratio))
+		return;
+	c->has_ratio = true;
+	c->significant = !(c->rlo <= 1.0 && c->rhi >= 1.0);
+	if (e->better == BETTER_HIGHER) {
+		c->perf = c->ratio, c->plo = c->rlo, c->phi = c->rhi;
+	} else {
+		c->perf = 1.0 / c->ratio, c->plo = 1.0 / c->rhi, c->phi = 1.0 / c->rlo;
+	}
+}
+
+int report_model_build(struct report_model *m, const struct results_doc *doc, struct vb_error *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->doc = doc;
+	m->baseline = report_pick_baseline(doc);
+	size_t maxb = doc->nbackends + doc->nentries + 1;
+	m->backends = calloc(maxb, sizeof(*m->backends));
+	m->cells = calloc(doc->nentries + 1, sizeof(*m->cells));
+	m->rows = calloc(doc->nentries + 1, sizeof(*m->rows));
+	m->groups = calloc(doc->nentries + 1, sizeof(*m->groups));
+	if (!m->backends || !m->cells || !m->rows || !m->groups)
+		goto oom;
+	m->backends[m->nbackends++] = m->baseline;
+	for (size_t i = 0; i < doc->nbackends; i++)
+		if (!report_has_name(m->backends, m->nbackends, doc->backends[i].name))
+			m->backends[m->nbackends++] = doc->backends[i].name;
+	for (size_t i = 0; i < doc->nentries; i++) {
+		const struct result_entry *e = &doc->entries[i];
+		if (!report_has_name(m->backends, m->nbackends, e->backend))
+			m->backends[m->nbackends++] = e->backend;
+		if (!report_has_name(m->groups, m->ngroups, e->group))
+			m->groups[m->ngroups++] = e->group;
+	}
+	/* rows: one per (workload, metric) in order of first appearance */
+	for (size_t i = 0; i < doc->nentries; i++) {
+		const struct result_entry *e = &doc->entries[i];
+		m->cells[i].entry = e;
+		struct report_row *row = NULL;
+		for (size_t r = 0; r < m->nrows && !row; r++)
+			if (!strcmp(m->rows[r].workload, e->workload) && !strcmp(m->rows[r].metric, e->metric))
+				row = &m->rows[r];
+		if (!row) {
+			row = &m->rows[m->nrows++];
+			*row = (struct report_row){ e->workload, e->group, e->metric, e->unit, e->better, NULL };
+			if (!(row->cells = calloc(m->nbackends, sizeof(*row->cells))))
+				goto oom;
+		}
+		row->cells[report_model_backend_index(m, e->backend)] = &m->cells[i];
+	}
+	for (size_t r = 0; r < m->nrows; r++) {
+		struct report_cell *base = m->rows[r].cells[0];
+		if (base)
+			report_cell_compute(base, NULL, doc->config.seed);
+		for (size_t b = 1; b < m->nbackends; b++)
+			if (m->rows[r].cells[b])
+				report_cell_compute(m->rows[r].cells[b], base, doc->config.seed);
+	}
+	return 0;
+oom:
+	report_model_free(m);
+	return error_set(err, "out of memory building the report");
+}
+
+void report_model_free(struct report_model *m)
+{
+	for (size_t r = 0; r < m->nrows; r++)
+		free(m->rows[r].cells);
+	free(m->rows);
+	free(m->cells);
+	free(m->backends);
+	free(m->groups);
+	memset(m, 0, sizeof(*m));
+}
+
+double report_latency_bytes(const char *metric)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = { { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+		      { "K", 1024.0 }, { "M", 1048576.0 }, { "G", 1073741824.0 } };
+	if (strncmp(metric, "lat_", 4) != 0)
+		return 0;
+	char *end;
+	double v = strtod(metric + 4, &end);
+	if (end == metric + 4 || !(v > 0))
+		return 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].suffix))
+			return v * units[i].scale;
+	return 0;
+}
+
+bool report_is_io_percentile(const char *group, const char *metric)
+{
+	if (strncmp(group, "io", 2) != 0)
+		return false;
+	for (const char *p = strchr(metric, 'p'); p; p = strchr(p + 1, 'p'))
+		if (p[1] >= '0' && p[1] <= '9' && (p == metric || p[-1] == '_'))
+			return true;
+	return false;
+}
+
+void report_fmt_num(char *out, size_t len, double v)
+{
+	double a = fabs(v);
+	if (!isfinite(v))
+		snprintf(out, len, "–");
+	else if (a >= 1000)
+		snprintf(out, len, "%.0f", v);
+	else if (a >= 100)
+		snprintf(out, len, "%.1f", v);
+	else if (a >= 10)
+		snprintf(out, len, "%.2f", v);
+	else if (a >= 0.01 || a == 0)
+		snprintf(out, len, "%.3f", v);
+	else
+		snprintf(out, len, "%.3g", v);
+}
+
+void report_fmt_ms(char *out, size_t len, double ms)
+{
+	if (!isfinite(ms))
+		snprintf(out, len, "–");
+	else if (fabs(ms) >= 1000)
+		snprintf(out, len, "%.0f", ms);
+	else
+		snprintf(out, len, "%.3g", ms);
+}
+
+void report_fmt_bytes(char *out, size_t len, double bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	if (!isfinite(bytes)) {
+		snprintf(out, len, "–");
+		return;
+	}
+	size_t u = 0;
+	double v = bytes;
+	while (fabs(v) >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
+		v /= 1024, u++;
+	if (u == 0 || v == floor(v))
+		snprintf(out, len, "%.0f %s", v, units[u]);
+	else
+		snprintf(out, len, "%.1f %s", v, units[u]);
+}
+
+const char *report_group_title(const char *group)
+{
+	static const char *const names[][2] = { { "cpu", "CPU" },	       { "mem", "memory" },
+						{ "os", "OS" },		       { "io.blk", "disk I/O" },
+						{ "io.net", "network I/O" }, { "lifecycle", "lifecycle" } };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(group, names[i][0]))
+			return names[i][1];
+	return group;
+}
+
+/* "CPU within 1% of native", "disk I/O performance 29% below native", ... */
+static void report_summary_group(const struct report_model *m, int bi, const char *group,
+				 struct report_buf *b, bool *first)
+{
+	double logsum = 0;
+	size_t n = 0, sig = 0, unsupported = 0;
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_row *row = &m->rows[r];
+		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0)
+			continue;
+		const struct report_cell *c = row->cells[bi];
+		if (c && c->entry->status == RESULT_UNSUPPORTED)
+			unsupported++;
+		if (!c || !c->has_ratio)
+			continue;
+		logsum += log(c->perf);
+		n++;
+		sig += c->significant;
+	}
+	const char *title = report_group_title(group);
+	if (n == 0 && unsupported == 0)
+		return;
+	report_buf_puts(b, *first ? "" : "; ");
+	*first = false;
+	if (n == 0) {
+		report_buf_printf(b, "%s unsupported", title);
+		return;
+	}
+	double gm = exp(logsum / (double)n);
+	if (sig == 0)
+		report_buf_printf(b, "%s: no significant difference from %s", title, m->baseline);
+	else if (fabs(gm - 1) < 0.01)
+		report_buf_printf(b, "%s within 1%% of %s", title, m->baseline);
+	else
+		report_buf_printf(b, "%s performance %.0f%% %s %s", title, fabs(gm - 1) * 100,
+				  gm < 1 ? "below" : "above", m->baseline);
+	if (sig > 0 && sig < n)
+		report_buf_printf(b, " (significant for %zu of %zu metrics)", sig, n);
+}
+
+/* "memory latency +12% beyond 32 MiB": the sizes from which the latency stays changed. */
+static void report_summary_latency(const struct report_model *m, int bi, struct report_buf *b, bool *first)
+{
+	const struct report_cell *cells[64];
+	double sizes[64];
+	size_t n = 0;
+	for (size_t r = 0; r < m->nrows && n < 64; r++) {
+		const struct report_row *row = &m->rows[r];
+		double bytes = report_latency_bytes(row->metric);
+		if (bytes <= 0 || strcmp(row->workload, "mem.latency") || !row->cells[bi] ||
+		    !row->cells[bi]->has_ratio)
+			continue;
+		/* insertion by size */
+		size_t k = n++;
+		while (k > 0 && sizes[k - 1] > bytes) {
+			sizes[k] = sizes[k - 1];
+			cells[k] = cells[k - 1];
+			k--;
+		}
+		sizes[k] = bytes;
+		cells[k] = row->cells[bi];
+	}
+	if (n == 0)
+		return;
+	report_buf_puts(b, *first ? "" : "; ");
+	*first = false;
+	/* a change counts when significant and at least 2%: smaller shifts are within cache noise */
+	size_t from = n;
+	int dir = 0;
+	for (size_t k = n; k-- > 0;) {
+		const struct report_cell *c = cells[k];
+		int d = c->ratio > 1 ? 1 : -1;
+		if (!c->significant || fabs(c->ratio - 1) < 0.02 || (dir && d != dir))
+			break;
+		dir = d;
+		from = k;
+	}
+	size_t sig = 0;
+	for (size_t k = 0; k < n; k++)
+		sig += cells[k]->significant;
+	if (from == n) {
+		if (sig == 0)
+			report_buf_puts(b, "memory latency: no significant difference");
+		else
+			report_buf_printf(b, "memory latency within 2%% of %s at the largest sizes", m->baseline);
+		return;
+	}
+	double sum = 0;
+	for (size_t k = from; k < n; k++)
+		sum += cells[k]->ratio - 1;
+	double pct = sum / (double)(n - from) * 100;
+	if (from == 0) {
+		report_buf_printf(b, "memory latency %+.0f%% at every size", pct);
+	} else {
+		char size[32];
+		report_fmt_bytes(size, sizeof(size), sizes[from - 1]);
+		report_buf_printf(b, "memory latency %+.0f%% beyond %s", pct, size);
+	}
+}
+
+void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b)
+{
+	int bi = report_model_backend_index(m, backend);
+	const struct result_backend *rb = report_model_backend(m, backend);
+	report_buf_printf(b, "%s%s: ", backend, bi == 0 ? " (baseline)" : "");
+	if (rb && !rb->ran) {
+		report_buf_printf(b, "did not run (%s)", *rb->reason ? rb->reason : "no reason given");
+		return;
+	}
+	bool first = true;
+	if (bi > 0) {
+		for (size_t g = 0; g < m->ngroups; g++)
+			report_summary_group(m, bi, m->groups[g], b, &first);
+		report_summary_latency(m, bi, b, &first);
+	}
+	char num[32];
+	if (rb && isfinite(rb->startup_ms)) {
+		report_fmt_ms(num, sizeof(num), rb->startup_ms);
+		report_buf_printf(b, "%sready in %s ms", first ? "" : "; ", num);
+		first = false;
+	}
+	if (rb && isfinite(rb->host_overhead_bytes)) {
+		report_fmt_bytes(num, sizeof(num), rb->host_overhead_bytes);
+		report_buf_printf(b, "%s%s host overhead", first ? "" : "; ", num);
+		first = false;
+	}
+	if (first)
+		report_buf_puts(b, "no figures");
+}

@@ -1,0 +1,60 @@
+/* What reports show, computed once from a results document: statistics, ratios, summaries. */
+#ifndef VB_REPORT_MODEL_H
+#define VB_REPORT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "harness/report-buf.h"
+#include "harness/results.h"
+
+/* One result entry with its statistics recomputed from the samples, and its ratio to the baseline. */
+struct report_cell {
+	const struct result_entry *entry;
+	double median, lo, hi, cv;
+	bool has_ratio;          /* both this and the baseline entry have samples */
+	double ratio, rlo, rhi;  /* median / baseline median, 95% bootstrap interval */
+	double perf, plo, phi;   /* the same turned so that > 1 is always better */
+	bool significant;        /* the ratio's interval excludes 1 */
+};
+
+/* A (workload, metric) pair: one table row, one cell per backend (NULL = not measured). */
+struct report_row {
+	const char *workload, *group, *metric, *unit;
+	enum better better;
+	struct report_cell **cells; /* [nbackends] */
+};
+
+struct report_model {
+	const struct results_doc *doc;
+	const char *baseline;
+	const char **backends; /* baseline first, then in the document's order */
+	size_t nbackends;
+	struct report_cell *cells; /* parallel to doc->entries */
+	struct report_row *rows;
+	size_t nrows;
+	const char **groups; /* in order of first appearance */
+	size_t ngroups;
+};
+
+int report_model_build(struct report_model *m, const struct results_doc *doc, struct vb_error *err);
+void report_model_free(struct report_model *m);
+int report_model_backend_index(const struct report_model *m, const char *name);
+const struct result_backend *report_model_backend(const struct report_model *m, const char *name);
+
+/* Working-set size of a latency metric named lat_<size> ("lat_4KiB" -> 4096); 0 if not one. */
+double report_latency_bytes(const char *metric);
+/* Whether a metric is an I/O latency percentile (p50, p99, p99.9, ...) of an io.* group. */
+bool report_is_io_percentile(const char *group, const char *metric);
+
+/* Numbers as reports print them: fixed, locale-free and deterministic; NaN prints "–". */
+void report_fmt_num(char *out, size_t len, double v);
+void report_fmt_bytes(char *out, size_t len, double bytes);
+/* Milliseconds to three significant digits: "1.8", "11.2", "310". */
+void report_fmt_ms(char *out, size_t len, double ms);
+const char *report_group_title(const char *group);
+
+/* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
+void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);
+
+#endif

@@ -1,0 +1,19 @@
+/* Pieces of report text shared by the Markdown, HTML and history renderers. */
+#ifndef VB_REPORT_PARTS_H
+#define VB_REPORT_PARTS_H
+
+#include <stddef.h>
+
+#include "harness/report-buf.h"
+#include "harness/report-model.h"
+
+/* Start time, suite, host and limits of a run, as plain sentences. */
+void report_run_facts(const struct results_doc *doc, struct report_buf *b);
+/* "812.3 [808.1, 815.0]" */
+void report_fmt_ci(char *out, size_t len, double v, double lo, double hi);
+/* "0.998 [0.990, 1.006] n.s." or "–" */
+void report_fmt_ratio(char *out, size_t len, const struct report_cell *c);
+/* A median with its interval, or the entry's status when it has no samples. */
+void report_fmt_cell(char *out, size_t len, const struct report_cell *c);
+
+#endif

@@ -1,0 +1,315 @@
+/* Reports of one or more runs: Markdown, a self-contained HTML page with charts, CSV. */
+#include "harness/report.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/report-chart.h"
+#include "harness/report-model.h"
+#include "harness/report-parts.h"
+
+int report_parse_formats(const char *list, unsigned *formats, struct vb_error *err)
+{
+	*formats = 0;
+	const char *p = list;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n == 2 && !strncmp(p, "md", 2))
+			*formats |= REPORT_MARKDOWN;
+		else if (n == 8 && !strncmp(p, "markdown", 8))
+			*formats |= REPORT_MARKDOWN;
+		else if (n == 4 && !strncmp(p, "html", 4))
+			*formats |= REPORT_HTML;
+		else if (n == 3 && !strncmp(p, "csv", 3))
+			*formats |= REPORT_CSV;
+		else if (n > 0)
+			return error_set(err, "unknown report format \"%.*s\" (expected md, html or csv)", (int)n, p);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!*formats)
+		return error_set(err, "no report format given (expected md, html or csv)");
+	return 0;
+}
+
+/* ---- pieces shared by Markdown and HTML ---- */
+
+void report_run_facts(const struct results_doc *doc, struct report_buf *b)
+{
+	const struct result_host *h = &doc->host;
+	const struct result_config *c = &doc->config;
+	char mem[32], llc[32];
+	report_fmt_bytes(mem, sizeof(mem), (double)c->memory_bytes);
+	report_fmt_bytes(llc, sizeof(llc), (double)h->llc_bytes);
+	report_buf_printf(b, "Started %s, %s suite, %u samples per measurement after %u warm-up, seed %llu, "
+			  "vbench %s.", doc->start_time, suite_name(c->suite), c->repeat, c->warmup,
+			  (unsigned long long)c->seed, doc->version);
+	if (doc->interrupted)
+		report_buf_puts(b, " The run was interrupted: only what was measured before is shown.");
+	report_buf_printf(b, "\n\nHost %s: %s (%u package(s), %u cores, %u hardware threads, LLC %s), "
+			  "kernel %s, KVM %s, cgroup %s; ",
+			  *h->hostname ? h->hostname : "?", *h->cpu_model ? h->cpu_model : "unknown CPU",
+			  h->packages, h->cores, h->pus, llc, *h->kernel ? h->kernel : "?",
+			  *h->kvm ? h->kvm : "?", *h->cgroup_mode ? h->cgroup_mode : "?");
+	/* the note may already say "hardware counters unavailable: ..." */
+	if (h->hw_counters)
+		report_buf_puts(b, "hardware counters available");
+	else if (!strncmp(h->counters_note, "hardware counters", 17))
+		report_buf_puts(b, h->counters_note);
+	else
+		report_buf_printf(b, "hardware counters unavailable%s%s", *h->counters_note ? ": " : "",
+				  h->counters_note);
+	report_buf_puts(b, ".\n\n");
+	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n", c->cpus,
+			  *c->cpu_list ? c->cpu_list : "?", mem);
+}
+
+void report_fmt_ci(char *out, size_t len, double v, double lo, double hi)
+{
+	char a[32], l[32], h[32];
+	report_fmt_num(a, sizeof(a), v);
+	if (isnan(lo) || isnan(hi)) {
+		snprintf(out, len, "%s", a);
+		return;
+	}
+	report_fmt_num(l, sizeof(l), lo);
+	report_fmt_num(h, sizeof(h), hi);
+	snprintf(out, len, "%s [%s, %s]", a, l, h);
+}
+
+void report_fmt_ratio(char *out, size_t len, const struct report_cell *c)
+{
+	if (!c || !c->has_ratio) {
+		snprintf(out, len, "–");
+		return;
+	}
+	snprintf(out, len, "%.3f [%.3f, %.3f]%s", c->ratio, c->rlo, c->rhi, c->significant ? "" : " n.s.");
+}
+
+void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
+{
+	if (!c)
+		snprintf(out, len, "–");
+	else if (c->entry->status != RESULT_OK)
+		snprintf(out, len, "%s", result_status_name(c->entry->status));
+	else
+		report_fmt_ci(out, len, c->median, c->lo, c->hi);
+}
+
+/* ---- Markdown ---- */
+
+static void report_md_backends(const struct report_model *m, struct report_buf *b)
+{
+	report_buf_puts(b, "| backend | ran | ready (ms) | host memory overhead | details |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < m->doc->nbackends; i++) {
+		const struct result_backend *rb = &m->doc->backends[i];
+		char ms[32], over[32];
+		report_fmt_ms(ms, sizeof(ms), rb->startup_ms);
+		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
+		report_buf_puts(b, "| ");
+		report_buf_md(b, rb->name);
+		report_buf_printf(b, " | %s | %s | %s | ", rb->ran ? "yes" : "no", ms, over);
+		report_buf_md(b, rb->ran ? rb->details : rb->reason);
+		report_buf_puts(b, " |\n");
+	}
+}
+
+static void report_md_group(const struct report_model *m, const char *group, struct report_buf *b)
+{
+	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |", report_group_title(group),
+			  group);
+	for (size_t k = 0; k < m->nbackends; k++) {
+		report_buf_printf(b, " %s |", m->backends[k]);
+		if (k > 0)
+			report_buf_printf(b, " %s / %s |", m->backends[k], m->baseline);
+	}
+	report_buf_puts(b, "\n|---|---|---|---|");
+	for (size_t k = 0; k < m->nbackends; k++)
+		report_buf_puts(b, k > 0 ? "---|---|" : "---|");
+	report_buf_puts(b, "\n");
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_row *row = &m->rows[r];
+		if (strcmp(row->group, group))
+			continue;
+		report_buf_puts(b, "| ");
+		report_buf_md(b, row->workload);
+		report_buf_puts(b, " | ");
+		report_buf_md(b, row->metric);
+		report_buf_puts(b, " | ");
+		report_buf_md(b, row->unit);
+		report_buf_printf(b, " | %s |", better_name(row->better));
+		for (size_t k = 0; k < m->nbackends; k++) {
+			char cell[96];
+			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
+			report_buf_printf(b, " %s |", cell);
+			if (k > 0) {
+				report_fmt_ratio(cell, sizeof(cell), row->cells[k]);
+				report_buf_printf(b, " %s |", cell);
+			}
+		}
+		report_buf_puts(b, "\n");
+	}
+}
+
+/* Entries that failed or could not run, with their reasons. */
+static void report_md_notes(const struct report_model *m, struct report_buf *b)
+{
+	bool any = false;
+	for (size_t i = 0; i < m->doc->nentries; i++) {
+		const struct result_entry *e = &m->doc->entries[i];
+		if (e->status == RESULT_OK && !*e->note)
+			continue;
+		if (!any)
+			report_buf_puts(b, "\n### Notes\n\n");
+		any = true;
+		report_buf_printf(b, "- %s %s on %s: %s", e->workload, e->metric, e->backend,
+				  result_status_name(e->status));
+		if (*e->note) {
+			report_buf_puts(b, " — ");
+			report_buf_md(b, e->note);
+		}
+		report_buf_puts(b, "\n");
+	}
+}
+
+static int report_md_run(const struct report_run *run, struct report_buf *b, struct vb_error *err)
+{
+	struct report_model m;
+	if (report_model_build(&m, run->doc, err) < 0)
+		return -1;
+	report_buf_printf(b, "## Run %s (%s)\n\n", run->doc->start_time, run->name);
+	report_run_facts(run->doc, b);
+	report_buf_puts(b, "\n### Summary\n\n");
+	for (size_t k = 0; k < m.nbackends; k++) {
+		report_buf_puts(b, "- ");
+		report_model_summary(&m, m.backends[k], b);
+		report_buf_puts(b, "\n");
+	}
+	report_buf_printf(b, "\nEach cell is the median with its 95%% bootstrap confidence interval. "
+			  "Ratios are medians relative to %s with their own 95%% interval; "
+			  "\"n.s.\" (not significant) means the interval contains 1.\n\n",
+			  m.baseline);
+	report_buf_puts(b, "### Backends\n\n");
+	report_md_backends(&m, b);
+	for (size_t g = 0; g < m.ngroups; g++)
+		report_md_group(&m, m.groups[g], b);
+	report_md_notes(&m, b);
+	report_buf_puts(b, "\n");
+	report_model_free(&m);
+	return 0;
+}
+
+int report_render_markdown(const struct report_run *runs, size_t n, struct report_buf *out,
+			   struct vb_error *err)
+{
+	report_buf_puts(out, "# vbench report\n\nCharts are in the HTML version of this report.\n\n");
+	for (size_t i = 0; i < n; i++)
+		if (report_md_run(&runs[i], out, err) < 0)
+			return -1;
+	return out->failed ? error_set(err, "out of memory rendering Markdown") : 0;
+}
+
+/* ---- CSV ---- */
+
+static void report_csv_num(struct report_buf *b, double v)
+{
+	if (isfinite(v))
+		report_buf_printf(b, ",%.10g", v);
+	else
+		report_buf_puts(b, ",");
+}
+
+int report_render_csv(const struct report_run *runs, size_t n, struct report_buf *out,
+		      struct vb_error *err)
+{
+	report_buf_puts(out, "run,start_time,workload,group,metric,backend,unit,better,status,samples,"
+			     "median,ci95_lo,ci95_hi,cv,baseline,ratio,ratio_lo,ratio_hi,significant,note\n");
+	for (size_t i = 0; i < n; i++) {
+		struct report_model m;
+		if (report_model_build(&m, runs[i].doc, err) < 0)
+			return -1;
+		for (size_t k = 0; k < runs[i].doc->nentries; k++) {
+			const struct report_cell *c = &m.cells[k];
+			const struct result_entry *e = c->entry;
+			const char *fields[] = { runs[i].name, runs[i].doc->start_time, e->workload, e->group,
+						 e->metric, e->backend, e->unit, better_name(e->better),
+						 result_status_name(e->status) };
+			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+				if (f)
+					report_buf_puts(out, ",");
+				report_buf_csv(out, fields[f]);
+			}
+			report_buf_printf(out, ",%zu", e->nsamples);
+			report_csv_num(out, c->median);
+			report_csv_num(out, c->lo);
+			report_csv_num(out, c->hi);
+			report_csv_num(out, c->cv);
+			report_buf_puts(out, ",");
+			report_buf_csv(out, m.baseline);
+			report_csv_num(out, c->ratio);
+			report_csv_num(out, c->rlo);
+			report_csv_num(out, c->rhi);
+			report_buf_puts(out, c->has_ratio ? (c->significant ? ",yes," : ",no,") : ",,");
+			report_buf_csv(out, e->note);
+			report_buf_puts(out, "\n");
+		}
+		report_model_free(&m);
+	}
+	return out->failed ? error_set(err, "out of memory rendering CSV") : 0;
+}
+
+/* ---- writing files ---- */
+
+int report_write(const struct report_run *runs, size_t n, const char *dir, unsigned formats,
+		 struct vb_error *err)
+{
+	static const struct {
+		unsigned format;
+		const char *file;
+		int (*render)(const struct report_run *, size_t, struct report_buf *, struct vb_error *);
+	} kinds[] = { { REPORT_MARKDOWN, "report.md", report_render_markdown },
+		      { REPORT_HTML, "report.html", report_render_html },
+		      { REPORT_CSV, "report.csv", report_render_csv } };
+	if (report_mkdirs(dir, err) < 0)
+		return -1;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if (!(formats & kinds[k].format))
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, kinds[k].file) >= (int)sizeof(path))
+			return error_set(err, "%s: path too long", dir);
+		struct report_buf b;
+		report_buf_init(&b);
+		int rc = kinds[k].render(runs, n, &b, err);
+		if (rc == 0)
+			rc = report_buf_write_file(&b, path, err);
+		report_buf_free(&b);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int report_write_default(const struct results_doc *doc, const char *dir, char *out_path, size_t len,
+			 struct vb_error *err)
+{
+	/* the start time names the folder; ':' is awkward in paths on some systems */
+	char stamp[sizeof(doc->start_time)];
+	snprintf(stamp, sizeof(stamp), "%s", *doc->start_time ? doc->start_time : "run");
+	for (char *p = stamp; *p; p++)
+		if (*p == ':' || *p == '/')
+			*p = '-';
+	char sub[PATH_MAX];
+	if (snprintf(sub, sizeof(sub), "%s/%s", dir, stamp) >= (int)sizeof(sub))
+		return error_set(err, "%s: path too long", dir);
+	struct report_run run = { doc, "this run" };
+	if (report_write(&run, 1, sub, REPORT_MARKDOWN | REPORT_HTML, err) < 0)
+		return -1;
+	if (out_path && snprintf(out_path, len, "%s/report.html", sub) >= (int)len)
+		return error_set(err, "%s: path too long", sub);
+	return 0;
+}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# Integration: no process, mount, cgroup, network namespace, veth or temp dir of an lxc run remains
+# after (a) a normal run, (b) Ctrl-C (SIGINT) in the middle of a run, (c) the agent SIGKILLed;
+# and the same three for a networked container (veth + peer namespace) through `vbench exec`;
+# (g) what a SIGKILLed vbench leaves is pruned by the next start.
+set -u
+. "$(dirname "$0")/lxc-lib.sh"
+lxc_require
+tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+common="--suite smoke --repeat 1 --warmup 0 --cpus 1 --memory 256M --out $tmp/out"
+
+# The container of the vbench process $1 is up: its init's host pid (empty until then).
+container_pid() {
+	for d in /sys/fs/cgroup/cpuset/vbench-lxc-"$1"-* /sys/fs/cgroup/vbench-lxc-"$1"-*; do
+		[ -f "$d/cgroup.procs" ] && head -1 "$d/cgroup.procs" && return
+	done
+}
+
+wait_for_container() { # vbench-pid
+	i=0
+	while [ $i -lt 200 ]; do
+		pid=$(container_pid "$1")
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# (a) a normal run
+before=$(lxc_counts)
+"$VBENCH" run lxc $common --workloads selftest.ok >"$tmp/a.log" 2>&1 ||
+	{ cat "$tmp/a.log"; fail "normal run exited $?"; }
+lxc_assert_counts "$before" "(a) normal run"
+
+# (b) SIGINT while the agent is busy in a sample that never returns
+before=$(lxc_counts)
+"$VBENCH" run lxc $common --workloads selftest.hang --timeout 120 >"$tmp/b.log" 2>&1 &
+vb=$!
+wait_for_container $vb >/dev/null || { kill -9 $vb; fail "(b) the container never came up"; }
+sleep 0.5
+kill -INT $vb
+wait $vb
+rc=$?
+cat "$tmp/b.log"
+[ $rc -eq 130 ] || fail "(b) vbench exited $rc after SIGINT, not 130"
+lxc_assert_counts "$before" "(b) SIGINT mid-run"
+
+# (c) the agent (the container's init) SIGKILLed in the middle of a sample
+before=$(lxc_counts)
+"$VBENCH" run lxc $common --workloads selftest.hang --timeout 120 >"$tmp/c.log" 2>&1 &
+vb=$!
+agent=$(wait_for_container $vb) || { kill -9 $vb; fail "(c) the container never came up"; }
+sleep 0.5
+kill -KILL "$agent"
+wait $vb
+rc=$?
+cat "$tmp/c.log"
+grep -q "died" "$tmp/c.log" || fail "(c) vbench did not notice the agent died"
+lxc_assert_counts "$before" "(c) agent killed"
+
+lxc_build_payload "$tmp"
+# (d) networked: a normal exec
+before=$(lxc_counts)
+"$VBENCH" exec lxc --network --cpus 1 --memory 64M -- "$PAYLOAD" sleep 0 || fail "(d) exec failed"
+lxc_assert_counts "$before" "(d) networked exec"
+
+# (e) networked: SIGINT to vbench while the container runs
+before=$(lxc_counts)
+"$VBENCH" exec lxc --network --cpus 1 --memory 64M -- "$PAYLOAD" sleep 60 &
+vb=$!
+wait_for_container $vb >/dev/null || { kill -9 $vb; fail "(e) the container never came up"; }
+# the counts do see the container: two more network namespaces (its own and the peer's)
+during=$(lxc_counts)
+echo "(e) during: $during"
+netns_of() { echo "$1" | sed 's/.*netns=\([0-9]*\).*/\1/'; }
+[ "$(netns_of "$during")" -ge $(($(netns_of "$before") + 2)) ] ||
+	{ kill -9 $vb; fail "(e) the counts do not show the running container's namespaces"; }
+kill -INT $vb
+wait $vb
+rc=$?
+[ $rc -eq 130 ] || fail "(e) vbench exec exited $rc after SIGINT, not 130"
+lxc_assert_counts "$before" "(e) networked exec, SIGINT"
+
+# (f) networked: the container's init SIGKILLed
+before=$(lxc_counts)
+"$VBENCH" exec lxc --network --cpus 1 --memory 64M -- "$PAYLOAD" sleep 60 &
+vb=$!
+init=$(wait_for_container $vb) || { kill -9 $vb; fail "(f) the container never came up"; }
+kill -KILL "$init"
+wait $vb
+rc=$?
+[ $rc -eq 137 ] || fail "(f) vbench exec exited $rc after its command was killed, not 137"
+lxc_assert_counts "$before" "(f) networked exec, init killed"
+
+# (g) vbench itself SIGKILLed: its container dies with it (PDEATHSIG); the cgroups and temp dir it
+# could not remove are pruned by the next lxc start.
+before=$(lxc_counts)
+"$VBENCH" exec lxc --network --cpus 1 --memory 64M -- "$PAYLOAD" sleep 60 &
+vb=$!
+wait_for_container $vb >/dev/null || { kill -9 $vb; fail "(g) the container never came up"; }
+kill -KILL $vb
+wait $vb 2>/dev/null
+ls -d /sys/fs/cgroup/cpuset/vbench-lxc-$vb-* /sys/fs/cgroup/vbench-lxc-$vb-* 2>/dev/null | grep -q . ||
+	echo "(g) note: nothing was left to prune"
+"$VBENCH" exec lxc --cpus 1 --memory 64M -- "$PAYLOAD" sleep 0 || fail "(g) exec failed"
+lxc_assert_counts "$before" "(g) vbench killed, then pruned"
+echo "nothing left behind in (a) to (g)"

@@ -1,0 +1,442 @@
+/* Unit tests for the workload registry, the platform interface and the workload kernels. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workloads/lz.h"
+#include "workloads/mem.h"
+#include "workloads/os.h"
+#include "workloads/platform.h"
+#include "workloads/sha256.h"
+#include "workloads/workload.h"
+
+static void test_registry_entries_are_complete(void **state)
+{
+	(void)state;
+	const struct workload *w;
+	size_t count = 0;
+	for (size_t i = 0; (w = workload_at(i)); i++, count++) {
+		assert_non_null(w->id);
+		assert_non_null(w->group);
+		assert_non_null(w->description);
+		assert_true(strlen(w->description) > 0);
+		/* Ids read "<group>.<name>". */
+		assert_true(strncmp(w->id, w->group, strlen(w->group)) == 0);
+		assert_true(w->host_side || w->run != NULL);
+		assert_ptr_equal(workload_find(w->id), w);
+
+		size_t nm = workload_metric_count(w);
+		assert_in_range(nm, 1, WORKLOAD_MAX_METRICS);
+		for (size_t m = 0; m < nm; m++) {
+			const struct metric_def *md = &w->metrics[m];
+			assert_true(strlen(md->name) > 0 && strlen(md->name) <= 48);
+			assert_non_null(md->unit);
+			assert_true(strlen(md->unit) > 0);
+			assert_true(md->better == BETTER_HIGHER || md->better == BETTER_LOWER);
+			assert_int_equal(workload_metric_index(w, md->name), (int)m);
+		}
+		size_t np = workload_param_count(w);
+		assert_true(np <= WORKLOAD_MAX_PARAMS);
+		for (size_t p = 0; p < np; p++) {
+			const struct param_def *pd = &w->params[p];
+			assert_true(strlen(pd->name) > 0);
+			assert_non_null(pd->help);
+			assert_int_equal(workload_param_index(w, pd->name), (int)p);
+			for (int s = 0; s < SUITE_COUNT; s++) {
+				double v = pd->value[s];
+				assert_true(isfinite(v));
+				assert_true(v > 0 || v == PARAM_FROM_HOST);
+			}
+		}
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(workload_at(j)->id, w->id);
+	}
+	assert_true(count >= 15);
+	assert_null(workload_find("no.such.workload"));
+}
+
+static void test_registry_has_the_required_workloads(void **state)
+{
+	(void)state;
+	static const char *const ids[] = { "cpu.sha256", "cpu.matmul", "cpu.sort", "cpu.nbody",
+					   "cpu.lz", "mem.stream", "mem.latency", "mem.gups",
+					   "mem.tlb", "os.syscall", "os.ctxsw", "os.fork",
+					   "os.thread", "os.clock", "mem.pagefault" };
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		assert_non_null(workload_find(ids[i]));
+	const struct workload *stream = workload_find("mem.stream");
+	int llc = workload_param_index(stream, "llc_bytes");
+	assert_true(llc >= 0);
+	for (int s = 0; s < SUITE_COUNT; s++)
+		assert_true(stream->params[llc].value[s] == PARAM_FROM_HOST);
+	const struct workload *lat = workload_find("mem.latency");
+	assert_true(workload_metric_index(lat, "lat_4KiB") == 0);
+	assert_true(workload_metric_index(lat, "lat_256MiB") > 0);
+}
+
+static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->workload = w;
+	ctx->cpus = 2;
+	ctx->seed = 12345;
+	size_t llc = platform_cache_size(3);
+	for (size_t p = 0; p < workload_param_count(w); p++) {
+		double v = w->params[p].value[SUITE_SMOKE];
+		if (v == PARAM_FROM_HOST)
+			v = strcmp(w->params[p].name, "cpus") == 0 ? 2 : (double)(llc ? llc : 8u << 20);
+		ctx->params[p] = v;
+	}
+}
+
+static void test_every_workload_runs_in_smoke(void **state)
+{
+	(void)state;
+	const struct workload *w;
+	for (size_t i = 0; (w = workload_at(i)); i++) {
+		if (w->host_side || strcmp(w->group, "selftest") == 0)
+			continue; /* self-tests crash and hang on purpose; integration tests cover them */
+		struct workload_ctx ctx;
+		struct sample_out out;
+		struct vb_error err = { 0 };
+		smoke_ctx(w, &ctx);
+		for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+			out.value[m] = NAN;
+		int rc = w->run(&ctx, &out, &err);
+		if (rc == WORKLOAD_UNSUPPORTED)
+			continue; /* needs a disk or a network peer this test does not give it */
+		if (rc != 0)
+			fail_msg("%s", err.message);
+		size_t measured = 0;
+		for (size_t m = 0; m < workload_metric_count(w); m++) {
+			double v = out.value[m];
+			if (isnan(v))
+				continue;
+			measured++;
+			if (!isfinite(v) || v <= 0)
+				fail_msg("%s: metric %s = %g", w->id, w->metrics[m].name, v);
+		}
+		if (measured == 0)
+			fail_msg("%s measured nothing", w->id);
+	}
+}
+
+static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
+{
+	(void)state;
+	const struct workload *w = workload_find("mem.latency");
+	struct workload_ctx ctx;
+	struct sample_out out;
+	struct vb_error err = { 0 };
+	smoke_ctx(w, &ctx);
+	ctx.params[workload_param_index(w, "max_bytes")] = 64 << 10;
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out.value[m] = NAN;
+	assert_int_equal(w->run(&ctx, &out, &err), 0);
+	assert_false(isnan(out.value[workload_metric_index(w, "lat_64KiB")]));
+	assert_true(isnan(out.value[workload_metric_index(w, "lat_256KiB")]));
+	assert_true(isnan(out.value[workload_metric_index(w, "lat_256MiB")]));
+}
+
+static void test_bad_parameters_are_errors_not_crashes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *id, *param;
+		double value;
+	} cases[] = {
+		{ "cpu.matmul", "n", 1 },      { "cpu.sort", "keys", 3 },
+		{ "cpu.nbody", "bodies", 1 },  { "mem.latency", "max_bytes", 100 },
+		{ "mem.tlb", "pages", 1 },     { "mem.gups", "max_bytes", 64 },
+		{ "os.syscall", "batch", 0 },  { "mem.pagefault", "bytes", 4096 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct workload *w = workload_find(cases[i].id);
+		struct workload_ctx ctx;
+		struct sample_out out;
+		struct vb_error err = { 0 };
+		assert_non_null(w);
+		smoke_ctx(w, &ctx);
+		int p = workload_param_index(w, cases[i].param);
+		assert_true(p >= 0);
+		ctx.params[p] = cases[i].value;
+		assert_int_equal(w->run(&ctx, &out, &err), -1);
+		assert_true(strlen(err.message) > 0);
+	}
+}
+
+static void assert_digest(const char *hex, const uint8_t d[SHA256_DIGEST_BYTES])
+{
+	char got[2 * SHA256_DIGEST_BYTES + 1];
+	for (int i = 0; i < SHA256_DIGEST_BYTES; i++)
+		snprintf(got + 2 * i, 3, "%02x", d[i]);
+	assert_string_equal(got, hex);
+}
+
+static void test_sha256_known_vectors(void **state)
+{
+	(void)state;
+	uint8_t d[SHA256_DIGEST_BYTES];
+	sha256("abc", 3, d);
+	assert_digest("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", d);
+	sha256("", 0, d);
+	assert_digest("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", d);
+	const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256(two_blocks, strlen(two_blocks), d);
+	assert_digest("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", d);
+
+	/* One million 'a', fed in uneven pieces to exercise the partial-block path. */
+	static char a[1000];
+	memset(a, 'a', sizeof(a));
+	struct sha256 s;
+	sha256_init(&s);
+	size_t left = 1000000, piece = 1;
+	while (left) {
+		size_t n = piece < left ? piece : left;
+		n = n < sizeof(a) ? n : sizeof(a);
+		sha256_update(&s, a, n);
+		left -= n;
+		piece = piece * 7 % 997 + 1;
+	}
+	sha256_final(&s, d);
+	assert_digest("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", d);
+}
+
+static void check_single_cycle(size_t slots, size_t stride, int spread)
+{
+	char *buf = platform_alloc(slots * stride, 4096);
+	assert_non_null(buf);
+	uint8_t *seen = calloc(slots, 1);
+	assert_non_null(seen);
+	struct platform_rng rng;
+	platform_rng_seed(&rng, 7);
+	void *start = mem_chase_build(buf, slots, stride, spread, &rng);
+	assert_non_null(start);
+	void *p = start;
+	for (size_t i = 0; i < slots; i++) {
+		size_t off = (size_t)((char *)p - buf);
+		assert_true(off < slots * stride);
+		assert_int_equal(off % sizeof(void *), 0);
+		size_t slot = off / stride;
+		assert_int_equal(seen[slot], 0);
+		seen[slot] = 1;
+		p = mem_chase_walk(p, 1);
+		/* Back at the start exactly after visiting every slot, never before. */
+		assert_true((p == start) == (i == slots - 1));
+	}
+	assert_ptr_equal(mem_chase_walk(start, slots), start);
+	free(seen);
+	platform_free(buf, slots * stride);
+}
+
+static void test_chase_is_a_single_cycle(void **state)
+{
+	(void)state;
+	check_single_cycle(2, 64, 0);
+	check_single_cycle(1000, 64, 0);
+	check_single_cycle(4096, 64, 0);
+	check_single_cycle(300, 4096, 1);
+}
+
+static void test_chase_spreads_lines_within_pages(void **state)
+{
+	(void)state;
+	size_t slots = 256, stride = 4096;
+	char *buf = platform_alloc(slots * stride, stride);
+	assert_non_null(buf);
+	struct platform_rng rng;
+	platform_rng_seed(&rng, 1);
+	void *p = mem_chase_build(buf, slots, stride, 1, &rng);
+	size_t distinct = 0;
+	uint8_t lines[64] = { 0 };
+	for (size_t i = 0; i < slots; i++, p = mem_chase_walk(p, 1)) {
+		size_t line = ((size_t)((char *)p - buf) % stride) / 64;
+		distinct += !lines[line];
+		lines[line] = 1;
+	}
+	assert_true(distinct > 16);
+	platform_free(buf, slots * stride);
+}
+
+static void test_rng_is_deterministic(void **state)
+{
+	(void)state;
+	struct platform_rng a, b, c;
+	platform_rng_seed(&a, 42);
+	platform_rng_seed(&b, 42);
+	platform_rng_seed(&c, 43);
+	/* xoshiro256** seeded through splitmix64, values from an independent implementation. */
+	assert_true(platform_rng_next(&a) == 0x15780b2e0c2ec716ull);
+	assert_true(platform_rng_next(&a) == 0x6104d9866d113a7eull);
+	assert_true(platform_rng_next(&a) == 0xae17533239e499a1ull);
+	platform_rng_seed(&a, 42);
+	int differs = 0;
+	for (int i = 0; i < 1000; i++) {
+		uint64_t x = platform_rng_next(&a);
+		assert_true(x == platform_rng_next(&b));
+		differs |= x != platform_rng_next(&c);
+	}
+	assert_true(differs);
+}
+
+static void test_lz_round_trip_and_rejects_garbage(void **state)
+{
+	(void)state;
+	size_t len = 200000;
+	uint8_t *in = malloc(len), *packed = malloc(lz_bound(len)), *out = malloc(len);
+	assert_non_null(in);
+	assert_non_null(packed);
+	assert_non_null(out);
+	struct platform_rng rng;
+	platform_rng_seed(&rng, 3);
+	for (int kind = 0; kind < 3; kind++) {
+		for (size_t i = 0; i < len; i++) {
+			uint64_t r = platform_rng_next(&rng);
+			in[i] = kind == 0 ? (uint8_t)r : kind == 1 ? 'x' : (uint8_t)"the quick brown fox "[i % 20];
+			if (kind == 2 && r % 64 == 0)
+				in[i] = (uint8_t)(r >> 8); /* sparse noise: matches of many lengths */
+		}
+		size_t n = lz_compress(in, len, packed);
+		assert_true(n <= lz_bound(len));
+		if (kind > 0)
+			assert_true(n < len / 2);
+		assert_int_equal(lz_decompress(packed, n, out, len), 0);
+		assert_memory_equal(in, out, len);
+		/* Truncated and corrupted inputs are refused or decoded within bounds, never overrun. */
+		assert_int_equal(lz_decompress(packed, n / 2, out, len), -1);
+		assert_int_equal(lz_decompress(packed, n, out, len - 1), -1);
+		for (int t = 0; t < 200; t++) {
+			packed[platform_rng_next(&rng) % n] ^= (uint8_t)(1 + platform_rng_next(&rng) % 255);
+			(void)lz_decompress(packed, n, out, len);
+		}
+	}
+	assert_int_equal(lz_decompress((const uint8_t *)"", 0, out, 0), 0);
+	free(in);
+	free(packed);
+	free(out);
+}
+
+struct worker_probe {
+	int ran[8];
+	int order_ok;
+	int phase;
+};
+
+static void probe_worker(unsigned index, void *arg)
+{
+	struct worker_probe *p = arg;
+	__atomic_add_fetch(&p->ran[index], 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&p->phase, 1, __ATOMIC_SEQ_CST);
+	platform_workers_barrier();
+	/* After the barrier every worker has passed the first step. */
+	if (__atomic_load_n(&p->phase, __ATOMIC_SEQ_CST) < 4)
+		__atomic_store_n(&p->order_ok, 0, __ATOMIC_SEQ_CST);
+}
+
+static void test_platform_workers_and_barrier(void **state)
+{
+	(void)state;
+	struct worker_probe p = { .order_ok = 1 };
+	assert_int_equal(platform_run_workers(4, probe_worker, &p), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(p.ran[i], 1);
+	assert_int_equal(p.ran[4], 0);
+	assert_int_equal(p.order_ok, 1);
+}
+
+static void test_platform_basics(void **state)
+{
+	(void)state;
+	size_t page = platform_page_size();
+	assert_true(page >= 4096 && (page & (page - 1)) == 0);
+	uint64_t t0 = platform_now_ns(), t1 = platform_now_ns();
+	assert_true(t1 >= t0);
+	void *p = platform_alloc(12345, 1u << 21);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % (1u << 21), 0);
+	memset(p, 0xab, 12345);
+	platform_free(p, 12345);
+	for (int level = 1; level <= 3; level++) {
+		size_t c = platform_cache_size(level);
+		assert_true(c == 0 || (c >= 1024 && c < ((size_t)1 << 34)));
+	}
+	assert_int_equal(platform_cache_size(0), 0);
+	assert_int_equal(platform_cache_size(9), 0);
+}
+
+static int run_smoke(const char *id, struct sample_out *out)
+{
+	const struct workload *w = workload_find(id);
+	struct workload_ctx ctx;
+	struct vb_error err = { 0 };
+	assert_non_null(w);
+	smoke_ctx(w, &ctx);
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out->value[m] = NAN;
+	int rc = w->run(&ctx, out, &err);
+	if (rc != 0)
+		print_error("%s: %s\n", id, err.message);
+	return rc;
+}
+
+static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state)
+{
+	(void)state;
+	cpu_set_t before, after, one;
+	struct sample_out out;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(run_smoke("os.ctxsw", &out), 0);
+	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+	assert_true(CPU_EQUAL(&before, &after));
+	assert_true(out.value[0] > 0);
+
+	int first = 0;
+	while (!CPU_ISSET(first, &before))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	int rc = run_smoke("os.ctxsw", &out);
+	assert_int_equal(sched_setaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(rc, 0);
+	assert_true(out.value[0] > 0);
+	assert_true(isnan(out.value[2]) && isnan(out.value[3]));
+}
+
+static void test_clocksource_is_named(void **state)
+{
+	(void)state;
+	const char *name = os_clocksource();
+	assert_non_null(name);
+	assert_true(strlen(name) > 0);
+	assert_null(strchr(name, '\n'));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry_entries_are_complete),
+		cmocka_unit_test(test_registry_has_the_required_workloads),
+		cmocka_unit_test(test_sha256_known_vectors),
+		cmocka_unit_test(test_chase_is_a_single_cycle),
+		cmocka_unit_test(test_chase_spreads_lines_within_pages),
+		cmocka_unit_test(test_rng_is_deterministic),
+		cmocka_unit_test(test_lz_round_trip_and_rejects_garbage),
+		cmocka_unit_test(test_platform_workers_and_barrier),
+		cmocka_unit_test(test_platform_basics),
+		cmocka_unit_test(test_latency_leaves_sizes_above_max_unmeasured),
+		cmocka_unit_test(test_bad_parameters_are_errors_not_crashes),
+		cmocka_unit_test(test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu),
+		cmocka_unit_test(test_clocksource_is_named),
+		cmocka_unit_test(test_every_workload_runs_in_smoke),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

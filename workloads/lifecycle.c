@@ -1,0 +1,19 @@
+/*
+ * Lifecycle figures as workloads of their own: how long an environment takes from the start
+ * request to a ready agent, and what it costs the host in memory. Measured by the harness
+ * (it restarts the environment once per sample), so that compare shows them like any other.
+ */
+#include "workloads/workload.h"
+
+static const struct workload lifecycle_start = {
+	.id = "lifecycle.start",
+	.group = "lifecycle",
+	.description = "start an environment until its agent says hello; host memory it costs",
+	.metrics = {
+		{ "ready_ms", "ms", BETTER_LOWER },
+		{ "host_overhead_MiB", "MiB", BETTER_LOWER },
+	},
+	.host_side = true,
+};
+
+const struct workload *const lifecycle_workloads[] = { &lifecycle_start, NULL };

@@ -1,0 +1,503 @@
+/*
+ * OS workloads: system call, context switch, fork, thread and clock costs, and page-fault
+ * throughput. Unlike the CPU and memory families these call libc and the kernel directly.
+ */
+#include "workloads/os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "workloads/platform.h"
+#include "workloads/workload.h"
+
+static uint64_t os_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int os_compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of v[0..n) (sorts v). */
+static double os_percentile(double *v, size_t n, double pct)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), os_compare_double);
+	size_t rank = (size_t)ceil(pct / 100.0 * (double)n);
+	return v[rank ? rank - 1 : 0];
+}
+
+/* Mean, p50 and p99 of per-batch figures into out[0..2]. */
+static void os_summarise(double *batch, size_t n, double total_ns, double per_batch, double scale,
+			 double *out)
+{
+	out[0] = total_ns / ((double)n * per_batch) / scale;
+	out[1] = os_percentile(batch, n, 50) / scale;
+	out[2] = os_percentile(batch, n, 99) / scale;
+}
+
+static int os_batches(const struct workload_ctx *ctx, size_t *count, size_t *per_batch,
+		      double **times, struct vb_error *err)
+{
+	double total = workload_param(ctx, "calls");
+	double batch = workload_param(ctx, "batch");
+	if (total < 1 || batch < 1 || batch > total)
+		return error_set(err, "%s: need 1 <= batch <= calls", ctx->workload->id);
+	*per_batch = (size_t)batch;
+	*count = (size_t)(total / batch);
+	*times = calloc(*count, sizeof(double));
+	if (!*times)
+		return error_set(err, "%s: out of memory for %zu batches", ctx->workload->id, *count);
+	return 0;
+}
+
+/* ---- os.syscall ---- */
+
+static int os_syscall_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	size_t batches, per;
+	double *t;
+	if (os_batches(ctx, &batches, &per, &t, err) != 0)
+		return -1;
+	/* syscall() rather than getppid(): no libc may ever answer this from a cache. */
+	uint64_t start = os_now_ns();
+	for (size_t b = 0; b < batches; b++) {
+		uint64_t t0 = os_now_ns();
+		for (size_t i = 0; i < per; i++)
+			syscall(SYS_getppid);
+		t[b] = (double)(os_now_ns() - t0) / (double)per;
+	}
+	double total = (double)(os_now_ns() - start);
+	os_summarise(t, batches, total, (double)per, 1, &out->value[0]);
+
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char c;
+		int failed = 0;
+		start = os_now_ns();
+		for (size_t b = 0; b < batches && !failed; b++) {
+			uint64_t t0 = os_now_ns();
+			for (size_t i = 0; i < per; i++)
+				failed |= read(fd, &c, 1) != 1;
+			t[b] = (double)(os_now_ns() - t0) / (double)per;
+		}
+		total = (double)(os_now_ns() - start);
+		close(fd);
+		if (failed) {
+			free(t);
+			return error_set_errno(err, "os.syscall: read /dev/zero");
+		}
+		os_summarise(t, batches, total, (double)per, 1, &out->value[3]);
+	}
+	/* No /dev/zero (a bare /dev) leaves the read metrics unmeasured rather than failing. */
+	free(t);
+	return 0;
+}
+
+static const struct workload os_syscall_workload = {
+	.id = "os.syscall",
+	.group = "os",
+	.description = "system call cost: getppid() and a 1-byte read() of /dev/zero",
+	.params = {
+		{ "calls", { 100000, 400000, 2000000 }, "calls of each kind" },
+		{ "batch", { 100, 100, 100 }, "calls per timed batch (p50/p99 are over batches)" },
+	},
+	.metrics = {
+		{ "getppid_ns", "ns", BETTER_LOWER },
+		{ "getppid_p50_ns", "ns", BETTER_LOWER },
+		{ "getppid_p99_ns", "ns", BETTER_LOWER },
+		{ "read_ns", "ns", BETTER_LOWER },
+		{ "read_p50_ns", "ns", BETTER_LOWER },
+		{ "read_p99_ns", "ns", BETTER_LOWER },
+	},
+	.run = os_syscall_run,
+};
+
+/* ---- os.ctxsw ---- */
+
+static int os_cpus_allowed(cpu_set_t *set, int *first, int *second)
+{
+	if (sched_getaffinity(0, sizeof(*set), set) != 0)
+		return -1;
+	*first = *second = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, set))
+			continue;
+		if (*first < 0)
+			*first = c;
+		else if (*second < 0)
+			*second = c;
+	}
+	return *first >= 0 ? 0 : -1;
+}
+
+static int os_pin(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Echo bytes back until the parent closes its end. Only async-signal-safe calls after fork. */
+static __attribute__((noreturn)) void os_ctxsw_child(int in, int out, int cpu)
+{
+	char c;
+	if (os_pin(cpu) != 0)
+		_exit(2);
+	while (read(in, &c, 1) == 1)
+		if (write(out, &c, 1) != 1)
+			_exit(3);
+	_exit(0);
+}
+
+/* Round trips between this thread on cpu_self and a child on cpu_child: mean and p99, in us. */
+static int os_ctxsw_measure(int cpu_self, int cpu_child, size_t batches, size_t per, double *t,
+			    double *mean, double *p99, struct vb_error *err)
+{
+	int to_child[2], to_parent[2];
+	if (pipe2(to_child, O_CLOEXEC) != 0)
+		return error_set_errno(err, "os.ctxsw: pipe");
+	if (pipe2(to_parent, O_CLOEXEC) != 0) {
+		close(to_child[0]);
+		close(to_child[1]);
+		return error_set_errno(err, "os.ctxsw: pipe");
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(to_child[1]);
+		close(to_parent[0]);
+		os_ctxsw_child(to_child[0], to_parent[1], cpu_child);
+	}
+	/* The parent keeps only its own ends, so a dead child shows up as EOF, not a hang. */
+	close(to_child[0]);
+	close(to_parent[1]);
+	int rc = 0;
+	if (pid < 0) {
+		rc = error_set_errno(err, "os.ctxsw: fork");
+		goto out;
+	}
+	if (os_pin(cpu_self) != 0) {
+		rc = error_set_errno(err, "os.ctxsw: pin to CPU %d", cpu_self);
+		goto out;
+	}
+	char c = 'x';
+	size_t warm = per < 100 ? per : 100;
+	uint64_t start = 0;
+	for (size_t b = 0; b <= batches && rc == 0; b++) {
+		/* Batch 0 is a short untimed warm-up: the child's first run pays for its page faults. */
+		size_t n = b == 0 ? warm : per;
+		uint64_t t0 = os_now_ns();
+		if (b == 1)
+			start = t0;
+		for (size_t i = 0; i < n; i++) {
+			if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &c, 1) != 1) {
+				rc = error_set(err, "os.ctxsw: ping-pong with the child broke off");
+				break;
+			}
+		}
+		if (b > 0)
+			t[b - 1] = (double)(os_now_ns() - t0) / (double)n / 1e3;
+	}
+	if (rc == 0) {
+		*mean = (double)(os_now_ns() - start) / (double)(batches * per) / 1e3;
+		*p99 = os_percentile(t, batches, 99);
+	}
+out:
+	close(to_child[1]);
+	close(to_parent[0]);
+	if (pid > 0) {
+		int status;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			rc = error_set(err, "os.ctxsw: child failed (status 0x%x)", status);
+	}
+	return rc;
+}
+
+static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	size_t batches, per;
+	double *t;
+	cpu_set_t saved;
+	int first, second;
+	if (os_cpus_allowed(&saved, &first, &second) != 0)
+		return error_set_errno(err, "os.ctxsw: sched_getaffinity");
+	if (os_batches(ctx, &batches, &per, &t, err) != 0)
+		return -1;
+	int rc = os_ctxsw_measure(first, first, batches, per, t, &out->value[0], &out->value[1], err);
+	if (rc == 0 && second >= 0)
+		rc = os_ctxsw_measure(first, second, batches, per, t, &out->value[2], &out->value[3], err);
+	/* The calling thread goes back to the CPUs it had; the agent must not stay pinned. */
+	if (sched_setaffinity(0, sizeof(saved), &saved) != 0 && rc == 0)
+		rc = error_set_errno(err, "os.ctxsw: restoring the CPU affinity");
+	free(t);
+	return rc;
+}
+
+static const struct workload os_ctxsw_workload = {
+	.id = "os.ctxsw",
+	.group = "os",
+	.description = "pipe ping-pong between two processes, on one CPU and across two CPUs",
+	.params = {
+		{ "calls", { 1000, 5000, 20000 }, "round trips per variant" },
+		{ "batch", { 20, 20, 20 }, "round trips per timed batch (p99 is over batches)" },
+	},
+	.metrics = {
+		{ "same_cpu_us", "us", BETTER_LOWER },
+		{ "same_cpu_p99_us", "us", BETTER_LOWER },
+		{ "cross_cpu_us", "us", BETTER_LOWER },
+		{ "cross_cpu_p99_us", "us", BETTER_LOWER },
+	},
+	.run = os_ctxsw_run,
+};
+
+/* ---- os.fork ---- */
+
+static int os_fork_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	size_t n = (size_t)workload_param(ctx, "forks");
+	if (n < 1)
+		return error_set(err, "os.fork: forks must be >= 1");
+	double *t = calloc(n, sizeof(double));
+	if (!t)
+		return error_set(err, "os.fork: out of memory");
+	uint64_t start = os_now_ns();
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0 = os_now_ns();
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0) {
+			free(t);
+			return error_set_errno(err, "os.fork: fork %zu", i);
+		}
+		int status;
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno != EINTR) {
+				free(t);
+				return error_set_errno(err, "os.fork: waitpid");
+			}
+		}
+		t[i] = (double)(os_now_ns() - t0) / 1e3;
+	}
+	double total = (double)(os_now_ns() - start);
+	out->value[0] = (double)n * 1e9 / total;
+	out->value[1] = os_percentile(t, n, 50);
+	out->value[2] = os_percentile(t, n, 99);
+	free(t);
+	return 0;
+}
+
+static const struct workload os_fork_workload = {
+	.id = "os.fork",
+	.group = "os",
+	.description = "fork() of a child that _exit()s at once, reaped with waitpid()",
+	.params = {
+		{ "forks", { 100, 1000, 3000 }, "forks per sample" },
+	},
+	.metrics = {
+		{ "forks", "forks/s", BETTER_HIGHER },
+		{ "fork_p50_us", "us", BETTER_LOWER },
+		{ "fork_p99_us", "us", BETTER_LOWER },
+	},
+	.run = os_fork_run,
+};
+
+/* ---- os.thread ---- */
+
+static void *os_thread_body(void *arg)
+{
+	return arg;
+}
+
+static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	size_t n = (size_t)workload_param(ctx, "threads");
+	if (n < 1)
+		return error_set(err, "os.thread: threads must be >= 1");
+	uint64_t start = os_now_ns();
+	for (size_t i = 0; i < n; i++) {
+		pthread_t th;
+		void *ret = NULL;
+		int e = pthread_create(&th, NULL, os_thread_body, (void *)(uintptr_t)(i + 1));
+		if (e != 0) {
+			errno = e;
+			return error_set_errno(err, "os.thread: pthread_create %zu", i);
+		}
+		pthread_join(th, &ret);
+		if (ret != (void *)(uintptr_t)(i + 1))
+			return error_set(err, "os.thread: thread %zu returned the wrong value", i);
+	}
+	out->value[0] = (double)n * 1e9 / (double)(os_now_ns() - start);
+	return 0;
+}
+
+static const struct workload os_thread_workload = {
+	.id = "os.thread",
+	.group = "os",
+	.description = "pthread_create() + pthread_join() of a thread that returns at once",
+	.params = {
+		{ "threads", { 1000, 6000, 30000 }, "threads per sample" },
+	},
+	.metrics = {
+		{ "threads", "threads/s", BETTER_HIGHER },
+	},
+	.run = os_thread_run,
+};
+
+/* ---- os.clock ---- */
+
+const char *os_clocksource(void)
+{
+	static char name[64];
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+	if (!f || !fgets(name, sizeof(name), f))
+		snprintf(name, sizeof(name), "unknown");
+	if (f)
+		fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+	return name;
+}
+
+static int os_clock_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	size_t batches, per;
+	double *t;
+	if (os_batches(ctx, &batches, &per, &t, err) != 0)
+		return -1;
+	struct timespec ts, last = { 0, 0 };
+	int backwards = 0;
+	uint64_t start = os_now_ns();
+	for (size_t b = 0; b < batches; b++) {
+		uint64_t t0 = os_now_ns();
+		for (size_t i = 0; i < per; i++) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			backwards |= ts.tv_sec < last.tv_sec ||
+				     (ts.tv_sec == last.tv_sec && ts.tv_nsec < last.tv_nsec);
+			last = ts;
+		}
+		t[b] = (double)(os_now_ns() - t0) / (double)per;
+	}
+	double total = (double)(os_now_ns() - start);
+	os_summarise(t, batches, total, (double)per, 1, &out->value[0]);
+	free(t);
+	if (backwards)
+		return error_set(err, "os.clock: CLOCK_MONOTONIC went backwards");
+	return 0;
+}
+
+static const struct workload os_clock_workload = {
+	.id = "os.clock",
+	.group = "os",
+	.description = "clock_gettime(CLOCK_MONOTONIC) cost (vDSO or not, depends on the clock source)",
+	.params = {
+		{ "calls", { 200000, 2000000, 12000000 }, "calls" },
+		{ "batch", { 1000, 1000, 1000 }, "calls per timed batch (p50/p99 are over batches)" },
+	},
+	.metrics = {
+		{ "clock_gettime_ns", "ns", BETTER_LOWER },
+		{ "clock_gettime_p50_ns", "ns", BETTER_LOWER },
+		{ "clock_gettime_p99_ns", "ns", BETTER_LOWER },
+	},
+	.run = os_clock_run,
+};
+
+/* ---- mem.pagefault ---- */
+
+#define OS_HUGE_PAGE (2u << 20)
+
+/* "never" in the THP switch means MADV_HUGEPAGE cannot get huge pages here. */
+static int os_thp_available(void)
+{
+	char buf[128];
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+	if (!f)
+		return 0;
+	int ok = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
+	fclose(f);
+	return ok;
+}
+
+/* Map fresh anonymous memory, write one byte per base page, unmap; returns ns spent writing. */
+static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_error *err)
+{
+	size_t page = platform_page_size();
+	/* Over-map so the region can start on a huge-page boundary. */
+	size_t map = bytes + OS_HUGE_PAGE;
+	char *raw = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return error_set_errno(err, "mem.pagefault: mmap %zu bytes", map);
+	char *p = (char *)(((uintptr_t)raw + OS_HUGE_PAGE - 1) & ~(uintptr_t)(OS_HUGE_PAGE - 1));
+	if (madvise(p, bytes, advice) != 0) {
+		munmap(raw, map);
+		return error_set_errno(err, "mem.pagefault: madvise");
+	}
+	volatile char *v = p;
+	uint64_t t0 = os_now_ns();
+	for (size_t off = 0; off < bytes; off += page)
+		v[off] = 1;
+	*ns = os_now_ns() - t0;
+	munmap(raw, map);
+	return 0;
+}
+
+static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+{
+	size_t bytes = (size_t)workload_param(ctx, "bytes") & ~(size_t)(OS_HUGE_PAGE - 1);
+	if (bytes < OS_HUGE_PAGE)
+		return error_set(err, "mem.pagefault: bytes must be at least 2 MiB");
+	uint64_t ns;
+	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, err) != 0)
+		return -1;
+	out->value[0] = (double)(bytes / platform_page_size()) * 1e9 / (double)(ns ? ns : 1);
+	if (os_thp_available()) {
+		if (os_touch_fresh(bytes, MADV_HUGEPAGE, &ns, err) != 0)
+			return -1;
+		out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);
+	}
+	return 0;
+}
+
+static const struct workload os_pagefault_workload = {
+	.id = "mem.pagefault",
+	.group = "mem",
+	.description = "first-touch faults on fresh anonymous memory: 4 KiB pages and MADV_HUGEPAGE",
+	.params = {
+		{ "bytes", { 16 << 20, 128 << 20, 448 << 20 }, "bytes touched per variant" },
+	},
+	.metrics = {
+		{ "faults_4k", "faults/s", BETTER_HIGHER },
+		{ "thp", "MB/s", BETTER_HIGHER },
+	},
+	.run = os_pagefault_run,
+};
+
+const struct workload *const os_workloads[] = {
+	&os_syscall_workload,
+	&os_ctxsw_workload,
+	&os_fork_workload,
+	&os_thread_workload,
+	&os_clock_workload,
+	&os_pagefault_workload,
+	NULL,
+};
