@@ -19,7 +19,8 @@ scripts/fetch-guest.sh >/dev/null || { echo "SKIP: cannot fetch the guest kernel
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 ROOT=$TMP/root
-mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/lib/rig" "$ROOT/vbench/guest"
+mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
+	"$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
