@@ -142,6 +142,15 @@ static void kvm_stop(struct backend_instance *inst)
 {
 	if (!inst)
 		return;
+	struct vm *vm = inst->machine->vm;
+	enum vm_status s = vm_wait(vm, false, 0);
+	/* Powered off, or stopped after a normal run: nothing to say. Anything else gets its reason. */
+	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_RUNNING)) {
+		vm_stop(vm);
+		char why[2600];
+		machine_describe_end(inst->machine, why, sizeof(why));
+		fprintf(stderr, "vbench kvm: %s\n", why);
+	}
 	machine_destroy(inst->machine);
 	free(inst);
 }
