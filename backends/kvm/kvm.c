@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backends/kvm/exits.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/probe.h"
@@ -18,6 +19,7 @@ struct backend_instance {
 	unsigned ncpus;
 	uint64_t start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
 	bool disk, network;
+	int stats_fds[VM_MAX_VCPUS]; /* KVM's binary stats, one per vCPU (-1 where unsupported) */
 	char kernel[PATH_MAX];
 };
 
@@ -84,6 +86,7 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		free(inst);
 		return error_prefix(err, "kvm: ");
 	}
+	vm_exits_open(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS);
 	*out = inst;
 	return 0;
 }
@@ -133,6 +136,19 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");
 }
 
+static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[48], uint64_t *values,
+				  unsigned max)
+{
+	struct vm_exit_counts c;
+	vm_exits_read(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS, &c);
+	unsigned n = c.n < max ? c.n : max;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(names[i], 48, "%s", c.name[i]);
+		values[i] = c.value[i];
+	}
+	return n;
+}
+
 static bool kvm_alive(struct backend_instance *inst)
 {
 	return __atomic_load_n(&inst->machine->vm->status, __ATOMIC_ACQUIRE) == VM_STATUS_RUNNING;
@@ -151,6 +167,7 @@ static void kvm_stop(struct backend_instance *inst)
 		machine_describe_end(inst->machine, why, sizeof(why));
 		fprintf(stderr, "vbench kvm: %s\n", why);
 	}
+	vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
 	machine_destroy(inst->machine);
 	free(inst);
 }
@@ -164,4 +181,5 @@ const struct backend_ops kvm_backend = {
 	.stats = kvm_stats,
 	.alive = kvm_alive,
 	.stop = kvm_stop,
+	.host_counters = kvm_host_counters,
 };
