@@ -22,11 +22,11 @@ ROOT=$TMP/root
 mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
 	"$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
+for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
 mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
-	"$ROOT"/vbench/guest/tun.ko "$ROOT/lib/rig/"
+	"$ROOT"/vbench/guest/tun.ko "$ROOT"/vbench/guest/brd.ko "$ROOT/lib/rig/"
 # vbench itself is dynamic: carry its shared libraries and the loader.
 for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
 	mkdir -p "$ROOT$(dirname "$lib")"
@@ -42,6 +42,9 @@ insmod /lib/rig/irqbypass.ko
 insmod /lib/rig/kvm.ko
 insmod /lib/rig/kvm-amd.ko
 insmod /lib/rig/tun.ko
+# A RAM block device with a real filesystem: the harness's scratch disk needs O_DIRECT.
+insmod /lib/rig/brd.ko rd_nr=1 rd_size=262144
+mke2fs -q /dev/ram0 && mount -t ext2 /dev/ram0 /var/tmp
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
@@ -55,7 +58,7 @@ chmod +x "$ROOT/init"
 LOG=$BUILD/rig-console.log
 mkdir -p "$BUILD"
 echo "rig: booting QEMU (TCG, qemu64,+svm,+npt), console in $LOG"
-timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 2048 -nographic \
+timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 3072 -nographic \
 	-no-reboot -kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
 	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
 qrc=$?
