@@ -159,9 +159,10 @@ static void kvm_stop(struct backend_instance *inst)
 	if (!inst)
 		return;
 	struct vm *vm = inst->machine->vm;
-	enum vm_status s = vm_wait(vm, false, 0);
-	/* Powered off, or stopped after a normal run: nothing to say. Anything else gets its reason. */
-	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_RUNNING)) {
+	/* A guest asked to shut down is usually powering off right now: let it finish cleanly. */
+	enum vm_status s = vm_wait(vm, false, vm->ready_ns ? 2000 : 0);
+	/* Powered off: nothing to say. Anything else (never ready, hung, panicked) gets its reason. */
+	if (s != VM_STATUS_POWER_OFF) {
 		vm_stop(vm);
 		char why[2600];
 		machine_describe_end(inst->machine, why, sizeof(why));
