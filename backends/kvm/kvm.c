@@ -111,6 +111,8 @@ static uint64_t kvm_process_rss(void)
 static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 {
 	struct vm *vm = inst->machine->vm;
+	/* The agent marks the boot timer just after its hello: give that write a moment to land. */
+	vm_wait(vm, true, 2000);
 	pthread_mutex_lock(&vm->lock);
 	uint64_t ready = vm->ready_ns, started = vm->started_ns;
 	pthread_mutex_unlock(&vm->lock);

@@ -50,6 +50,11 @@ echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
 ${RIG_COMMAND:-/vbench/vbench vm --timeout 600 $ARGS}
 echo "RIG-RESULT rc=\$?"
+if [ -z "${RIG_COMMAND:-}" ]; then
+	# A kernel that panics (no init to run) must end the VM with a clear message and exit 2.
+	/vbench/vbench vm --timeout 300 --cmdline "console=ttyS0 panic=-1 pci=off rdinit=/nonexistent"
+	echo "RIG-PANIC rc=\$?"
+fi
 poweroff -f
 INIT
 chmod +x "$ROOT/init"
@@ -62,13 +67,18 @@ timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -sm
 	-no-reboot -kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
 	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
 qrc=$?
-grep -E 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
+grep -aE 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
 if [ -n "${RIG_COMMAND:-}" ] && grep -q 'RIG-RESULT rc=0' "$LOG"; then
 	echo "PASS: '$RIG_COMMAND' succeeded inside the rig"
 	exit 0
 fi
-if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel' "$LOG"; then
-	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig"
+if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel .*, 2 CPUs' "$LOG"; then
+	if ! grep -q 'RIG-PANIC rc=2' "$LOG" || ! grep -q 'vbench vm: the guest kernel panicked' "$LOG"; then
+		echo "FAIL: a panicking guest kernel was not reported (exit 2, 'panicked')"
+		exit 1
+	fi
+	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig (2 vCPUs, disk, net)"
+	echo "PASS: a panicking guest kernel ends the VM with exit 2 and the panic line"
 	exit 0
 fi
 [ $qrc -eq 124 ] && echo "FAIL: the rig timed out after $RIG_TIMEOUT s"
