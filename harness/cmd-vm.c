@@ -202,7 +202,8 @@ int cmd_vm(int argc, char **argv)
 	} else if (vm_interrupted) {
 		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
 		rc = 2;
-	} else if (strstr(why, "panicked") || s == VM_STATUS_TRIPLE_FAULT || s == VM_STATUS_INTERNAL_ERROR) {
+	} else if (strstr(why, "panicked") || s == VM_STATUS_PANIC || s == VM_STATUS_TRIPLE_FAULT ||
+		   s == VM_STATUS_INTERNAL_ERROR) {
 		fprintf(stderr, "vbench vm: %s\n", why);
 		rc = 2;
 	} else {

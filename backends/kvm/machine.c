@@ -80,6 +80,12 @@ static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c
 	return cpio_finish(c, err);
 }
 
+static void machine_on_panic(void *opaque, const char *line)
+{
+	struct machine *m = opaque;
+	vm_end(m->vm, VM_STATUS_PANIC, "%s", line);
+}
+
 static int machine_devices(struct machine *m, const struct machine_config *cfg, struct acpi_config *acpi,
 			   struct vb_error *err)
 {
@@ -89,6 +95,8 @@ static int machine_devices(struct machine *m, const struct machine_config *cfg, 
 	if (serial_init(&m->com1, vm, SERIAL_COM1_PORT, SERIAL_COM1_IRQ, cfg->console_fd, err) < 0)
 		return -1;
 	m->has_com1 = true;
+	m->com1.on_panic = machine_on_panic;
+	m->com1.on_panic_opaque = m;
 	acpi->com1 = true;
 
 	if (virtio_console_init(&m->console, vm, &vm->mem, base, gsi, &m->channel_fd, err) < 0)
@@ -234,6 +242,10 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 	char tail[2048] = "";
 	if (m->has_com1)
 		serial_tail(&m->com1, tail, sizeof(tail), 8);
+	if (m->vm->status == VM_STATUS_PANIC) {
+		snprintf(buf, len, "the guest kernel panicked: %s", m->vm->status_detail);
+		return;
+	}
 	const char *panic = strstr(tail, "Kernel panic");
 	if (panic) {
 		size_t n = strcspn(panic, "\n");

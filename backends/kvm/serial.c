@@ -33,10 +33,26 @@ static void serial_update_irq(struct serial *s)
 	}
 }
 
+/* Watch the console for Linux's panic line: a panicking kernel may never manage to reset. */
+static void serial_watch_line(struct serial *s, uint8_t ch)
+{
+	if (ch != '\n') {
+		if (ch != '\r' && s->line_len + 1 < sizeof(s->line))
+			s->line[s->line_len++] = (char)ch;
+		return;
+	}
+	s->line[s->line_len] = 0;
+	const char *p = strstr(s->line, "Kernel panic - not syncing");
+	if (p && s->on_panic)
+		s->on_panic(s->on_panic_opaque, p);
+	s->line_len = 0;
+}
+
 static void serial_output(struct serial *s, uint8_t ch)
 {
 	s->tail[s->written % SERIAL_TAIL] = (char)ch;
 	s->written++;
+	serial_watch_line(s, ch);
 	if (s->out_fd >= 0) {
 		ssize_t n;
 		do

@@ -24,6 +24,11 @@ struct serial {
 	unsigned rx_head, rx_count;
 	char tail[SERIAL_TAIL]; /* ring of the last console bytes */
 	uint64_t written;
+	char line[160]; /* the console line being written, to spot a kernel panic */
+	size_t line_len;
+	/* Called (under the UART's lock) with a console line announcing a kernel panic. */
+	void (*on_panic)(void *opaque, const char *line);
+	void *on_panic_opaque;
 };
 
 int serial_init(struct serial *s, struct vm *vm, uint16_t port, unsigned irq, int out_fd,

@@ -19,6 +19,7 @@ const char *vm_status_name(enum vm_status s)
 	case VM_STATUS_POWER_OFF: return "powered off";
 	case VM_STATUS_REBOOT: return "rebooted";
 	case VM_STATUS_TRIPLE_FAULT: return "triple fault";
+	case VM_STATUS_PANIC: return "kernel panic";
 	case VM_STATUS_HALTED: return "halted";
 	case VM_STATUS_INTERNAL_ERROR: return "internal error";
 	case VM_STATUS_STOPPED: return "stopped";

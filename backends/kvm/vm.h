@@ -31,6 +31,7 @@ enum vm_status {
 	VM_STATUS_POWER_OFF,
 	VM_STATUS_REBOOT,
 	VM_STATUS_TRIPLE_FAULT,
+	VM_STATUS_PANIC,          /* the guest kernel said "Kernel panic" on its console */
 	VM_STATUS_HALTED,         /* hlt with no in-kernel irqchip to wake it (tiny guests) */
 	VM_STATUS_INTERNAL_ERROR, /* KVM could not run the guest */
 	VM_STATUS_STOPPED,        /* the host stopped it */

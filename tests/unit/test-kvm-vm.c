@@ -247,6 +247,38 @@ static void test_probe_measures(void **state)
 	}
 }
 
+static int panics;
+static char panic_line[160];
+
+static void on_panic(void *opaque, const char *line)
+{
+	(void)opaque;
+	panics++;
+	snprintf(panic_line, sizeof(panic_line), "%s", line);
+}
+
+static void test_serial_spots_kernel_panic(void **state)
+{
+	(void)state;
+	struct serial s;
+	struct vb_error err;
+	assert_int_equal(serial_init(&s, NULL, 0, 4, -1, &err), 0);
+	s.on_panic = on_panic;
+	const char *text = "[    1.0] Run /init as init process\r\n"
+			   "[    2.0] Kernel panic - not syncing: VFS: Unable to mount root fs\r\n"
+			   "[    2.1] CPU: 0 PID: 1\r\n";
+	for (const char *p = text; *p; p++) {
+		uint8_t v = (uint8_t)*p;
+		serial_io(&s, 0, &v, 1, true);
+	}
+	assert_int_equal(panics, 1);
+	assert_string_equal(panic_line, "Kernel panic - not syncing: VFS: Unable to mount root fs");
+	char tail[256];
+	serial_tail(&s, tail, sizeof(tail), 2);
+	assert_string_equal(tail, "[    2.0] Kernel panic - not syncing: VFS: Unable to mount root fs\n[    2.1] CPU: 0 PID: 1\n");
+	serial_destroy(&s);
+}
+
 static void test_serial_registers(void **state)
 {
 	(void)state;
@@ -294,6 +326,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serial_registers),
+		cmocka_unit_test(test_serial_spots_kernel_panic),
 		cmocka_unit_test(test_uart_and_boot_timer),
 		cmocka_unit_test(test_mmio_exits),
 		cmocka_unit_test(test_shutdown_paths),
