@@ -200,6 +200,16 @@ int boot_load_linux(struct memory *mem, const struct boot_linux *in, struct boot
 	put64(gdt + 24, 0x00cf93000000ffffull);
 	if (boot_page_tables(mem, err) < 0)
 		return -1;
+	/*
+	 * The reset vector: with hardware-reduced ACPI and no EFI, Linux's default reboot falls
+	 * through to "jump to the BIOS", which here must reset: pulse the keyboard controller's
+	 * reset line (mov al, 0xfe; out 0x64, al), then halt.
+	 */
+	static const uint8_t reset_stub[] = { 0xb0, 0xfe, 0xe6, 0x64, 0xfa, 0xf4, 0xeb, 0xfc };
+	uint8_t *rv = memory_at(mem, BOOT_RESET_VECTOR, sizeof(reset_stub));
+	if (!rv)
+		return error_set(err, "boot: reset vector outside guest memory");
+	memcpy(rv, reset_stub, sizeof(reset_stub));
 
 	*entry = (struct boot_entry){
 		.rip = load + 0x200, /* startup_64 sits 512 bytes into the protected-mode kernel */

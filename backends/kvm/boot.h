@@ -20,6 +20,8 @@
 #define BOOT_ACPI_ADDR 0xe0000ull
 #define BOOT_ACPI_MAX 0x20000u
 #define BOOT_KERNEL_ADDR 0x100000ull
+/* Where a CPU (or Linux's BIOS reboot method) jumps on reset: vbench's one-instruction firmware. */
+#define BOOT_RESET_VECTOR 0xffff0ull
 
 #define BOOT_CODE_SELECTOR 0x10
 #define BOOT_DATA_SELECTOR 0x18

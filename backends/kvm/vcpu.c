@@ -43,6 +43,10 @@ static int vcpu_setup_cpuid(struct vcpu *vcpu, struct vb_error *err)
 			/* Initial APIC ID, and say "hypervisor" so the guest looks for the KVM leaves. */
 			e->ebx = (e->ebx & 0x00ffffff) | vcpu->index << 24;
 			e->ecx |= 1u << 31;
+			e->ecx &= ~(1u << 5); /* no VMX: benchmark guests get no nested virtualization */
+			break;
+		case 0x80000001:
+			e->ecx &= ~(1u << 2); /* no SVM, likewise (and no SVM shutdown dance on reboot) */
 			break;
 		case 0xb:
 		case 0x1f:

@@ -32,6 +32,12 @@ for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[
 	mkdir -p "$ROOT$(dirname "$lib")"
 	cp -L "$lib" "$ROOT$lib"
 done
+# A second inner initramfs whose init reboots at once: the guest-reboot path.
+mkdir -p "$TMP/reboot/bin"
+cp "$BUSYBOX" "$TMP/reboot/bin/busybox"
+printf '#!/bin/busybox sh\n/bin/busybox echo "reboot test: rebooting"\n/bin/busybox reboot -f\n' >"$TMP/reboot/init"
+chmod +x "$TMP/reboot/init"
+(cd "$TMP/reboot" && find . | cpio -o -H newc --quiet) >"$ROOT/vbench/reboot.cpio"
 ARGS=${*:---cpus 2 --disk /tmp/disk.img --net}
 cat >"$ROOT/init" <<INIT
 #!/bin/sh
@@ -54,6 +60,8 @@ if [ -z "${RIG_COMMAND:-}" ]; then
 	# A kernel that panics (no init to run) must end the VM with a clear message and exit 2.
 	/vbench/vbench vm --timeout 300 --cmdline "console=ttyS0 panic=-1 pci=off rdinit=/nonexistent"
 	echo "RIG-PANIC rc=\$?"
+	/vbench/vbench vm --timeout 300 --initrd /vbench/reboot.cpio
+	echo "RIG-REBOOT rc=\$?"
 fi
 poweroff -f
 INIT
@@ -79,6 +87,11 @@ if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel .*, 2 CPUs' 
 	fi
 	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig (2 vCPUs, disk, net)"
 	echo "PASS: a panicking guest kernel ends the VM with exit 2 and the panic line"
+	if ! grep -q 'RIG-REBOOT rc=0' "$LOG" || ! grep -q 'vbench vm: the guest rebooted' "$LOG"; then
+		echo "FAIL: a rebooting guest did not end the VM as 'rebooted'"
+		exit 1
+	fi
+	echo "PASS: a guest reboot ends the VM as 'rebooted'"
 	exit 0
 fi
 [ $qrc -eq 124 ] && echo "FAIL: the rig timed out after $RIG_TIMEOUT s"

@@ -149,6 +149,8 @@ static void test_bzimage_load(void **state)
 	assert_int_equal(rd64(zp + 0x2d0 + 20 * 1), BOOT_EBDA_START);
 	assert_int_equal(rd32(zp + 0x2d0 + 20 * 1 + 16), 2);
 	assert_int_equal(rd64(zp + 0x2d0 + 20 * 2 + 8), (64u << 20) - 0x100000);
+	/* The reset vector resets through the keyboard controller. */
+	assert_memory_equal(memory_at(&m, BOOT_RESET_VECTOR, 4), "\xb0\xfe\xe6\x64", 4);
 	/* The page tables identity-map 2 MiB pages. */
 	uint8_t *pd = memory_at(&m, BOOT_PML4_ADDR + 2 * 4096, 4096);
 	assert_int_equal(rd64(pd + 8 * 3), (3ull << 21) | 0x83);
