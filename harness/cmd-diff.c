@@ -17,6 +17,7 @@ static const char diff_usage[] =
 	"medians with a bootstrap interval, and a Mann-Whitney U test. A change is called when it is\n"
 	"significant (p < alpha, or the interval excludes 1) and larger than the threshold; whether\n"
 	"it is a regression or an improvement follows the metric's direction (higher/lower is better).\n"
+	"A workload that was measured in BASE and fails in NEW also counts as a regression.\n"
 	"\n"
 	"  -t, --threshold PCT  smallest change that counts, in percent (default 5)\n"
 	"  -a, --alpha A        significance level (default 0.05)\n"

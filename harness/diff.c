@@ -83,7 +83,11 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 		r->new_median = stats_median(n->samples, n->nsamples);
 		r->ratio = r->lo = r->hi = r->change_pct = NAN;
 		r->p = 1.0;
-		if (!b->nsamples || !n->nsamples) {
+		if (b->nsamples && n->status == RESULT_ERROR) {
+			/* it used to measure and now fails: for CI that is the worst regression of all */
+			r->verdict = DIFF_REGRESSED;
+			snprintf(r->why, sizeof(r->why), "failed in NEW: %.120s", *n->note ? n->note : "no reason given");
+		} else if (!b->nsamples || !n->nsamples) {
 			r->verdict = DIFF_SKIPPED;
 			snprintf(r->why, sizeof(r->why), "no samples in %s (%s)", !b->nsamples ? "BASE" : "NEW",
 				 result_status_name(!b->nsamples ? b->status : n->status));

@@ -12,8 +12,8 @@
 enum diff_verdict {
 	DIFF_UNCHANGED, /* no significant change, or one within the threshold */
 	DIFF_IMPROVED,
-	DIFF_REGRESSED,
-	DIFF_SKIPPED, /* not comparable: no samples on one side, or not measured */
+	DIFF_REGRESSED, /* significantly worse beyond the threshold, or measured in BASE and failing in NEW */
+	DIFF_SKIPPED,   /* not comparable: no samples on one side, or not measured */
 };
 
 struct diff_options {

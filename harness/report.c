@@ -122,13 +122,13 @@ static void report_md_group(const struct report_model *m, const char *group, str
 {
 	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |", report_group_title(group),
 			  group);
-	for (size_t k = 0; k < m->nbackends; k++) {
+	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_printf(b, " %s |", m->backends[k]);
 		if (k > 0)
 			report_buf_printf(b, " %s / %s |", m->backends[k], m->baseline);
 	}
 	report_buf_puts(b, "\n|---|---|---|---|");
-	for (size_t k = 0; k < m->nbackends; k++)
+	for (size_t k = 0; k < m->nmeasured; k++)
 		report_buf_puts(b, k > 0 ? "---|---|" : "---|");
 	report_buf_puts(b, "\n");
 	for (size_t r = 0; r < m->nrows; r++) {
@@ -142,7 +142,7 @@ static void report_md_group(const struct report_model *m, const char *group, str
 		report_buf_puts(b, " | ");
 		report_buf_md(b, row->unit);
 		report_buf_printf(b, " | %s |", better_name(row->better));
-		for (size_t k = 0; k < m->nbackends; k++) {
+		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
 			report_buf_printf(b, " %s |", cell);

@@ -145,6 +145,15 @@ static void test_unmatched_and_empty(void **state)
 	assert_int_equal(d.skipped, 1);
 	assert_int_equal(d.regressed, 0);
 	diff_free(&d);
+	/* measured before, failing now: a regression */
+	struct result_entry *broken = results_entry(&new, &diff_workload, 0, "kvm");
+	broken->status = RESULT_ERROR;
+	broken->nsamples = 0;
+	snprintf(broken->note, sizeof(broken->note), "agent died");
+	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), 0);
+	assert_int_equal(d.regressed, 1);
+	assert_non_null(strstr(row(&d, "rate")->why, "failed in NEW: agent died"));
+	diff_free(&d);
 	struct report_buf caveats;
 	report_buf_init(&caveats);
 	diff_caveats(&base, &new, &caveats);

@@ -121,6 +121,34 @@ static void test_summary_in_words(void **state)
 	results_free(&doc);
 }
 
+static void test_skipped_backend(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	/* a backend that was asked for but could not run: named in the summary, no empty columns */
+	struct result_backend *more = realloc(doc.backends, (doc.nbackends + 1) * sizeof(*more));
+	assert_non_null(more);
+	doc.backends = more;
+	memset(&doc.backends[doc.nbackends], 0, sizeof(*more));
+	snprintf(doc.backends[doc.nbackends].name, sizeof(more->name), "qemu");
+	snprintf(doc.backends[doc.nbackends].reason, sizeof(more->reason), "qemu-system-x86_64 not found");
+	doc.backends[doc.nbackends].startup_ms = NAN;
+	doc.backends[doc.nbackends].host_overhead_bytes = NAN;
+	doc.nbackends++;
+	struct report_run run = { &doc, "run-a.json" };
+	struct report_buf md;
+	report_buf_init(&md);
+	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
+	assert_non_null(strstr(md.text, "- qemu: did not run (qemu-system-x86_64 not found)"));
+	assert_non_null(strstr(md.text, "| qemu | no | – | – | qemu-system-x86_64 not found |"));
+	assert_null(strstr(md.text, "| qemu / native |"));
+	assert_non_null(strstr(md.text, "| kvm | kvm / native |\n"));
+	report_buf_free(&md);
+	results_free(&doc);
+}
+
 static void test_model_helpers(void **state)
 {
 	(void)state;
@@ -371,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_markdown_golden),
 		cmocka_unit_test(test_summary_in_words),
+		cmocka_unit_test(test_skipped_backend),
 		cmocka_unit_test(test_model_helpers),
 		cmocka_unit_test(test_html_has_charts),
 		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, setup_dir, remove_dir),
