@@ -70,7 +70,8 @@ int history_load(struct history *h, const char *dir, struct report_buf *warnings
 		n++;
 	}
 	closedir(d);
-	qsort(items, n, sizeof(*items), history_compare);
+	if (n > 1)
+		qsort(items, n, sizeof(*items), history_compare);
 	h->docs = calloc(n + 1, sizeof(*h->docs));
 	h->paths = calloc(n + 1, sizeof(*h->paths));
 	if (!h->docs || !h->paths) {
