@@ -185,6 +185,13 @@ void json_null(struct json_writer *w)
 	after_key_value(w);
 }
 
+void json_raw(struct json_writer *w, const char *text)
+{
+	before_value(w);
+	puts_raw(w, text);
+	after_key_value(w);
+}
+
 void json_kv_string(struct json_writer *w, const char *key, const char *s)
 {
 	json_key(w, key);

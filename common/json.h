@@ -37,6 +37,8 @@ void json_number(struct json_writer *w, double v); /* NaN and infinities become 
 void json_int(struct json_writer *w, int64_t v);
 void json_bool(struct json_writer *w, bool v);
 void json_null(struct json_writer *w);
+/* Already-valid JSON text as one value (the caller vouches for it: e.g. an object parsed before). */
+void json_raw(struct json_writer *w, const char *text);
 
 /* key + value shorthands */
 void json_kv_string(struct json_writer *w, const char *key, const char *s);

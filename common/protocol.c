@@ -251,35 +251,6 @@ static void encode_values(struct json_writer *w, const char *key, const struct p
 	json_object_end(w);
 }
 
-/* The isolation object is raw JSON from a trusted writer (the agent itself). */
-static void put_raw(struct json_writer *w, const char *key, const char *raw)
-{
-	json_key(w, key);
-	if (!raw) {
-		json_null(w);
-		return;
-	}
-	/* append verbatim: the writer has no raw-value call, so extend the buffer by hand */
-	size_t n = strlen(raw);
-	if (w->failed)
-		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (w->len + n + 1 > cap)
-			cap *= 2;
-		char *nb = realloc(w->buf, cap);
-		if (!nb) {
-			w->failed = true;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
-	}
-	memcpy(w->buf + w->len, raw, n + 1);
-	w->len += n;
-	w->need_comma[w->depth] = true;
-}
-
 char *proto_encode(const struct proto_msg *msg, size_t *len)
 {
 	struct json_writer w;
@@ -303,15 +274,19 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		json_kv_bool(&w, "hardware", h->hw_counters);
 		json_kv_string(&w, "note", h->counters_note);
 		json_object_end(&w);
-		if (h->isolation_json)
-			put_raw(&w, "isolation", h->isolation_json);
+		if (h->isolation_json) {
+			/* raw JSON from a trusted writer: the agent's own, or validated by proto_decode */
+			json_key(&w, "isolation");
+			json_raw(&w, h->isolation_json);
+		}
 		break;
 	}
 	case PROTO_RUN: {
 		const struct proto_run *r = &msg->run;
 		json_kv_string(&w, "workload", r->workload);
 		json_kv_int(&w, "cpus", r->cpus);
-		json_kv_int(&w, "seed", (int64_t)(r->seed & 0x7fffffffffffffffULL));
+		/* JSON numbers are doubles to most readers: keep seeds exact (53 bits) */
+		json_kv_int(&w, "seed", (int64_t)(r->seed & ((1ULL << 53) - 1)));
 		if (r->disk[0])
 			json_kv_string(&w, "disk", r->disk);
 		if (r->peer[0])

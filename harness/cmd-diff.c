@@ -15,10 +15,12 @@ static const char diff_usage[] =
 	"\n"
 	"Compare every (workload, metric, backend) present in both runs: the ratio NEW/BASE of the\n"
 	"medians with a bootstrap interval, and a Mann-Whitney U test. A change is called when it is\n"
-	"significant (p < alpha, or the interval excludes 1) and larger than the threshold; whether\n"
+	"significant (p, adjusted for the number of comparisons, below alpha, and the interval\n"
+	"excludes 1) and the whole interval lies beyond the threshold; whether\n"
 	"it is a regression or an improvement follows the metric's direction (higher/lower is better).\n"
+	"A workload that was measured in BASE and fails in NEW also counts as a regression.\n"
 	"\n"
-	"  -t, --threshold PCT  smallest change that counts, in percent (default 5)\n"
+	"  -t, --threshold PCT  smallest change that counts, in percent (default 10)\n"
 	"  -a, --alpha A        significance level (default 0.05)\n"
 	"  -m, --markdown FILE  also write the comparison as a Markdown table\n"
 	"  -j, --junit FILE     also write JUnit XML: one test case per entry, regressions fail\n"
@@ -106,6 +108,10 @@ int cmd_diff(int argc, char **argv)
 	}
 	struct report_buf text;
 	report_buf_init(&text);
+	diff_caveats(&base, &new, &text);
+	for (char *line = text.text, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(stderr, "vbench diff: warning: %.*s\n", (int)(nl - line), line);
+	report_buf_free(&text);
 	diff_render_text(&d, &text);
 	fputs(text.text ? text.text : "", stdout);
 	report_buf_free(&text);

@@ -1,15 +1,213 @@
-/* `vbench vm` (placeholder until it lands). */
+/* `vbench vm`: boot any bzImage on vbench's own VMM, console on stdout (a microVM launcher). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "backends/kvm/kvm.h"
+#include "backends/kvm/machine.h"
+#include "backends/kvm/probe.h"
+#include "common/protocol.h"
 #include "harness/commands.h"
+
+static volatile sig_atomic_t vm_interrupted;
+
+static void vm_on_signal(int sig)
+{
+	(void)sig;
+	vm_interrupted = 1;
+}
+
+static void vm_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vbench vm [--kernel FILE] [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
+		"                 [--memory SIZE] [--disk FILE] [--net] [--modules DIR] [--timeout SECONDS]\n"
+		"                 [--force]\n\n"
+		"Boot a Linux bzImage on vbench's own KVM VMM with its console (COM1) on stdout.\n"
+		"Without --initrd, vbench builds an initramfs with its agent as /init and the virtio\n"
+		"modules; the agent's hello is printed and the VM is then shut down.\n\n"
+		"  --kernel FILE      bzImage to boot (default: build/guest/vmlinuz from `make guest`)\n"
+		"  --initrd FILE      initramfs to pass instead of the generated one\n"
+		"  --cmdline STRING   kernel command line (default: console=ttyS0 panic=-1 pci=off rdinit=/init)\n"
+		"  --cpus N           vCPUs (default 1)\n"
+		"  --memory SIZE      guest RAM, e.g. 512M or 2G (default 512M)\n"
+		"  --disk FILE        attach FILE as a virtio-blk disk (/dev/vda)\n"
+		"  --net              attach virtio-net, a TAP in a private network namespace\n"
+		"  --modules DIR      directory of the guest's virtio .ko files (default: build/guest)\n"
+		"  --timeout SECONDS  stop the VM after this long (default: never)\n"
+		"  --force            boot even where the probe says KVM is too slow here\n"
+		"  -h, --help         this help\n\n"
+		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or environment\n"
+		"error, a kernel panic, a triple fault or a time-out.\n");
+}
+
+static int vm_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'G': case 'g': v <<= 30; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 0: break;
+	default: return -1;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Print what the agent says; after its hello, ask it to shut down. Returns false at end of stream. */
+static bool vm_serve_channel(int fd, struct proto_reader *r, bool *said_bye)
+{
+	char *line;
+	size_t line_len;
+	struct vb_error err;
+	int rc = proto_read_line(r, 1000, &line, &line_len, &err);
+	if (rc <= 0)
+		return rc == 0 ? false : true;
+	struct proto_msg msg;
+	if (proto_decode(line, line_len, &msg, &err) == 0 && msg.type == PROTO_HELLO) {
+		printf("vbench vm: agent ready: kernel %s, %u CPUs, %llu MiB\n", msg.hello.kernel,
+		       msg.hello.cpus, (unsigned long long)(msg.hello.memory_bytes >> 20));
+		fflush(stdout);
+		proto_msg_free(&msg);
+		if (!*said_bye) {
+			struct proto_msg bye;
+			memset(&bye, 0, sizeof(bye));
+			bye.type = PROTO_SHUTDOWN;
+			size_t len;
+			char *out = proto_encode(&bye, &len);
+			if (out && proto_write_line(fd, out, len, 5000, &err) < 0)
+				fprintf(stderr, "vbench vm: %s\n", err.message);
+			free(out);
+			*said_bye = true;
+		}
+	} else {
+		printf("vbench vm: agent: %s\n", line);
+	}
+	return true;
+}
 
 int cmd_vm(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: vbench vm ...\n\nNot built yet in this version of vbench.\n");
-		return 0;
+	static const struct option options[] = {
+		{ "kernel", required_argument, NULL, 'k' }, { "initrd", required_argument, NULL, 'i' },
+		{ "cmdline", required_argument, NULL, 'c' }, { "cpus", required_argument, NULL, 'n' },
+		{ "memory", required_argument, NULL, 'm' }, { "disk", required_argument, NULL, 'd' },
+		{ "net", no_argument, NULL, 'N' }, { "modules", required_argument, NULL, 'M' },
+		{ "timeout", required_argument, NULL, 't' }, { "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	char kernel[PATH_MAX] = "", modules[PATH_MAX] = "", agent[PATH_MAX] = "";
+	struct machine_config mc = { .ncpus = 1, .memory_bytes = 512ull << 20, .console_fd = STDOUT_FILENO };
+	bool force = false;
+	long timeout_s = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'k': snprintf(kernel, sizeof(kernel), "%s", optarg); break;
+		case 'i': mc.initrd_path = optarg; break;
+		case 'c': mc.cmdline = optarg; break;
+		case 'n':
+			mc.ncpus = (unsigned)atoi(optarg);
+			if (mc.ncpus < 1 || mc.ncpus > VM_MAX_VCPUS) {
+				fprintf(stderr, "vbench vm: --cpus must be 1..%d\n", VM_MAX_VCPUS);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (vm_parse_size(optarg, &mc.memory_bytes) < 0) {
+				fprintf(stderr, "vbench vm: --memory: cannot read size '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'd': mc.disk_path = optarg; break;
+		case 'N': mc.network = true; break;
+		case 'M': snprintf(modules, sizeof(modules), "%s", optarg); break;
+		case 't': timeout_s = atol(optarg); break;
+		case 'f': force = true; break;
+		case 'h': vm_usage(stdout); return 0;
+		default: vm_usage(stderr); return 2;
+		}
 	}
-	fprintf(stderr, "vbench vm: not built yet in this version of vbench\n");
-	return 2;
+	if (optind < argc) {
+		fprintf(stderr, "vbench vm: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!kernel[0])
+		kvm_default_guest_path("vmlinuz", kernel, sizeof(kernel));
+	if (!modules[0])
+		kvm_default_guest_path(NULL, modules, sizeof(modules));
+	kvm_default_guest_path(NULL, agent, sizeof(agent));
+	char *slash = strrchr(agent, '/');
+	snprintf(slash ? slash + 1 : agent, sizeof(agent) - (slash ? (size_t)(slash + 1 - agent) : 0),
+		 "vbench-agent");
+	const char *env_agent = getenv("VBENCH_AGENT");
+	mc.kernel_path = kernel;
+	mc.modules_dir = modules;
+	mc.agent_path = env_agent && *env_agent ? env_agent : agent;
+
+	struct vb_error err;
+	if (probe_kvm(force, &err) < 0) {
+		fprintf(stderr, "vbench vm: %s\n", err.message);
+		return 2;
+	}
+	struct machine *m;
+	if (machine_start(&mc, &m, &err) < 0) {
+		fprintf(stderr, "vbench vm: %s\n", err.message);
+		return 2;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vm_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct proto_reader reader;
+	proto_reader_init(&reader, m->channel_fd);
+	bool channel_open = true, said_bye = mc.initrd_path != NULL;
+	time_t deadline = timeout_s > 0 ? time(NULL) + timeout_s : 0;
+	bool timed_out = false;
+	while (vm_wait(m->vm, false, 0) == VM_STATUS_RUNNING && !vm_interrupted) {
+		if (deadline && time(NULL) >= deadline) {
+			timed_out = true;
+			break;
+		}
+		struct pollfd p = { .fd = channel_open ? m->channel_fd : -1, .events = POLLIN };
+		if (poll(&p, 1, 100) > 0 && (p.revents & (POLLIN | POLLHUP)))
+			channel_open = vm_serve_channel(m->channel_fd, &reader, &said_bye);
+	}
+	enum vm_status s = vm_wait(m->vm, false, 0);
+	int rc = 0;
+	char why[2600];
+	machine_describe_end(m, why, sizeof(why));
+	if (timed_out) {
+		fprintf(stderr, "vbench vm: no power-off within %ld s; %s\n", timeout_s, why);
+		rc = 2;
+	} else if (vm_interrupted) {
+		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
+		rc = 2;
+	} else if (strstr(why, "panicked") || s == VM_STATUS_TRIPLE_FAULT || s == VM_STATUS_INTERNAL_ERROR) {
+		fprintf(stderr, "vbench vm: %s\n", why);
+		rc = 2;
+	} else {
+		fprintf(stderr, "vbench vm: the guest %s\n", vm_status_name(s));
+	}
+	machine_destroy(m);
+	return rc;
 }

@@ -43,7 +43,7 @@ static const struct option long_options[] = {
 
 int options_default_repeat(enum suite s)
 {
-	static const int r[SUITE_COUNT] = { 3, 5, 10 };
+	static const int r[SUITE_COUNT] = { 5, 5, 10 };
 	return r[s];
 }
 
@@ -264,7 +264,7 @@ void options_usage(bool compare)
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
 	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. 'mem.*')\n"
-	       "  --repeat N                 samples per workload and backend (default: smoke 3,\n"
+	       "  --repeat N                 samples per workload and backend (default: smoke 5,\n"
 	       "                             quick 5, full 10)\n"
 	       "  --warmup N                 discarded warm-up samples (default: 1, full 2)\n"
 	       "  --cpus N                   CPUs every backend gets: N cores, one PU each\n"

@@ -262,7 +262,8 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 	struct report_buf b;
 	report_buf_init(&b);
 	int width = 640 + (int)(c->ncats * c->nseries) * 18;
-	report_chart_header(&b, c->title, c->xlabel, c->ylabel, width > 1100 ? 1100 : width, 420);
+	int height = c->ncats > 6 && report_chart_long_labels(c->cats, c->ncats) ? 560 : 420;
+	report_chart_header(&b, c->title, c->xlabel, c->ylabel, width > 1100 ? 1100 : width, height);
 	report_buf_puts(&b, "$data << EOD\n");
 	for (size_t k = 0; k < c->ncats; k++) {
 		report_chart_label(&b, c->cats[k]);
@@ -280,13 +281,37 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 	report_buf_printf(&b, "set style data histograms\nset style histogram %s gap 1\n",
 			  c->lo ? "errorbars lw 1" : "clustered");
 	report_buf_puts(&b, "set style fill solid 0.7 border -1\nset boxwidth 0.9\n");
-	report_buf_puts(&b, report_chart_long_labels(c->cats, c->ncats) ? "set xtics rotate by 30 right nomirror\n"
-								     : "set xtics nomirror\n");
-	report_buf_puts(&b, "set yrange [0:*]\n");
+	/* many long labels stand upright so that neighbours never overlap */
+	if (!report_chart_long_labels(c->cats, c->ncats))
+		report_buf_puts(&b, "set xtics nomirror\n");
+	else if (c->ncats <= 6)
+		report_buf_puts(&b, "set xtics rotate by 30 right nomirror\n");
+	else
+		report_buf_puts(&b, "set xtics rotate by 90 right nomirror\n");
+	/* one wild interval must not flatten every bar: clip error bars beyond twice the tallest bar */
+	double maxval = 0, maxhi = 0;
+	for (size_t i = 0; i < c->ncats * c->nseries; i++) {
+		if (isfinite(c->val[i]) && c->val[i] > maxval)
+			maxval = c->val[i];
+		if (c->hi && isfinite(c->hi[i]) && c->hi[i] > maxhi)
+			maxhi = c->hi[i];
+	}
+	if (c->hi && maxval > 0 && maxhi > 2 * maxval)
+		report_buf_printf(&b, "set yrange [0:%.6g]\n", 2 * maxval);
+	else
+		report_buf_puts(&b, "set yrange [0:*]\n");
 	if (c->nseries == 1 && !c->reference_one)
 		report_buf_puts(&b, "set key off\n");
 	if (c->logy)
 		report_buf_puts(&b, "set logscale y\nset yrange [*:*]\n");
+	if (c->reference_one) {
+		/* an arrow, not a plotted function: it spans the plot whatever the histogram's x range */
+		report_buf_puts(&b, "set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 "
+				    "linewidth 1.5 linecolor rgb 'black' front\n");
+		report_buf_puts(&b, "set label ");
+		report_chart_str(&b, c->reference_label ? c->reference_label : "baseline");
+		report_buf_puts(&b, " at graph 1, first 1 offset 0.5, 0 left front\n");
+	}
 	report_buf_puts(&b, "plot ");
 	int per = c->lo ? 3 : 1;
 	for (size_t s = 0; s < c->nseries; s++) {
@@ -299,10 +324,6 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 		else
 			report_buf_printf(&b, "$data using %d%s title ", col, s == 0 ? ":xtic(1)" : "");
 		report_chart_str(&b, c->series[s]);
-	}
-	if (c->reference_one) {
-		report_buf_puts(&b, ", 1 with lines dashtype 2 linecolor rgb 'black' title ");
-		report_chart_str(&b, c->reference_label ? c->reference_label : "baseline");
 	}
 	report_buf_puts(&b, "\n");
 	return report_chart_finish(&b, err);

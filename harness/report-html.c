@@ -42,7 +42,7 @@ static void report_html_chart(struct report_buf *b, char *svg, const char *what,
 /* Per group: every backend's performance relative to the baseline, 95% error bars. */
 static void report_html_ratio_chart(const struct report_model *m, const char *group, struct report_buf *b)
 {
-	size_t nser = m->nbackends - 1, ncat = 0;
+	size_t nser = m->nmeasured - 1, ncat = 0;
 	if (nser == 0)
 		return;
 	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
@@ -54,7 +54,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		bool any = false;
-		for (size_t k = 1; k < m->nbackends; k++)
+		for (size_t k = 1; k < m->nmeasured; k++)
 			any |= row->cells[k] && row->cells[k]->has_ratio;
 		if (strcmp(row->group, group) || !any)
 			continue;
@@ -66,7 +66,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 		goto out;
 	double *lo = val + ncat * nser, *hi = lo + ncat * nser;
 	for (size_t c = 0; c < ncat; c++) {
-		for (size_t k = 1; k < m->nbackends; k++) {
+		for (size_t k = 1; k < m->nmeasured; k++) {
 			const struct report_cell *cell = rows[c]->cells[k];
 			size_t i = (k - 1) * ncat + c;
 			bool ok = cell && cell->has_ratio;
@@ -97,7 +97,7 @@ out:
 /* Memory latency over working-set size, one line per backend. */
 static void report_html_latency_chart(const struct report_model *m, struct report_buf *b)
 {
-	size_t n = 0, nb = m->nbackends;
+	size_t n = 0, nb = m->nmeasured;
 	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
 	double *x = calloc(m->nrows + 1, sizeof(double));
 	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
@@ -106,7 +106,10 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 		goto out;
 	for (size_t r = 0; r < m->nrows; r++) {
 		double bytes = report_latency_bytes(m->rows[r].metric);
-		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency"))
+		bool measured = false;
+		for (size_t k = 0; k < nb; k++)
+			measured |= m->rows[r].cells[k] && m->rows[r].cells[k]->entry->nsamples > 0;
+		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") || !measured)
 			continue;
 		size_t k = n++;
 		while (k > 0 && x[k - 1] > bytes) {
@@ -149,7 +152,7 @@ out:
 /* I/O latency percentiles: median per backend with intervals. */
 static void report_html_io_chart(const struct report_model *m, struct report_buf *b)
 {
-	size_t n = 0, nb = m->nbackends;
+	size_t n = 0, nb = m->nmeasured;
 	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
 	char (*names)[112] = calloc(m->nrows + 1, sizeof(*names));
 	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
@@ -234,7 +237,7 @@ static void report_html_table(const struct report_model *m, const char *group, s
 	report_buf_puts(b, " (<code>");
 	report_buf_html(b, group);
 	report_buf_puts(b, "</code>)</h3>\n<table>\n<tr><th>workload</th><th>metric</th><th>unit</th><th>better</th>");
-	for (size_t k = 0; k < m->nbackends; k++) {
+	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_puts(b, "<th>");
 		report_buf_html(b, m->backends[k]);
 		report_buf_puts(b, "</th>");
@@ -258,7 +261,7 @@ static void report_html_table(const struct report_model *m, const char *group, s
 			report_buf_html(b, text[t]);
 			report_buf_puts(b, "</td>");
 		}
-		for (size_t k = 0; k < m->nbackends; k++) {
+		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
 			report_buf_puts(b, "<td>");

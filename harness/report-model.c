@@ -91,6 +91,19 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 		if (!report_has_name(m->groups, m->ngroups, e->group))
 			m->groups[m->ngroups++] = e->group;
 	}
+	/* backends without any entry (skipped ones) go last: summaries name them, tables do not */
+	m->nmeasured = 1;
+	for (size_t k = 1; k < m->nbackends; k++) {
+		bool measured = false;
+		for (size_t i = 0; i < doc->nentries && !measured; i++)
+			measured = !strcmp(doc->entries[i].backend, m->backends[k]);
+		if (!measured)
+			continue;
+		const char *b = m->backends[k];
+		memmove(&m->backends[m->nmeasured + 1], &m->backends[m->nmeasured],
+			(k - m->nmeasured) * sizeof(*m->backends));
+		m->backends[m->nmeasured++] = b;
+	}
 	/* rows: one per (workload, metric) in order of first appearance */
 	for (size_t i = 0; i < doc->nentries; i++) {
 		const struct result_entry *e = &doc->entries[i];

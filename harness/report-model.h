@@ -30,6 +30,7 @@ struct report_model {
 	const char *baseline;
 	const char **backends; /* baseline first, then in the document's order */
 	size_t nbackends;
+	size_t nmeasured; /* backends[0 .. nmeasured) have entries: the table columns and chart series */
 	struct report_cell *cells; /* parallel to doc->entries */
 	struct report_row *rows;
 	size_t nrows;

@@ -51,12 +51,19 @@ void report_run_facts(const struct results_doc *doc, struct report_buf *b)
 	if (doc->interrupted)
 		report_buf_puts(b, " The run was interrupted: only what was measured before is shown.");
 	report_buf_printf(b, "\n\nHost %s: %s (%u package(s), %u cores, %u hardware threads, LLC %s), "
-			  "kernel %s, KVM %s, cgroup %s; hardware counters %s%s%s.\n\n",
+			  "kernel %s, KVM %s, cgroup %s; ",
 			  *h->hostname ? h->hostname : "?", *h->cpu_model ? h->cpu_model : "unknown CPU",
 			  h->packages, h->cores, h->pus, llc, *h->kernel ? h->kernel : "?",
-			  *h->kvm ? h->kvm : "?", *h->cgroup_mode ? h->cgroup_mode : "?",
-			  h->hw_counters ? "available" : "unavailable", *h->counters_note ? ": " : "",
-			  h->counters_note);
+			  *h->kvm ? h->kvm : "?", *h->cgroup_mode ? h->cgroup_mode : "?");
+	/* the note may already say "hardware counters unavailable: ..." */
+	if (h->hw_counters)
+		report_buf_puts(b, "hardware counters available");
+	else if (!strncmp(h->counters_note, "hardware counters", 17))
+		report_buf_puts(b, h->counters_note);
+	else
+		report_buf_printf(b, "hardware counters unavailable%s%s", *h->counters_note ? ": " : "",
+				  h->counters_note);
+	report_buf_puts(b, ".\n\n");
 	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n", c->cpus,
 			  *c->cpu_list ? c->cpu_list : "?", mem);
 }
@@ -115,13 +122,13 @@ static void report_md_group(const struct report_model *m, const char *group, str
 {
 	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |", report_group_title(group),
 			  group);
-	for (size_t k = 0; k < m->nbackends; k++) {
+	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_printf(b, " %s |", m->backends[k]);
 		if (k > 0)
 			report_buf_printf(b, " %s / %s |", m->backends[k], m->baseline);
 	}
 	report_buf_puts(b, "\n|---|---|---|---|");
-	for (size_t k = 0; k < m->nbackends; k++)
+	for (size_t k = 0; k < m->nmeasured; k++)
 		report_buf_puts(b, k > 0 ? "---|---|" : "---|");
 	report_buf_puts(b, "\n");
 	for (size_t r = 0; r < m->nrows; r++) {
@@ -135,7 +142,7 @@ static void report_md_group(const struct report_model *m, const char *group, str
 		report_buf_puts(b, " | ");
 		report_buf_md(b, row->unit);
 		report_buf_printf(b, " | %s |", better_name(row->better));
-		for (size_t k = 0; k < m->nbackends; k++) {
+		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
 			report_buf_printf(b, " %s |", cell);

@@ -181,40 +181,13 @@ void results_compute(struct results_doc *doc, uint64_t seed)
 
 /* ---- writing ---- */
 
-/*
- * Append already-valid JSON text as the value after a key. The writer has no raw-value call,
- * so this mirrors what its value functions do after json_key: no comma, then mark one due.
- */
-static void results_put_raw(struct json_writer *w, const char *text)
-{
-	size_t n = strlen(text);
-	if (w->failed)
-		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (w->len + n + 1 > cap)
-			cap *= 2;
-		char *nb = realloc(w->buf, cap);
-		if (!nb) {
-			w->failed = true;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
-	}
-	memcpy(w->buf + w->len, text, n + 1);
-	w->len += n;
-	if (w->depth > 0)
-		w->need_comma[w->depth] = true;
-}
-
 /* Unsigned 64-bit values (seeds) exceed int64 and double precision; print them exactly. */
 static void results_kv_u64(struct json_writer *w, const char *key, uint64_t v)
 {
 	char b[32];
 	snprintf(b, sizeof(b), "%" PRIu64, v);
 	json_key(w, key);
-	results_put_raw(w, b);
+	json_raw(w, b);
 }
 
 static void results_write_hello(struct json_writer *w, const char *hello)
@@ -226,7 +199,7 @@ static void results_write_hello(struct json_writer *w, const char *hello)
 		bool is_object = json_is_object(&j, 0);
 		json_doc_free(&j);
 		if (is_object) {
-			results_put_raw(w, hello);
+			json_raw(w, hello);
 			return;
 		}
 	}
@@ -347,7 +320,7 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 	json_array_end(&w);
 	json_object_end(&w);
 	/* a trailing newline keeps the file friendly to line-based tools */
-	results_put_raw(&w, "\n");
+	json_raw(&w, "\n");
 	return json_writer_take(&w, len);
 }
 
@@ -398,8 +371,18 @@ int results_write_file(const struct results_doc *doc, const char *path, struct v
 		rc = error_set_errno(err, "%s: close %s", path, tmp);
 	if (rc == 0 && rename(tmp, path) < 0)
 		rc = error_set_errno(err, "%s: rename from %s", path, tmp);
-	if (rc < 0)
+	if (rc < 0) {
 		unlink(tmp);
+	} else {
+		/* make the rename itself durable; best effort, the file is complete either way */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
 	free(text);
 	return rc;
 }

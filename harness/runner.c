@@ -146,7 +146,7 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	snprintf(req.run.disk, sizeof(req.run.disk), "%s", s->stats.agent_disk_path);
 	snprintf(req.run.peer, sizeof(req.run.peer), "%s", s->stats.peer_addr);
 	/* the same seed for sample i everywhere: every backend does identical work */
-	req.run.seed = mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 1;
+	req.run.seed = mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 11;
 	int timeout = r->o->timeout_s ? (int)r->o->timeout_s * 1000
 				       : r->o->suite == SUITE_FULL ? 900000 : 300000;
 	if (session_request(s, &req, &rep, timeout, &err) < 0) {

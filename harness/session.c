@@ -134,9 +134,13 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	}
 	if (rep->id != req->id) {
 		s->up = false;
+		if (rep->type == PROTO_ERROR && rep->id == 0)
+			error_set(err, "%s: the agent rejected the request: %s", s->ops->name, rep->message);
+		else
+			error_set(err, "%s: reply for request %llu while waiting for %llu", s->ops->name,
+				  (unsigned long long)rep->id, (unsigned long long)req->id);
 		proto_msg_free(rep);
-		return error_set(err, "%s: reply for request %llu while waiting for %llu", s->ops->name,
-				 (unsigned long long)rep->id, (unsigned long long)req->id);
+		return -1;
 	}
 	return 0;
 }

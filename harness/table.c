@@ -76,7 +76,7 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 			continue;
 		char unit[24];
 		snprintf(unit, sizeof(unit), "%s%s", e->unit, e->better == BETTER_HIGHER ? " ^" : " v");
-		fprintf(out, "%-16s %-16s %-17s", e->workload, e->metric, unit);
+		fprintf(out, "%-16s %-20s %-17s", e->workload, e->metric, unit);
 		const struct result_entry *base = find_entry(doc, e->workload, e->metric, baseline);
 		for (size_t c = 0; c < ncols; c++) {
 			const struct result_entry *x = find_entry(doc, e->workload, e->metric, cols[c]);

@@ -10,6 +10,8 @@ static const struct workload *const *const families[] = {
 	cpu_workloads,
 	mem_workloads,
 	os_workloads,
+	io_blk_workloads,
+	io_net_workloads,
 	lifecycle_workloads,
 	selftest_workloads,
 };

@@ -73,6 +73,8 @@ struct workload {
 extern const struct workload *const cpu_workloads[];
 extern const struct workload *const mem_workloads[];
 extern const struct workload *const os_workloads[];
+extern const struct workload *const io_blk_workloads[];
+extern const struct workload *const io_net_workloads[];
 extern const struct workload *const lifecycle_workloads[]; /* measured by the harness */
 extern const struct workload *const selftest_workloads[]; /* only run when named */
 

@@ -288,11 +288,26 @@ uint64_t vm_exit_count(struct vm *vm, unsigned reason)
 	return sum;
 }
 
-void vm_destroy(struct vm *vm)
+void vm_stop(struct vm *vm)
 {
 	if (!vm)
 		return;
 	vm_end(vm, VM_STATUS_STOPPED, "stopped by the host");
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+		if (v && v->thread_started) {
+			vcpu_kick(v);
+			pthread_join(v->thread, NULL);
+			v->thread_started = false;
+		}
+	}
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	vm_stop(vm);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	memory_destroy(&vm->mem);

@@ -94,6 +94,8 @@ void vm_end(struct vm *vm, enum vm_status status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Wait for the VM to end or the boot timer (when until_ready), at most timeout_ms (<0 = forever). */
 enum vm_status vm_wait(struct vm *vm, bool until_ready, int timeout_ms);
+/* End the VM and join every vCPU thread: afterwards no device handler runs. */
+void vm_stop(struct vm *vm);
 /* Stop the vCPUs, join their threads, free everything. */
 void vm_destroy(struct vm *vm);
 

@@ -51,6 +51,23 @@ static void test_run_round_trip(void **state)
 	free(line);
 }
 
+/* Seeds travel as JSON numbers: they must survive readers that hold numbers in doubles. */
+static void test_large_seed_survives(void **state)
+{
+	(void)state;
+	struct proto_msg m, d;
+	struct vb_error err;
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_RUN;
+	strcpy(m.run.workload, "cpu.sha256");
+	m.run.cpus = 1;
+	m.run.seed = (1ULL << 62) + 12345;
+	char *line = proto_encode(&m, NULL);
+	assert_int_equal(decode(line, &d, &err), 0);
+	assert_int_equal(d.run.seed, m.run.seed & ((1ULL << 53) - 1));
+	free(line);
+}
+
 static void test_hello_round_trip(void **state)
 {
 	(void)state;
@@ -223,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_round_trip),
 		cmocka_unit_test(test_hello_round_trip),
+		cmocka_unit_test(test_large_seed_survives),
 		cmocka_unit_test(test_sample_nan_is_null),
 		cmocka_unit_test(test_rejects_malformed),
 		cmocka_unit_test(test_too_many_values),

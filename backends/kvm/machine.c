@@ -1,0 +1,235 @@
+/* Assembles and boots a Linux VM: devices, ACPI, bzImage, generated initramfs, vCPU threads. */
+#include "backends/kvm/machine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backends/kvm/acpi.h"
+#include "backends/kvm/boot.h"
+#include "backends/kvm/cpio.h"
+#include "backends/kvm/vcpu.h"
+
+static const char *const machine_modules[] = {
+	"virtio_ring", "virtio", "virtio_mmio", "virtio_blk", "failover", "net_failover",
+	"virtio_net", "virtio_console",
+};
+
+static int machine_read_file(const char *path, const char *what, uint8_t **data, size_t *len,
+			     struct vb_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set_errno(err, "%s %s", what, path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return error_set(err, "%s %s is not a regular file", what, path);
+	}
+	*data = malloc(st.st_size ? st.st_size : 1);
+	if (!*data) {
+		close(fd);
+		return error_set(err, "out of memory reading %s", path);
+	}
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, *data + got, st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			free(*data);
+			return error_set_errno(err, "read %s", path);
+		}
+		got += n;
+	}
+	close(fd);
+	*len = got;
+	return 0;
+}
+
+static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c, struct vb_error *err)
+{
+	cpio_init(c);
+	const char *dirs[] = { "dev", "proc", "sys", "tmp", "lib", "lib/modules" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (cpio_add_dir(c, dirs[i], 0755, err) < 0)
+			return -1;
+	/* The kernel opens /dev/console for init before anything is mounted. */
+	if (cpio_add_char_device(c, "dev/console", 0600, 5, 1, err) < 0)
+		return -1;
+	if (!cfg->agent_path)
+		return error_set(err, "no agent binary to put in the initramfs");
+	if (cpio_add_host_file(c, "init", 0755, cfg->agent_path, err) < 0)
+		return error_prefix(err, "initramfs: ");
+	for (size_t i = 0; i < sizeof(machine_modules) / sizeof(machine_modules[0]); i++) {
+		char host[512], name[128];
+		snprintf(host, sizeof(host), "%s/%s.ko", cfg->modules_dir ? cfg->modules_dir : ".",
+			 machine_modules[i]);
+		snprintf(name, sizeof(name), "lib/modules/%s.ko", machine_modules[i]);
+		if (access(host, R_OK) < 0)
+			return error_set(err, "guest module %s is missing (run `make guest` or pass --modules)", host);
+		if (cpio_add_host_file(c, name, 0644, host, err) < 0)
+			return error_prefix(err, "initramfs: ");
+	}
+	return cpio_finish(c, err);
+}
+
+static int machine_devices(struct machine *m, const struct machine_config *cfg, struct acpi_config *acpi,
+			   struct vb_error *err)
+{
+	struct vm *vm = m->vm;
+	uint64_t base = MACHINE_MMIO_BASE;
+	uint32_t gsi = MACHINE_FIRST_GSI;
+	if (serial_init(&m->com1, vm, SERIAL_COM1_PORT, SERIAL_COM1_IRQ, cfg->console_fd, err) < 0)
+		return -1;
+	m->has_com1 = true;
+	acpi->com1 = true;
+
+	if (virtio_console_init(&m->console, vm, &vm->mem, base, gsi, &m->channel_fd, err) < 0)
+		return -1;
+	m->has_console = true;
+	acpi->devices[acpi->ndevices++] = (struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
+	base += 0x1000;
+	gsi++;
+	if (cfg->disk_path) {
+		if (virtio_blk_init(&m->blk, vm, &vm->mem, base, gsi, cfg->disk_path, err) < 0)
+			return -1;
+		m->has_blk = true;
+		acpi->devices[acpi->ndevices++] = (struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
+		base += 0x1000;
+		gsi++;
+	}
+	if (cfg->network) {
+		if (netns_create_tap(&m->netns, err) < 0)
+			return -1;
+		int tap = m->netns.tap_fd;
+		m->netns.tap_fd = -1; /* the device owns it now */
+		if (virtio_net_init(&m->net, vm, &vm->mem, base, gsi, tap, err) < 0) {
+			close(tap);
+			return -1;
+		}
+		m->has_net = true;
+		acpi->devices[acpi->ndevices++] = (struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
+	}
+	return 0;
+}
+
+int machine_start(const struct machine_config *cfg, struct machine **out, struct vb_error *err)
+{
+	*out = NULL;
+	struct machine *m = calloc(1, sizeof(*m));
+	if (!m)
+		return error_set(err, "kvm: out of memory");
+	m->channel_fd = -1;
+	m->netns.ns_fd = m->netns.tap_fd = -1;
+	uint8_t *kernel = NULL, *initrd = NULL;
+	size_t kernel_len = 0, initrd_len = 0;
+	struct cpio cpio = { 0 };
+
+	if (machine_read_file(cfg->kernel_path, "kernel", &kernel, &kernel_len, err) < 0)
+		goto fail;
+	struct bzimage_info info;
+	if (boot_parse_bzimage(kernel, kernel_len, &info, err) < 0) {
+		error_prefix(err, "%s: ", cfg->kernel_path);
+		goto fail;
+	}
+	if (cfg->initrd_path) {
+		if (machine_read_file(cfg->initrd_path, "initrd", &initrd, &initrd_len, err) < 0)
+			goto fail;
+	} else {
+		if (machine_build_initrd(cfg, &cpio, err) < 0)
+			goto fail;
+		initrd = cpio.data;
+		initrd_len = cpio.len;
+		cpio.data = NULL;
+	}
+	m->initrd_bytes = initrd_len;
+
+	struct vm_config vcfg = { .ncpus = cfg->ncpus, .cpu_list = cfg->cpu_list, .ncpu_list = cfg->ncpu_list,
+				  .memory_bytes = cfg->memory_bytes };
+	if (vm_create(&vcfg, &m->vm, err) < 0)
+		goto fail;
+	struct acpi_config acpi = { .ncpus = cfg->ncpus };
+	if (machine_devices(m, cfg, &acpi, err) < 0)
+		goto fail;
+	uint64_t rsdp;
+	if (acpi_build(&m->vm->mem, BOOT_ACPI_ADDR, BOOT_ACPI_MAX, &acpi, &rsdp, err) < 0)
+		goto fail;
+
+	/* panic=-1: a panicking kernel reboots at once, which ends the VM instead of hanging it. */
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s%s",
+		 cfg->cmdline ? cfg->cmdline : "console=ttyS0 panic=-1 pci=off rdinit=/init",
+		 cfg->quiet && !cfg->cmdline ? " quiet" : "",
+		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":5201" : "",
+		 "");
+	if (cfg->extra_cmdline) {
+		size_t n = strlen(m->cmdline);
+		snprintf(m->cmdline + n, sizeof(m->cmdline) - n, " %s", cfg->extra_cmdline);
+	}
+	struct boot_linux boot = { .kernel = kernel, .kernel_len = kernel_len, .cmdline = m->cmdline,
+				   .initrd = initrd, .initrd_len = initrd_len, .rsdp_addr = rsdp };
+	struct boot_entry entry;
+	if (boot_load_linux(&m->vm->mem, &boot, &entry, err) < 0)
+		goto fail;
+	if (vcpu_set_long_mode(m->vm->vcpus[0], &entry, err) < 0)
+		goto fail;
+	free(kernel);
+	free(initrd);
+	kernel = initrd = NULL;
+
+	if ((m->has_console && virtio_mmio_start(&m->console.mmio, err) < 0) ||
+	    (m->has_blk && virtio_mmio_start(&m->blk.mmio, err) < 0) ||
+	    (m->has_net && virtio_mmio_start(&m->net.mmio, err) < 0))
+		goto fail;
+	if (vm_run(m->vm, err) < 0)
+		goto fail;
+	*out = m;
+	return 0;
+fail:
+	free(kernel);
+	free(initrd);
+	cpio_free(&cpio);
+	machine_destroy(m);
+	return -1;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (!m)
+		return;
+	/* vCPUs first: once they are joined no MMIO handler can touch a device being torn down. */
+	vm_stop(m->vm);
+	if (m->has_console)
+		virtio_console_destroy(&m->console);
+	if (m->has_blk)
+		virtio_blk_destroy(&m->blk);
+	if (m->has_net)
+		virtio_net_destroy(&m->net);
+	netns_destroy(&m->netns);
+	if (m->has_com1)
+		serial_destroy(&m->com1);
+	vm_destroy(m->vm);
+	if (m->channel_fd >= 0)
+		close(m->channel_fd);
+	free(m);
+}
+
+void machine_describe_end(struct machine *m, char *buf, size_t len)
+{
+	char tail[2048] = "";
+	if (m->has_com1)
+		serial_tail(&m->com1, tail, sizeof(tail), 8);
+	const char *panic = strstr(tail, "Kernel panic");
+	if (panic) {
+		size_t n = strcspn(panic, "\n");
+		snprintf(buf, len, "the guest kernel panicked: %.*s", (int)(n > 200 ? 200 : n), panic);
+		return;
+	}
+	snprintf(buf, len, "the VM %s (%s); last console lines:\n%s", vm_status_name(m->vm->status),
+		 m->vm->status_detail, tail[0] ? tail : "(none)");
+}

@@ -1,0 +1,66 @@
+#!/bin/sh
+# The nested rig: QEMU (software emulation, AMD-V exposed) boots the Debian cloud kernel with kvm-amd,
+# and vbench's own VMM boots the same kernel inside it. Exit 0 pass, 1 fail, 77 skip (with a reason).
+# Usage: tests/rig/run.sh [vbench vm arguments...]   (default: --cpus 2)
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+RIG_TIMEOUT=${RIG_TIMEOUT:-900}
+QEMU=$(command -v qemu-system-x86_64 || true)
+[ -n "$QEMU" ] || { echo "SKIP: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"; exit 77; }
+BUSYBOX=$(command -v busybox || true)
+[ -n "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || { echo "SKIP: busybox-static is not installed"; exit 77; }
+command -v cpio >/dev/null || { echo "SKIP: cpio is not installed"; exit 77; }
+[ -x "$BUILD/vbench" ] && [ -x "$BUILD/vbench-agent" ] || { echo "SKIP: build vbench first (make)"; exit 77; }
+scripts/fetch-guest.sh >/dev/null || { echo "SKIP: cannot fetch the guest kernel (make guest)"; exit 77; }
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+ROOT=$TMP/root
+mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/lib/rig" "$ROOT/vbench/guest"
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
+cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
+cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
+mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko "$ROOT/lib/rig/"
+# vbench itself is dynamic: carry its shared libraries and the loader.
+for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
+ARGS=${*:---cpus 2 --disk /tmp/disk.img --net}
+cat >"$ROOT/init" <<INIT
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+insmod /lib/rig/irqbypass.ko
+insmod /lib/rig/kvm.ko
+insmod /lib/rig/kvm-amd.ko
+dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
+echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
+/vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
+/vbench/vbench vm --timeout 600 $ARGS
+echo "RIG-RESULT rc=\$?"
+poweroff -f
+INIT
+chmod +x "$ROOT/init"
+(cd "$ROOT" && find . | cpio -o -H newc --quiet) >"$TMP/outer.cpio"
+
+LOG=$BUILD/rig-console.log
+mkdir -p "$BUILD"
+echo "rig: booting QEMU (TCG, qemu64,+svm,+npt), console in $LOG"
+timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 2048 -nographic \
+	-no-reboot -kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
+	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
+qrc=$?
+grep -E 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
+if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel' "$LOG"; then
+	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig"
+	exit 0
+fi
+[ $qrc -eq 124 ] && echo "FAIL: the rig timed out after $RIG_TIMEOUT s"
+echo "FAIL: see $LOG; last lines:"
+tail -30 "$LOG"
+exit 1

@@ -1,0 +1,312 @@
+/* Unit tests for harness/diff.c and `vbench diff`: verdicts on synthetic samples with known answers. */
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness/commands.h"
+#include "harness/diff.h"
+#include "harness/report-buf.h"
+#include "harness/results.h"
+
+static const struct workload diff_workload = {
+	.id = "test.synthetic",
+	.group = "cpu",
+	.description = "synthetic samples",
+	.metrics = { { "rate", "ops/s", BETTER_HIGHER }, { "latency", "ns", BETTER_LOWER } },
+};
+
+/* 20 samples spread evenly over +-1% around centre. */
+static void add_samples(struct results_doc *doc, size_t metric, const char *backend, double centre)
+{
+	struct result_entry *e = results_entry(doc, &diff_workload, metric, backend);
+	assert_non_null(e);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(results_add_sample(e, centre * (1 + ((i * 7) % 20 - 9.5) / 950.0)), 0);
+}
+
+static void make_doc(struct results_doc *doc, double rate, double latency)
+{
+	results_init(doc);
+	snprintf(doc->start_time, sizeof(doc->start_time), "2026-11-22T04:20:00Z");
+	add_samples(doc, 0, "kvm", rate);
+	add_samples(doc, 1, "kvm", latency);
+	results_compute(doc, 1);
+}
+
+static const struct diff_row *row(const struct diff_result *d, const char *metric)
+{
+	for (size_t i = 0; i < d->nrows; i++)
+		if (!strcmp(d->rows[i].metric, metric))
+			return &d->rows[i];
+	fail_msg("no row for %s", metric);
+	return NULL;
+}
+
+static void compare(double rate, double latency, double threshold, struct diff_result *d)
+{
+	struct results_doc base, new;
+	struct diff_options o;
+	struct vb_error err = { 0 };
+	diff_options_default(&o);
+	if (threshold >= 0)
+		o.threshold_pct = threshold;
+	make_doc(&base, 100, 100);
+	make_doc(&new, rate, latency);
+	assert_int_equal(diff_compare(&base, &new, &o, d, &err), 0);
+	results_free(&base);
+	results_free(&new);
+}
+
+static void test_identical_runs_unchanged(void **state)
+{
+	(void)state;
+	struct diff_result d;
+	compare(100, 100, -1, &d);
+	assert_int_equal(d.nrows, 2);
+	assert_int_equal(d.unchanged, 2);
+	assert_int_equal(d.regressed + d.improved, 0);
+	assert_float_equal(row(&d, "rate")->ratio, 1.0, 1e-12);
+	assert_false(row(&d, "rate")->significant);
+	assert_true(row(&d, "rate")->p > 0.5);
+	diff_free(&d);
+}
+
+static void test_direction_follows_better(void **state)
+{
+	(void)state;
+	struct diff_result d;
+	/* everything 20% larger: more rate is better, more latency is worse */
+	compare(120, 120, -1, &d);
+	const struct diff_row *rate = row(&d, "rate"), *lat = row(&d, "latency");
+	assert_int_equal(rate->verdict, DIFF_IMPROVED);
+	assert_int_equal(lat->verdict, DIFF_REGRESSED);
+	assert_float_equal(rate->ratio, 1.2, 1e-9);
+	assert_float_equal(lat->change_pct, 20.0, 1e-6);
+	assert_true(lat->lo > 1.0 && lat->lo <= 1.2 && lat->hi >= 1.2);
+	assert_true(lat->p < 0.001);
+	assert_int_equal(d.regressed, 1);
+	assert_int_equal(d.improved, 1);
+	diff_free(&d);
+	/* 20% smaller: the other way round */
+	compare(80, 80, -1, &d);
+	assert_int_equal(row(&d, "rate")->verdict, DIFF_REGRESSED);
+	assert_int_equal(row(&d, "latency")->verdict, DIFF_IMPROVED);
+	diff_free(&d);
+}
+
+static void test_threshold(void **state)
+{
+	(void)state;
+	struct diff_result d;
+	/* a 3% slowdown is clearly significant with these tight samples, but within the 10% default */
+	compare(97, 103, -1, &d);
+	const struct diff_row *lat = row(&d, "latency");
+	assert_true(lat->significant);
+	assert_int_equal(lat->verdict, DIFF_UNCHANGED);
+	assert_non_null(strstr(lat->why, "not surely beyond the 10% threshold"));
+	diff_free(&d);
+	/* the same change with a 2% threshold is a regression */
+	compare(97, 103, 2, &d);
+	assert_int_equal(row(&d, "latency")->verdict, DIFF_REGRESSED);
+	assert_int_equal(row(&d, "rate")->verdict, DIFF_REGRESSED);
+	diff_free(&d);
+	/* and a 20% change under a 25% threshold is not */
+	compare(80, 120, 25, &d);
+	assert_int_equal(d.regressed, 0);
+	diff_free(&d);
+}
+
+static void test_unmatched_and_empty(void **state)
+{
+	(void)state;
+	struct results_doc base, new;
+	struct diff_options o;
+	struct diff_result d;
+	struct vb_error err = { 0 };
+	diff_options_default(&o);
+	make_doc(&base, 100, 100);
+	make_doc(&new, 100, 100);
+	add_samples(&base, 0, "lxc", 100); /* only in BASE */
+	add_samples(&new, 0, "native", 100); /* only in NEW */
+	struct result_entry *e = results_entry(&new, &diff_workload, 1, "lxc");
+	e->status = RESULT_UNSUPPORTED;
+	results_entry(&base, &diff_workload, 1, "lxc")->status = RESULT_OK;
+	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), 0);
+	assert_int_equal(d.only_base, 1);
+	assert_int_equal(d.only_new, 1);
+	assert_int_equal(d.skipped, 1);
+	assert_int_equal(d.regressed, 0);
+	diff_free(&d);
+	/* measured before, failing now: a regression */
+	struct result_entry *broken = results_entry(&new, &diff_workload, 0, "kvm");
+	broken->status = RESULT_ERROR;
+	broken->nsamples = 0;
+	snprintf(broken->note, sizeof(broken->note), "agent died");
+	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), 0);
+	assert_int_equal(d.regressed, 1);
+	assert_non_null(strstr(row(&d, "rate")->why, "failed in NEW: agent died"));
+	diff_free(&d);
+	struct report_buf caveats;
+	report_buf_init(&caveats);
+	diff_caveats(&base, &new, &caveats);
+	assert_null(caveats.text); /* like for like */
+	new.config.suite = SUITE_FULL;
+	diff_caveats(&base, &new, &caveats);
+	assert_non_null(strstr(caveats.text, "BASE ran the smoke suite and NEW the full suite"));
+	report_buf_free(&caveats);
+	o.alpha = 0;
+	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), -1);
+	assert_non_null(strstr(err.message, "alpha"));
+	diff_free(&d);
+	results_free(&base);
+	results_free(&new);
+}
+
+static void test_renderings(void **state)
+{
+	(void)state;
+	struct diff_result d;
+	compare(120, 120, -1, &d);
+	struct report_buf md, junit;
+	report_buf_init(&md);
+	report_buf_init(&junit);
+	diff_render_markdown(&d, "base.json", "new.json", &md);
+	diff_render_junit(&d, &junit);
+	assert_non_null(strstr(md.text, "| **regressed** | test.synthetic | latency | kvm |"));
+	assert_non_null(strstr(md.text, "1 regressed, 1 improved"));
+	assert_non_null(strstr(junit.text, "failures=\"1\""));
+	assert_non_null(strstr(junit.text, "<testcase classname=\"test.synthetic\" name=\"latency on kvm\"><failure"));
+	report_buf_free(&md);
+	report_buf_free(&junit);
+	diff_free(&d);
+}
+
+/* ---- the command ---- */
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vbench-test-diff.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Run cmd_diff with stdout and stderr captured; stderr text goes to errtext. */
+static int run_diff(char *errtext, size_t len, const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	char *argv[] = { "diff", (char *)a1, (char *)a2, (char *)a3, (char *)a4, NULL };
+	int argc = 1;
+	while (argv[argc])
+		argc++;
+	char errpath[128];
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	fflush(stdout);
+	fflush(stderr);
+	int saved_out = dup(1), saved_err = dup(2);
+	int devnull = open("/dev/null", O_WRONLY);
+	int errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(devnull, 1);
+	dup2(errfd, 2);
+	int rc = cmd_diff(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out), close(saved_err), close(devnull), close(errfd);
+	FILE *f = fopen(errpath, "r");
+	size_t n = fread(errtext, 1, len - 1, f);
+	errtext[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+static void write_doc(const char *name, double rate, double latency, char *path, size_t len)
+{
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	make_doc(&doc, rate, latency);
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	assert_int_equal(results_write_file(&doc, path, &err), 0);
+	results_free(&doc);
+}
+
+static void write_text(const char *name, const char *text, char *path, size_t len)
+{
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_command_exit_codes(void **state)
+{
+	(void)state;
+	char base[128], same[128], worse[128], bad[128], msg[1024], md[128], junit[128];
+	write_doc("base.json", 100, 100, base, sizeof(base));
+	write_doc("same.json", 100, 100, same, sizeof(same));
+	write_doc("worse.json", 100, 130, worse, sizeof(worse));
+	assert_int_equal(run_diff(msg, sizeof(msg), base, same, NULL, NULL), 0);
+	assert_int_equal(run_diff(msg, sizeof(msg), base, worse, NULL, NULL), 1);
+	assert_int_equal(run_diff(msg, sizeof(msg), "--threshold", "40", base, worse), 0);
+	assert_int_equal(run_diff(msg, sizeof(msg), base, worse, "--threshold", "x"), 2);
+	assert_non_null(strstr(msg, "--threshold expects a number"));
+
+	snprintf(md, sizeof(md), "%s/diff.md", tmpdir);
+	snprintf(junit, sizeof(junit), "%s/junit.xml", tmpdir);
+	char *argv[] = { "diff", base, worse, "--markdown", md, "--junit", junit, NULL };
+	int saved = dup(1), devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 1);
+	int rc = cmd_diff(7, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved), close(devnull);
+	assert_int_equal(rc, 1);
+	assert_int_equal(access(md, R_OK), 0);
+	assert_int_equal(access(junit, R_OK), 0);
+
+	/* unreadable input: exit 2 with a message naming the file and the problem */
+	write_text("corrupt.json", "{\"schema\":\"vbench-result/1\"]", bad, sizeof(bad));
+	assert_int_equal(run_diff(msg, sizeof(msg), base, bad, NULL, NULL), 2);
+	assert_non_null(strstr(msg, "corrupt.json: JSON is malformed"));
+	write_text("truncated.json", "{\"schema\":\"vbench-result/1\",\"results\":[", bad, sizeof(bad));
+	assert_int_equal(run_diff(msg, sizeof(msg), bad, base, NULL, NULL), 2);
+	assert_non_null(strstr(msg, "truncated.json: truncated JSON"));
+	write_text("other.json", "{\"schema\":\"something-else/3\"}", bad, sizeof(bad));
+	assert_int_equal(run_diff(msg, sizeof(msg), base, bad, NULL, NULL), 2);
+	assert_non_null(strstr(msg, "other.json: not a vbench result (schema \"something-else/3\""));
+	assert_int_equal(run_diff(msg, sizeof(msg), base, NULL, NULL, NULL), 2);
+	assert_non_null(strstr(msg, "expected two results files"));
+	assert_int_equal(run_diff(msg, sizeof(msg), "--bogus", base, same, NULL), 2);
+	assert_int_equal(run_diff(msg, sizeof(msg), "--help", NULL, NULL, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identical_runs_unchanged),
+		cmocka_unit_test(test_direction_follows_better),
+		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_unmatched_and_empty),
+		cmocka_unit_test(test_renderings),
+		cmocka_unit_test_setup_teardown(test_command_exit_codes, setup_dir, remove_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

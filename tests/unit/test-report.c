@@ -1,0 +1,412 @@
+/* Unit tests for the reports: golden Markdown, HTML with real gnuplot SVG, CSV, history, errors. */
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness/commands.h"
+#include "harness/report-chart.h"
+#include "harness/report-history.h"
+#include "harness/report-model.h"
+#include "harness/report.h"
+#include "harness/results.h"
+
+/* Tests run from the repository root (make check, tests/run-tests.sh). */
+#define FIXTURE_A "tests/fixtures/run-a.json"
+#define FIXTURE_B "tests/fixtures/run-b.json"
+#define GOLDEN_MD "tests/fixtures/run-a.report.md"
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vbench-test-report.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	unsetenv("VBENCH_GNUPLOT");
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	assert_non_null(s);
+	size_t got = fread(s, 1, (size_t)n, f);
+	s[got] = '\0';
+	fclose(f);
+	return s;
+}
+
+static void load(struct results_doc *doc, const char *path)
+{
+	struct vb_error err = { 0 };
+	if (results_read_file(doc, path, &err) < 0)
+		fail_msg("%s", err.message);
+}
+
+static void test_markdown_golden(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	struct report_run run = { &doc, FIXTURE_A };
+	struct report_buf md;
+	report_buf_init(&md);
+	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
+	/* VBENCH_UPDATE_GOLDEN=1 rewrites the golden file after an intended change */
+	if (getenv("VBENCH_UPDATE_GOLDEN"))
+		assert_int_equal(report_buf_write_file(&md, GOLDEN_MD, &err), 0);
+	char *golden = slurp(GOLDEN_MD);
+	assert_non_null(golden);
+	assert_string_equal(md.text, golden);
+	/* rendering twice gives the same bytes: no clock, no randomness */
+	struct report_buf again;
+	report_buf_init(&again);
+	assert_int_equal(report_render_markdown(&run, 1, &again, &err), 0);
+	assert_string_equal(md.text, again.text);
+	free(golden);
+	report_buf_free(&md);
+	report_buf_free(&again);
+	results_free(&doc);
+}
+
+static void test_summary_in_words(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	struct report_model m;
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	assert_string_equal(m.baseline, "native");
+	struct report_buf kvm, lxc;
+	report_buf_init(&kvm);
+	report_buf_init(&lxc);
+	report_model_summary(&m, "kvm", &kvm);
+	report_model_summary(&m, "lxc", &lxc);
+	/* the fixture's VM: latency 12% higher beyond the 16 MiB working set, disk 27% slower */
+	assert_non_null(strstr(kvm.text, "memory latency +12% beyond 16 MiB"));
+	assert_non_null(strstr(kvm.text, "disk I/O performance 27% below native"));
+	assert_non_null(strstr(kvm.text, "ready in 310 ms"));
+	assert_non_null(strstr(kvm.text, "9 MiB host overhead"));
+	assert_non_null(strstr(kvm.text, "network I/O unsupported"));
+	/* differences whose interval contains 1 are called not significant */
+	assert_non_null(strstr(lxc.text, "CPU: no significant difference from native"));
+	assert_non_null(strstr(lxc.text, "memory latency: no significant difference"));
+	report_buf_free(&kvm);
+	report_buf_free(&lxc);
+	report_model_free(&m);
+	results_free(&doc);
+}
+
+static void test_skipped_backend(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	/* a backend that was asked for but could not run: named in the summary, no empty columns */
+	struct result_backend *more = realloc(doc.backends, (doc.nbackends + 1) * sizeof(*more));
+	assert_non_null(more);
+	doc.backends = more;
+	memset(&doc.backends[doc.nbackends], 0, sizeof(*more));
+	snprintf(doc.backends[doc.nbackends].name, sizeof(more->name), "qemu");
+	snprintf(doc.backends[doc.nbackends].reason, sizeof(more->reason), "qemu-system-x86_64 not found");
+	doc.backends[doc.nbackends].startup_ms = NAN;
+	doc.backends[doc.nbackends].host_overhead_bytes = NAN;
+	doc.nbackends++;
+	struct report_run run = { &doc, "run-a.json" };
+	struct report_buf md;
+	report_buf_init(&md);
+	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
+	assert_non_null(strstr(md.text, "- qemu: did not run (qemu-system-x86_64 not found)"));
+	assert_non_null(strstr(md.text, "| qemu | no | – | – | qemu-system-x86_64 not found |"));
+	assert_null(strstr(md.text, "| qemu / native |"));
+	assert_non_null(strstr(md.text, "| kvm | kvm / native |\n"));
+	report_buf_free(&md);
+	results_free(&doc);
+}
+
+static void test_model_helpers(void **state)
+{
+	(void)state;
+	assert_float_equal(report_latency_bytes("lat_4KiB"), 4096, 0);
+	assert_float_equal(report_latency_bytes("lat_64MiB"), 64.0 * 1048576, 0);
+	assert_float_equal(report_latency_bytes("lat_1GiB"), 1073741824.0, 0);
+	assert_float_equal(report_latency_bytes("triad"), 0, 0);
+	assert_float_equal(report_latency_bytes("lat_fast"), 0, 0);
+	assert_true(report_is_io_percentile("io.blk", "p99"));
+	assert_true(report_is_io_percentile("io.net", "rtt_p50"));
+	assert_false(report_is_io_percentile("io.blk", "iops"));
+	assert_false(report_is_io_percentile("mem", "p99"));
+	char b[32];
+	report_fmt_bytes(b, sizeof(b), 9437184);
+	assert_string_equal(b, "9 MiB");
+	report_fmt_bytes(b, sizeof(b), 1572864);
+	assert_string_equal(b, "1.5 MiB");
+	report_fmt_num(b, sizeof(b), NAN);
+	assert_string_equal(b, "–");
+}
+
+static void test_html_has_charts(void **state)
+{
+	(void)state;
+	char why[256];
+	if (!report_chart_available(why, sizeof(why)))
+		fail_msg("gnuplot is needed for this test (scripts/install-deps.sh installs it): %s", why);
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	struct report_run run = { &doc, "run-a.json" };
+	struct report_buf html;
+	report_buf_init(&html);
+	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
+	/* four group ratio charts, latency curve, I/O percentiles, start-up, overhead */
+	size_t svgs = 0;
+	for (const char *p = html.text; (p = strstr(p, "<svg")); p++)
+		svgs++;
+	assert_int_equal(svgs, 8);
+	assert_null(strstr(html.text, "could not be drawn"));
+	assert_null(strstr(html.text, "<?xml")); /* inline SVG, no XML prolog in the page */
+	assert_null(strstr(html.text, "http://www.w3.org/1999/xlink\" href=\"http")); /* nothing fetched */
+	assert_non_null(strstr(html.text, "Memory latency by working-set size (lower is better)"));
+	assert_non_null(strstr(html.text, "CPU: performance relative to native (higher is better)"));
+	assert_non_null(strstr(html.text, "I/O latency percentiles (lower is better)"));
+	assert_non_null(strstr(html.text, "Host memory overhead (lower is better)"));
+	assert_non_null(strstr(html.text, "</html>"));
+	report_buf_free(&html);
+	results_free(&doc);
+}
+
+static void test_html_without_gnuplot(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	setenv("VBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
+	struct report_run run = { &doc, "run-a.json" };
+	struct report_buf html;
+	report_buf_init(&html);
+	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
+	unsetenv("VBENCH_GNUPLOT");
+	assert_null(strstr(html.text, "<svg"));
+	assert_non_null(strstr(html.text, "charts are not included: /nonexistent/gnuplot was not found"));
+	/* the tables are all there */
+	assert_non_null(strstr(html.text, "<td>lat_256MiB</td>"));
+	report_buf_free(&html);
+	results_free(&doc);
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	struct results_doc a, b;
+	struct vb_error err = { 0 };
+	load(&a, FIXTURE_A);
+	load(&b, FIXTURE_B);
+	struct report_run runs[] = { { &a, "a,1.json" }, { &b, "b.json" } };
+	struct report_buf csv;
+	report_buf_init(&csv);
+	assert_int_equal(report_render_csv(runs, 2, &csv, &err), 0);
+	size_t lines = 0;
+	for (const char *p = csv.text; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 1 + a.nentries + b.nentries);
+	assert_true(!strncmp(csv.text, "run,start_time,workload,group,metric,backend,", 45));
+	assert_non_null(strstr(csv.text, "\"a,1.json\",2026-11-20T10:00:00Z,cpu.int,cpu,ops,native,Mops/s,higher,ok,9,"));
+	report_buf_free(&csv);
+	results_free(&a);
+	results_free(&b);
+}
+
+static void test_write_default(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	char out[256], want[256];
+	assert_int_equal(report_write_default(&doc, tmpdir, out, sizeof(out), &err), 0);
+	snprintf(want, sizeof(want), "%s/2026-11-20T10-00-00Z/report.html", tmpdir);
+	assert_string_equal(out, want);
+	assert_int_equal(access(out, R_OK), 0);
+	snprintf(want, sizeof(want), "%s/2026-11-20T10-00-00Z/report.md", tmpdir);
+	assert_int_equal(access(want, R_OK), 0);
+	results_free(&doc);
+}
+
+/* Run a command with stdout to /dev/null and stderr captured into msg. */
+static int run_cmd(int (*fn)(int, char **), char *msg, size_t len, char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	char errpath[128];
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	fflush(stdout);
+	fflush(stderr);
+	int saved_out = dup(1), saved_err = dup(2);
+	int devnull = open("/dev/null", O_WRONLY), errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(devnull, 1);
+	dup2(errfd, 2);
+	int rc = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out), close(saved_err), close(devnull), close(errfd);
+	FILE *f = fopen(errpath, "r");
+	size_t n = fread(msg, 1, len - 1, f);
+	msg[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_report_command(void **state)
+{
+	(void)state;
+	char msg[1024], out[160], path[192], bad[160];
+	snprintf(out, sizeof(out), "%s/rep", tmpdir);
+	char *ok[] = { "report", FIXTURE_A, FIXTURE_B, "--out", out, "--format", "md,csv", NULL };
+	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), ok), 0);
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	assert_int_equal(access(path, R_OK), 0);
+	snprintf(path, sizeof(path), "%s/report.csv", out);
+	assert_int_equal(access(path, R_OK), 0);
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	assert_int_equal(access(path, R_OK), -1); /* not asked for */
+
+	char *fmt[] = { "report", FIXTURE_A, "--format", "pdf", NULL };
+	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), fmt), 2);
+	assert_non_null(strstr(msg, "unknown report format \"pdf\""));
+	char *none[] = { "report", NULL };
+	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), none), 2);
+	assert_non_null(strstr(msg, "no results file given"));
+	char *help[] = { "report", "--help", NULL };
+	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), help), 0);
+
+	static const struct {
+		const char *name, *text, *want;
+	} cases[] = {
+		{ "corrupt.json", "{\"schema\":\"vbench-result/1\"]", "corrupt.json: JSON is malformed" },
+		{ "truncated.json", "{\"schema\":\"vbench-result/1\",\"host\":{\"kernel\":\"6.1\"",
+		  "truncated.json: truncated JSON" },
+		{ "schema.json", "{\"schema\":\"vbench-result/9\",\"results\":[]}",
+		  "schema.json: not a vbench result (schema \"vbench-result/9\"" },
+		{ "type.json", "{\"schema\":\"vbench-result/1\",\"vbench_version\":1}",
+		  "type.json: vbench_version is not a string" },
+		{ "empty.json", "", "empty.json: empty file" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(bad, sizeof(bad), "%s/%s", tmpdir, cases[i].name);
+		write_text(bad, cases[i].text);
+		char *argv[] = { "report", bad, "--out", out, NULL };
+		assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), argv), 2);
+		if (!strstr(msg, cases[i].want))
+			fail_msg("\"%s\" lacks \"%s\"", msg, cases[i].want);
+	}
+}
+
+static void test_history(void **state)
+{
+	(void)state;
+	char dir[160], out[160], msg[1024], path[192];
+	snprintf(dir, sizeof(dir), "%s/runs", tmpdir);
+	snprintf(out, sizeof(out), "%s/hist", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	/* written in reverse order of start time: history sorts by start time, not by name */
+	char *a = slurp(FIXTURE_A), *b = slurp(FIXTURE_B);
+	snprintf(path, sizeof(path), "%s/1-newer.json", dir);
+	write_text(path, b);
+	snprintf(path, sizeof(path), "%s/2-older.json", dir);
+	write_text(path, a);
+	snprintf(path, sizeof(path), "%s/junk.json", dir);
+	write_text(path, "not json");
+	free(a);
+	free(b);
+
+	struct history h;
+	struct report_buf warnings, md, html;
+	struct vb_error err = { 0 };
+	report_buf_init(&warnings);
+	report_buf_init(&md);
+	report_buf_init(&html);
+	assert_int_equal(history_load(&h, dir, &warnings, &err), 0);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.docs[0].start_time, "2026-11-20T10:00:00Z");
+	assert_non_null(strstr(warnings.text, "junk.json"));
+	assert_int_equal(history_render(&h, "os.syscall/*", &md, &html), 1);
+	const char *section = strstr(md.text, "## os.syscall / getppid (ns, lower is better)");
+	assert_non_null(section);
+	const char *older = strstr(section, "| 2026-11-20T10:00:00Z | 48.18");
+	const char *newer = strstr(section, "| 2026-11-22T10:00:00Z |");
+	assert_non_null(older);
+	assert_non_null(newer);
+	assert_true(older < newer);
+	assert_non_null(strstr(html.text, "<svg"));
+	assert_int_equal(history_render(&h, "nothing-matches", &md, NULL), 0);
+	history_free(&h);
+	report_buf_free(&warnings);
+	report_buf_free(&md);
+	report_buf_free(&html);
+
+	char *argv[] = { "history", dir, "--metric", "p99", "--out", out, NULL };
+	assert_int_equal(run_cmd(cmd_history, msg, sizeof(msg), argv), 0);
+	assert_non_null(strstr(msg, "skipped"));
+	snprintf(path, sizeof(path), "%s/history.html", out);
+	assert_int_equal(access(path, R_OK), 0);
+	char *empty[] = { "history", out, NULL }; /* holds no .json */
+	assert_int_equal(run_cmd(cmd_history, msg, sizeof(msg), empty), 2);
+	assert_non_null(strstr(msg, "no vbench results files"));
+	char *missing[] = { "history", "/nonexistent-dir", NULL };
+	assert_int_equal(run_cmd(cmd_history, msg, sizeof(msg), missing), 2);
+	assert_non_null(strstr(msg, "/nonexistent-dir: cannot open folder"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_markdown_golden),
+		cmocka_unit_test(test_summary_in_words),
+		cmocka_unit_test(test_skipped_backend),
+		cmocka_unit_test(test_model_helpers),
+		cmocka_unit_test(test_html_has_charts),
+		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, setup_dir, remove_dir),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test_setup_teardown(test_write_default, setup_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_report_command, setup_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_history, setup_dir, remove_dir),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

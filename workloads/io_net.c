@@ -1,0 +1,315 @@
+/*
+ * Network workloads (io.net.*): TCP request/response latency against the peer's echo port
+ * and TCP stream throughput into its sink port (see common/netpeer.h for the peer).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/netpeer.h"
+#include "workloads/io.h"
+#include "workloads/workload.h"
+
+/* Longest any connect, send or receive may block: past it the peer counts as dead. */
+#define IO_NET_TIMEOUT_MS 10000
+#define IO_NET_STREAM_CHUNK (128u << 10)
+#define IO_NET_RR_WARMUP 20
+
+/*
+ * The peer is an IPv4 address. A ":port" suffix is accepted and ignored, because the
+ * ports are fixed by netpeer.h and some callers pass "ip:port".
+ */
+static int io_net_peer(const struct workload_ctx *ctx, struct in_addr *addr, struct vb_error *err)
+{
+	char ip[64];
+	if (!ctx->peer_addr) {
+		error_set(err, "no network peer");
+		return WORKLOAD_UNSUPPORTED;
+	}
+	size_t len = strcspn(ctx->peer_addr, ":");
+	if (len >= sizeof(ip))
+		len = sizeof(ip) - 1;
+	memcpy(ip, ctx->peer_addr, len);
+	ip[len] = '\0';
+	if (inet_pton(AF_INET, ip, addr) != 1)
+		return error_set(err, "%s: peer \"%s\" is not an IPv4 address", ctx->workload->id,
+				 ctx->peer_addr);
+	return 0;
+}
+
+/*
+ * Connect with a bounded wait, then leave the socket blocking with SO_SNDTIMEO and
+ * SO_RCVTIMEO: every later call is bounded too, without a poll() per transaction inflating
+ * the latency being measured.
+ */
+static int io_net_connect(const struct workload_ctx *ctx, const struct in_addr *addr, int port,
+			  int nodelay, struct vb_error *err)
+{
+	const char *id = ctx->workload->id;
+	char ip[INET_ADDRSTRLEN] = "?", where[INET_ADDRSTRLEN + 8];
+	inet_ntop(AF_INET, addr, ip, sizeof(ip));
+	snprintf(where, sizeof(where), "%s:%d", ip, port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return error_set_errno(err, "%s: socket", id);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr = *addr };
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (errno != EINPROGRESS) {
+			error_set_errno(err, "%s: connect to peer %s", id, where);
+			goto fail;
+		}
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int n;
+		while ((n = poll(&p, 1, IO_NET_TIMEOUT_MS)) < 0 && errno == EINTR)
+			;
+		if (n == 0) {
+			error_set(err, "%s: connect to peer %s: no answer in %d s", id, where,
+				  IO_NET_TIMEOUT_MS / 1000);
+			goto fail;
+		}
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0) {
+			error_set_errno(err, "%s: connect to peer %s", id, where);
+			goto fail;
+		}
+		if (soerr) {
+			errno = soerr;
+			error_set_errno(err, "%s: connect to peer %s", id, where);
+			goto fail;
+		}
+	}
+	struct timeval tv = { .tv_sec = IO_NET_TIMEOUT_MS / 1000,
+			      .tv_usec = (IO_NET_TIMEOUT_MS % 1000) * 1000 };
+	int one = 1;
+	if (fcntl(fd, F_SETFL, 0) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    (nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)) {
+		error_set_errno(err, "%s: setting up the socket to %s", id, where);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+static int io_net_send_all(const char *id, int fd, const void *buf, size_t len,
+			   struct vb_error *err)
+{
+	const char *p = buf;
+	while (len > 0) {
+		/* MSG_NOSIGNAL: a peer that went away must be an error, not SIGPIPE killing the agent. */
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return error_set(err, "%s: peer took nothing for %d s", id,
+						 IO_NET_TIMEOUT_MS / 1000);
+			return error_set_errno(err, "%s: send to peer", id);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int io_net_recv_all(const char *id, int fd, void *buf, size_t len, struct vb_error *err)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = recv(fd, p, len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return error_set(err, "%s: no answer from peer for %d s", id,
+						 IO_NET_TIMEOUT_MS / 1000);
+			return error_set_errno(err, "%s: receive from peer", id);
+		}
+		if (n == 0)
+			return error_set(err, "%s: peer closed the connection early", id);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int io_net_duration(const struct workload_ctx *ctx, uint64_t *ns, struct vb_error *err)
+{
+	double ms = workload_param(ctx, "ms");
+	if (!(ms >= 1 && ms <= 600000))
+		return error_set(err, "%s: ms must be between 1 and 600000", ctx->workload->id);
+	*ns = (uint64_t)(ms * 1e6);
+	return 0;
+}
+
+/* ---- io.net.rr ---- */
+
+/* Transactions of size bytes for duration ns: p50, p99 (us) and transactions/s into out[0..2]. */
+static int io_net_rr_measure(const char *id, int fd, size_t size, uint64_t duration, double *out,
+			     struct vb_error *err)
+{
+	char req[1024], rep[1024];
+	struct io_latencies lat = { 0 };
+	int rc = 0;
+	for (size_t i = 0; i < size; i++)
+		req[i] = (char)('a' + i % 26);
+	uint64_t start = 0, now = 0, deadline = 0, done = 0;
+	/* The first transactions are untimed: they warm the path (ARP, caches, slow start). */
+	for (unsigned i = 0; rc == 0; i++) {
+		int timed = i >= IO_NET_RR_WARMUP;
+		if (i == IO_NET_RR_WARMUP) {
+			start = now = io_now_ns();
+			deadline = start + duration;
+		}
+		req[0] = (char)i;
+		uint64_t t0 = io_now_ns();
+		rc = io_net_send_all(id, fd, req, size, err);
+		if (rc == 0)
+			rc = io_net_recv_all(id, fd, rep, size, err);
+		if (rc != 0)
+			break;
+		now = io_now_ns();
+		if (memcmp(req, rep, size) != 0) {
+			rc = error_set(err, "%s: the echo came back different from the request", id);
+			break;
+		}
+		if (!timed)
+			continue;
+		if (io_latencies_add(&lat, (double)(now - t0) / 1e3) != 0) {
+			rc = error_set(err, "%s: out of memory for latencies", id);
+			break;
+		}
+		done++;
+		if (now >= deadline)
+			break;
+	}
+	if (rc == 0) {
+		io_latencies_p50_p99(&lat, &out[0], &out[1]);
+		out[2] = (double)done * 1e9 / (double)(now - start);
+	}
+	io_latencies_free(&lat);
+	return rc;
+}
+
+static int io_net_rr_run(const struct workload_ctx *ctx, struct sample_out *out,
+			 struct vb_error *err)
+{
+	const char *id = ctx->workload->id;
+	struct in_addr addr;
+	uint64_t duration = 0;
+	int rc = io_net_peer(ctx, &addr, err);
+	if (rc != 0)
+		return rc;
+	if (io_net_duration(ctx, &duration, err) != 0)
+		return -1;
+	int fd = io_net_connect(ctx, &addr, NETPEER_ECHO_PORT, 1, err);
+	if (fd < 0)
+		return -1;
+	rc = io_net_rr_measure(id, fd, 1, duration, &out->value[0], err);
+	if (rc == 0)
+		rc = io_net_rr_measure(id, fd, 1024, duration, &out->value[3], err);
+	close(fd);
+	return rc;
+}
+
+static const struct workload io_net_rr_workload = {
+	.id = "io.net.rr",
+	.group = "io.net",
+	.description = "TCP request/response with the peer's echo port (TCP_NODELAY, one "
+		       "connection, one transaction in flight): 1 byte and 1 KiB",
+	.params = {
+		{ "ms", { 20, 150, 1000 }, "milliseconds of transactions for each size" },
+	},
+	.metrics = {
+		{ "rr1_p50_us", "us", BETTER_LOWER },
+		{ "rr1_p99_us", "us", BETTER_LOWER },
+		{ "rr1_tps", "transactions/s", BETTER_HIGHER },
+		{ "rr1k_p50_us", "us", BETTER_LOWER },
+		{ "rr1k_p99_us", "us", BETTER_LOWER },
+		{ "rr1k_tps", "transactions/s", BETTER_HIGHER },
+	},
+	.run = io_net_rr_run,
+};
+
+/* ---- io.net.stream ---- */
+
+static int io_net_stream_run(const struct workload_ctx *ctx, struct sample_out *out,
+			     struct vb_error *err)
+{
+	const char *id = ctx->workload->id;
+	struct in_addr addr;
+	uint64_t duration = 0;
+	int rc = io_net_peer(ctx, &addr, err);
+	if (rc != 0)
+		return rc;
+	if (io_net_duration(ctx, &duration, err) != 0)
+		return -1;
+	char *buf = malloc(IO_NET_STREAM_CHUNK);
+	if (!buf)
+		return error_set(err, "%s: out of memory", id);
+	for (size_t i = 0; i < IO_NET_STREAM_CHUNK; i++)
+		buf[i] = (char)(i * 131 + 7);
+	int fd = io_net_connect(ctx, &addr, NETPEER_SINK_PORT, 0, err);
+	if (fd < 0) {
+		free(buf);
+		return -1;
+	}
+	uint64_t sent = 0, start = io_now_ns(), deadline = start + duration;
+	do {
+		rc = io_net_send_all(id, fd, buf, IO_NET_STREAM_CHUNK, err);
+		sent += IO_NET_STREAM_CHUNK;
+	} while (rc == 0 && io_now_ns() < deadline);
+	/* The clock stops when the peer has counted everything, not when our buffers took it. */
+	if (rc == 0 && shutdown(fd, SHUT_WR) != 0)
+		rc = error_set_errno(err, "%s: shutdown", id);
+	unsigned char le[8];
+	if (rc == 0)
+		rc = io_net_recv_all(id, fd, le, sizeof(le), err);
+	uint64_t end = io_now_ns();
+	if (rc == 0) {
+		uint64_t counted = 0;
+		for (int i = 7; i >= 0; i--)
+			counted = counted << 8 | le[i];
+		if (counted != sent)
+			rc = error_set(err, "%s: peer counted %llu bytes, we sent %llu", id,
+				       (unsigned long long)counted, (unsigned long long)sent);
+		else
+			out->value[0] = (double)sent / 1e6 / ((double)(end - start) / 1e9);
+	}
+	close(fd);
+	free(buf);
+	return rc;
+}
+
+static const struct workload io_net_stream_workload = {
+	.id = "io.net.stream",
+	.group = "io.net",
+	.description = "TCP stream into the peer's sink port, timed from the first byte sent to "
+		       "the arrival of the peer's byte count",
+	.params = {
+		{ "ms", { 50, 300, 2000 }, "milliseconds of sending" },
+	},
+	.metrics = {
+		{ "stream_mbps", "MB/s", BETTER_HIGHER },
+	},
+	.run = io_net_stream_run,
+};
+
+const struct workload *const io_net_workloads[] = {
+	&io_net_rr_workload,
+	&io_net_stream_workload,
+	NULL,
+};
