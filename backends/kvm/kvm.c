@@ -16,6 +16,8 @@ struct backend_instance {
 	struct machine *machine;
 	uint64_t memory_bytes;
 	unsigned ncpus;
+	uint64_t start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
+	bool disk, network;
 	char kernel[PATH_MAX];
 };
 
@@ -42,9 +44,13 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 	*out = NULL;
 	if (probe_kvm(cfg->force, err) < 0)
 		return -1;
+	uint64_t start_ns = vm_now_ns();
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return error_set(err, "kvm: out of memory");
+	inst->start_ns = start_ns;
+	inst->disk = cfg->disk_path != NULL;
+	inst->network = cfg->network;
 	char modules[PATH_MAX];
 	if (cfg->kernel_path)
 		snprintf(inst->kernel, sizeof(inst->kernel), "%s", cfg->kernel_path);
@@ -105,17 +111,26 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 	pthread_mutex_lock(&vm->lock);
 	uint64_t ready = vm->ready_ns, started = vm->started_ns;
 	pthread_mutex_unlock(&vm->lock);
-	out->startup_ms = ready ? (double)(ready - started) / 1e6 : NAN;
+	out->startup_ms = ready ? (double)(ready - inst->start_ns) / 1e6 : NAN;
 	/* What the VMM costs beyond the guest's own touched memory (the harness shares the process). */
 	uint64_t rss = kvm_process_rss(), guest = memory_resident_bytes(&vm->mem);
 	out->host_overhead_bytes = rss > guest ? (double)(rss - guest) : NAN;
 	const char *kernel = strrchr(inst->kernel, '/') ? strrchr(inst->kernel, '/') + 1 : inst->kernel;
-	snprintf(out->details, sizeof(out->details), "%u vCPUs, %llu MiB, kernel %.120s, %llu exits (io %llu, mmio %llu)",
-		 inst->ncpus, (unsigned long long)(inst->memory_bytes >> 20), kernel,
+	snprintf(out->details, sizeof(out->details),
+		 "boot-to-ready %.0f ms; %u vCPUs, %llu MiB, kernel %.100s, %llu exits (io %llu, mmio %llu)",
+		 ready ? (double)(ready - started) / 1e6 : NAN, inst->ncpus, (unsigned long long)(inst->memory_bytes >> 20), kernel,
 		 (unsigned long long)(vm_exit_count(vm, KVM_EXIT_IO) + vm_exit_count(vm, KVM_EXIT_MMIO) +
 				      vm_exit_count(vm, KVM_EXIT_HLT) + vm_exit_count(vm, KVM_EXIT_INTR)),
 		 (unsigned long long)vm_exit_count(vm, KVM_EXIT_IO),
 		 (unsigned long long)vm_exit_count(vm, KVM_EXIT_MMIO));
+	if (inst->network && inst->machine->netns.ns_fd >= 0) {
+		/* The namespace lives only as this fd; the harness's peer opens it through /proc. */
+		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/fd/%d", (int)getpid(),
+			 inst->machine->netns.ns_fd);
+		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_HOST_ADDR);
+	}
+	if (inst->disk)
+		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");
 }
 
 static bool kvm_alive(struct backend_instance *inst)
@@ -127,6 +142,15 @@ static void kvm_stop(struct backend_instance *inst)
 {
 	if (!inst)
 		return;
+	struct vm *vm = inst->machine->vm;
+	enum vm_status s = vm_wait(vm, false, 0);
+	/* Powered off, or stopped after a normal run: nothing to say. Anything else gets its reason. */
+	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_RUNNING)) {
+		vm_stop(vm);
+		char why[2600];
+		machine_describe_end(inst->machine, why, sizeof(why));
+		fprintf(stderr, "vbench kvm: %s\n", why);
+	}
 	machine_destroy(inst->machine);
 	free(inst);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +120,14 @@ static int machine_devices(struct machine *m, const struct machine_config *cfg, 
 	return 0;
 }
 
+/* A VM that ends hangs up the agent channel, so that nobody waits for an agent that is gone. */
+static void machine_on_end(void *opaque)
+{
+	struct machine *m = opaque;
+	if (m->has_console && m->console.host_fd >= 0)
+		shutdown(m->console.host_fd, SHUT_RDWR);
+}
+
 int machine_start(const struct machine_config *cfg, struct machine **out, struct vb_error *err)
 {
 	*out = NULL;
@@ -162,11 +171,10 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 		goto fail;
 
 	/* panic=-1: a panicking kernel reboots at once, which ends the VM instead of hanging it. */
-	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s%s",
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s",
 		 cfg->cmdline ? cfg->cmdline : "console=ttyS0 panic=-1 pci=off rdinit=/init",
 		 cfg->quiet && !cfg->cmdline ? " quiet" : "",
-		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":5201" : "",
-		 "");
+		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":" NETNS_PEER_PORT_STR : "");
 	if (cfg->extra_cmdline) {
 		size_t n = strlen(m->cmdline);
 		snprintf(m->cmdline + n, sizeof(m->cmdline) - n, " %s", cfg->extra_cmdline);
@@ -186,6 +194,8 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 	    (m->has_blk && virtio_mmio_start(&m->blk.mmio, err) < 0) ||
 	    (m->has_net && virtio_mmio_start(&m->net.mmio, err) < 0))
 		goto fail;
+	m->vm->on_end = machine_on_end;
+	m->vm->on_end_opaque = m;
 	if (vm_run(m->vm, err) < 0)
 		goto fail;
 	*out = m;
@@ -230,6 +240,10 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 		snprintf(buf, len, "the guest kernel panicked: %.*s", (int)(n > 200 ? 200 : n), panic);
 		return;
 	}
-	snprintf(buf, len, "the VM %s (%s); last console lines:\n%s", vm_status_name(m->vm->status),
-		 m->vm->status_detail, tail[0] ? tail : "(none)");
+	enum vm_status s = m->vm->status;
+	if (!m->vm->ready_ns && (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED))
+		snprintf(buf, len, "the guest never got ready; last console lines:\n%s", tail[0] ? tail : "(none)");
+	else
+		snprintf(buf, len, "the VM %s (%s); last console lines:\n%s", vm_status_name(s),
+			 m->vm->status_detail, tail[0] ? tail : "(none)");
 }

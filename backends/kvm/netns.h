@@ -8,6 +8,7 @@
 #define NETNS_GUEST_ADDR "10.0.2.2"
 #define NETNS_PREFIX 24
 #define NETNS_PEER_PORT 5201 /* where the host-side peer listens, inside the namespace */
+#define NETNS_PEER_PORT_STR "5201"
 
 struct netns {
 	int ns_fd;  /* the namespace: setns() into it to reach the guest */

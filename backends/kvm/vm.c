@@ -251,9 +251,12 @@ void vm_end(struct vm *vm, enum vm_status status, const char *fmt, ...)
 		pthread_cond_broadcast(&vm->changed);
 	}
 	pthread_mutex_unlock(&vm->lock);
-	if (first)
+	if (first) {
 		for (unsigned i = 0; i < vm->ncpus; i++)
 			vcpu_kick(vm->vcpus[i]);
+		if (vm->on_end)
+			vm->on_end(vm->on_end_opaque);
+	}
 }
 
 enum vm_status vm_wait(struct vm *vm, bool until_ready, int timeout_ms)

@@ -76,6 +76,9 @@ struct vm {
 	char status_detail[160];
 	uint64_t started_ns, ready_ns; /* CLOCK_MONOTONIC; ready_ns 0 until the boot timer fires */
 	unsigned running_vcpus;
+	/* Called once, on whichever thread ends the VM (e.g. to hang up the agent channel). */
+	void (*on_end)(void *opaque);
+	void *on_end_opaque;
 };
 
 int vm_create(const struct vm_config *cfg, struct vm **out, struct vb_error *err);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The nested rig: QEMU (software emulation, AMD-V exposed) boots the Debian cloud kernel with kvm-amd,
 # and vbench's own VMM boots the same kernel inside it. Exit 0 pass, 1 fail, 77 skip (with a reason).
-# Usage: tests/rig/run.sh [vbench vm arguments...]   (default: --cpus 2)
+# Usage: tests/rig/run.sh [vbench vm arguments...]   (default: --cpus 2 --disk /tmp/disk.img --net)
+# RIG_COMMAND='...' runs that command in the outer guest instead (e.g. /vbench/vbench compare kvm native).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -18,12 +19,14 @@ scripts/fetch-guest.sh >/dev/null || { echo "SKIP: cannot fetch the guest kernel
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT INT TERM
 ROOT=$TMP/root
-mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/lib/rig" "$ROOT/vbench/guest"
+mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
+	"$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
-mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko "$ROOT/lib/rig/"
+mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
+	"$ROOT"/vbench/guest/tun.ko "$ROOT/lib/rig/"
 # vbench itself is dynamic: carry its shared libraries and the loader.
 for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
 	mkdir -p "$ROOT$(dirname "$lib")"
@@ -38,10 +41,11 @@ mount -t devtmpfs devtmpfs /dev
 insmod /lib/rig/irqbypass.ko
 insmod /lib/rig/kvm.ko
 insmod /lib/rig/kvm-amd.ko
+insmod /lib/rig/tun.ko
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
-/vbench/vbench vm --timeout 600 $ARGS
+${RIG_COMMAND:-/vbench/vbench vm --timeout 600 $ARGS}
 echo "RIG-RESULT rc=\$?"
 poweroff -f
 INIT
@@ -56,6 +60,10 @@ timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -sm
 	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
 qrc=$?
 grep -E 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
+if [ -n "${RIG_COMMAND:-}" ] && grep -q 'RIG-RESULT rc=0' "$LOG"; then
+	echo "PASS: '$RIG_COMMAND' succeeded inside the rig"
+	exit 0
+fi
 if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel' "$LOG"; then
 	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig"
 	exit 0
