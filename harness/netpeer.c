@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -151,8 +153,12 @@ int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 		signal(SIGTERM, SIG_DFL);
 		close(ready[0]);
 		char status = 0;
-		if (setns(nsfd, CLONE_NEWNET) < 0)
-			status = 1;
+		if (setns(nsfd, CLONE_NEWNET) < 0) {
+			/* without root the namespace belongs to a user namespace we must join first */
+			int owner = errno == EPERM ? ioctl(nsfd, NS_GET_USERNS) : -1;
+			if (owner < 0 || setns(owner, CLONE_NEWUSER) < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+				status = 1;
+		}
 		int e = status ? -1 : listen_on(NETPEER_ECHO_PORT);
 		int s = status ? -1 : listen_on(NETPEER_SINK_PORT);
 		if (!status && (e < 0 || s < 0))

@@ -137,6 +137,11 @@ static void test_rejects_malformed(void **state)
 		"{\"type\":\"error\",\"id\":1}",
 		"{\"type\":\"ping\",\"id\":1} {\"type\":\"ping\"}",   /* trailing data */
 		"{\"type\":\"ping\",\"id\":\"1\"}",
+		"{\"type\":\"ping\",\"id\":1,}",                  /* trailing comma */
+		"{\"type\":\"ping\",\"id\":01}",                  /* leading zero */
+		"{\"type\":\"ping\",\"id\":1,\"x\":\"a\":\"b\"}",   /* a value with a value */
+		"{\"type\":\"ping\" \"id\":1}",                   /* missing comma */
+		"{\"type\":\"ping\",\"id\":1,\"s\":\"a\tb\"}",     /* raw control character */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct proto_msg d;
