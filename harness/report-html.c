@@ -252,9 +252,10 @@ static void report_html_table(const struct report_model *m, const char *group, s
 	report_buf_puts(b, "</tr>\n");
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
-		if (strcmp(row->group, group))
+		if (strcmp(row->group, group) || !report_row_measured(m, row))
 			continue;
-		const char *text[] = { row->workload, row->metric, row->unit, better_name(row->better) };
+		const char *text[] = { row->workload, row->metric, row->unit,
+				       report_is_identifier(row->unit) ? "–" : better_name(row->better) };
 		report_buf_puts(b, "<tr>");
 		for (size_t t = 0; t < 4; t++) {
 			report_buf_puts(b, "<td>");

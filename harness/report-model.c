@@ -52,7 +52,8 @@ static void report_cell_compute(struct report_cell *c, const struct report_cell 
 	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed), &c->lo, &c->hi);
 	c->cv = stats_cv(e->samples, e->nsamples);
 	c->ratio = c->rlo = c->rhi = c->perf = c->plo = c->phi = NAN;
-	if (!base || base == c || !e->nsamples || !base->entry->nsamples)
+	/* an identifier (which I/O engine ran) is not a performance figure: no ratio to compare */
+	if (!base || base == c || !e->nsamples || !base->entry->nsamples || report_is_identifier(e->unit))
 		return;
 	const struct result_entry *b = base->entry;
 	stats_ratio_ci(e->samples, e->nsamples, b->samples, b->nsamples, 0.05,
@@ -162,6 +163,47 @@ double report_latency_bytes(const char *metric)
 		if (!strcmp(end, units[i].suffix))
 			return v * units[i].scale;
 	return 0;
+}
+
+bool report_is_identifier(const char *unit)
+{
+	return !strcmp(unit, "id");
+}
+
+void report_fmt_identifier(char *out, size_t len, const struct result_entry *e)
+{
+	/* the names workloads give their identifier values; unknown ones print as numbers */
+	static const struct {
+		const char *prefix, *metric;
+		int value;
+		const char *name;
+	} names[] = { { "io.blk.", "engine", 1, "io_uring" }, { "io.blk.", "engine", 2, "threads" } };
+	if (!e->nsamples) {
+		snprintf(out, len, "–");
+		return;
+	}
+	for (size_t i = 1; i < e->nsamples; i++)
+		if (e->samples[i] != e->samples[0]) {
+			snprintf(out, len, "mixed");
+			return;
+		}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(e->workload, names[i].prefix, strlen(names[i].prefix)) &&
+		    !strcmp(e->metric, names[i].metric) && e->samples[0] == names[i].value) {
+			snprintf(out, len, "%s", names[i].name);
+			return;
+		}
+	snprintf(out, len, "%.0f", e->samples[0]);
+}
+
+bool report_row_measured(const struct report_model *m, const struct report_row *row)
+{
+	for (size_t k = 0; k < m->nbackends; k++) {
+		const struct report_cell *c = row->cells[k];
+		if (c && (c->entry->nsamples > 0 || c->entry->status != RESULT_OK))
+			return true;
+	}
+	return false;
 }
 
 bool report_is_io_percentile(const char *group, const char *metric)

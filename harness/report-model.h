@@ -48,6 +48,13 @@ double report_latency_bytes(const char *metric);
 /* Whether a metric is an I/O latency percentile (p50, p99, p99.9, ...) of an io.* group. */
 bool report_is_io_percentile(const char *group, const char *metric);
 
+/* Unit "id": the value names something (io.blk's engine: 1 = io_uring, 2 = threads), not a measure. */
+bool report_is_identifier(const char *unit);
+/* An identifier's value by name ("io_uring"), "mixed" when the samples disagree, "–" when none. */
+void report_fmt_identifier(char *out, size_t len, const struct result_entry *e);
+/* Whether any backend measured the row or says why not (suites skip e.g. the largest latencies). */
+bool report_row_measured(const struct report_model *m, const struct report_row *row);
+
 /* Numbers as reports print them: fixed, locale-free and deterministic; NaN prints "–". */
 void report_fmt_num(char *out, size_t len, double v);
 void report_fmt_bytes(char *out, size_t len, double bytes);

@@ -96,6 +96,8 @@ void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
 		snprintf(out, len, "–");
 	else if (c->entry->status != RESULT_OK)
 		snprintf(out, len, "%s", result_status_name(c->entry->status));
+	else if (report_is_identifier(c->entry->unit))
+		report_fmt_identifier(out, len, c->entry);
 	else
 		report_fmt_ci(out, len, c->median, c->lo, c->hi);
 }
@@ -133,7 +135,7 @@ static void report_md_group(const struct report_model *m, const char *group, str
 	report_buf_puts(b, "\n");
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
-		if (strcmp(row->group, group))
+		if (strcmp(row->group, group) || !report_row_measured(m, row))
 			continue;
 		report_buf_puts(b, "| ");
 		report_buf_md(b, row->workload);
@@ -141,7 +143,7 @@ static void report_md_group(const struct report_model *m, const char *group, str
 		report_buf_md(b, row->metric);
 		report_buf_puts(b, " | ");
 		report_buf_md(b, row->unit);
-		report_buf_printf(b, " | %s |", better_name(row->better));
+		report_buf_printf(b, " | %s |", report_is_identifier(row->unit) ? "–" : better_name(row->better));
 		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);

@@ -18,6 +18,7 @@
 #include "harness/report-model.h"
 #include "harness/report.h"
 #include "harness/results.h"
+#include "harness/table.h"
 
 /* Tests run from the repository root (make check, tests/run-tests.sh). */
 #define FIXTURE_A "tests/fixtures/run-a.json"
@@ -394,6 +395,91 @@ static void test_history(void **state)
 	assert_non_null(strstr(msg, "/nonexistent-dir: cannot open folder"));
 }
 
+/* Append an entry with these samples (copied) to a loaded document. */
+static void add_entry(struct results_doc *doc, const char *workload, const char *group, const char *metric,
+		      const char *backend, const char *unit, enum better better, const double *v, size_t n)
+{
+	struct result_entry *more = realloc(doc->entries, (doc->nentries + 1) * sizeof(*more));
+	assert_non_null(more);
+	doc->entries = more;
+	struct result_entry *e = &doc->entries[doc->nentries++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->workload, sizeof(e->workload), "%s", workload);
+	snprintf(e->group, sizeof(e->group), "%s", group);
+	snprintf(e->metric, sizeof(e->metric), "%s", metric);
+	snprintf(e->backend, sizeof(e->backend), "%s", backend);
+	snprintf(e->unit, sizeof(e->unit), "%s", unit);
+	e->better = better;
+	e->samples = calloc(n + 1, sizeof(double));
+	assert_non_null(e->samples);
+	memcpy(e->samples, v, n * sizeof(double));
+	e->nsamples = e->cap = n;
+}
+
+/* The line of a printed table that holds both words, or NULL. */
+static const char *table_line(const char *text, const char *a, const char *b)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t n = strcspn(l, "\n");
+		char line[512];
+		snprintf(line, sizeof(line), "%.*s", (int)n, l);
+		if (strstr(line, a) && strstr(line, b))
+			return l;
+	}
+	return NULL;
+}
+
+static void test_terminal_table(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	load(&doc, FIXTURE_A);
+	const double engine[] = { 1, 1, 1 }, zero[] = { 0, 0, 0 }, some[] = { 0.18, 0.17, 0.18 },
+		     clock[] = { 31.7, 31.6, 32.5 };
+	const char *names[] = { "native", "lxc", "kvm" };
+	for (size_t k = 0; k < 3; k++) {
+		add_entry(&doc, "io.blk.randread", "io.blk", "engine", names[k], "id", BETTER_LOWER, engine, 3);
+		add_entry(&doc, "lifecycle.start", "lifecycle", "host_overhead_MiB", names[k], "MiB",
+			  BETTER_LOWER, k == 0 ? zero : some, 3);
+		add_entry(&doc, "os.clock", "os", "clock_gettime_p50_ns", names[k], "ns", BETTER_LOWER, clock, 3);
+	}
+	/* the baseline asked for did not run: ratios fall back to native, and the table says so */
+	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "qemu");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	table_print(f, &doc, true);
+	fclose(f);
+	assert_non_null(strstr(text, "lxc/native [95% CI]"));
+	assert_non_null(strstr(text, "kvm/native [95% CI]"));
+	assert_non_null(strstr(text, "The baseline asked for, qemu, has no results: ratios are to native."));
+	assert_null(strstr(text, "nan"));
+	assert_null(strstr(text, "inf"));
+	/* an identifier shows what ran, with no direction and no ratio */
+	const char *l = table_line(text, "engine", "io_uring");
+	assert_non_null(l);
+	assert_true(strcspn(l, "[") > strcspn(l, "\n"));
+	assert_true(strcspn(l, "^") > strcspn(l, "\n"));
+	/* a baseline of 0 gives no ratio */
+	l = table_line(text, "host_overhead_MiB", "0.180");
+	assert_non_null(l);
+	assert_true(strcspn(l, "[") > strcspn(l, "\n"));
+	assert_non_null(table_line(text, "io.net.tcp", "unsupp."));
+	/* columns line up whatever the name lengths, and 3 backends fit 160 columns */
+	const char *head = table_line(text, "workload", "metric");
+	const char *row = table_line(text, "clock_gettime_p50_ns", "ns v");
+	assert_non_null(head);
+	assert_non_null(row);
+	assert_int_equal(strstr(head, "unit") - head, strstr(row, "ns v") - row);
+	assert_int_equal(strstr(head, "metric") - head, strstr(row, "clock_gettime_p50_ns") - row);
+	for (const char *p = head; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, "kvm ", 4) && strncmp(p, "lxc ", 4) && strncmp(p, "native ", 7))
+			assert_true(strcspn(p, "\n") <= 160);
+	free(text);
+	results_free(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_summary_in_words),
 		cmocka_unit_test(test_skipped_backend),
 		cmocka_unit_test(test_model_helpers),
+		cmocka_unit_test(test_terminal_table),
 		cmocka_unit_test(test_html_has_charts),
 		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, setup_dir, remove_dir),
 		cmocka_unit_test(test_csv),
