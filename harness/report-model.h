@@ -62,6 +62,12 @@ void report_fmt_bytes(char *out, size_t len, double bytes);
 void report_fmt_ms(char *out, size_t len, double ms);
 const char *report_group_title(const char *group);
 
+/*
+ * The lifecycle.start cell of a backend for a metric (ready_ms, host_overhead_MiB) when it has
+ * samples: repeated starts, a better figure than the single first start the backend reported.
+ */
+const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi, const char *metric);
+
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);
 

@@ -114,7 +114,7 @@ static void test_summary_in_words(void **state)
 	assert_non_null(strstr(kvm.text, "9 MiB host overhead"));
 	assert_non_null(strstr(kvm.text, "network I/O unsupported"));
 	/* differences whose interval contains 1 are called not significant */
-	assert_non_null(strstr(lxc.text, "CPU: no significant difference from native"));
+	assert_non_null(strstr(lxc.text, "CPU, memory and disk I/O: no significant difference from native"));
 	assert_non_null(strstr(lxc.text, "memory latency: no significant difference"));
 	report_buf_free(&kvm);
 	report_buf_free(&lxc);
@@ -193,9 +193,14 @@ static void test_html_has_charts(void **state)
 	assert_null(strstr(html.text, "<?xml")); /* inline SVG, no XML prolog in the page */
 	assert_null(strstr(html.text, "http://www.w3.org/1999/xlink\" href=\"http")); /* nothing fetched */
 	assert_non_null(strstr(html.text, "Memory latency by working-set size (lower is better)"));
-	assert_non_null(strstr(html.text, "CPU: performance relative to native (higher is better)"));
-	assert_non_null(strstr(html.text, "I/O latency percentiles (lower is better)"));
+	assert_non_null(strstr(html.text, "CPU: performance relative to native (right of the line is better)"));
+	assert_non_null(strstr(html.text, "filled marker: significant, hollow: not significant"));
+	assert_non_null(strstr(html.text, "I/O latency percentiles (left is better)"));
 	assert_non_null(strstr(html.text, "Host memory overhead (lower is better)"));
+	/* the reference line at ratio 1 is labelled, and the ratio axis is symmetric around it */
+	assert_non_null(strstr(html.text, "native = 1"));
+	assert_non_null(strstr(html.text, ">1/2x<"));
+	assert_non_null(strstr(html.text, ">2x<"));
 	assert_non_null(strstr(html.text, "</html>"));
 	report_buf_free(&html);
 	results_free(&doc);
@@ -480,6 +485,35 @@ static void test_terminal_table(void **state)
 	results_free(&doc);
 }
 
+static void test_summary_names_few_differences(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	/* one clear difference among otherwise equal CPU metrics: named, not spread over the group */
+	const double same[] = { 100, 101, 99, 100, 102 }, fast[] = { 150, 151, 149, 152, 150 };
+	const char *metrics[] = { "a", "b", "c" };
+	for (size_t i = 0; i < 3; i++) {
+		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "native", "ops/s", BETTER_HIGHER, same, 5);
+		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "lxc", "ops/s", BETTER_HIGHER, i == 1 ? fast : same, 5);
+	}
+	const double ready[] = { 12, 13, 12.5, 12.2, 12.8 };
+	add_entry(&doc, "lifecycle.start", "lifecycle", "ready_ms", "lxc", "ms", BETTER_LOWER, ready, 5);
+	struct report_model m;
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	struct report_buf lxc;
+	report_buf_init(&lxc);
+	report_model_summary(&m, "lxc", &lxc);
+	assert_non_null(strstr(lxc.text, "CPU: significant differences in 1 of 5 metrics: cpu.extra b +50% (better)"));
+	/* repeated starts replace the single first start the backend timed (11.2 ms) */
+	assert_non_null(strstr(lxc.text, "ready in 12.5 ms (median of restarts)"));
+	assert_null(strstr(lxc.text, "11.2"));
+	report_buf_free(&lxc);
+	report_model_free(&m);
+	results_free(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_skipped_backend),
 		cmocka_unit_test(test_model_helpers),
 		cmocka_unit_test(test_terminal_table),
+		cmocka_unit_test(test_summary_names_few_differences),
 		cmocka_unit_test(test_html_has_charts),
 		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, setup_dir, remove_dir),
 		cmocka_unit_test(test_csv),
