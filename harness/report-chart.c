@@ -324,6 +324,12 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 		else
 			report_buf_printf(&b, "$data using %d%s title ", col, s == 0 ? ":xtic(1)" : "");
 		report_chart_str(&b, c->series[s]);
+		/* a single series has bars per backend: a neutral colour, not the one a backend has elsewhere */
+		if (c->nseries == 1)
+			/* the value written at the foot of its bar: clear of error bars, and a bar too short
+			 * to see still says what it is */
+			report_buf_printf(&b, " linecolor rgb '#7f93ab', $data using 0:(0):(sprintf('%%.3g', $%d)) "
+					      "with labels offset 0, 0.8 notitle", col);
 	}
 	report_buf_puts(&b, "\n");
 	return report_chart_finish(&b, err);
@@ -334,8 +340,11 @@ static void report_chart_log_tics(struct report_buf *b, double lo, double hi, bo
 {
 	double base = ratio ? 2 : 10;
 	double t = pow(base, floor(log(lo) / log(base)));
+	/* within two decades, 2 and 5 times each power of ten as well: two tics alone say little */
+	bool fine = !ratio && hi / lo <= 100.0001;
 	report_buf_puts(b, "set xtics (");
-	for (int n = 0; t <= hi * 1.0001 && n < 40; t *= base, n++) {
+	bool any = false;
+	for (int n = 0, k = 0; t <= hi * 1.0001 && n < 40; t *= fine ? (k % 3 == 1 ? 2.5 : 2) : base, n++, k++) {
 		if (t < lo / 1.0001)
 			continue;
 		char label[32];
@@ -343,9 +352,22 @@ static void report_chart_log_tics(struct report_buf *b, double lo, double hi, bo
 			snprintf(label, sizeof(label), "1/%.0f", 1 / t);
 		else
 			snprintf(label, sizeof(label), "%g", t);
-		report_buf_printf(b, "%s'%s%s' %.10g", n ? ", " : "", label, ratio ? "x" : "", t);
+		report_buf_printf(b, "%s'%s%s' %.10g", any ? ", " : "", label, ratio ? "x" : "", t);
+		any = true;
 	}
 	report_buf_puts(b, ")\n");
+}
+
+double report_chart_ratio_span(const double *v, size_t n)
+{
+	/* symmetric around 1 so that "twice as fast" and "half as fast" look alike; a wild interval
+	 * (a noisy p99) is cut at 16x rather than squeezing every other row */
+	double span = 1.25;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]) && v[i] > 0)
+			span = fmax(span, fmax(v[i], 1 / v[i]));
+	/* room beyond the outermost interval end, so that no marker sits on the frame */
+	return fmin(pow(2, ceil(log2(span * 1.1))), 16);
 }
 
 char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
@@ -365,10 +387,7 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 	if (!(lo <= hi))
 		lo = 0.5, hi = 2;
 	if (c->logx && c->reference_one) {
-		/* symmetric around 1 so that "twice as fast" and "half as fast" look alike; a wild
-		 * interval (a noisy p99) is clipped at 16x rather than squeezing every other row */
-		double span = fmax(fmax(hi, 1 / lo), 1.25);
-		span = fmin(pow(2, ceil(log2(span))), 16);
+		double span = c->span > 1 ? c->span : report_chart_ratio_span((const double[]){ lo, hi }, 2);
 		lo = 1 / span, hi = span;
 	} else if (c->logx) {
 		lo = pow(10, floor(log10(lo))), hi = pow(10, ceil(log10(hi)));
@@ -423,17 +442,18 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 		report_buf_puts(&b, " at first 1, graph 1 offset 0, 0.6 center front\n");
 	}
 	report_buf_puts(&b, "plot ");
+	int color = c->first_color > 0 ? c->first_color : 1;
 	for (size_t s = 0; s < c->nseries; s++) {
 		int col = 3 + (int)s * 4;
 		double off = c->nseries > 1 ? ((double)s - (double)(c->nseries - 1) / 2) * (0.7 / (double)c->nseries)
 					    : 0;
 		report_buf_printf(&b, "%s$data using %d:($1%+.3f):%d:%d%s with xerrorbars linecolor %zu "
 				      "pointtype 6 pointsize 0.9 notitle, ",
-				  s ? ", " : "", col, off, col + 1, col + 2, s == 0 ? ":ytic(2)" : "", s + 1);
+				  s ? ", " : "", col, off, col + 1, col + 2, s == 0 ? ":ytic(2)" : "", color + s);
 		/* the same markers filled where significant; this clause carries the legend */
 		report_buf_printf(&b, "$data using ($%d > 0.5 ? $%d : NaN):($1%+.3f) with points linecolor %zu "
 				      "pointtype 7 pointsize 0.9 title ",
-				  col + 3, col, off, s + 1);
+				  col + 3, col, off, color + s);
 		report_chart_str(&b, c->series[s]);
 	}
 	report_buf_puts(&b, "\n");
@@ -485,8 +505,9 @@ char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *er
 		int col = 3 + (int)s * 3;
 		if (s > 0)
 			report_buf_puts(&b, ", ");
-		report_buf_printf(&b, "$data using 1:%d:%d:%d%s with yerrorlines pointtype 7 title ", col,
-				  col + 1, col + 2, c->xlabels && s == 0 ? ":xtic(2)" : "");
+		report_buf_printf(&b, "$data using 1:%d:%d:%d%s with yerrorlines linecolor %zu pointtype 7 "
+				  "title ", col, col + 1, col + 2, c->xlabels && s == 0 ? ":xtic(2)" : "",
+				  (size_t)(c->first_color > 0 ? c->first_color : 1) + s);
 		report_chart_str(&b, c->series[s]);
 	}
 	report_buf_puts(&b, "\n");

@@ -40,7 +40,8 @@ static void report_html_chart(struct report_buf *b, char *svg, const char *what,
 }
 
 /* Per group: every backend's performance relative to the baseline, 95% error bars. */
-static void report_html_ratio_chart(const struct report_model *m, const char *group, struct report_buf *b)
+static void report_html_ratio_chart(const struct report_model *m, const char *group, double span,
+				    struct report_buf *b)
 {
 	size_t nser = m->nmeasured - 1, ncat = 0;
 	if (nser == 0)
@@ -92,7 +93,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 	struct report_chart_dots chart = {
 		.title = title, .xlabel = xlabel, .ncats = ncat, .nseries = nser, .cats = cats,
 		.series = m->backends + 1, .val = val, .lo = lo, .hi = hi, .sig = sig, .logx = true,
-		.reference_one = true, .reference_label = ref,
+		.reference_one = true, .reference_label = ref, .span = span, .first_color = 2,
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
@@ -340,8 +341,15 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 			   "interval contains 1. A group's figure in the summary is the geometric mean of its "
 			   "metrics' ratios.</p>\n<h3>Charts</h3>\n");
 	if (charts->available) {
+		/* one axis for every group's chart, so that positions compare across charts */
+		double span = 0;
+		for (size_t k = 0; k < m.nrows * m.nmeasured; k++) {
+			const struct report_cell *c = m.rows[k / m.nmeasured].cells[k % m.nmeasured];
+			if (c && c->has_ratio)
+				span = fmax(span, report_chart_ratio_span((const double[]){ c->plo, c->phi }, 2));
+		}
 		for (size_t g = 0; g < m.ngroups; g++)
-			report_html_ratio_chart(&m, m.groups[g], b);
+			report_html_ratio_chart(&m, m.groups[g], span, b);
 		report_html_latency_chart(&m, b);
 		report_html_io_chart(&m, b);
 		report_html_backend_charts(&m, b);
