@@ -329,7 +329,15 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	report_buf_puts(b, " (");
 	report_buf_html(b, run->name);
 	report_buf_puts(b, ")</h2>\n<p>");
-	report_buf_html(b, facts.text ? facts.text : "");
+	/* the facts come as paragraphs (blank-line separated), as Markdown shows them */
+	for (char *p = facts.text, *next; p && *p; p = next) {
+		next = strstr(p, "\n\n");
+		if (next)
+			*next = '\0', next += 2;
+		if (p != facts.text)
+			report_buf_puts(b, "</p>\n<p>");
+		report_buf_html(b, p);
+	}
 	report_buf_puts(b, "</p>\n<h3>Summary</h3>\n<ul>\n");
 	report_buf_free(&facts);
 	for (size_t k = 0; k < m.nbackends; k++)

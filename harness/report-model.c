@@ -312,7 +312,9 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	size_t n = 0, sig = 0, unsupported = 0;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
-		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0)
+		/* start-up and overhead have their own words at the end of the summary */
+		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 ||
+		    !strcmp(row->workload, "lifecycle.start"))
 			continue;
 		const struct report_cell *c = row->cells[bi];
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
@@ -458,13 +460,19 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 	double bytes = over ? over->median * 1048576.0 : rb ? rb->host_overhead_bytes : NAN;
 	if (isfinite(ms)) {
 		report_fmt_ms(num, sizeof(num), ms);
-		report_buf_printf(b, "%sready in %s ms%s", first ? "" : "; ", num,
-				  ready ? " (median of restarts)" : "");
+		report_buf_printf(b, "%sready in %s ms", first ? "" : "; ", num);
+		if (ready && ready->has_ratio)
+			report_buf_printf(b, " (median of restarts, %.2fx %s%s)", ready->ratio, m->baseline,
+					  ready->significant ? "" : ", not significant");
+		else if (ready)
+			report_buf_puts(b, " (median of restarts)");
 		first = false;
 	}
 	if (isfinite(bytes)) {
 		report_fmt_bytes(num, sizeof(num), bytes);
 		report_buf_printf(b, "%s%s host overhead", first ? "" : "; ", num);
+		if (over && over->has_ratio && over->significant)
+			report_buf_printf(b, " (%.2fx %s)", over->ratio, m->baseline);
 		first = false;
 	}
 	if (first)
