@@ -169,6 +169,23 @@ static void test_model_helpers(void **state)
 	assert_string_equal(b, "1.5 MiB");
 	report_fmt_num(b, sizeof(b), NAN);
 	assert_string_equal(b, "–");
+	/* identifiers print by name, and say so when the samples disagree */
+	double v[] = { 1, 1, 2 };
+	struct result_entry e = { .workload = "io.blk.randread", .metric = "engine", .unit = "id",
+				  .samples = v, .nsamples = 2 };
+	assert_true(report_is_identifier(e.unit));
+	assert_false(report_is_identifier("ns"));
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "io_uring");
+	e.nsamples = 3;
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "mixed");
+	e.samples = v + 2, e.nsamples = 1;
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "threads");
+	snprintf(e.workload, sizeof(e.workload), "other.thing");
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "2");
 }
 
 static void test_html_has_charts(void **state)
