@@ -347,7 +347,13 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	report_buf_html(b, m.baseline);
 	report_buf_puts(b, " with their own 95% interval; grey \"n.s.\" (not significant) means the "
 			   "interval contains 1. A group's figure in the summary is the geometric mean of its "
-			   "metrics' ratios.</p>\n<h3>Charts</h3>\n");
+			   "metrics' ratios.");
+	if (report_baseline_moved(&m)) {
+		report_buf_puts(b, " The baseline asked for, ");
+		report_buf_html(b, run->doc->config.baseline);
+		report_buf_puts(b, ", has no results.");
+	}
+	report_buf_puts(b, "</p>\n<h3>Charts</h3>\n");
 	if (charts->available) {
 		/* one axis for every group's chart, so that positions compare across charts */
 		double span = 0;

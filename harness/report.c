@@ -102,6 +102,11 @@ void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
 		report_fmt_ci(out, len, c->median, c->lo, c->hi);
 }
 
+bool report_baseline_moved(const struct report_model *m)
+{
+	return *m->doc->config.baseline && strcmp(m->doc->config.baseline, m->baseline) != 0;
+}
+
 void report_summary_item(const struct report_model *m, const char *backend, bool html, struct report_buf *b)
 {
 	void (*text)(struct report_buf *, const char *) = html ? report_buf_html : report_buf_md;
@@ -235,8 +240,10 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	report_buf_printf(b, "\nEach cell is the median with its 95%% bootstrap confidence interval. "
 			  "Ratios are medians relative to %s with their own 95%% interval; "
 			  "\"n.s.\" (not significant) means the interval contains 1. A group's figure in the "
-			  "summary is the geometric mean of its metrics' ratios.\n\n",
-			  m.baseline);
+			  "summary is the geometric mean of its metrics' ratios.%s%s%s\n\n",
+			  m.baseline, report_baseline_moved(&m) ? " The baseline asked for, " : "",
+			  report_baseline_moved(&m) ? run->doc->config.baseline : "",
+			  report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
 	for (size_t g = 0; g < m.ngroups; g++)
