@@ -404,6 +404,13 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 	report_chart_header(&b, c->title, xlabel, "", 960, height < 220 ? 220 : height);
 	/* the legend beside the plot: it never covers a marker */
 	report_buf_puts(&b, "set key outside right top vertical\nunset grid\nset grid xtics\n");
+	/* fixed margins, so that the charts of one page share their axis position (the line at 1
+	 * falls in one place on every chart) unless a label is too long for the usual room */
+	size_t longest = 0;
+	for (size_t k = 0; k < c->ncats; k++)
+		longest = c->cats[k] && strlen(c->cats[k]) > longest ? strlen(c->cats[k]) : longest;
+	double left = fmin(0.5, fmax(0.25, (double)(longest * 7 + 24) / 960.0));
+	report_buf_printf(&b, "set lmargin at screen %.3f\nset rmargin at screen 0.86\n", left);
 	report_buf_puts(&b, "$data << EOD\n");
 	for (size_t k = 0; k < c->ncats; k++) {
 		report_buf_printf(&b, "%zu ", k);
