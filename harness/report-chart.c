@@ -396,7 +396,8 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 	}
 	bool clipped = false;
 	for (size_t i = 0; i < n; i++)
-		clipped |= (c->lo && isfinite(c->lo[i]) && c->lo[i] < lo) || (c->hi && isfinite(c->hi[i]) && c->hi[i] > hi);
+		clipped |= (c->lo && isfinite(c->lo[i]) && c->lo[i] < lo) ||
+			   (c->hi && isfinite(c->hi[i]) && c->hi[i] > hi);
 	char xlabel[320];
 	snprintf(xlabel, sizeof(xlabel), "%s%s", c->xlabel, clipped ? "; intervals cut at the edges" : "");
 	int row_px = 10 + 9 * (int)c->nseries;

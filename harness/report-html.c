@@ -382,7 +382,8 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
 		report_buf_puts(b, "<tr><td>");
 		report_buf_html(b, rb->name);
-		report_buf_printf(b, "</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>", rb->ran ? "yes" : "no", ms, over);
+		report_buf_printf(b, "</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
+				  rb->ran ? "yes" : "no", ms, over);
 		report_buf_html(b, rb->ran ? rb->details : rb->reason);
 		report_buf_puts(b, "</td></tr>\n");
 	}

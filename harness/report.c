@@ -154,7 +154,8 @@ void report_summary_item(const struct report_model *m, const char *backend, bool
 
 static void report_md_backends(const struct report_model *m, struct report_buf *b)
 {
-	report_buf_puts(b, "| backend | ran | first start ready (ms) | host memory overhead | details, or why it did not run |\n"
+	report_buf_puts(b, "| backend | ran | first start ready (ms) | host memory overhead | "
+			   "details, or why it did not run |\n"
 			   "|---|---|--:|--:|---|\n");
 	for (size_t i = 0; i < m->doc->nbackends; i++) {
 		const struct result_backend *rb = &m->doc->backends[i];
