@@ -298,8 +298,8 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 	}
 	if (c->hi && maxval > 0 && maxhi > 2 * maxval)
 		report_buf_printf(&b, "set yrange [0:%.6g]\n", 2 * maxval);
-	else
-		report_buf_puts(&b, "set yrange [0:*]\n");
+	else /* headroom: the tallest bar's error bar must not run into the frame */
+		report_buf_puts(&b, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n");
 	if (c->nseries == 1 && !c->reference_one)
 		report_buf_puts(&b, "set key off\n");
 	if (c->logy)
