@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness/report-model.h"
+#include "harness/report-parts.h"
 
 /* Cells are plain ASCII so that printf widths line up on every terminal. */
 #define TABLE_CELL 48
@@ -186,6 +187,16 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 			fprintf(out, "%-7s ready in %.0f ms; %s\n", rb->name, rb->startup_ms, rb->details);
 		else
 			fprintf(out, "%-7s skipped: %s\n", rb->name, rb->reason);
+	}
+	/* the same words as the report's summary, so that a terminal user gets the gist too */
+	if (show_ratio) {
+		struct report_buf words;
+		report_buf_init(&words);
+		for (size_t k = 1; k < m.nmeasured; k++)
+			report_summary_item(&m, m.backends[k], false, &words);
+		if (words.text)
+			fprintf(out, "\nIn words, against %s:\n%s", m.baseline, words.text);
+		report_buf_free(&words);
 	}
 out:
 	free(t.text);

@@ -492,6 +492,9 @@ static void test_terminal_table(void **state)
 	assert_non_null(l);
 	assert_true(strcspn(l, "[") > strcspn(l, "\n"));
 	assert_non_null(table_line(text, "io.net.tcp", "unsupp."));
+	/* the summary in words follows, as in the reports */
+	assert_non_null(strstr(text, "\nIn words, against native:\n- lxc\n"));
+	assert_non_null(strstr(text, "  - disk I/O performance 27% below native\n"));
 	/* columns line up whatever the name lengths, and 3 backends fit 160 columns */
 	const char *head = table_line(text, "workload", "metric");
 	const char *row = table_line(text, "clock_gettime_p50_ns", "ns v");
