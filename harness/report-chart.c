@@ -107,6 +107,20 @@ static int report_chart_exchange(int in, int out, int errfd, const char *script,
 	return 0;
 }
 
+/* gnuplot titles every plot element "gnuplot_plot_N": browsers show that as a tooltip. */
+static void report_chart_drop_plot_titles(char *svg)
+{
+	static const char open[] = "<title>gnuplot_plot_";
+	char *p;
+	while ((p = strstr(svg, open))) {
+		char *end = strstr(p, "</title>");
+		if (!end)
+			break;
+		end += strlen("</title>");
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
 char *report_chart_run(const char *script, struct vb_error *err)
 {
 	char path[PATH_MAX];
@@ -176,8 +190,8 @@ char *report_chart_run(const char *script, struct vb_error *err)
 		const char *start = strstr(svg.text, "<svg");
 		if (!start)
 			error_set(err, "gnuplot produced no SVG");
-		else
-			result = strdup(start);
+		else if ((result = strdup(start)))
+			report_chart_drop_plot_titles(result);
 	}
 out:
 	report_buf_free(&svg);

@@ -33,8 +33,18 @@ static void report_html_chart(struct report_buf *b, char *svg, const char *what,
 		report_buf_puts(b, "</p>\n");
 		return;
 	}
+	/* the chart's own title for the SVG's, which screen readers and tooltips show */
 	report_buf_puts(b, "<figure>\n");
-	report_buf_puts(b, svg);
+	char *t = strstr(svg, "<title>Gnuplot</title>");
+	if (t) {
+		report_buf_put(b, svg, (size_t)(t - svg));
+		report_buf_puts(b, "<title>");
+		report_buf_html(b, what);
+		report_buf_puts(b, "</title>");
+		report_buf_puts(b, t + strlen("<title>Gnuplot</title>"));
+	} else {
+		report_buf_puts(b, svg);
+	}
 	report_buf_puts(b, "</figure>\n");
 	free(svg);
 }
@@ -399,9 +409,25 @@ int report_render_html(const struct report_run *runs, size_t n, struct report_bu
 {
 	struct report_html_charts charts = { 0 };
 	charts.available = report_chart_available(charts.why, sizeof(charts.why));
-	report_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-			       "<title>vbench report</title>\n<style>%s</style>\n</head>\n<body>\n"
-			       "<h1>vbench report</h1>\n",
+	/* a title that tells browser tabs apart: what ran, and when */
+	report_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			     "<title>vbench report");
+	if (n > 0) {
+		const struct results_doc *d = runs[0].doc;
+		bool first = true;
+		for (size_t i = 0; i < d->nbackends; i++) {
+			if (!d->backends[i].ran)
+				continue;
+			report_buf_puts(out, first ? ": " : ", ");
+			report_buf_html(out, d->backends[i].name);
+			first = false;
+		}
+		report_buf_puts(out, " (");
+		report_buf_html(out, d->start_time);
+		report_buf_puts(out, n > 1 ? ", ...)" : ")");
+	}
+	report_buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>vbench report</h1>\n",
 			  report_html_style);
 	if (!charts.available) {
 		report_buf_puts(out, "<p class=\"note\">");
