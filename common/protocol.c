@@ -113,12 +113,12 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 {
 	struct proto_hello *h = &msg->hello;
 	uint64_t v;
-	if (need_string(doc, 0, "version", h->version, sizeof(h->version), true, err) < 0 ||
-	    need_string(doc, 0, "kernel", h->kernel, sizeof(h->kernel), false, err) < 0 ||
-	    need_string(doc, 0, "hostname", h->hostname, sizeof(h->hostname), false, err) < 0)
+#define HELLO_STRING(field, required)                                                              \
+	need_string(doc, 0, #field, h->field, sizeof(h->field), required, err)
+	if (HELLO_STRING(version, true) < 0 || HELLO_STRING(kernel, false) < 0 ||
+	    HELLO_STRING(hostname, false) < 0 || HELLO_STRING(clocksource, false) < 0)
 		return -1;
-	if (need_string(doc, 0, "clocksource", h->clocksource, sizeof(h->clocksource), false, err) < 0)
-		return -1;
+#undef HELLO_STRING
 	if (need_uint(doc, 0, "proto", &v, true, err) < 0)
 		return -1;
 	h->proto = (int)v;
