@@ -329,6 +329,117 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 	return report_chart_finish(&b, err);
 }
 
+/* Tics at powers of two (ratios) or ten (absolute values) covering [lo, hi], labelled plainly. */
+static void report_chart_log_tics(struct report_buf *b, double lo, double hi, bool ratio)
+{
+	double base = ratio ? 2 : 10;
+	double t = pow(base, floor(log(lo) / log(base)));
+	report_buf_puts(b, "set xtics (");
+	for (int n = 0; t <= hi * 1.0001 && n < 40; t *= base, n++) {
+		if (t < lo / 1.0001)
+			continue;
+		char label[32];
+		if (ratio && t < 1)
+			snprintf(label, sizeof(label), "1/%.0f", 1 / t);
+		else
+			snprintf(label, sizeof(label), "%g", t);
+		report_buf_printf(b, "%s'%s%s' %.10g", n ? ", " : "", label, ratio ? "x" : "", t);
+	}
+	report_buf_puts(b, ")\n");
+}
+
+char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
+{
+	struct report_buf b;
+	report_buf_init(&b);
+	size_t n = c->ncats * c->nseries;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		double v[3] = { c->val[i], c->lo ? c->lo[i] : NAN, c->hi ? c->hi[i] : NAN };
+		for (int k = 0; k < 3; k++)
+			if (isfinite(v[k]) && (!c->logx || v[k] > 0)) {
+				lo = fmin(lo, v[k]);
+				hi = fmax(hi, v[k]);
+			}
+	}
+	if (!(lo <= hi))
+		lo = 0.5, hi = 2;
+	if (c->logx && c->reference_one) {
+		/* symmetric around 1 so that "twice as fast" and "half as fast" look alike; a wild
+		 * interval (a noisy p99) is clipped at 16x rather than squeezing every other row */
+		double span = fmax(fmax(hi, 1 / lo), 1.25);
+		span = fmin(pow(2, ceil(log2(span))), 16);
+		lo = 1 / span, hi = span;
+	} else if (c->logx) {
+		lo = pow(10, floor(log10(lo))), hi = pow(10, ceil(log10(hi)));
+		if (hi <= lo)
+			hi = lo * 10;
+	}
+	bool clipped = false;
+	for (size_t i = 0; i < n; i++)
+		clipped |= (c->lo && isfinite(c->lo[i]) && c->lo[i] < lo) || (c->hi && isfinite(c->hi[i]) && c->hi[i] > hi);
+	char xlabel[320];
+	snprintf(xlabel, sizeof(xlabel), "%s%s", c->xlabel, clipped ? "; intervals cut at the edges" : "");
+	int row_px = 10 + 9 * (int)c->nseries;
+	int height = 110 + (int)c->ncats * row_px;
+	report_chart_header(&b, c->title, xlabel, "", 960, height < 220 ? 220 : height);
+	/* the legend beside the plot: it never covers a marker */
+	report_buf_puts(&b, "set key outside right top vertical\nunset grid\nset grid xtics\n");
+	report_buf_puts(&b, "$data << EOD\n");
+	for (size_t k = 0; k < c->ncats; k++) {
+		report_buf_printf(&b, "%zu ", k);
+		report_chart_label(&b, c->cats[k]);
+		for (size_t s = 0; s < c->nseries; s++) {
+			size_t i = s * c->ncats + k;
+			bool clipped_lo = c->lo && isfinite(c->lo[i]) && c->lo[i] < lo;
+			bool clipped_hi = c->hi && isfinite(c->hi[i]) && c->hi[i] > hi;
+			report_chart_num(&b, c->val[i]);
+			report_chart_num(&b, c->lo ? (clipped_lo ? lo : c->lo[i]) : c->val[i]);
+			report_chart_num(&b, c->hi ? (clipped_hi ? hi : c->hi[i]) : c->val[i]);
+			report_buf_printf(&b, " %d", !c->sig || c->sig[i]);
+		}
+		report_buf_puts(&b, "\n");
+	}
+	report_buf_puts(&b, "EOD\n");
+	if (c->logx) {
+		report_buf_puts(&b, "set logscale x 2\n");
+		report_chart_log_tics(&b, lo, hi, c->reference_one);
+	}
+	/* a hair wider than the outer tics: gnuplot drops a tic that lands exactly on a log-scale edge */
+	report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", lo / 1.001, hi * 1.001);
+	/* the first category on top, as in the tables */
+	report_buf_printf(&b, "set yrange [%.1f:-0.6]\nset ytics nomirror scale 0\nset xtics nomirror\n",
+			  (double)c->ncats - 0.4);
+	/* faint bands mark each row so that a marker is read against the right label */
+	for (size_t k = 1; k < c->ncats; k += 2)
+		report_buf_printf(&b, "set object rectangle from graph 0, first %.1f to graph 1, first %.1f "
+				      "behind fillcolor rgb '#f2f2f2' fillstyle solid noborder\n",
+				  (double)k - 0.5, (double)k + 0.5);
+	if (c->reference_one) {
+		report_buf_puts(&b, "set arrow from first 1, graph 0 to first 1, graph 1 nohead dashtype 2 "
+				    "linewidth 1.5 linecolor rgb 'black' front\n");
+		report_buf_puts(&b, "set label ");
+		report_chart_str(&b, c->reference_label ? c->reference_label : "baseline");
+		report_buf_puts(&b, " at first 1, graph 1 offset 0, 0.6 center front\n");
+	}
+	report_buf_puts(&b, "plot ");
+	for (size_t s = 0; s < c->nseries; s++) {
+		int col = 3 + (int)s * 4;
+		double off = c->nseries > 1 ? ((double)s - (double)(c->nseries - 1) / 2) * (0.7 / (double)c->nseries)
+					    : 0;
+		report_buf_printf(&b, "%s$data using %d:($1%+.3f):%d:%d%s with xerrorbars linecolor %zu "
+				      "pointtype 6 pointsize 0.9 notitle, ",
+				  s ? ", " : "", col, off, col + 1, col + 2, s == 0 ? ":ytic(2)" : "", s + 1);
+		/* the same markers filled where significant; this clause carries the legend */
+		report_buf_printf(&b, "$data using ($%d > 0.5 ? $%d : NaN):($1%+.3f) with points linecolor %zu "
+				      "pointtype 7 pointsize 0.9 title ",
+				  col + 3, col, off, s + 1);
+		report_chart_str(&b, c->series[s]);
+	}
+	report_buf_puts(&b, "\n");
+	return report_chart_finish(&b, err);
+}
+
 char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *err)
 {
 	struct report_buf b;

@@ -33,6 +33,25 @@ struct report_chart_bars {
 char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err);
 
 /*
+ * A dot plot with horizontal error bars: one row per category (first on top, labels upright and
+ * readable however long), one marker per series, offset within the row. Values are indexed
+ * [series * ncats + cat]; NaN = no marker. sig (may be NULL) marks values drawn filled; the rest are
+ * drawn hollow, so that "not significant" shows without reading the numbers.
+ */
+struct report_chart_dots {
+	const char *title, *xlabel;
+	size_t ncats, nseries;
+	const char *const *cats;
+	const char *const *series;
+	const double *val, *lo, *hi;
+	const bool *sig;
+	bool logx;
+	bool reference_one; /* dashed line at x = 1 (the baseline of a ratio chart) */
+	const char *reference_label;
+};
+char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err);
+
+/*
  * Lines with error bars over a numeric x: one line per series, values indexed
  * [series * npoints + i]; xlabels (may be NULL) name the tics at each x.
  */
