@@ -132,6 +132,47 @@ static void mark_workload(struct runner *r, const struct workload *w, const char
 	}
 }
 
+static int sample_timeout_ms(const struct run_options *o)
+{
+	if (o->timeout_s)
+		return (int)o->timeout_s * 1000;
+	return o->suite == SUITE_FULL ? 900000 : 300000;
+}
+
+/* Host-side counters of an environment (kvm: VM exits by reason), cumulative. */
+#define HOST_COUNTERS_MAX 32
+struct host_counters {
+	unsigned n;
+	char names[HOST_COUNTERS_MAX][48];
+	uint64_t values[HOST_COUNTERS_MAX];
+};
+
+static void host_counters_read(struct session *s, struct host_counters *hc)
+{
+	hc->n = 0;
+	if (s->ops->host_counters && s->inst)
+		hc->n = s->ops->host_counters(s->inst, hc->names, hc->values, HOST_COUNTERS_MAX);
+}
+
+/* Their change across the sample is the sample's: recorded as counter series host.<name>. */
+static void record_host_counters(struct runner *r, struct session *s, const struct workload *w,
+				 const struct host_counters *before)
+{
+	struct host_counters after;
+	if (!before->n)
+		return;
+	host_counters_read(s, &after);
+	for (unsigned c = 0; c < after.n && c < before->n; c++) {
+		if (strcmp(after.names[c], before->names[c]) != 0 ||
+		    after.values[c] < before->values[c])
+			continue; /* the set changed (a restart): no honest difference */
+		char name[64];
+		snprintf(name, sizeof(name), "host.%.47s", after.names[c]);
+		results_add_counter(&r->doc, w->id, s->ops->name, name,
+				    (double)(after.values[c] - before->values[c]));
+	}
+}
+
 /* One sample (or warm-up) of w on session s. Returns false when this backend is done with w. */
 static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 		       const struct proto_values *params, unsigned i, bool warmup)
@@ -150,10 +191,9 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	/* the same seed for sample i everywhere: every backend does identical work */
 	req.run.seed =
 		mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 11;
-	int timeout = r->o->timeout_s		  ? (int)r->o->timeout_s * 1000
-		      : r->o->suite == SUITE_FULL ? 900000
-						  : 300000;
-	if (session_request(s, &req, &rep, timeout, &err) < 0) {
+	struct host_counters before;
+	host_counters_read(s, &before);
+	if (session_request(s, &req, &rep, sample_timeout_ms(r->o), &err) < 0) {
 		if (err.code == EINTR && interrupted)
 			return false;
 		char note[600];
@@ -185,6 +225,7 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 				results_add_counter(&r->doc, w->id, s->ops->name,
 						    rep.counters.v[c].name,
 						    rep.counters.v[c].value);
+			record_host_counters(r, s, w, &before);
 		}
 	} else if (rep.type == PROTO_UNSUPPORTED) {
 		mark_workload(r, w, s->ops->name, RESULT_UNSUPPORTED, rep.message);
