@@ -167,7 +167,7 @@ static void record_host_counters(struct runner *r, struct session *s, const stru
 		    after.values[c] < before->values[c])
 			continue; /* the set changed (a restart): no honest difference */
 		char name[64];
-		snprintf(name, sizeof(name), "host.%.47s", after.names[c]);
+		snprintf(name, sizeof(name), "host.%.42s", after.names[c]);
 		results_add_counter(&r->doc, w->id, s->ops->name, name,
 				    (double)(after.values[c] - before->values[c]));
 	}
