@@ -92,10 +92,22 @@ static void close_container(struct json_writer *w, const char *c)
 		w->depth--;
 }
 
-void json_object_begin(struct json_writer *w) { open_container(w, "{"); }
-void json_object_end(struct json_writer *w) { close_container(w, "}"); }
-void json_array_begin(struct json_writer *w) { open_container(w, "["); }
-void json_array_end(struct json_writer *w) { close_container(w, "]"); }
+void json_object_begin(struct json_writer *w)
+{
+	open_container(w, "{");
+}
+void json_object_end(struct json_writer *w)
+{
+	close_container(w, "}");
+}
+void json_array_begin(struct json_writer *w)
+{
+	open_container(w, "[");
+}
+void json_array_end(struct json_writer *w)
+{
+	close_container(w, "]");
+}
 
 static void put_escaped(struct json_writer *w, const char *s)
 {
@@ -351,7 +363,8 @@ static bool syntax_value(struct syntax *x)
 	} else if (c == '-' || (c >= '0' && c <= '9')) {
 		ok = syntax_number(x);
 	} else {
-		ok = syntax_literal(x, "true") || syntax_literal(x, "false") || syntax_literal(x, "null");
+		ok = syntax_literal(x, "true") || syntax_literal(x, "false") ||
+		     syntax_literal(x, "null");
 	}
 	x->depth--;
 	return ok;
@@ -368,7 +381,8 @@ int json_parse(struct json_doc *doc, const char *text, size_t len, struct vb_err
 	size_t stop = x.pos;
 	syntax_space(&x);
 	if (ok && x.pos < x.len)
-		return error_set(err, "JSON has trailing data after the document (character %zu)", x.pos);
+		return error_set(err, "JSON has trailing data after the document (character %zu)",
+				 x.pos);
 	if (!ok && stop >= len)
 		return error_set(err, "JSON is truncated");
 	if (!ok)
@@ -644,7 +658,8 @@ int64_t json_member_int(const struct json_doc *doc, int obj, const char *key, in
 	return v;
 }
 
-int json_member_string(const struct json_doc *doc, int obj, const char *key, char *out, size_t outlen)
+int json_member_string(const struct json_doc *doc, int obj, const char *key, char *out,
+		       size_t outlen)
 {
 	int t = json_find(doc, obj, key);
 	if (t < 0)

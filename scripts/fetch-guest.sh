@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 OUT=build/guest
 MODULES="virtio_ring virtio virtio_mmio virtio_blk failover net_failover virtio_net virtio_console"
 # The nested rig loads KVM inside its outer guest; these come from the same package.
-RIG_MODULES="irqbypass kvm kvm-amd tun"
+RIG_MODULES="irqbypass kvm kvm-amd tun brd"
 
 have_all() {
 	[ -s "$OUT/vmlinuz" ] || return 1

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backends/kvm/exits.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/probe.h"
@@ -18,6 +19,7 @@ struct backend_instance {
 	unsigned ncpus;
 	uint64_t start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
 	bool disk, network;
+	int stats_fds[VM_MAX_VCPUS]; /* KVM's binary stats, one per vCPU (-1 where unsupported) */
 	char kernel[PATH_MAX];
 };
 
@@ -84,6 +86,7 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		free(inst);
 		return error_prefix(err, "kvm: ");
 	}
+	vm_exits_open(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS);
 	*out = inst;
 	return 0;
 }
@@ -108,6 +111,8 @@ static uint64_t kvm_process_rss(void)
 static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 {
 	struct vm *vm = inst->machine->vm;
+	/* The agent marks the boot timer just after its hello: give that write a moment to land. */
+	vm_wait(vm, true, 2000);
 	pthread_mutex_lock(&vm->lock);
 	uint64_t ready = vm->ready_ns, started = vm->started_ns;
 	pthread_mutex_unlock(&vm->lock);
@@ -133,6 +138,19 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");
 }
 
+static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[48], uint64_t *values,
+				  unsigned max)
+{
+	struct vm_exit_counts c;
+	vm_exits_read(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS, &c);
+	unsigned n = c.n < max ? c.n : max;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(names[i], 48, "%s", c.name[i]);
+		values[i] = c.value[i];
+	}
+	return n;
+}
+
 static bool kvm_alive(struct backend_instance *inst)
 {
 	return __atomic_load_n(&inst->machine->vm->status, __ATOMIC_ACQUIRE) == VM_STATUS_RUNNING;
@@ -143,14 +161,16 @@ static void kvm_stop(struct backend_instance *inst)
 	if (!inst)
 		return;
 	struct vm *vm = inst->machine->vm;
-	enum vm_status s = vm_wait(vm, false, 0);
-	/* Powered off, or stopped after a normal run: nothing to say. Anything else gets its reason. */
-	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_RUNNING)) {
+	/* A guest asked to shut down is usually powering off right now: let it finish cleanly. */
+	enum vm_status s = vm_wait(vm, false, vm->ready_ns ? 2000 : 0);
+	/* Powered off: nothing to say. Anything else (never ready, hung, panicked) gets its reason. */
+	if (s != VM_STATUS_POWER_OFF) {
 		vm_stop(vm);
 		char why[2600];
 		machine_describe_end(inst->machine, why, sizeof(why));
 		fprintf(stderr, "vbench kvm: %s\n", why);
 	}
+	vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
 	machine_destroy(inst->machine);
 	free(inst);
 }
@@ -164,4 +184,5 @@ const struct backend_ops kvm_backend = {
 	.stats = kvm_stats,
 	.alive = kvm_alive,
 	.stop = kvm_stop,
+	.host_counters = kvm_host_counters,
 };

@@ -243,6 +243,9 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 	enum vm_status s = m->vm->status;
 	if (!m->vm->ready_ns && (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED))
 		snprintf(buf, len, "the guest never got ready; last console lines:\n%s", tail[0] ? tail : "(none)");
+	else if (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED)
+		snprintf(buf, len, "the guest was still running when stopped; last console lines:\n%s",
+			 tail[0] ? tail : "(none)");
 	else
 		snprintf(buf, len, "the VM %s (%s); last console lines:\n%s", vm_status_name(s),
 			 m->vm->status_detail, tail[0] ? tail : "(none)");

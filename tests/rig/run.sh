@@ -22,11 +22,11 @@ ROOT=$TMP/root
 mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
 	"$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-for a in sh mount insmod poweroff cat echo sleep uname mkdir dd; do ln -s busybox "$ROOT/bin/$a"; done
+for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
 mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
-	"$ROOT"/vbench/guest/tun.ko "$ROOT/lib/rig/"
+	"$ROOT"/vbench/guest/tun.ko "$ROOT"/vbench/guest/brd.ko "$ROOT/lib/rig/"
 # vbench itself is dynamic: carry its shared libraries and the loader.
 for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
 	mkdir -p "$ROOT$(dirname "$lib")"
@@ -42,11 +42,19 @@ insmod /lib/rig/irqbypass.ko
 insmod /lib/rig/kvm.ko
 insmod /lib/rig/kvm-amd.ko
 insmod /lib/rig/tun.ko
+# A RAM block device with a real filesystem: the harness's scratch disk needs O_DIRECT.
+insmod /lib/rig/brd.ko rd_nr=1 rd_size=262144
+mke2fs -q /dev/ram0 && mount -t ext2 /dev/ram0 /var/tmp
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
 ${RIG_COMMAND:-/vbench/vbench vm --timeout 600 $ARGS}
 echo "RIG-RESULT rc=\$?"
+if [ -z "${RIG_COMMAND:-}" ]; then
+	# A kernel that panics (no init to run) must end the VM with a clear message and exit 2.
+	/vbench/vbench vm --timeout 300 --cmdline "console=ttyS0 panic=-1 pci=off rdinit=/nonexistent"
+	echo "RIG-PANIC rc=\$?"
+fi
 poweroff -f
 INIT
 chmod +x "$ROOT/init"
@@ -55,17 +63,22 @@ chmod +x "$ROOT/init"
 LOG=$BUILD/rig-console.log
 mkdir -p "$BUILD"
 echo "rig: booting QEMU (TCG, qemu64,+svm,+npt), console in $LOG"
-timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 2048 -nographic \
+timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 3072 -nographic \
 	-no-reboot -kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
 	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
 qrc=$?
-grep -E 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
+grep -aE 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
 if [ -n "${RIG_COMMAND:-}" ] && grep -q 'RIG-RESULT rc=0' "$LOG"; then
 	echo "PASS: '$RIG_COMMAND' succeeded inside the rig"
 	exit 0
 fi
-if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel' "$LOG"; then
-	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig"
+if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel .*, 2 CPUs' "$LOG"; then
+	if ! grep -q 'RIG-PANIC rc=2' "$LOG" || ! grep -q 'vbench vm: the guest kernel panicked' "$LOG"; then
+		echo "FAIL: a panicking guest kernel was not reported (exit 2, 'panicked')"
+		exit 1
+	fi
+	echo "PASS: vbench's VMM booted the Debian cloud kernel to the agent inside the rig (2 vCPUs, disk, net)"
+	echo "PASS: a panicking guest kernel ends the VM with exit 2 and the panic line"
 	exit 0
 fi
 [ $qrc -eq 124 ] && echo "FAIL: the rig timed out after $RIG_TIMEOUT s"
