@@ -28,7 +28,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps guest compare check check-unit check-integration check-fuzz check-rig \
+.PHONY: all deps guest compare check check-unit check-integration check-fuzz check-rig check-sanitize \
 	fuzz validate format clean
 
 all: $(BUILD)/vbench $(BUILD)/vbench-agent
@@ -73,10 +73,18 @@ compare: deps all
 	$(BUILD)/vbench compare kvm lxc native --suite quick
 
 check: deps all $(UNIT_BIN) $(FUZZ_BIN)
+	@scripts/fetch-guest.sh || echo "vbench: could not fetch the guest kernel; the VM tests will say so"
+	@$(MAKE) -s check-sanitize
 	@tests/run-tests.sh
 
 check-unit: all $(UNIT_BIN)
 	@tests/run-tests.sh unit
+
+# The unit tests again under AddressSanitizer and UBSan, in a build directory of their own.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+check-sanitize:
+	@$(MAKE) -s BUILD=build-san CFLAGS="$(SAN_FLAGS)" $(UNIT_SRC:tests/unit/%.c=build-san/tests/%)
+	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1 tests/run-tests.sh unit
 
 check-fuzz: $(FUZZ_BIN)
 	@tests/run-tests.sh fuzz
@@ -96,6 +104,6 @@ format:
 	clang-format -i $(shell git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-san
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -15,22 +15,22 @@
 struct backend_config {
 	unsigned ncpus;
 	unsigned cpu_list[BACKEND_MAX_CPUS]; /* OS indexes of the PUs to run on, one per core */
-	uint64_t memory_bytes;               /* limit for the environment (container / VM RAM) */
-	const char *agent_path;              /* the static agent binary */
-	const char *disk_path;               /* scratch disk image to attach, or NULL */
-	bool network;                        /* give the agent a network link and a peer */
-	const char *kernel_path;             /* kvm: bzImage (NULL = built default) */
-	const char *modules_dir;             /* kvm: directory holding the virtio .ko files */
-	const char *run_dir;                 /* private temp directory for this run's files */
-	bool force;                          /* run even when probe says it is not useful */
+	uint64_t memory_bytes;		     /* limit for the environment (container / VM RAM) */
+	const char *agent_path;		     /* the static agent binary */
+	const char *disk_path;		     /* scratch disk image to attach, or NULL */
+	bool network;			     /* give the agent a network link and a peer */
+	const char *kernel_path;	     /* kvm: bzImage (NULL = built default) */
+	const char *modules_dir;	     /* kvm: directory holding the virtio .ko files */
+	const char *run_dir;		     /* private temp directory for this run's files */
+	bool force;			     /* run even when probe says it is not useful */
 	bool verbose;
 };
 
 /* Host-side figures for one started environment. */
 struct backend_stats {
-	double startup_ms;          /* start request to agent hello; NaN if unknown */
+	double startup_ms;	    /* start request to agent hello; NaN if unknown */
 	double host_overhead_bytes; /* host memory the environment costs beyond the agent; NaN if unknown */
-	char details[256];          /* one line: "pid 1234 pinned to 0,1" / "kernel 6.1, 2 vCPUs" */
+	char details[256];	    /* one line: "pid 1234 pinned to 0,1" / "kernel 6.1, 2 vCPUs" */
 	/* The io.net peer's side when cfg->network: a network namespace file the harness can open and
 	 * setns() into to run its peer server ("" = the harness's own namespace), and the peer's IP
 	 * address as the agent reaches it ("" = no network). */

@@ -105,7 +105,8 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 			_exit(127);
 		}
 		if (cfg->network && private_loopback() < 0) {
-			fprintf(stderr, "vbench native: private network namespace: %s\n", strerror(errno));
+			fprintf(stderr, "vbench native: private network namespace: %s\n",
+				strerror(errno));
 			_exit(127);
 		}
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
@@ -133,12 +134,13 @@ static void native_channel(struct backend_instance *inst, int *rfd, int *wfd)
 static void native_stats(struct backend_instance *inst, struct backend_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->startup_ms = -1; /* the harness measures start to hello */
+	out->startup_ms = -1;	      /* the harness measures start to hello */
 	out->host_overhead_bytes = 0; /* nothing runs beside the agent */
 	snprintf(out->details, sizeof(out->details), "agent pid %d pinned to CPUs %.200s",
 		 (int)inst->pid, inst->cpus);
 	if (inst->network) {
-		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/ns/net", (int)inst->pid);
+		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/ns/net",
+			 (int)inst->pid);
 		snprintf(out->peer_addr, sizeof(out->peer_addr), "127.0.0.1");
 	}
 	snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s", inst->disk);

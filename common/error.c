@@ -28,7 +28,8 @@ int error_set_errno(struct vb_error *err, const char *fmt, ...)
 	int n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
 	if (n >= 0 && (size_t)n < sizeof(err->message))
-		snprintf(err->message + n, sizeof(err->message) - (size_t)n, ": %s", strerror(saved));
+		snprintf(err->message + n, sizeof(err->message) - (size_t)n, ": %s",
+			 strerror(saved));
 	err->code = saved;
 	errno = saved;
 	return -1;

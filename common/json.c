@@ -1,5 +1,7 @@
 /* JSON for vbench: a small writer into a growing buffer, and a reader over jsmn tokens. */
-#include <jsmn.h> /* the one translation unit holding jsmn's implementation */
+/* the one translation unit holding jsmn's implementation, in its strict mode */
+#define JSMN_STRICT
+#include <jsmn.h>
 
 #include "common/json.h"
 
@@ -90,10 +92,22 @@ static void close_container(struct json_writer *w, const char *c)
 		w->depth--;
 }
 
-void json_object_begin(struct json_writer *w) { open_container(w, "{"); }
-void json_object_end(struct json_writer *w) { close_container(w, "}"); }
-void json_array_begin(struct json_writer *w) { open_container(w, "["); }
-void json_array_end(struct json_writer *w) { close_container(w, "]"); }
+void json_object_begin(struct json_writer *w)
+{
+	open_container(w, "{");
+}
+void json_object_end(struct json_writer *w)
+{
+	close_container(w, "}");
+}
+void json_array_begin(struct json_writer *w)
+{
+	open_container(w, "[");
+}
+void json_array_end(struct json_writer *w)
+{
+	close_container(w, "]");
+}
 
 static void put_escaped(struct json_writer *w, const char *s)
 {
@@ -218,9 +232,161 @@ void json_kv_bool(struct json_writer *w, const char *key, bool v)
 
 /* ---- reader ---- */
 
+/*
+ * jsmn tokenizes but does not check JSON's grammar: it lets through {"a":"b":"c"}, trailing
+ * commas and numbers like 01. A small recursive-descent pass over the text checks the grammar
+ * first, so that what jsmn then tokenizes is JSON. Returns the position after the value, or 0.
+ */
+static int hexval(char c);
+
+struct syntax {
+	const char *s;
+	size_t len, pos;
+	int depth;
+};
+
+static void syntax_space(struct syntax *x)
+{
+	while (x->pos < x->len && (x->s[x->pos] == ' ' || x->s[x->pos] == '\t' ||
+				   x->s[x->pos] == '\n' || x->s[x->pos] == '\r'))
+		x->pos++;
+}
+
+static bool syntax_literal(struct syntax *x, const char *word)
+{
+	size_t n = strlen(word);
+	if (x->len - x->pos < n || memcmp(x->s + x->pos, word, n) != 0)
+		return false;
+	x->pos += n;
+	return true;
+}
+
+static bool syntax_digits(struct syntax *x)
+{
+	size_t start = x->pos;
+	while (x->pos < x->len && x->s[x->pos] >= '0' && x->s[x->pos] <= '9')
+		x->pos++;
+	return x->pos > start;
+}
+
+static bool syntax_number(struct syntax *x)
+{
+	if (x->pos < x->len && x->s[x->pos] == '-')
+		x->pos++;
+	if (x->pos < x->len && x->s[x->pos] == '0')
+		x->pos++; /* a leading zero stands alone */
+	else if (!syntax_digits(x))
+		return false;
+	if (x->pos < x->len && x->s[x->pos] == '.') {
+		x->pos++;
+		if (!syntax_digits(x))
+			return false;
+	}
+	if (x->pos < x->len && (x->s[x->pos] == 'e' || x->s[x->pos] == 'E')) {
+		x->pos++;
+		if (x->pos < x->len && (x->s[x->pos] == '+' || x->s[x->pos] == '-'))
+			x->pos++;
+		if (!syntax_digits(x))
+			return false;
+	}
+	return true;
+}
+
+static bool syntax_string(struct syntax *x)
+{
+	if (x->pos >= x->len || x->s[x->pos] != '"')
+		return false;
+	for (x->pos++; x->pos < x->len; x->pos++) {
+		unsigned char c = (unsigned char)x->s[x->pos];
+		if (c == '"') {
+			x->pos++;
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			if (++x->pos >= x->len || !strchr("\"\\/bfnrtu", x->s[x->pos]))
+				return false;
+			if (x->s[x->pos] == 'u') {
+				for (int i = 0; i < 4; i++)
+					if (++x->pos >= x->len || hexval(x->s[x->pos]) < 0)
+						return false;
+			}
+		}
+	}
+	return false;
+}
+
+static bool syntax_value(struct syntax *x)
+{
+	syntax_space(x);
+	if (x->pos >= x->len || ++x->depth > 128)
+		return false;
+	bool ok;
+	char c = x->s[x->pos];
+	if (c == '{' || c == '[') {
+		char close = c == '{' ? '}' : ']';
+		x->pos++;
+		syntax_space(x);
+		if (x->pos < x->len && x->s[x->pos] == close) {
+			x->pos++;
+			x->depth--;
+			return true;
+		}
+		for (;;) {
+			if (c == '{') {
+				syntax_space(x);
+				if (!syntax_string(x))
+					return false;
+				syntax_space(x);
+				if (x->pos >= x->len || x->s[x->pos] != ':')
+					return false;
+				x->pos++;
+			}
+			if (!syntax_value(x))
+				return false;
+			syntax_space(x);
+			if (x->pos >= x->len)
+				return false;
+			if (x->s[x->pos] == ',') {
+				x->pos++;
+				continue;
+			}
+			if (x->s[x->pos] != close)
+				return false;
+			x->pos++;
+			break;
+		}
+		ok = true;
+	} else if (c == '"') {
+		ok = syntax_string(x);
+	} else if (c == '-' || (c >= '0' && c <= '9')) {
+		ok = syntax_number(x);
+	} else {
+		ok = syntax_literal(x, "true") || syntax_literal(x, "false") ||
+		     syntax_literal(x, "null");
+	}
+	x->depth--;
+	return ok;
+}
+
 int json_parse(struct json_doc *doc, const char *text, size_t len, struct vb_error *err)
 {
 	memset(doc, 0, sizeof(*doc));
+	struct syntax x = { .s = text, .len = len };
+	syntax_space(&x);
+	if (x.pos >= len)
+		return error_set(err, "JSON is empty");
+	bool ok = syntax_value(&x);
+	size_t stop = x.pos;
+	syntax_space(&x);
+	if (ok && x.pos < x.len)
+		return error_set(err, "JSON has trailing data after the document (character %zu)",
+				 x.pos);
+	if (!ok && stop >= len)
+		return error_set(err, "JSON is truncated");
+	if (!ok)
+		return error_set(err, "JSON is malformed (character %zu)", stop);
 	jsmn_parser p;
 	jsmn_init(&p);
 	int n = jsmn_parse(&p, text, len, NULL, 0);
@@ -239,31 +405,9 @@ int json_parse(struct json_doc *doc, const char *text, size_t len, struct vb_err
 		json_doc_free(doc);
 		return error_set(err, "JSON is malformed");
 	}
-	/* jsmn's non-strict primitive handling lets through bare words; check primitives ourselves */
 	doc->text = text;
 	doc->len = len;
 	doc->ntokens = m;
-	for (int i = 0; i < m; i++) {
-		if (doc->tokens[i].type != JSMN_PRIMITIVE)
-			continue;
-		const char *s = text + doc->tokens[i].start;
-		int l = doc->tokens[i].end - doc->tokens[i].start;
-		bool ok = (l == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "null", 4))) ||
-			  (l == 5 && !memcmp(s, "false", 5));
-		if (!ok && l > 0 && l < 64 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
-			char b[64];
-			memcpy(b, s, (size_t)l);
-			b[l] = '\0';
-			char *end;
-			strtod(b, &end);
-			ok = *end == '\0';
-		}
-		if (!ok) {
-			int pos = doc->tokens[i].start;
-			json_doc_free(doc);
-			return error_set(err, "JSON has an invalid value at character %d", pos);
-		}
-	}
 	/* jsmn accepts several top-level values; vbench documents hold exactly one */
 	if (json_skip(doc, 0) != m) {
 		json_doc_free(doc);
@@ -514,7 +658,8 @@ int64_t json_member_int(const struct json_doc *doc, int obj, const char *key, in
 	return v;
 }
 
-int json_member_string(const struct json_doc *doc, int obj, const char *key, char *out, size_t outlen)
+int json_member_string(const struct json_doc *doc, int obj, const char *key, char *out,
+		       size_t outlen)
 {
 	int t = json_find(doc, obj, key);
 	if (t < 0)

@@ -84,6 +84,7 @@ int json_get_bool(const struct json_doc *doc, int tok, bool *out);
 /* Convenience: member lookups with a default when absent or wrong type. */
 double json_member_number(const struct json_doc *doc, int obj, const char *key, double dflt);
 int64_t json_member_int(const struct json_doc *doc, int obj, const char *key, int64_t dflt);
-int json_member_string(const struct json_doc *doc, int obj, const char *key, char *out, size_t outlen);
+int json_member_string(const struct json_doc *doc, int obj, const char *key, char *out,
+		       size_t outlen);
 
 #endif

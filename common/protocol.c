@@ -16,9 +16,14 @@
 #include "common/json.h"
 
 static const char *const type_names[] = {
-	[PROTO_HELLO] = "hello",     [PROTO_RUN] = "run",     [PROTO_SAMPLE] = "sample",
-	[PROTO_ERROR] = "error",     [PROTO_UNSUPPORTED] = "unsupported",
-	[PROTO_PING] = "ping",       [PROTO_PONG] = "pong",   [PROTO_SHUTDOWN] = "shutdown",
+	[PROTO_HELLO] = "hello",
+	[PROTO_RUN] = "run",
+	[PROTO_SAMPLE] = "sample",
+	[PROTO_ERROR] = "error",
+	[PROTO_UNSUPPORTED] = "unsupported",
+	[PROTO_PING] = "ping",
+	[PROTO_PONG] = "pong",
+	[PROTO_SHUTDOWN] = "shutdown",
 	[PROTO_BYE] = "bye",
 };
 
@@ -57,7 +62,8 @@ static int decode_values(const struct json_doc *doc, int obj, struct proto_value
 		return error_set(err, "\"%s\" is not an object", what);
 	int n = json_size(doc, obj);
 	if (n > PROTO_MAX_VALUES)
-		return error_set(err, "\"%s\" has %d values (at most %d)", what, n, PROTO_MAX_VALUES);
+		return error_set(err, "\"%s\" has %d values (at most %d)", what, n,
+				 PROTO_MAX_VALUES);
 	int tok = obj + 1;
 	for (int i = 0; i < n; i++) {
 		char name[PROTO_NAME_MAX];
@@ -107,11 +113,12 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 {
 	struct proto_hello *h = &msg->hello;
 	uint64_t v;
-	if (need_string(doc, 0, "version", h->version, sizeof(h->version), true, err) < 0 ||
-	    need_string(doc, 0, "kernel", h->kernel, sizeof(h->kernel), false, err) < 0 ||
-	    need_string(doc, 0, "hostname", h->hostname, sizeof(h->hostname), false, err) < 0 ||
-	    need_string(doc, 0, "clocksource", h->clocksource, sizeof(h->clocksource), false, err) < 0)
+#define HELLO_STRING(field, required)                                                              \
+	need_string(doc, 0, #field, h->field, sizeof(h->field), required, err)
+	if (HELLO_STRING(version, true) < 0 || HELLO_STRING(kernel, false) < 0 ||
+	    HELLO_STRING(hostname, false) < 0 || HELLO_STRING(clocksource, false) < 0)
 		return -1;
+#undef HELLO_STRING
 	if (need_uint(doc, 0, "proto", &v, true, err) < 0)
 		return -1;
 	h->proto = (int)v;
@@ -169,7 +176,8 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 	struct json_doc doc;
 	memset(msg, 0, sizeof(*msg));
 	if (len > PROTO_MAX_LINE)
-		return error_set(err, "message of %zu bytes is oversized (limit %d)", len, PROTO_MAX_LINE);
+		return error_set(err, "message of %zu bytes is oversized (limit %d)", len,
+				 PROTO_MAX_LINE);
 	if (json_parse(&doc, line, len, err) < 0)
 		return error_prefix(err, "bad message: ");
 	int rc = -1;
@@ -200,12 +208,8 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 	msg->id = (uint64_t)id;
 
 	switch (msg->type) {
-	case PROTO_HELLO:
-		rc = decode_hello(&doc, msg, err);
-		break;
-	case PROTO_RUN:
-		rc = decode_run(&doc, msg, err);
-		break;
+	case PROTO_HELLO: rc = decode_hello(&doc, msg, err); break;
+	case PROTO_RUN: rc = decode_run(&doc, msg, err); break;
 	case PROTO_SAMPLE: {
 		int m = json_find(&doc, 0, "metrics");
 		if (m < 0) {
@@ -222,8 +226,7 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 	case PROTO_UNSUPPORTED:
 		rc = need_string(&doc, 0, "message", msg->message, sizeof(msg->message), true, err);
 		break;
-	default:
-		rc = 0;
+	default: rc = 0;
 	}
 	if (rc < 0) {
 		error_prefix(err, "bad %s message: ", type);
@@ -299,11 +302,8 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		encode_values(&w, "counters", &msg->counters);
 		break;
 	case PROTO_ERROR:
-	case PROTO_UNSUPPORTED:
-		json_kv_string(&w, "message", msg->message);
-		break;
-	default:
-		break;
+	case PROTO_UNSUPPORTED: json_kv_string(&w, "message", msg->message); break;
+	default: break;
 	}
 	json_object_end(&w);
 	return json_writer_take(&w, len);
@@ -343,7 +343,8 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 				r->discarding = false;
 				memmove(r->buf, nl + 1, r->len - l - 1);
 				r->len -= l + 1;
-				return error_set(err, "message is oversized (over %d bytes)", PROTO_MAX_LINE);
+				return error_set(err, "message is oversized (over %d bytes)",
+						 PROTO_MAX_LINE);
 			}
 			*nl = '\0';
 			*line = r->buf;
@@ -359,7 +360,8 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
 			if (left <= 0)
-				return error_set(err, "timed out after %d ms waiting for a message", timeout_ms);
+				return error_set(err, "timed out after %d ms waiting for a message",
+						 timeout_ms);
 			wait = left > 0x7fffffff ? 0x7fffffff : (int)left;
 		}
 		struct pollfd p = { .fd = r->fd, .events = POLLIN };
@@ -388,7 +390,8 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 		if (n == 0) {
 			if (r->len > 0 && !r->discarding) {
 				r->len = 0;
-				return error_set(err, "stream ended in the middle of a message (truncated)");
+				return error_set(
+					err, "stream ended in the middle of a message (truncated)");
 			}
 			return 0;
 		}
@@ -434,7 +437,8 @@ int proto_send(int fd, const struct proto_msg *msg, int timeout_ms, struct vb_er
 	size_t len;
 	char *line = proto_encode(msg, &len);
 	if (!line)
-		return error_set(err, "out of memory encoding a %s message", proto_type_name(msg->type));
+		return error_set(err, "out of memory encoding a %s message",
+				 proto_type_name(msg->type));
 	int rc = proto_write_line(fd, line, len, timeout_ms, err);
 	free(line);
 	return rc;

@@ -11,21 +11,21 @@
 
 #include "common/error.h"
 
-#define PROTO_VERSION 1
-#define PROTO_MAX_LINE 65536 /* longer messages are rejected as oversized */
+#define PROTO_VERSION	 1
+#define PROTO_MAX_LINE	 65536 /* longer messages are rejected as oversized */
 #define PROTO_MAX_VALUES 32
-#define PROTO_NAME_MAX 48
+#define PROTO_NAME_MAX	 48
 
 enum proto_type {
-	PROTO_HELLO,       /* agent: version, kernel, cpus, memory, isolation, counters */
-	PROTO_RUN,         /* harness: run one sample of a workload */
-	PROTO_SAMPLE,      /* agent: metric values (+ counters) of one sample */
-	PROTO_ERROR,       /* agent: the request failed (message) */
+	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, counters */
+	PROTO_RUN,	   /* harness: run one sample of a workload */
+	PROTO_SAMPLE,	   /* agent: metric values (+ counters) of one sample */
+	PROTO_ERROR,	   /* agent: the request failed (message) */
 	PROTO_UNSUPPORTED, /* agent: the workload cannot run here (message = reason) */
-	PROTO_PING,        /* harness */
-	PROTO_PONG,        /* agent */
-	PROTO_SHUTDOWN,    /* harness: exit (the VM powers off) */
-	PROTO_BYE,         /* agent: acknowledges shutdown */
+	PROTO_PING,	   /* harness */
+	PROTO_PONG,	   /* agent */
+	PROTO_SHUTDOWN,	   /* harness: exit (the VM powers off) */
+	PROTO_BYE,	   /* agent: acknowledges shutdown */
 };
 
 struct proto_value {
@@ -57,7 +57,7 @@ struct proto_run {
 	unsigned cpus;
 	uint64_t seed;
 	char disk[256]; /* "" = none */
-	char peer[64];  /* "" = none */
+	char peer[64];	/* "" = none */
 };
 
 struct proto_msg {
@@ -67,7 +67,7 @@ struct proto_msg {
 	struct proto_run run;
 	struct proto_values metrics;  /* sample */
 	struct proto_values counters; /* sample */
-	char message[512];            /* error, unsupported */
+	char message[512];	      /* error, unsupported */
 };
 
 /* Decode one line (without the newline). Rejects malformed, unknown or incomplete messages. */
@@ -84,7 +84,7 @@ int proto_values_get(const struct proto_values *vals, const char *name, double *
 /* Line reader with time-outs over a file descriptor. */
 struct proto_reader {
 	int fd;
-	size_t len;      /* bytes in buf */
+	size_t len;	 /* bytes in buf */
 	size_t consumed; /* bytes of the line last returned, dropped on the next read */
 	char buf[PROTO_MAX_LINE + 1];
 	bool discarding; /* inside an oversized line: skip to its newline */

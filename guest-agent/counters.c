@@ -77,11 +77,11 @@ static void add_hardware(struct counters *c)
 		memset(&arg, 0, sizeof(arg));
 		arg.attr = &attr;
 		arg.size = sizeof(arg);
-		rc = pfm_get_os_event_encoding(events[i].pfm, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT,
-					       &arg);
+		rc = pfm_get_os_event_encoding(events[i].pfm, PFM_PLM0 | PFM_PLM3,
+					       PFM_OS_PERF_EVENT, &arg);
 		if (rc != PFM_SUCCESS) {
-			snprintf(c->note, sizeof(c->note), "libpfm4 cannot encode %s: %s", events[i].pfm,
-				 pfm_strerror(rc));
+			snprintf(c->note, sizeof(c->note), "libpfm4 cannot encode %s: %s",
+				 events[i].pfm, pfm_strerror(rc));
 			continue;
 		}
 		int fd = perf_open(&attr);
@@ -99,7 +99,8 @@ static void add_hardware(struct counters *c)
 	c->hardware = opened > 0;
 	if (!c->hardware && last_errno)
 		snprintf(c->note, sizeof(c->note),
-			 "hardware counters unavailable: perf_event_open: %s", strerror(last_errno));
+			 "hardware counters unavailable: perf_event_open: %s",
+			 strerror(last_errno));
 	else if (c->hardware)
 		c->note[0] = '\0';
 	pfm_terminate();

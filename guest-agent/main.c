@@ -23,7 +23,7 @@
 #include "workloads/workload.h"
 
 /* With no request for this long the harness is gone: exit rather than linger. */
-#define AGENT_IDLE_TIMEOUT_MS (30 * 60 * 1000)
+#define AGENT_IDLE_TIMEOUT_MS  (30 * 60 * 1000)
 #define AGENT_WRITE_TIMEOUT_MS (30 * 1000)
 
 struct agent {
@@ -102,8 +102,8 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	for (size_t i = 0; i < workload_param_count(w); i++) {
 		if (proto_values_get(&r->params, w->params[i].name, &ctx.params[i]) < 0 ||
 		    !isfinite(ctx.params[i])) {
-			snprintf(msg, sizeof(msg), "%s: parameter \"%s\" missing or not finite", w->id,
-				 w->params[i].name);
+			snprintf(msg, sizeof(msg), "%s: parameter \"%s\" missing or not finite",
+				 w->id, w->params[i].name);
 			return reply_text(a, PROTO_ERROR, req->id, msg);
 		}
 	}
@@ -156,7 +156,8 @@ static void usage(void)
 	       "\n"
 	       "The vbench guest agent. It speaks the agent protocol (newline-delimited JSON)\n"
 	       "on stdin/stdout, or on its virtio channel when it runs as /init in a VM.\n"
-	       "It is started by vbench; running it by hand prints a hello and waits for requests.\n");
+	       "It is started by vbench; running it by hand prints a hello and waits for "
+	       "requests.\n");
 }
 
 int main(int argc, char **argv)
@@ -227,7 +228,8 @@ int main(int argc, char **argv)
 			break;
 		} else {
 			char msg[96];
-			snprintf(msg, sizeof(msg), "unexpected %s message", proto_type_name(req.type));
+			snprintf(msg, sizeof(msg), "unexpected %s message",
+				 proto_type_name(req.type));
 			reply_text(&a, PROTO_ERROR, req.id, msg);
 		}
 		proto_msg_free(&req);

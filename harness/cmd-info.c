@@ -20,8 +20,10 @@ int cmd_info(int argc, char **argv)
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			printf("usage: vbench info\n\n"
-			       "Describe this host: CPU model, hwloc topology (packages, cores, PUs, caches,\n"
-			       "NUMA nodes), kernel, KVM flavour, cgroup mode and hardware counters.\n");
+			       "Describe this host: CPU model, hwloc topology (packages, cores, "
+			       "PUs, caches,\n"
+			       "NUMA nodes), kernel, KVM flavour, cgroup mode and hardware "
+			       "counters.\n");
 			return 0;
 		}
 		fprintf(stderr, "vbench info: unexpected argument \"%s\"\n", argv[1]);
@@ -31,14 +33,15 @@ int cmd_info(int argc, char **argv)
 	host_describe(&h);
 	printf("Host %s\n", h.hostname);
 	printf("  %-14s %s\n", "CPU", h.cpu_model[0] ? h.cpu_model : "unknown");
-	printf("  %-14s %u package(s), %u core(s), %u PU(s), %u NUMA node(s)\n", "topology", h.packages,
-	       h.cores, h.pus, h.numa_nodes);
+	printf("  %-14s %u package(s), %u core(s), %u PU(s), %u NUMA node(s)\n", "topology",
+	       h.packages, h.cores, h.pus, h.numa_nodes);
 	print_size("L1d cache", h.l1d_bytes);
 	print_size("L2 cache", h.l2_bytes);
 	print_size("last-level", h.llc_bytes);
 	printf("  %-14s %s\n", "kernel", h.kernel);
 	printf("  %-14s %s\n", "KVM", h.kvm);
 	printf("  %-14s %s\n", "cgroups", h.cgroup_mode);
-	printf("  %-14s %s%s%s\n", "hw counters", h.hw_counters ? "available" : "unavailable (", h.hw_counters ? "" : h.counters_note, h.hw_counters ? "" : ")");
+	printf("  %-14s %s%s%s\n", "hw counters", h.hw_counters ? "available" : "unavailable (",
+	       h.hw_counters ? "" : h.counters_note, h.hw_counters ? "" : ")");
 	return 0;
 }

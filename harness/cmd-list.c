@@ -48,8 +48,10 @@ int cmd_list(int argc, char **argv)
 			printf("  %-18s %-9s %s\n", w->id, w->group, w->description);
 			printf("  %-18s %-9s metrics:", "", "");
 			for (size_t m = 0; m < workload_metric_count(w); m++)
-				printf("%s %s (%s, %s)", m ? "," : "", w->metrics[m].name, w->metrics[m].unit,
-				       w->metrics[m].better == BETTER_HIGHER ? "higher is better" : "lower is better");
+				printf("%s %s (%s, %s)", m ? "," : "", w->metrics[m].name,
+				       w->metrics[m].unit,
+				       w->metrics[m].better == BETTER_HIGHER ? "higher is better"
+									     : "lower is better");
 			printf("\n");
 		}
 	}
@@ -66,7 +68,8 @@ int cmd_list(int argc, char **argv)
 			const struct backend_ops *b = backend_at(i);
 			error_clear(&err);
 			bool ok = !b->probe || b->probe(&cfg, &err) == 0;
-			printf("  %-7s %-13s %s\n", b->name, ok ? "available" : "unavailable", b->description);
+			printf("  %-7s %-13s %s\n", b->name, ok ? "available" : "unavailable",
+			       b->description);
 			if (!ok)
 				printf("  %-7s %-13s reason: %s\n", "", "", err.message);
 		}

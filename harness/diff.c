@@ -11,7 +11,8 @@
 
 void diff_options_default(struct diff_options *o)
 {
-	o->threshold_pct = 5.0;
+	/* a busy 2-core machine moves medians by several percent between runs of the same build */
+	o->threshold_pct = 10.0;
 	o->alpha = 0.05;
 }
 
@@ -34,21 +35,56 @@ static void diff_judge(struct diff_row *r, const struct diff_options *o)
 		return;
 	}
 	r->change_pct = (r->ratio - 1) * 100;
-	r->significant = r->p < o->alpha || !(r->lo <= 1 && r->hi >= 1);
+	/*
+	 * Both tests must agree, and the rank test's p is adjusted for the many metrics compared
+	 * at once: at alpha 0.05, a hundred unadjusted comparisons call five changes by chance.
+	 */
+	r->significant = r->q < o->alpha && !(r->lo <= 1 && r->hi >= 1);
 	/* positive "gain" is better whichever way the metric points */
 	double gain = r->better == BETTER_HIGHER ? r->change_pct : -r->change_pct;
 	if (!r->significant) {
 		r->verdict = DIFF_UNCHANGED;
-		snprintf(r->why, sizeof(r->why), "%+.1f%%, not significant (p = %.3g)", r->change_pct, r->p);
-	} else if (fabs(r->change_pct) <= o->threshold_pct) {
+		snprintf(r->why, sizeof(r->why), "%+.1f%%, not significant (p = %.3g, adjusted %.3g)",
+			 r->change_pct, r->p, r->q);
+	} else if (fabs(((r->lo > 1 ? r->lo : r->hi) - 1) * 100) <= o->threshold_pct) {
+		/* the interval's end nearest 1 decides: only a change surely beyond the threshold counts */
 		r->verdict = DIFF_UNCHANGED;
-		snprintf(r->why, sizeof(r->why), "%+.1f%%, significant (p = %.3g) but within the %g%% threshold",
+		snprintf(r->why, sizeof(r->why),
+			 "%+.1f%%, significant (p = %.3g) but not surely beyond the %g%% threshold",
 			 r->change_pct, r->p, o->threshold_pct);
 	} else {
 		r->verdict = gain > 0 ? DIFF_IMPROVED : DIFF_REGRESSED;
 		snprintf(r->why, sizeof(r->why), "%+.1f%% (%s is better), p = %.3g", r->change_pct,
 			 better_name(r->better), r->p);
 	}
+}
+
+static int compare_p(const void *a, const void *b)
+{
+	double x = (*(const struct diff_row *const *)a)->p, y = (*(const struct diff_row *const *)b)->p;
+	return x < y ? -1 : x > y;
+}
+
+/* Benjamini-Hochberg: q_(k) = min over j >= k of p_(j) * m / j, over the rows with a test. */
+static void diff_adjust_p(struct diff_row *rows, size_t n)
+{
+	struct diff_row **sorted = calloc(n + 1, sizeof(*sorted));
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].q = sorted ? rows[i].p : 1.0; /* out of memory: call nothing significant */
+		if (rows[i].judged && sorted)
+			sorted[m++] = &rows[i];
+	}
+	if (!sorted)
+		return;
+	qsort(sorted, m, sizeof(*sorted), compare_p);
+	double running = 1.0;
+	for (size_t k = m; k > 0; k--) {
+		double q = sorted[k - 1]->p * (double)m / (double)k;
+		running = q < running ? q : running;
+		sorted[k - 1]->q = running;
+	}
+	free(sorted);
 }
 
 int diff_compare(const struct results_doc *base, const struct results_doc *new,
@@ -83,7 +119,11 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 		r->new_median = stats_median(n->samples, n->nsamples);
 		r->ratio = r->lo = r->hi = r->change_pct = NAN;
 		r->p = 1.0;
-		if (!b->nsamples || !n->nsamples) {
+		if (b->nsamples && n->status == RESULT_ERROR) {
+			/* it used to measure and now fails: for CI that is the worst regression of all */
+			r->verdict = DIFF_REGRESSED;
+			snprintf(r->why, sizeof(r->why), "failed in NEW: %.120s", *n->note ? n->note : "no reason given");
+		} else if (!b->nsamples || !n->nsamples) {
 			r->verdict = DIFF_SKIPPED;
 			snprintf(r->why, sizeof(r->why), "no samples in %s (%s)", !b->nsamples ? "BASE" : "NEW",
 				 result_status_name(!b->nsamples ? b->status : n->status));
@@ -93,8 +133,14 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 			stats_ratio_ci(n->samples, n->nsamples, b->samples, b->nsamples, o->alpha, seed,
 				       &r->ratio, &r->lo, &r->hi);
 			r->p = stats_mann_whitney_p(n->samples, n->nsamples, b->samples, b->nsamples);
-			diff_judge(r, o);
+			r->judged = true;
 		}
+	}
+	diff_adjust_p(out->rows, out->nrows);
+	for (size_t i = 0; i < out->nrows; i++) {
+		struct diff_row *r = &out->rows[i];
+		if (r->judged)
+			diff_judge(r, o);
 		switch (r->verdict) {
 		case DIFF_UNCHANGED: out->unchanged++; break;
 		case DIFF_IMPROVED: out->improved++; break;

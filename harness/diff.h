@@ -12,8 +12,8 @@
 enum diff_verdict {
 	DIFF_UNCHANGED, /* no significant change, or one within the threshold */
 	DIFF_IMPROVED,
-	DIFF_REGRESSED,
-	DIFF_SKIPPED, /* not comparable: no samples on one side, or not measured */
+	DIFF_REGRESSED, /* significantly worse beyond the threshold, or measured in BASE and failing in NEW */
+	DIFF_SKIPPED,   /* not comparable: no samples on one side, or not measured */
 };
 
 struct diff_options {
@@ -30,8 +30,10 @@ struct diff_row {
 	double ratio, lo, hi; /* NEW / BASE of medians with a (1 - alpha) bootstrap interval */
 	double change_pct;    /* (ratio - 1) * 100 */
 	double p;             /* two-sided Mann-Whitney U */
-	bool significant;     /* p < alpha or the ratio's interval excludes 1 */
+	double q;             /* p adjusted for the number of comparisons (Benjamini-Hochberg) */
+	bool significant;     /* q < alpha and the ratio's interval excludes 1 */
 	enum diff_verdict verdict;
+	bool judged; /* both sides have samples: the tests ran */
 	char why[160];        /* the verdict in words */
 };
 

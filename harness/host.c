@@ -115,7 +115,8 @@ int host_pick_cpus(unsigned ncpus, unsigned *list, unsigned *count, struct vb_er
 		hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)i);
 		hwloc_bitmap_t usable = hwloc_bitmap_alloc();
 		hwloc_bitmap_and(usable, core->cpuset, allowed);
-		int pu = hwloc_bitmap_first(usable); /* one PU per core: SMT siblings share too much */
+		int pu = hwloc_bitmap_first(
+			usable); /* one PU per core: SMT siblings share too much */
 		hwloc_bitmap_free(usable);
 		if (pu >= 0)
 			list[n++] = (unsigned)pu;
@@ -219,8 +220,7 @@ bool host_hw_counters(char *note, size_t len)
 	attr.disabled = 1;
 	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 	if (fd < 0) {
-		snprintf(note, len, "perf_event_open(cycles): %s",
-			 strerror(errno));
+		snprintf(note, len, "perf_event_open(cycles): %s", strerror(errno));
 		return false;
 	}
 	close(fd);

@@ -24,14 +24,16 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vbench COMMAND [options]\n\n"
-		     "vbench measures what a virtualization technology costs: the same static agent\n"
-		     "runs the same workloads natively, in a namespace container and in a KVM VM.\n\n"
-		     "Commands:\n");
+	fprintf(out,
+		"usage: vbench COMMAND [options]\n\n"
+		"vbench measures what a virtualization technology costs: the same static agent\n"
+		"runs the same workloads natively, in a namespace container and in a KVM VM.\n\n"
+		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'vbench COMMAND --help' describes a command. Exit status: 0 ok, 1 a failed\n"
-		     "check (a regression, a failed workload), 2 usage or environment error.\n");
+	fprintf(out,
+		"\n'vbench COMMAND --help' describes a command. Exit status: 0 ok, 1 a failed\n"
+		"check (a regression, a failed workload), 2 usage or environment error.\n");
 }
 
 int main(int argc, char **argv)

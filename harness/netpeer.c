@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -28,7 +30,8 @@ static int listen_on(uint16_t port)
 		return -1;
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port),
 				 .sin_addr.s_addr = htonl(INADDR_ANY) };
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0) {
 		close(fd);
@@ -94,7 +97,8 @@ static void peer_main(int echo_fd, int sink_fd)
 {
 	struct sigaction sa = { .sa_handler = reap, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
 	sigaction(SIGCHLD, &sa, NULL);
-	struct pollfd p[2] = { { .fd = echo_fd, .events = POLLIN }, { .fd = sink_fd, .events = POLLIN } };
+	struct pollfd p[2] = { { .fd = echo_fd, .events = POLLIN },
+			       { .fd = sink_fd, .events = POLLIN } };
 	for (;;) {
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
@@ -126,7 +130,8 @@ static void peer_main(int echo_fd, int sink_fd)
 int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 {
 	if (!netns_path || !netns_path[0])
-		return error_set(err, "netpeer: no network namespace to run in (refusing the host's)");
+		return error_set(err,
+				 "netpeer: no network namespace to run in (refusing the host's)");
 	int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return error_set_errno(err, "netpeer: open %s", netns_path);
@@ -151,8 +156,13 @@ int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 		signal(SIGTERM, SIG_DFL);
 		close(ready[0]);
 		char status = 0;
-		if (setns(nsfd, CLONE_NEWNET) < 0)
-			status = 1;
+		if (setns(nsfd, CLONE_NEWNET) < 0) {
+			/* without root the namespace belongs to a user namespace we must join first */
+			int owner = errno == EPERM ? ioctl(nsfd, NS_GET_USERNS) : -1;
+			if (owner < 0 || setns(owner, CLONE_NEWUSER) < 0 ||
+			    setns(nsfd, CLONE_NEWNET) < 0)
+				status = 1;
+		}
 		int e = status ? -1 : listen_on(NETPEER_ECHO_PORT);
 		int s = status ? -1 : listen_on(NETPEER_SINK_PORT);
 		if (!status && (e < 0 || s < 0))
@@ -174,7 +184,8 @@ int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 	if (n != 1 || status) {
 		netpeer_stop(p);
 		return error_set(err, "netpeer: could not %s in %s",
-				 status == 1 ? "join the network namespace" : "listen on the peer ports",
+				 status == 1 ? "join the network namespace"
+					     : "listen on the peer ports",
 				 netns_path);
 	}
 	*pid = p;

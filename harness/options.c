@@ -12,9 +12,26 @@
 #include "backends/backend.h"
 
 enum {
-	OPT_SUITE = 1000, OPT_WORKLOADS, OPT_REPEAT, OPT_WARMUP, OPT_CPUS, OPT_MEMORY,
-	OPT_BASELINE, OPT_JSON, OPT_OUT, OPT_SEED, OPT_KERNEL, OPT_MODULES, OPT_FORCE,
-	OPT_QUIET, OPT_NO_REPORT, OPT_REPORT_DIR, OPT_DISK_SIZE, OPT_DISK, OPT_TIMEOUT, OPT_HELP,
+	OPT_SUITE = 1000,
+	OPT_WORKLOADS,
+	OPT_REPEAT,
+	OPT_WARMUP,
+	OPT_CPUS,
+	OPT_MEMORY,
+	OPT_BASELINE,
+	OPT_JSON,
+	OPT_OUT,
+	OPT_SEED,
+	OPT_KERNEL,
+	OPT_MODULES,
+	OPT_FORCE,
+	OPT_QUIET,
+	OPT_NO_REPORT,
+	OPT_REPORT_DIR,
+	OPT_DISK_SIZE,
+	OPT_DISK,
+	OPT_TIMEOUT,
+	OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -129,7 +146,9 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		switch (c) {
 		case OPT_SUITE:
 			if (suite_parse(optarg, &o->suite) < 0)
-				return error_set(err, "--suite: unknown suite \"%s\" (smoke, quick or full)", optarg);
+				return error_set(
+					err, "--suite: unknown suite \"%s\" (smoke, quick or full)",
+					optarg);
 			break;
 		case OPT_WORKLOADS: {
 			if (strlen(optarg) >= sizeof(o->workloads_arg))
@@ -137,9 +156,11 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			snprintf(o->workloads_arg, sizeof(o->workloads_arg), "%s", optarg);
 			o->npatterns = 0;
 			char *save, *tok;
-			for (tok = strtok_r(o->workloads_arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			for (tok = strtok_r(o->workloads_arg, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
 				if (o->npatterns >= OPTIONS_MAX_PATTERNS)
-					return error_set(err, "--workloads: more than %d patterns", OPTIONS_MAX_PATTERNS);
+					return error_set(err, "--workloads: more than %d patterns",
+							 OPTIONS_MAX_PATTERNS);
 				o->patterns[o->npatterns++] = tok;
 			}
 			if (o->npatterns == 0)
@@ -148,7 +169,9 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		}
 		case OPT_REPEAT:
 			if (parse_uint(optarg, 100000, &v) < 0 || v < 1)
-				return error_set(err, "--repeat: \"%s\" is not a count of at least 1", optarg);
+				return error_set(err,
+						 "--repeat: \"%s\" is not a count of at least 1",
+						 optarg);
 			o->repeat = (int)v;
 			break;
 		case OPT_WARMUP:
@@ -158,22 +181,31 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			break;
 		case OPT_CPUS:
 			if (parse_uint(optarg, BACKEND_MAX_CPUS, &v) < 0 || v < 1)
-				return error_set(err, "--cpus: \"%s\" is not a CPU count between 1 and %d", optarg,
-						 BACKEND_MAX_CPUS);
+				return error_set(
+					err, "--cpus: \"%s\" is not a CPU count between 1 and %d",
+					optarg, BACKEND_MAX_CPUS);
 			o->cpus = (unsigned)v;
 			break;
 		case OPT_MEMORY:
-			if (options_parse_size(optarg, &o->memory_bytes) < 0 || o->memory_bytes < (64ULL << 20))
-				return error_set(err, "--memory: \"%s\" is not a size of at least 64M (e.g. 512M, 2G)",
+			if (options_parse_size(optarg, &o->memory_bytes) < 0 ||
+			    o->memory_bytes < (64ULL << 20))
+				return error_set(err,
+						 "--memory: \"%s\" is not a size of at least 64M "
+						 "(e.g. 512M, 2G)",
 						 optarg);
 			break;
 		case OPT_DISK_SIZE:
-			if (options_parse_size(optarg, &o->disk_bytes) < 0 || o->disk_bytes < (1ULL << 20))
-				return error_set(err, "--disk-size: \"%s\" is not a size of at least 1M", optarg);
+			if (options_parse_size(optarg, &o->disk_bytes) < 0 ||
+			    o->disk_bytes < (1ULL << 20))
+				return error_set(err,
+						 "--disk-size: \"%s\" is not a size of at least 1M",
+						 optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, 86400, &v) < 0 || v < 1)
-				return error_set(err, "--timeout: \"%s\" is not a number of seconds", optarg);
+				return error_set(err,
+						 "--timeout: \"%s\" is not a number of seconds",
+						 optarg);
 			o->timeout_s = (unsigned)v;
 			break;
 		case OPT_DISK: o->disk = optarg; break;
@@ -197,8 +229,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		case OPT_NO_REPORT: o->no_report = true; break;
 		case 'h':
 		case OPT_HELP: o->help = true; return 0;
-		case ':':
-			return error_set(err, "%s needs a value", argv[optind - 1]);
+		case ':': return error_set(err, "%s needs a value", argv[optind - 1]);
 		default:
 			if (optopt >= OPT_SUITE)
 				return error_set(err, "%s needs a value", argv[optind - 1]);
@@ -210,7 +241,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			char names[128] = "";
 			for (size_t k = 0; backend_at(k); k++) {
 				strncat(names, k ? ", " : "", sizeof(names) - strlen(names) - 1);
-				strncat(names, backend_at(k)->name, sizeof(names) - strlen(names) - 1);
+				strncat(names, backend_at(k)->name,
+					sizeof(names) - strlen(names) - 1);
 			}
 			return error_set(err, "unknown backend \"%s\" (known: %s)", argv[i], names);
 		}
@@ -231,7 +263,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		for (unsigned k = 0; k < o->nbackends; k++)
 			found |= strcmp(o->backends[k], o->baseline) == 0;
 		if (!found)
-			return error_set(err, "--baseline: \"%s\" is not one of the backends named", o->baseline);
+			return error_set(err, "--baseline: \"%s\" is not one of the backends named",
+					 o->baseline);
 	}
 	if (o->npatterns) {
 		for (unsigned p = 0; p < o->npatterns; p++) {
@@ -240,8 +273,10 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			for (size_t i = 0; (w = workload_at(i)); i++)
 				any |= fnmatch(o->patterns[p], w->id, 0) == 0;
 			if (!any)
-				return error_set(err, "--workloads: \"%s\" matches no workload (see vbench list)",
-						 o->patterns[p]);
+				return error_set(
+					err,
+					"--workloads: \"%s\" matches no workload (see vbench list)",
+					o->patterns[p]);
 		}
 	}
 	if (o->repeat < 0)
@@ -255,7 +290,8 @@ void options_usage(bool compare)
 {
 	if (compare)
 		printf("usage: vbench compare BACKEND... [options]\n\n"
-		       "Run the same workloads in every backend named (interleaved sample by sample)\n"
+		       "Run the same workloads in every backend named (interleaved sample by "
+		       "sample)\n"
 		       "and print each backend's median and its ratio to the baseline.\n");
 	else
 		printf("usage: vbench run BACKEND [options]\n\n"
@@ -263,27 +299,31 @@ void options_usage(bool compare)
 	printf("\nBackends: native, lxc, kvm (see vbench list for what runs here).\n\n"
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
-	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. 'mem.*')\n"
+	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. "
+	       "'mem.*')\n"
 	       "  --repeat N                 samples per workload and backend (default: smoke 5,\n"
 	       "                             quick 5, full 10)\n"
 	       "  --warmup N                 discarded warm-up samples (default: 1, full 2)\n"
 	       "  --cpus N                   CPUs every backend gets: N cores, one PU each\n"
 	       "                             (default: every core)\n"
 	       "  --memory SIZE              memory limit / VM RAM, e.g. 512M, 2G (default 2G)\n"
-	       "  --disk-size SIZE           scratch disk image for io.blk workloads (default 64M)\n"
+	       "  --disk-size SIZE           scratch disk image for io.blk workloads (default "
+	       "64M)\n"
 	       "  --disk FILE                use this file or device as the scratch disk instead\n"
 	       "                             (its contents are overwritten; it is not removed)\n"
 	       "  --seed N                   seed for workload inputs and bootstrap (default 1)\n"
 	       "  --json FILE                also write the results document to FILE\n"
 	       "  --out DIR                  where results are saved (default results/)\n");
 	if (compare)
-		printf("  --baseline BACKEND         ratios are to this backend (default: the last named)\n"
+		printf("  --baseline BACKEND         ratios are to this backend (default: the last "
+		       "named)\n"
 		       "  --report-dir DIR           where the report goes (default reports/)\n"
 		       "  --no-report                do not write a report\n");
 	printf("  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
 	       "  --modules DIR              kvm: directory of the guest's virtio modules\n"
 	       "  --timeout SECONDS          longest one sample may take (default 300, full 900)\n"
-	       "  --force                    run backends whose probe says they are not useful here\n"
+	       "  --force                    run backends whose probe says they are not useful "
+	       "here\n"
 	       "  --quiet                    no progress output\n"
 	       "  --help                     this text\n\n"
 	       "Exit status: 0 ok, 1 a workload failed, 2 usage or environment error,\n"

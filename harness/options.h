@@ -18,8 +18,8 @@ struct run_options {
 	char *patterns[OPTIONS_MAX_PATTERNS]; /* point into workloads_arg */
 	unsigned npatterns;
 	char workloads_arg[256];
-	int repeat; /* -1 = suite default */
-	int warmup; /* -1 = suite default */
+	int repeat;    /* -1 = suite default */
+	int warmup;    /* -1 = suite default */
 	unsigned cpus; /* 0 = every core */
 	uint64_t memory_bytes;
 	const char *baseline; /* NULL = last backend named */

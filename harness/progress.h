@@ -10,8 +10,8 @@ struct progress {
 	double start_s;
 	size_t workloads_total, workloads_done;
 	unsigned samples_per_workload; /* all backends, warm-up included */
-	unsigned samples_done;         /* of the whole run */
-	bool line_open;                /* a live line is on screen */
+	unsigned samples_done;	       /* of the whole run */
+	bool line_open;		       /* a live line is on screen */
 	char workload[64];
 };
 

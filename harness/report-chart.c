@@ -107,6 +107,20 @@ static int report_chart_exchange(int in, int out, int errfd, const char *script,
 	return 0;
 }
 
+/* gnuplot titles every plot element "gnuplot_plot_N": browsers show that as a tooltip. */
+static void report_chart_drop_plot_titles(char *svg)
+{
+	static const char open[] = "<title>gnuplot_plot_";
+	char *p;
+	while ((p = strstr(svg, open))) {
+		char *end = strstr(p, "</title>");
+		if (!end)
+			break;
+		end += strlen("</title>");
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
 char *report_chart_run(const char *script, struct vb_error *err)
 {
 	char path[PATH_MAX];
@@ -176,8 +190,8 @@ char *report_chart_run(const char *script, struct vb_error *err)
 		const char *start = strstr(svg.text, "<svg");
 		if (!start)
 			error_set(err, "gnuplot produced no SVG");
-		else
-			result = strdup(start);
+		else if ((result = strdup(start)))
+			report_chart_drop_plot_titles(result);
 	}
 out:
 	report_buf_free(&svg);
@@ -298,8 +312,8 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 	}
 	if (c->hi && maxval > 0 && maxhi > 2 * maxval)
 		report_buf_printf(&b, "set yrange [0:%.6g]\n", 2 * maxval);
-	else
-		report_buf_puts(&b, "set yrange [0:*]\n");
+	else /* headroom: the tallest bar's error bar must not run into the frame */
+		report_buf_puts(&b, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\n");
 	if (c->nseries == 1 && !c->reference_one)
 		report_buf_puts(&b, "set key off\n");
 	if (c->logy)
@@ -323,6 +337,145 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 					  s == 0 ? ":xtic(1)" : "");
 		else
 			report_buf_printf(&b, "$data using %d%s title ", col, s == 0 ? ":xtic(1)" : "");
+		report_chart_str(&b, c->series[s]);
+		/* a single series has bars per backend: a neutral colour, not the one a backend has elsewhere */
+		if (c->nseries == 1)
+			/* the value written at the foot of its bar: clear of error bars, and a bar too short
+			 * to see still says what it is */
+			report_buf_printf(&b, " linecolor rgb '#7f93ab', $data using 0:(0):(sprintf('%%.3g', $%d)) "
+					      "with labels offset 0, 0.8 notitle", col);
+	}
+	report_buf_puts(&b, "\n");
+	return report_chart_finish(&b, err);
+}
+
+/* Tics at powers of two (ratios) or ten (absolute values) covering [lo, hi], labelled plainly. */
+static void report_chart_log_tics(struct report_buf *b, double lo, double hi, bool ratio)
+{
+	double base = ratio ? 2 : 10;
+	double t = pow(base, floor(log(lo) / log(base)));
+	/* within two decades, 2 and 5 times each power of ten as well: two tics alone say little */
+	bool fine = !ratio && hi / lo <= 100.0001;
+	report_buf_puts(b, "set xtics (");
+	bool any = false;
+	for (int n = 0, k = 0; t <= hi * 1.0001 && n < 40; t *= fine ? (k % 3 == 1 ? 2.5 : 2) : base, n++, k++) {
+		if (t < lo / 1.0001)
+			continue;
+		char label[32];
+		if (ratio && t < 1)
+			snprintf(label, sizeof(label), "1/%.0f", 1 / t);
+		else
+			snprintf(label, sizeof(label), "%g", t);
+		report_buf_printf(b, "%s'%s%s' %.10g", any ? ", " : "", label, ratio ? "x" : "", t);
+		any = true;
+	}
+	report_buf_puts(b, ")\n");
+}
+
+double report_chart_ratio_span(const double *v, size_t n)
+{
+	/* symmetric around 1 so that "twice as fast" and "half as fast" look alike; a wild interval
+	 * (a noisy p99) is cut at 16x rather than squeezing every other row */
+	double span = 1.25;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i]) && v[i] > 0)
+			span = fmax(span, fmax(v[i], 1 / v[i]));
+	/* room beyond the outermost interval end, so that no marker sits on the frame */
+	return fmin(pow(2, ceil(log2(span * 1.1))), 16);
+}
+
+char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
+{
+	struct report_buf b;
+	report_buf_init(&b);
+	size_t n = c->ncats * c->nseries;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		double v[3] = { c->val[i], c->lo ? c->lo[i] : NAN, c->hi ? c->hi[i] : NAN };
+		for (int k = 0; k < 3; k++)
+			if (isfinite(v[k]) && (!c->logx || v[k] > 0)) {
+				lo = fmin(lo, v[k]);
+				hi = fmax(hi, v[k]);
+			}
+	}
+	if (!(lo <= hi))
+		lo = 0.5, hi = 2;
+	if (c->logx && c->reference_one) {
+		double span = c->span > 1 ? c->span : report_chart_ratio_span((const double[]){ lo, hi }, 2);
+		lo = 1 / span, hi = span;
+	} else if (c->logx) {
+		lo = pow(10, floor(log10(lo))), hi = pow(10, ceil(log10(hi)));
+		if (hi <= lo)
+			hi = lo * 10;
+	}
+	bool clipped = false;
+	for (size_t i = 0; i < n; i++)
+		clipped |= (c->lo && isfinite(c->lo[i]) && c->lo[i] < lo) ||
+			   (c->hi && isfinite(c->hi[i]) && c->hi[i] > hi);
+	char xlabel[320];
+	snprintf(xlabel, sizeof(xlabel), "%s%s", c->xlabel, clipped ? "; intervals cut at the edges" : "");
+	int row_px = 10 + 9 * (int)c->nseries;
+	int height = 110 + (int)c->ncats * row_px;
+	report_chart_header(&b, c->title, xlabel, "", 960, height < 220 ? 220 : height);
+	/* the legend beside the plot: it never covers a marker */
+	report_buf_puts(&b, "set key outside right top vertical\nunset grid\nset grid xtics\n");
+	/* fixed margins, so that the charts of one page share their axis position (the line at 1
+	 * falls in one place on every chart) unless a label is too long for the usual room */
+	size_t longest = 0;
+	for (size_t k = 0; k < c->ncats; k++)
+		longest = c->cats[k] && strlen(c->cats[k]) > longest ? strlen(c->cats[k]) : longest;
+	double left = fmin(0.5, fmax(0.25, (double)(longest * 7 + 24) / 960.0));
+	report_buf_printf(&b, "set lmargin at screen %.3f\nset rmargin at screen 0.86\n", left);
+	report_buf_puts(&b, "$data << EOD\n");
+	for (size_t k = 0; k < c->ncats; k++) {
+		report_buf_printf(&b, "%zu ", k);
+		report_chart_label(&b, c->cats[k]);
+		for (size_t s = 0; s < c->nseries; s++) {
+			size_t i = s * c->ncats + k;
+			bool clipped_lo = c->lo && isfinite(c->lo[i]) && c->lo[i] < lo;
+			bool clipped_hi = c->hi && isfinite(c->hi[i]) && c->hi[i] > hi;
+			report_chart_num(&b, c->val[i]);
+			report_chart_num(&b, c->lo ? (clipped_lo ? lo : c->lo[i]) : c->val[i]);
+			report_chart_num(&b, c->hi ? (clipped_hi ? hi : c->hi[i]) : c->val[i]);
+			report_buf_printf(&b, " %d", !c->sig || c->sig[i]);
+		}
+		report_buf_puts(&b, "\n");
+	}
+	report_buf_puts(&b, "EOD\n");
+	if (c->logx) {
+		report_buf_puts(&b, "set logscale x 2\n");
+		report_chart_log_tics(&b, lo, hi, c->reference_one);
+	}
+	/* a hair wider than the outer tics: gnuplot drops a tic that lands exactly on a log-scale edge */
+	report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", lo / 1.001, hi * 1.001);
+	/* the first category on top, as in the tables */
+	report_buf_printf(&b, "set yrange [%.1f:-0.6]\nset ytics nomirror scale 0\nset xtics nomirror\n",
+			  (double)c->ncats - 0.4);
+	/* faint bands mark each row so that a marker is read against the right label */
+	for (size_t k = 1; k < c->ncats; k += 2)
+		report_buf_printf(&b, "set object rectangle from graph 0, first %.1f to graph 1, first %.1f "
+				      "behind fillcolor rgb '#f2f2f2' fillstyle solid noborder\n",
+				  (double)k - 0.5, (double)k + 0.5);
+	if (c->reference_one) {
+		report_buf_puts(&b, "set arrow from first 1, graph 0 to first 1, graph 1 nohead dashtype 2 "
+				    "linewidth 1.5 linecolor rgb 'black' front\n");
+		report_buf_puts(&b, "set label ");
+		report_chart_str(&b, c->reference_label ? c->reference_label : "baseline");
+		report_buf_puts(&b, " at first 1, graph 1 offset 0, 0.6 center front\n");
+	}
+	report_buf_puts(&b, "plot ");
+	int color = c->first_color > 0 ? c->first_color : 1;
+	for (size_t s = 0; s < c->nseries; s++) {
+		int col = 3 + (int)s * 4;
+		double off = c->nseries > 1 ? ((double)s - (double)(c->nseries - 1) / 2) * (0.7 / (double)c->nseries)
+					    : 0;
+		report_buf_printf(&b, "%s$data using %d:($1%+.3f):%d:%d%s with xerrorbars linecolor %zu "
+				      "pointtype 6 pointsize 0.9 notitle, ",
+				  s ? ", " : "", col, off, col + 1, col + 2, s == 0 ? ":ytic(2)" : "", color + s);
+		/* the same markers filled where significant; this clause carries the legend */
+		report_buf_printf(&b, "$data using ($%d > 0.5 ? $%d : NaN):($1%+.3f) with points linecolor %zu "
+				      "pointtype 7 pointsize 0.9 title ",
+				  col + 3, col, off, color + s);
 		report_chart_str(&b, c->series[s]);
 	}
 	report_buf_puts(&b, "\n");
@@ -374,8 +527,9 @@ char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *er
 		int col = 3 + (int)s * 3;
 		if (s > 0)
 			report_buf_puts(&b, ", ");
-		report_buf_printf(&b, "$data using 1:%d:%d:%d%s with yerrorlines pointtype 7 title ", col,
-				  col + 1, col + 2, c->xlabels && s == 0 ? ":xtic(2)" : "");
+		report_buf_printf(&b, "$data using 1:%d:%d:%d%s with yerrorlines linecolor %zu pointtype 7 "
+				  "title ", col, col + 1, col + 2, c->xlabels && s == 0 ? ":xtic(2)" : "",
+				  (size_t)(c->first_color > 0 ? c->first_color : 1) + s);
 		report_chart_str(&b, c->series[s]);
 	}
 	report_buf_puts(&b, "\n");

@@ -33,6 +33,29 @@ struct report_chart_bars {
 char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err);
 
 /*
+ * A dot plot with horizontal error bars: one row per category (first on top, labels upright and
+ * readable however long), one marker per series, offset within the row. Values are indexed
+ * [series * ncats + cat]; NaN = no marker. sig (may be NULL) marks values drawn filled; the rest are
+ * drawn hollow, so that "not significant" shows without reading the numbers.
+ */
+struct report_chart_dots {
+	const char *title, *xlabel;
+	size_t ncats, nseries;
+	const char *const *cats;
+	const char *const *series;
+	const double *val, *lo, *hi;
+	const bool *sig;
+	bool logx;
+	bool reference_one; /* dashed line at x = 1 (the baseline of a ratio chart) */
+	const char *reference_label;
+	double span; /* ratio charts: the axis runs from 1/span to span; 0 = fit the data */
+	int first_color; /* gnuplot colour of series 0 (0 = 1): a backend keeps its colour in every chart */
+};
+/* The span a ratio chart of these values and intervals needs: a power of two from 2 to 16. */
+double report_chart_ratio_span(const double *v, size_t n);
+char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err);
+
+/*
  * Lines with error bars over a numeric x: one line per series, values indexed
  * [series * npoints + i]; xlabels (may be NULL) name the tics at each x.
  */
@@ -44,6 +67,7 @@ struct report_chart_lines {
 	const char *const *series;
 	const double *val, *lo, *hi;
 	bool logx, logy;
+	int first_color; /* as in report_chart_dots */
 };
 char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *err);
 

@@ -70,7 +70,8 @@ int history_load(struct history *h, const char *dir, struct report_buf *warnings
 		n++;
 	}
 	closedir(d);
-	qsort(items, n, sizeof(*items), history_compare);
+	if (n > 1)
+		qsort(items, n, sizeof(*items), history_compare);
 	h->docs = calloc(n + 1, sizeof(*h->docs));
 	h->paths = calloc(n + 1, sizeof(*h->paths));
 	if (!h->docs || !h->paths) {
@@ -182,10 +183,33 @@ static void history_runs_table(const struct history *h, struct report_buf *md)
 	}
 }
 
+/* Whether any run measured the metric: suites skip some (the largest latencies in smoke). */
+static bool history_measured(const struct history *h, const struct history_key *k)
+{
+	for (size_t r = 0; r < h->n; r++)
+		for (size_t b = 0; b < k->nbackends; b++) {
+			const struct result_entry *e =
+				results_find((struct results_doc *)&h->docs[r], k->workload, k->metric, k->backends[b]);
+			if (e && (e->nsamples || e->status != RESULT_OK))
+				return true;
+		}
+	return false;
+}
+
+/* "(MB/s, higher is better)", or for an identifier such as io.blk's engine "(which one ran)" */
+static void history_heading_unit(const struct history_key *k, char *out, size_t len)
+{
+	if (report_is_identifier(k->unit))
+		snprintf(out, len, "which one ran");
+	else
+		snprintf(out, len, "%s, %s is better", k->unit, better_name(k->better));
+}
+
 static void history_metric_table(const struct history *h, const struct history_key *k, struct report_buf *md)
 {
-	report_buf_printf(md, "\n## %s / %s (%s, %s is better)\n\n| start time |", k->workload, k->metric, k->unit,
-			  better_name(k->better));
+	char what[64];
+	history_heading_unit(k, what, sizeof(what));
+	report_buf_printf(md, "\n## %s / %s (%s)\n\n| start time |", k->workload, k->metric, what);
 	for (size_t b = 0; b < k->nbackends; b++)
 		report_buf_printf(md, " %s |", k->backends[b]);
 	report_buf_puts(md, "\n|---|");
@@ -197,8 +221,15 @@ static void history_metric_table(const struct history *h, const struct history_k
 		for (size_t b = 0; b < k->nbackends; b++) {
 			double m, lo, hi;
 			char cell[96];
+			const struct result_entry *e =
+				results_find((struct results_doc *)&h->docs[r], k->workload, k->metric, k->backends[b]);
 			history_point(&h->docs[r], k, k->backends[b], &m, &lo, &hi);
-			report_fmt_ci(cell, sizeof(cell), m, lo, hi);
+			if (e && e->status != RESULT_OK)
+				snprintf(cell, sizeof(cell), "%s", result_status_name(e->status));
+			else if (e && report_is_identifier(k->unit))
+				report_fmt_identifier(cell, sizeof(cell), e);
+			else
+				report_fmt_ci(cell, sizeof(cell), m, lo, hi);
 			report_buf_printf(md, " %s |", cell);
 		}
 		report_buf_puts(md, "\n");
@@ -317,6 +348,8 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 	}
 	report_buf_free(&part);
 	for (size_t k = 0; k < nkeys; k++) {
+		if (!history_measured(h, &keys[k]))
+			continue;
 		report_buf_init(&part);
 		history_metric_table(h, &keys[k], &part);
 		report_buf_puts(md, part.text ? part.text : "");
@@ -325,10 +358,12 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 			report_buf_html(html, keys[k].workload);
 			report_buf_puts(html, " / ");
 			report_buf_html(html, keys[k].metric);
+			char what[64];
+			history_heading_unit(&keys[k], what, sizeof(what));
 			report_buf_puts(html, " (");
-			report_buf_html(html, keys[k].unit);
-			report_buf_printf(html, ", %s is better)</h2>\n", better_name(keys[k].better));
-			if (charts)
+			report_buf_html(html, what);
+			report_buf_puts(html, ")</h2>\n");
+			if (charts && !report_is_identifier(keys[k].unit))
 				history_metric_chart(h, &keys[k], html);
 			history_md_table_to_html(part.text ? part.text : "", html);
 		}

@@ -12,8 +12,8 @@
 static const char report_html_style[] =
 	"body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
 	"table{border-collapse:collapse;margin:1em 0;font-size:90%}"
-	"th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}"
-	"th:first-child,td:first-child,td:nth-child(2){text-align:left}"
+	"th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+	".n{text-align:right;white-space:nowrap}"
 	"th{background:#f0f0f0}.ns{color:#777}.note{background:#fff4d6;padding:.5em}"
 	"figure{margin:1em 0}svg{max-width:100%;height:auto}";
 
@@ -33,16 +33,27 @@ static void report_html_chart(struct report_buf *b, char *svg, const char *what,
 		report_buf_puts(b, "</p>\n");
 		return;
 	}
+	/* the chart's own title for the SVG's, which screen readers and tooltips show */
 	report_buf_puts(b, "<figure>\n");
-	report_buf_puts(b, svg);
+	char *t = strstr(svg, "<title>Gnuplot</title>");
+	if (t) {
+		report_buf_put(b, svg, (size_t)(t - svg));
+		report_buf_puts(b, "<title>");
+		report_buf_html(b, what);
+		report_buf_puts(b, "</title>");
+		report_buf_puts(b, t + strlen("<title>Gnuplot</title>"));
+	} else {
+		report_buf_puts(b, svg);
+	}
 	report_buf_puts(b, "</figure>\n");
 	free(svg);
 }
 
 /* Per group: every backend's performance relative to the baseline, 95% error bars. */
-static void report_html_ratio_chart(const struct report_model *m, const char *group, struct report_buf *b)
+static void report_html_ratio_chart(const struct report_model *m, const char *group, double span,
+				    struct report_buf *b)
 {
-	size_t nser = m->nbackends - 1, ncat = 0;
+	size_t nser = m->nmeasured - 1, ncat = 0;
 	if (nser == 0)
 		return;
 	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
@@ -54,7 +65,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		bool any = false;
-		for (size_t k = 1; k < m->nbackends; k++)
+		for (size_t k = 1; k < m->nmeasured; k++)
 			any |= row->cells[k] && row->cells[k]->has_ratio;
 		if (strcmp(row->group, group) || !any)
 			continue;
@@ -66,7 +77,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 		goto out;
 	double *lo = val + ncat * nser, *hi = lo + ncat * nser;
 	for (size_t c = 0; c < ncat; c++) {
-		for (size_t k = 1; k < m->nbackends; k++) {
+		for (size_t k = 1; k < m->nmeasured; k++) {
 			const struct report_cell *cell = rows[c]->cells[k];
 			size_t i = (k - 1) * ncat + c;
 			bool ok = cell && cell->has_ratio;
@@ -75,18 +86,28 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 			hi[i] = ok ? cell->phi : NAN;
 		}
 	}
-	char title[160], ylabel[160], ref[64];
-	snprintf(title, sizeof(title), "%s: performance relative to %s (higher is better)",
+	bool *sig = calloc(ncat * nser + 1, sizeof(bool));
+	if (!sig)
+		goto out;
+	for (size_t c = 0; c < ncat; c++)
+		for (size_t k = 1; k < m->nmeasured; k++) {
+			const struct report_cell *cell = rows[c]->cells[k];
+			sig[(k - 1) * ncat + c] = cell && cell->significant;
+		}
+	char title[160], xlabel[200], ref[64];
+	snprintf(title, sizeof(title), "%s: performance relative to %s (right of the line is better)",
 		 report_group_title(group), m->baseline);
-	snprintf(ylabel, sizeof(ylabel), "x %s, 95%% CI (lower-is-better metrics inverted)", m->baseline);
+	snprintf(xlabel, sizeof(xlabel), "x %s, log scale, 95%% CI (lower-is-better metrics inverted); "
+		 "filled marker: significant, hollow: not significant", m->baseline);
 	snprintf(ref, sizeof(ref), "%s = 1", m->baseline);
-	struct report_chart_bars chart = {
-		.title = title, .xlabel = "workload metric", .ylabel = ylabel, .ncats = ncat,
-		.nseries = nser, .cats = cats, .series = m->backends + 1, .val = val, .lo = lo, .hi = hi,
-		.reference_one = true, .reference_label = ref,
+	struct report_chart_dots chart = {
+		.title = title, .xlabel = xlabel, .ncats = ncat, .nseries = nser, .cats = cats,
+		.series = m->backends + 1, .val = val, .lo = lo, .hi = hi, .sig = sig, .logx = true,
+		.reference_one = true, .reference_label = ref, .span = span, .first_color = 2,
 	};
 	struct vb_error cerr = { 0 };
-	report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
+	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
+	free(sig);
 out:
 	free(cats);
 	free(names);
@@ -97,7 +118,7 @@ out:
 /* Memory latency over working-set size, one line per backend. */
 static void report_html_latency_chart(const struct report_model *m, struct report_buf *b)
 {
-	size_t n = 0, nb = m->nbackends;
+	size_t n = 0, nb = m->nmeasured;
 	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
 	double *x = calloc(m->nrows + 1, sizeof(double));
 	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
@@ -152,7 +173,7 @@ out:
 /* I/O latency percentiles: median per backend with intervals. */
 static void report_html_io_chart(const struct report_model *m, struct report_buf *b)
 {
-	size_t n = 0, nb = m->nbackends;
+	size_t n = 0, nb = m->nmeasured;
 	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
 	char (*names)[112] = calloc(m->nrows + 1, sizeof(*names));
 	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
@@ -160,7 +181,9 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 	if (!cats || !names || !rows || !val)
 		goto out;
 	for (size_t r = 0; r < m->nrows; r++) {
-		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric))
+		/* one axis, one unit: rows in another unit than the first would be misread */
+		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric) ||
+		    !report_row_measured(m, &m->rows[r]) || (n && strcmp(m->rows[r].unit, rows[0]->unit)))
 			continue;
 		rows[n] = &m->rows[r];
 		snprintf(names[n], sizeof(names[n]), "%s %s", m->rows[r].workload, m->rows[r].metric);
@@ -178,15 +201,16 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 			hi[k * n + i] = c ? c->hi : NAN;
 		}
 	}
-	char ylabel[64];
-	snprintf(ylabel, sizeof(ylabel), "latency (%s), lower is better", rows[0]->unit);
-	const char *title = "I/O latency percentiles (lower is better)";
-	struct report_chart_bars chart = {
-		.title = title, .xlabel = "workload percentile", .ylabel = ylabel, .ncats = n,
-		.nseries = nb, .cats = cats, .series = m->backends, .val = val, .lo = lo, .hi = hi,
+	char xlabel[96];
+	snprintf(xlabel, sizeof(xlabel), "latency (%s), log scale, median with 95%% CI; lower is better",
+		 rows[0]->unit);
+	const char *title = "I/O latency percentiles (left is better)";
+	struct report_chart_dots chart = {
+		.title = title, .xlabel = xlabel, .ncats = n, .nseries = nb, .cats = cats,
+		.series = m->backends, .val = val, .lo = lo, .hi = hi, .logx = true,
 	};
 	struct vb_error cerr = { 0 };
-	report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
+	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
 out:
 	free(cats);
 	free(names);
@@ -194,33 +218,52 @@ out:
 	free(val);
 }
 
-/* Start-up time and host memory overhead per backend, from the backends' own figures. */
+/*
+ * Start-up time and host memory overhead per backend: the medians of repeated starts
+ * (lifecycle.start) with their intervals when measured, else the one first start each backend timed.
+ */
 static void report_html_backend_charts(const struct report_model *m, struct report_buf *b)
 {
-	size_t nb = m->doc->nbackends, n;
+	size_t nb = m->nbackends, n;
 	const char **cats = calloc(nb + 1, sizeof(*cats));
-	double *val = calloc(nb + 1, sizeof(double));
+	double *val = calloc(3 * (nb + 1), sizeof(double));
 	if (!cats || !val)
 		goto out;
+	double *lo = val + nb + 1, *hi = lo + nb + 1;
 	for (int which = 0; which < 2; which++) {
+		const char *metric = which == 0 ? "ready_ms" : "host_overhead_MiB";
+		bool repeated = false;
+		for (size_t k = 0; k < nb; k++)
+			repeated |= report_model_lifecycle(m, (int)k, metric) != NULL;
 		n = 0;
-		for (size_t i = 0; i < nb; i++) {
-			const struct result_backend *rb = &m->doc->backends[i];
-			double v = which == 0 ? rb->startup_ms : rb->host_overhead_bytes / 1048576.0;
-			if (!rb->ran || !isfinite(v))
+		for (size_t k = 0; k < nb; k++) {
+			const struct result_backend *rb = report_model_backend(m, m->backends[k]);
+			const struct report_cell *c = report_model_lifecycle(m, (int)k, metric);
+			double v = NAN;
+			if (repeated && c)
+				v = c->median, lo[n] = c->lo, hi[n] = c->hi;
+			else if (!repeated && rb && rb->ran)
+				v = which == 0 ? rb->startup_ms : rb->host_overhead_bytes / 1048576.0, lo[n] = hi[n] = v;
+			if (!isfinite(v))
 				continue;
-			cats[n] = rb->name;
+			cats[n] = m->backends[k];
 			val[n++] = v;
 		}
 		if (n == 0)
 			continue;
 		const char *series[] = { which == 0 ? "start-up" : "host overhead" };
-		const char *title = which == 0 ? "Start-up time until the agent is ready (lower is better)"
-					       : "Host memory overhead (lower is better)";
+		char title[128];
+		snprintf(title, sizeof(title), "%s (lower is better)",
+			 which == 0 ? (repeated ? "Start-up time until the agent is ready, median of restarts"
+						: "Start-up time until the agent is ready, first start")
+				    : (repeated ? "Host memory overhead, median of restarts" : "Host memory overhead"));
 		struct report_chart_bars chart = {
 			.title = title, .xlabel = "backend",
-			.ylabel = which == 0 ? "milliseconds, lower is better" : "MiB, lower is better",
+			.ylabel = which == 0 ? (repeated ? "milliseconds, 95% CI; lower is better"
+							 : "milliseconds, lower is better")
+					     : (repeated ? "MiB, 95% CI; lower is better" : "MiB, lower is better"),
 			.ncats = n, .nseries = 1, .cats = cats, .series = series, .val = val,
+			.lo = repeated ? lo : NULL, .hi = repeated ? hi : NULL,
 		};
 		struct vb_error cerr = { 0 };
 		report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
@@ -237,12 +280,12 @@ static void report_html_table(const struct report_model *m, const char *group, s
 	report_buf_puts(b, " (<code>");
 	report_buf_html(b, group);
 	report_buf_puts(b, "</code>)</h3>\n<table>\n<tr><th>workload</th><th>metric</th><th>unit</th><th>better</th>");
-	for (size_t k = 0; k < m->nbackends; k++) {
-		report_buf_puts(b, "<th>");
+	for (size_t k = 0; k < m->nmeasured; k++) {
+		report_buf_puts(b, "<th class=\"n\">");
 		report_buf_html(b, m->backends[k]);
 		report_buf_puts(b, "</th>");
 		if (k > 0) {
-			report_buf_puts(b, "<th>");
+			report_buf_puts(b, "<th class=\"n\">");
 			report_buf_html(b, m->backends[k]);
 			report_buf_puts(b, " / ");
 			report_buf_html(b, m->baseline);
@@ -252,25 +295,27 @@ static void report_html_table(const struct report_model *m, const char *group, s
 	report_buf_puts(b, "</tr>\n");
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
-		if (strcmp(row->group, group))
+		if (strcmp(row->group, group) || !report_row_measured(m, row))
 			continue;
-		const char *text[] = { row->workload, row->metric, row->unit, better_name(row->better) };
+		const char *text[] = { row->workload, row->metric, row->unit,
+				       report_is_identifier(row->unit) ? "–" : better_name(row->better) };
 		report_buf_puts(b, "<tr>");
 		for (size_t t = 0; t < 4; t++) {
 			report_buf_puts(b, "<td>");
 			report_buf_html(b, text[t]);
 			report_buf_puts(b, "</td>");
 		}
-		for (size_t k = 0; k < m->nbackends; k++) {
+		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
-			report_buf_puts(b, "<td>");
+			report_buf_puts(b, "<td class=\"n\">");
 			report_buf_html(b, cell);
 			report_buf_puts(b, "</td>");
 			if (k > 0) {
 				const struct report_cell *c = row->cells[k];
 				report_fmt_ratio(cell, sizeof(cell), c);
-				report_buf_puts(b, c && c->has_ratio && !c->significant ? "<td class=\"ns\">" : "<td>");
+				report_buf_puts(b, c && c->has_ratio && !c->significant ? "<td class=\"n ns\">"
+											   : "<td class=\"n\">");
 				report_buf_html(b, cell);
 				report_buf_puts(b, "</td>");
 			}
@@ -294,26 +339,41 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	report_buf_puts(b, " (");
 	report_buf_html(b, run->name);
 	report_buf_puts(b, ")</h2>\n<p>");
-	report_buf_html(b, facts.text ? facts.text : "");
+	/* the facts come as paragraphs (blank-line separated), as Markdown shows them */
+	for (char *p = facts.text, *next; p && *p; p = next) {
+		next = strstr(p, "\n\n");
+		if (next)
+			*next = '\0', next += 2;
+		if (p != facts.text)
+			report_buf_puts(b, "</p>\n<p>");
+		report_buf_html(b, p);
+	}
 	report_buf_puts(b, "</p>\n<h3>Summary</h3>\n<ul>\n");
 	report_buf_free(&facts);
-	for (size_t k = 0; k < m.nbackends; k++) {
-		struct report_buf line;
-		report_buf_init(&line);
-		report_model_summary(&m, m.backends[k], &line);
-		report_buf_puts(b, "<li>");
-		report_buf_html(b, line.text ? line.text : "");
-		report_buf_puts(b, "</li>\n");
-		report_buf_free(&line);
-	}
+	for (size_t k = 0; k < m.nbackends; k++)
+		report_summary_item(&m, m.backends[k], true, b);
 	report_buf_puts(b, "</ul>\n<p>Each cell is the median with its 95% bootstrap confidence interval. "
 			   "Ratios are medians relative to ");
 	report_buf_html(b, m.baseline);
 	report_buf_puts(b, " with their own 95% interval; grey \"n.s.\" (not significant) means the "
-			   "interval contains 1.</p>\n<h3>Charts</h3>\n");
+			   "interval contains 1. A group's figure in the summary is the geometric mean of its "
+			   "metrics' ratios.");
+	if (report_baseline_moved(&m)) {
+		report_buf_puts(b, " The baseline asked for, ");
+		report_buf_html(b, run->doc->config.baseline);
+		report_buf_puts(b, ", has no results.");
+	}
+	report_buf_puts(b, "</p>\n<h3>Charts</h3>\n");
 	if (charts->available) {
+		/* one axis for every group's chart, so that positions compare across charts */
+		double span = 0;
+		for (size_t k = 0; k < m.nrows * m.nmeasured; k++) {
+			const struct report_cell *c = m.rows[k / m.nmeasured].cells[k % m.nmeasured];
+			if (c && c->has_ratio)
+				span = fmax(span, report_chart_ratio_span((const double[]){ c->plo, c->phi }, 2));
+		}
 		for (size_t g = 0; g < m.ngroups; g++)
-			report_html_ratio_chart(&m, m.groups[g], b);
+			report_html_ratio_chart(&m, m.groups[g], span, b);
 		report_html_latency_chart(&m, b);
 		report_html_io_chart(&m, b);
 		report_html_backend_charts(&m, b);
@@ -322,8 +382,9 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_buf_html(b, charts->why);
 		report_buf_puts(b, "</p>\n");
 	}
-	report_buf_puts(b, "<h3>Backends</h3>\n<table>\n<tr><th>backend</th><th>ran</th><th>ready (ms)</th>"
-			   "<th>host memory overhead</th><th>details</th></tr>\n");
+	report_buf_puts(b, "<h3>Backends</h3>\n<table>\n<tr><th>backend</th><th>ran</th>"
+			   "<th class=\"n\">first start ready (ms)</th><th class=\"n\">host memory overhead</th>"
+			   "<th>details, or why it did not run</th></tr>\n");
 	for (size_t i = 0; i < run->doc->nbackends; i++) {
 		const struct result_backend *rb = &run->doc->backends[i];
 		char ms[32], over[32];
@@ -331,7 +392,8 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
 		report_buf_puts(b, "<tr><td>");
 		report_buf_html(b, rb->name);
-		report_buf_printf(b, "</td><td>%s</td><td>%s</td><td>%s</td><td>", rb->ran ? "yes" : "no", ms, over);
+		report_buf_printf(b, "</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
+				  rb->ran ? "yes" : "no", ms, over);
 		report_buf_html(b, rb->ran ? rb->details : rb->reason);
 		report_buf_puts(b, "</td></tr>\n");
 	}
@@ -347,9 +409,25 @@ int report_render_html(const struct report_run *runs, size_t n, struct report_bu
 {
 	struct report_html_charts charts = { 0 };
 	charts.available = report_chart_available(charts.why, sizeof(charts.why));
-	report_buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-			       "<title>vbench report</title>\n<style>%s</style>\n</head>\n<body>\n"
-			       "<h1>vbench report</h1>\n",
+	/* a title that tells browser tabs apart: what ran, and when */
+	report_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			     "<title>vbench report");
+	if (n > 0) {
+		const struct results_doc *d = runs[0].doc;
+		bool first = true;
+		for (size_t i = 0; i < d->nbackends; i++) {
+			if (!d->backends[i].ran)
+				continue;
+			report_buf_puts(out, first ? ": " : ", ");
+			report_buf_html(out, d->backends[i].name);
+			first = false;
+		}
+		report_buf_puts(out, " (");
+		report_buf_html(out, d->start_time);
+		report_buf_puts(out, n > 1 ? ", ...)" : ")");
+	}
+	report_buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>vbench report</h1>\n",
 			  report_html_style);
 	if (!charts.available) {
 		report_buf_puts(out, "<p class=\"note\">");

@@ -52,7 +52,8 @@ static void report_cell_compute(struct report_cell *c, const struct report_cell 
 	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed), &c->lo, &c->hi);
 	c->cv = stats_cv(e->samples, e->nsamples);
 	c->ratio = c->rlo = c->rhi = c->perf = c->plo = c->phi = NAN;
-	if (!base || base == c || !e->nsamples || !base->entry->nsamples)
+	/* an identifier (which I/O engine ran) is not a performance figure: no ratio to compare */
+	if (!base || base == c || !e->nsamples || !base->entry->nsamples || report_is_identifier(e->unit))
 		return;
 	const struct result_entry *b = base->entry;
 	stats_ratio_ci(e->samples, e->nsamples, b->samples, b->nsamples, 0.05,
@@ -90,6 +91,19 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 			m->backends[m->nbackends++] = e->backend;
 		if (!report_has_name(m->groups, m->ngroups, e->group))
 			m->groups[m->ngroups++] = e->group;
+	}
+	/* backends without any entry (skipped ones) go last: summaries name them, tables do not */
+	m->nmeasured = 1;
+	for (size_t k = 1; k < m->nbackends; k++) {
+		bool measured = false;
+		for (size_t i = 0; i < doc->nentries && !measured; i++)
+			measured = !strcmp(doc->entries[i].backend, m->backends[k]);
+		if (!measured)
+			continue;
+		const char *b = m->backends[k];
+		memmove(&m->backends[m->nmeasured + 1], &m->backends[m->nmeasured],
+			(k - m->nmeasured) * sizeof(*m->backends));
+		m->backends[m->nmeasured++] = b;
 	}
 	/* rows: one per (workload, metric) in order of first appearance */
 	for (size_t i = 0; i < doc->nentries; i++) {
@@ -149,6 +163,47 @@ double report_latency_bytes(const char *metric)
 		if (!strcmp(end, units[i].suffix))
 			return v * units[i].scale;
 	return 0;
+}
+
+bool report_is_identifier(const char *unit)
+{
+	return !strcmp(unit, "id");
+}
+
+void report_fmt_identifier(char *out, size_t len, const struct result_entry *e)
+{
+	/* the names workloads give their identifier values; unknown ones print as numbers */
+	static const struct {
+		const char *prefix, *metric;
+		int value;
+		const char *name;
+	} names[] = { { "io.blk.", "engine", 1, "io_uring" }, { "io.blk.", "engine", 2, "threads" } };
+	if (!e->nsamples) {
+		snprintf(out, len, "–");
+		return;
+	}
+	for (size_t i = 1; i < e->nsamples; i++)
+		if (e->samples[i] != e->samples[0]) {
+			snprintf(out, len, "mixed");
+			return;
+		}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(e->workload, names[i].prefix, strlen(names[i].prefix)) &&
+		    !strcmp(e->metric, names[i].metric) && e->samples[0] == names[i].value) {
+			snprintf(out, len, "%s", names[i].name);
+			return;
+		}
+	snprintf(out, len, "%.0f", e->samples[0]);
+}
+
+bool report_row_measured(const struct report_model *m, const struct report_row *row)
+{
+	for (size_t k = 0; k < m->nbackends; k++) {
+		const struct report_cell *c = row->cells[k];
+		if (c && (c->entry->nsamples > 0 || c->entry->status != RESULT_OK))
+			return true;
+	}
+	return false;
 }
 
 bool report_is_io_percentile(const char *group, const char *metric)
@@ -216,15 +271,50 @@ const char *report_group_title(const char *group)
 	return group;
 }
 
+/* "cpu.sha256 single +52% (better)": the largest significant differences of a group. */
+static void report_summary_named(const struct report_model *m, int bi, const char *group, struct report_buf *b)
+{
+	enum { MAX_NAMED = 3 };
+	const struct report_cell *top[MAX_NAMED];
+	const struct report_row *toprow[MAX_NAMED];
+	size_t ntop = 0, total = 0;
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_row *row = &m->rows[r];
+		const struct report_cell *c = row->cells[bi];
+		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 || !c || !c->has_ratio ||
+		    !c->significant)
+			continue;
+		total++;
+		/* keep the MAX_NAMED largest changes, largest first */
+		size_t k = ntop < MAX_NAMED ? ntop++ : MAX_NAMED;
+		while (k > 0 && fabs(log(top[k - 1]->perf)) < fabs(log(c->perf))) {
+			if (k < MAX_NAMED)
+				top[k] = top[k - 1], toprow[k] = toprow[k - 1];
+			k--;
+		}
+		if (k < MAX_NAMED)
+			top[k] = c, toprow[k] = row;
+	}
+	for (size_t k = 0; k < ntop; k++) {
+		double pct = (top[k]->ratio - 1) * 100;
+		report_buf_printf(b, "%s%s %s %s%.0f%% (%s)", k ? ", " : "", toprow[k]->workload, toprow[k]->metric,
+				  pct < 0 ? "−" : "+", fabs(pct), top[k]->perf > 1 ? "better" : "worse");
+	}
+	if (total > ntop)
+		report_buf_printf(b, " and %zu more", total - ntop);
+}
+
 /* "CPU within 1% of native", "disk I/O performance 29% below native", ... */
 static void report_summary_group(const struct report_model *m, int bi, const char *group,
-				 struct report_buf *b, bool *first)
+				 struct report_buf *b, bool *first, const char **same, size_t *nsame)
 {
 	double logsum = 0;
 	size_t n = 0, sig = 0, unsupported = 0;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
-		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0)
+		/* start-up and overhead have their own words at the end of the summary */
+		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 ||
+		    !strcmp(row->workload, "lifecycle.start"))
 			continue;
 		const struct report_cell *c = row->cells[bi];
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
@@ -238,6 +328,11 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	const char *title = report_group_title(group);
 	if (n == 0 && unsupported == 0)
 		return;
+	/* groups without a difference are named together at the end */
+	if (n > 0 && sig == 0) {
+		same[(*nsame)++] = title;
+		return;
+	}
 	report_buf_puts(b, *first ? "" : "; ");
 	*first = false;
 	if (n == 0) {
@@ -245,14 +340,17 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		return;
 	}
 	double gm = exp(logsum / (double)n);
-	if (sig == 0)
-		report_buf_printf(b, "%s: no significant difference from %s", title, m->baseline);
-	else if (fabs(gm - 1) < 0.01)
+	if (sig * 2 < n) {
+		/* a few differences do not make a group-wide figure: name them instead */
+		report_buf_printf(b, "%s: significant differences in %zu of %zu metrics: ", title, sig, n);
+		report_summary_named(m, bi, group, b);
+	} else if (fabs(gm - 1) < 0.01) {
 		report_buf_printf(b, "%s within 1%% of %s", title, m->baseline);
-	else
+	} else {
 		report_buf_printf(b, "%s performance %.0f%% %s %s", title, fabs(gm - 1) * 100,
 				  gm < 1 ? "below" : "above", m->baseline);
-	if (sig > 0 && sig < n)
+	}
+	if (sig * 2 >= n && sig < n)
 		report_buf_printf(b, " (significant for %zu of %zu metrics)", sig, n);
 }
 
@@ -300,7 +398,7 @@ static void report_summary_latency(const struct report_model *m, int bi, struct 
 		if (sig == 0)
 			report_buf_puts(b, "memory latency: no significant difference");
 		else
-			report_buf_printf(b, "memory latency within 2%% of %s at the largest sizes", m->baseline);
+			report_buf_puts(b, "memory latency: no significant difference at the largest sizes");
 		return;
 	}
 	double sum = 0;
@@ -316,6 +414,19 @@ static void report_summary_latency(const struct report_model *m, int bi, struct 
 	}
 }
 
+const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi, const char *metric)
+{
+	if (bi < 0)
+		return NULL;
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_cell *c = m->rows[r].cells[bi];
+		if (!strcmp(m->rows[r].workload, "lifecycle.start") && !strcmp(m->rows[r].metric, metric) && c &&
+		    c->entry->status == RESULT_OK && c->entry->nsamples > 0)
+			return c;
+	}
+	return NULL;
+}
+
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b)
 {
 	int bi = report_model_backend_index(m, backend);
@@ -327,19 +438,41 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 	}
 	bool first = true;
 	if (bi > 0) {
-		for (size_t g = 0; g < m->ngroups; g++)
-			report_summary_group(m, bi, m->groups[g], b, &first);
+		const char **same = calloc(m->ngroups + 1, sizeof(*same));
+		size_t nsame = 0;
+		for (size_t g = 0; g < m->ngroups && same; g++)
+			report_summary_group(m, bi, m->groups[g], b, &first, same, &nsame);
+		for (size_t k = 0; k < nsame; k++)
+			report_buf_printf(b, "%s%s", k == 0 ? (first ? "" : "; ") : k + 1 == nsame ? " and " : ", ",
+					  same[k]);
+		if (nsame) {
+			report_buf_printf(b, ": no significant difference from %s", m->baseline);
+			first = false;
+		}
+		free(same);
 		report_summary_latency(m, bi, b, &first);
 	}
+	/* repeated starts (lifecycle.start) say more than the one first start the backend timed */
 	char num[32];
-	if (rb && isfinite(rb->startup_ms)) {
-		report_fmt_ms(num, sizeof(num), rb->startup_ms);
+	const struct report_cell *ready = report_model_lifecycle(m, bi, "ready_ms");
+	const struct report_cell *over = report_model_lifecycle(m, bi, "host_overhead_MiB");
+	double ms = ready ? ready->median : rb ? rb->startup_ms : NAN;
+	double bytes = over ? over->median * 1048576.0 : rb ? rb->host_overhead_bytes : NAN;
+	if (isfinite(ms)) {
+		report_fmt_ms(num, sizeof(num), ms);
 		report_buf_printf(b, "%sready in %s ms", first ? "" : "; ", num);
+		if (ready && ready->has_ratio)
+			report_buf_printf(b, " (median of restarts, %.2fx %s%s)", ready->ratio, m->baseline,
+					  ready->significant ? "" : ", not significant");
+		else if (ready)
+			report_buf_puts(b, " (median of restarts)");
 		first = false;
 	}
-	if (rb && isfinite(rb->host_overhead_bytes)) {
-		report_fmt_bytes(num, sizeof(num), rb->host_overhead_bytes);
+	if (isfinite(bytes)) {
+		report_fmt_bytes(num, sizeof(num), bytes);
 		report_buf_printf(b, "%s%s host overhead", first ? "" : "; ", num);
+		if (over && over->has_ratio && over->significant)
+			report_buf_printf(b, " (%.2fx %s)", over->ratio, m->baseline);
 		first = false;
 	}
 	if (first)

@@ -30,6 +30,7 @@ struct report_model {
 	const char *baseline;
 	const char **backends; /* baseline first, then in the document's order */
 	size_t nbackends;
+	size_t nmeasured; /* backends[0 .. nmeasured) have entries: the table columns and chart series */
 	struct report_cell *cells; /* parallel to doc->entries */
 	struct report_row *rows;
 	size_t nrows;
@@ -47,12 +48,25 @@ double report_latency_bytes(const char *metric);
 /* Whether a metric is an I/O latency percentile (p50, p99, p99.9, ...) of an io.* group. */
 bool report_is_io_percentile(const char *group, const char *metric);
 
+/* Unit "id": the value names something (io.blk's engine: 1 = io_uring, 2 = threads), not a measure. */
+bool report_is_identifier(const char *unit);
+/* An identifier's value by name ("io_uring"), "mixed" when the samples disagree, "–" when none. */
+void report_fmt_identifier(char *out, size_t len, const struct result_entry *e);
+/* Whether any backend measured the row or says why not (suites skip e.g. the largest latencies). */
+bool report_row_measured(const struct report_model *m, const struct report_row *row);
+
 /* Numbers as reports print them: fixed, locale-free and deterministic; NaN prints "–". */
 void report_fmt_num(char *out, size_t len, double v);
 void report_fmt_bytes(char *out, size_t len, double bytes);
 /* Milliseconds to three significant digits: "1.8", "11.2", "310". */
 void report_fmt_ms(char *out, size_t len, double ms);
 const char *report_group_title(const char *group);
+
+/*
+ * The lifecycle.start cell of a backend for a metric (ready_ms, host_overhead_MiB) when it has
+ * samples: repeated starts, a better figure than the single first start the backend reported.
+ */
+const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi, const char *metric);
 
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);

@@ -2,6 +2,7 @@
 #ifndef VB_REPORT_PARTS_H
 #define VB_REPORT_PARTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "harness/report-buf.h"
@@ -15,5 +16,13 @@ void report_fmt_ci(char *out, size_t len, double v, double lo, double hi);
 void report_fmt_ratio(char *out, size_t len, const struct report_cell *c);
 /* A median with its interval, or the entry's status when it has no samples. */
 void report_fmt_cell(char *out, size_t len, const struct report_cell *c);
+
+/* Whether the configured baseline has no results, so that ratios are to another backend. */
+bool report_baseline_moved(const struct report_model *m);
+/*
+ * A backend's summary as a list item: one line when short, else the backend and then each part
+ * ("CPU: ...", "ready in ...") as a nested item, so that a long line of figures reads as a list.
+ */
+void report_summary_item(const struct report_model *m, const char *backend, bool html, struct report_buf *b);
 
 #endif

@@ -96,15 +96,67 @@ void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
 		snprintf(out, len, "–");
 	else if (c->entry->status != RESULT_OK)
 		snprintf(out, len, "%s", result_status_name(c->entry->status));
+	else if (report_is_identifier(c->entry->unit))
+		report_fmt_identifier(out, len, c->entry);
 	else
 		report_fmt_ci(out, len, c->median, c->lo, c->hi);
+}
+
+bool report_baseline_moved(const struct report_model *m)
+{
+	return *m->doc->config.baseline && strcmp(m->doc->config.baseline, m->baseline) != 0;
+}
+
+void report_summary_item(const struct report_model *m, const char *backend, bool html, struct report_buf *b)
+{
+	void (*text)(struct report_buf *, const char *) = html ? report_buf_html : report_buf_md;
+	struct report_buf line;
+	report_buf_init(&line);
+	report_model_summary(m, backend, &line);
+	const char *s = line.text ? line.text : "";
+	const struct result_backend *rb = report_model_backend(m, backend);
+	size_t head = strlen(backend) + (report_model_backend_index(m, backend) == 0 ? strlen(" (baseline)") : 0);
+	size_t parts = 1;
+	for (const char *p = s; (p = strstr(p, "; ")); p += 2)
+		parts++;
+	/* a skipped backend's reason may hold "; " of its own: it stays one sentence */
+	if (parts <= 2 || (rb && !rb->ran) || strncmp(s + head, ": ", 2) != 0) {
+		report_buf_puts(b, html ? "<li>" : "- ");
+		text(b, s);
+		report_buf_puts(b, html ? "</li>\n" : "\n");
+		report_buf_free(&line);
+		return;
+	}
+	char *copy = strdup(s);
+	if (!copy) {
+		report_buf_free(&line);
+		return;
+	}
+	copy[head] = '\0';
+	report_buf_puts(b, html ? "<li>" : "- ");
+	text(b, copy);
+	report_buf_puts(b, html ? "\n<ul>\n" : "\n");
+	for (char *p = copy + head + 2, *next; p; p = next) {
+		next = strstr(p, "; ");
+		if (next)
+			*next = '\0', next += 2;
+		report_buf_puts(b, html ? "<li>" : "  - ");
+		text(b, p);
+		report_buf_puts(b, html ? "</li>\n" : "\n");
+	}
+	if (html)
+		report_buf_puts(b, "</ul></li>\n");
+	free(copy);
+	report_buf_free(&line);
 }
 
 /* ---- Markdown ---- */
 
 static void report_md_backends(const struct report_model *m, struct report_buf *b)
 {
-	report_buf_puts(b, "| backend | ran | ready (ms) | host memory overhead | details |\n|---|---|---|---|---|\n");
+	report_buf_puts(b, "| backend | ran | first start ready (ms) | host memory overhead | "
+			   "details, or why it did not run |\n"
+			   "|---|---|--:|--:|---|\n");
 	for (size_t i = 0; i < m->doc->nbackends; i++) {
 		const struct result_backend *rb = &m->doc->backends[i];
 		char ms[32], over[32];
@@ -122,18 +174,18 @@ static void report_md_group(const struct report_model *m, const char *group, str
 {
 	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |", report_group_title(group),
 			  group);
-	for (size_t k = 0; k < m->nbackends; k++) {
+	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_printf(b, " %s |", m->backends[k]);
 		if (k > 0)
 			report_buf_printf(b, " %s / %s |", m->backends[k], m->baseline);
 	}
 	report_buf_puts(b, "\n|---|---|---|---|");
-	for (size_t k = 0; k < m->nbackends; k++)
-		report_buf_puts(b, k > 0 ? "---|---|" : "---|");
+	for (size_t k = 0; k < m->nmeasured; k++)
+		report_buf_puts(b, k > 0 ? "--:|--:|" : "--:|");
 	report_buf_puts(b, "\n");
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
-		if (strcmp(row->group, group))
+		if (strcmp(row->group, group) || !report_row_measured(m, row))
 			continue;
 		report_buf_puts(b, "| ");
 		report_buf_md(b, row->workload);
@@ -141,8 +193,8 @@ static void report_md_group(const struct report_model *m, const char *group, str
 		report_buf_md(b, row->metric);
 		report_buf_puts(b, " | ");
 		report_buf_md(b, row->unit);
-		report_buf_printf(b, " | %s |", better_name(row->better));
-		for (size_t k = 0; k < m->nbackends; k++) {
+		report_buf_printf(b, " | %s |", report_is_identifier(row->unit) ? "–" : better_name(row->better));
+		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
 			report_buf_printf(b, " %s |", cell);
@@ -184,15 +236,15 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	report_buf_printf(b, "## Run %s (%s)\n\n", run->doc->start_time, run->name);
 	report_run_facts(run->doc, b);
 	report_buf_puts(b, "\n### Summary\n\n");
-	for (size_t k = 0; k < m.nbackends; k++) {
-		report_buf_puts(b, "- ");
-		report_model_summary(&m, m.backends[k], b);
-		report_buf_puts(b, "\n");
-	}
+	for (size_t k = 0; k < m.nbackends; k++)
+		report_summary_item(&m, m.backends[k], false, b);
 	report_buf_printf(b, "\nEach cell is the median with its 95%% bootstrap confidence interval. "
 			  "Ratios are medians relative to %s with their own 95%% interval; "
-			  "\"n.s.\" (not significant) means the interval contains 1.\n\n",
-			  m.baseline);
+			  "\"n.s.\" (not significant) means the interval contains 1. A group's figure in the "
+			  "summary is the geometric mean of its metrics' ratios.%s%s%s\n\n",
+			  m.baseline, report_baseline_moved(&m) ? " The baseline asked for, " : "",
+			  report_baseline_moved(&m) ? run->doc->config.baseline : "",
+			  report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
 	for (size_t g = 0; g < m.ngroups; g++)

@@ -98,7 +98,9 @@ static int build_params(const struct workload *w, enum suite suite, const struct
 			else if (strcmp(p->name, "cpus") == 0)
 				v = cpus;
 			else
-				return error_set(err, "%s: parameter %s asks the host for a value vbench does not know",
+				return error_set(err,
+						 "%s: parameter %s asks the host for a value "
+						 "vbench does not know",
 						 w->id, p->name);
 		}
 		proto_values_add(params, p->name, v);
@@ -130,6 +132,47 @@ static void mark_workload(struct runner *r, const struct workload *w, const char
 	}
 }
 
+static int sample_timeout_ms(const struct run_options *o)
+{
+	if (o->timeout_s)
+		return (int)o->timeout_s * 1000;
+	return o->suite == SUITE_FULL ? 900000 : 300000;
+}
+
+/* Host-side counters of an environment (kvm: VM exits by reason), cumulative. */
+#define HOST_COUNTERS_MAX 32
+struct host_counters {
+	unsigned n;
+	char names[HOST_COUNTERS_MAX][48];
+	uint64_t values[HOST_COUNTERS_MAX];
+};
+
+static void host_counters_read(struct session *s, struct host_counters *hc)
+{
+	hc->n = 0;
+	if (s->ops->host_counters && s->inst)
+		hc->n = s->ops->host_counters(s->inst, hc->names, hc->values, HOST_COUNTERS_MAX);
+}
+
+/* Their change across the sample is the sample's: recorded as counter series host.<name>. */
+static void record_host_counters(struct runner *r, struct session *s, const struct workload *w,
+				 const struct host_counters *before)
+{
+	struct host_counters after;
+	if (!before->n)
+		return;
+	host_counters_read(s, &after);
+	for (unsigned c = 0; c < after.n && c < before->n; c++) {
+		if (strcmp(after.names[c], before->names[c]) != 0 ||
+		    after.values[c] < before->values[c])
+			continue; /* the set changed (a restart): no honest difference */
+		char name[64];
+		snprintf(name, sizeof(name), "host.%.42s", after.names[c]);
+		results_add_counter(&r->doc, w->id, s->ops->name, name,
+				    (double)(after.values[c] - before->values[c]));
+	}
+}
+
 /* One sample (or warm-up) of w on session s. Returns false when this backend is done with w. */
 static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 		       const struct proto_values *params, unsigned i, bool warmup)
@@ -146,10 +189,11 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	snprintf(req.run.disk, sizeof(req.run.disk), "%s", s->stats.agent_disk_path);
 	snprintf(req.run.peer, sizeof(req.run.peer), "%s", s->stats.peer_addr);
 	/* the same seed for sample i everywhere: every backend does identical work */
-	req.run.seed = mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 11;
-	int timeout = r->o->timeout_s ? (int)r->o->timeout_s * 1000
-				       : r->o->suite == SUITE_FULL ? 900000 : 300000;
-	if (session_request(s, &req, &rep, timeout, &err) < 0) {
+	req.run.seed =
+		mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 11;
+	struct host_counters before;
+	host_counters_read(s, &before);
+	if (session_request(s, &req, &rep, sample_timeout_ms(r->o), &err) < 0) {
 		if (err.code == EINTR && interrupted)
 			return false;
 		char note[600];
@@ -160,8 +204,8 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 		if (!s->up && !interrupted) {
 			struct vb_error rerr;
 			if (session_restart(s, &rerr) < 0)
-				progress_note(&r->progress, "%s: could not restart the agent: %s", s->ops->name,
-					      rerr.message);
+				progress_note(&r->progress, "%s: could not restart the agent: %s",
+					      s->ops->name, rerr.message);
 		}
 		return false;
 	}
@@ -170,19 +214,23 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 		if (!warmup) {
 			for (size_t m = 0; m < workload_metric_count(w); m++) {
 				double v;
-				if (proto_values_get(&rep.metrics, w->metrics[m].name, &v) < 0 || isnan(v))
+				if (proto_values_get(&rep.metrics, w->metrics[m].name, &v) < 0 ||
+				    isnan(v))
 					continue;
 				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
 				if (e && e->status == RESULT_OK)
 					results_add_sample(e, v);
 			}
 			for (unsigned c = 0; c < rep.counters.count; c++)
-				results_add_counter(&r->doc, w->id, s->ops->name, rep.counters.v[c].name,
+				results_add_counter(&r->doc, w->id, s->ops->name,
+						    rep.counters.v[c].name,
 						    rep.counters.v[c].value);
+			record_host_counters(r, s, w, &before);
 		}
 	} else if (rep.type == PROTO_UNSUPPORTED) {
 		mark_workload(r, w, s->ops->name, RESULT_UNSUPPORTED, rep.message);
-		progress_note(&r->progress, "%s: %s: unsupported: %s", s->ops->name, w->id, rep.message);
+		progress_note(&r->progress, "%s: %s: unsupported: %s", s->ops->name, w->id,
+			      rep.message);
 		go_on = false;
 	} else if (rep.type == PROTO_ERROR) {
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, rep.message);
@@ -201,7 +249,8 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 }
 
 /* A lifecycle sample: restart the environment and record what starting it cost. */
-static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct workload *w, bool warmup)
+static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct workload *w,
+				 bool warmup)
 {
 	struct session *s = &r->sessions[si];
 	struct vb_error err;
@@ -215,7 +264,8 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 	}
 	if (warmup)
 		return true;
-	double values[2] = { s->stats.startup_ms, s->stats.host_overhead_bytes / (1024.0 * 1024.0) };
+	double values[2] = { s->stats.startup_ms,
+			     s->stats.host_overhead_bytes / (1024.0 * 1024.0) };
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
 		struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
 		if (e && e->status == RESULT_OK && isfinite(values[m]) && values[m] >= 0)
@@ -229,7 +279,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 	struct proto_values params;
 	struct vb_error err;
 	memset(&params, 0, sizeof(params));
-	if (!w->host_side && build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
+	if (!w->host_side &&
+	    build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
 		for (unsigned si = 0; si < r->nsessions; si++)
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
@@ -242,7 +293,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 			results_entry(&r->doc, w, m, r->sessions[si].ops->name);
 		active[si] = r->sessions[si].up;
 		if (!active[si])
-			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, "the agent is not running");
+			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR,
+				      "the agent is not running");
 	}
 	unsigned total = (unsigned)(r->o->warmup + r->o->repeat);
 	/* interleaved: A B C A B C ... so that drift of the machine hits every backend alike */
@@ -251,12 +303,14 @@ static void run_workload(struct runner *r, const struct workload *w)
 		for (unsigned si = 0; si < r->nsessions && !interrupted; si++) {
 			if (!active[si])
 				continue;
-			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1, total, warm);
+			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1,
+					total, warm);
 			if (w->host_side)
 				active[si] = run_lifecycle_sample(r, si, w, warm);
 			else
-				active[si] = run_sample(r, si, w, &params,
-							warm ? i : i - (unsigned)r->o->warmup, warm);
+				active[si] =
+					run_sample(r, si, w, &params,
+						   warm ? i : i - (unsigned)r->o->warmup, warm);
 		}
 	}
 }
@@ -276,7 +330,8 @@ static void fill_config(struct runner *r)
 	for (unsigned p = 0; p < r->o->npatterns; p++) {
 		if (p)
 			strncat(c->workloads, ",", sizeof(c->workloads) - strlen(c->workloads) - 1);
-		strncat(c->workloads, r->o->patterns[p], sizeof(c->workloads) - strlen(c->workloads) - 1);
+		strncat(c->workloads, r->o->patterns[p],
+			sizeof(c->workloads) - strlen(c->workloads) - 1);
 	}
 }
 
@@ -357,7 +412,8 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	}
 	snprintf(run_dir, sizeof(run_dir), "/tmp/vbench-run-XXXXXX");
 	if (!mkdtemp(run_dir)) {
-		fprintf(stderr, "vbench: cannot create a temporary directory: %s\n", strerror(errno));
+		fprintf(stderr, "vbench: cannot create a temporary directory: %s\n",
+			strerror(errno));
 		results_free(&r->doc);
 		free(r);
 		return 2;
@@ -390,7 +446,9 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		const char *dir = getenv("VBENCH_SCRATCH_DIR");
 		if (scratch_create(dir && *dir ? dir : "/var/tmp", o->disk_bytes, disk_path,
 				   sizeof(disk_path), &err) < 0)
-			fprintf(stderr, "vbench: no scratch disk, io.blk workloads will be unsupported: %s\n",
+			fprintf(stderr,
+				"vbench: no scratch disk, io.blk workloads will be unsupported: "
+				"%s\n",
 				err.message);
 		else
 			r->cfg.disk_path = disk_path;
@@ -451,7 +509,8 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	for (size_t i = 0; (w = workload_at(i)); i++)
 		if (options_match_workload(o, w->id))
 			nselected++;
-	progress_set_total(&r->progress, nselected, (unsigned)(o->warmup + o->repeat) * r->nsessions);
+	progress_set_total(&r->progress, nselected,
+			   (unsigned)(o->warmup + o->repeat) * r->nsessions);
 	for (size_t i = 0; (w = workload_at(i)) && !interrupted; i++) {
 		if (!options_match_workload(o, w->id))
 			continue;

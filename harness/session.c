@@ -19,7 +19,8 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-void session_init(struct session *s, const struct backend_ops *ops, const struct backend_config *cfg)
+void session_init(struct session *s, const struct backend_ops *ops,
+		  const struct backend_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
@@ -73,7 +74,8 @@ int session_start(struct session *s, struct vb_error *err)
 	s->startup_ms = now_ms() - t0;
 	if (proto_decode(line, len, &msg, err) < 0 || msg.type != PROTO_HELLO) {
 		if (msg.type != PROTO_HELLO && err->message[0] == '\0')
-			error_set(err, "first message was %s, not hello", proto_type_name(msg.type));
+			error_set(err, "first message was %s, not hello",
+				  proto_type_name(msg.type));
 		else if (msg.type != PROTO_HELLO)
 			error_set(err, "first message was not a hello");
 		proto_msg_free(&msg);
@@ -113,7 +115,8 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	req->id = ++s->next_id;
 	if (proto_send(s->wfd, req, 10000, err) < 0) {
 		s->up = false;
-		return error_prefix(err, "%s: sending %s: ", s->ops->name, proto_type_name(req->type));
+		return error_prefix(err, "%s: sending %s: ", s->ops->name,
+				    proto_type_name(req->type));
 	}
 	char *line;
 	size_t len;
@@ -135,10 +138,12 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	if (rep->id != req->id) {
 		s->up = false;
 		if (rep->type == PROTO_ERROR && rep->id == 0)
-			error_set(err, "%s: the agent rejected the request: %s", s->ops->name, rep->message);
+			error_set(err, "%s: the agent rejected the request: %s", s->ops->name,
+				  rep->message);
 		else
-			error_set(err, "%s: reply for request %llu while waiting for %llu", s->ops->name,
-				  (unsigned long long)rep->id, (unsigned long long)req->id);
+			error_set(err, "%s: reply for request %llu while waiting for %llu",
+				  s->ops->name, (unsigned long long)rep->id,
+				  (unsigned long long)req->id);
 		proto_msg_free(rep);
 		return -1;
 	}

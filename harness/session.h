@@ -22,7 +22,8 @@ struct session {
 	pid_t netpeer; /* the io.net peer serving this environment, or 0 */
 };
 
-void session_init(struct session *s, const struct backend_ops *ops, const struct backend_config *cfg);
+void session_init(struct session *s, const struct backend_ops *ops,
+		  const struct backend_config *cfg);
 /* Start the backend and wait for the agent's hello. On failure nothing is left running. */
 int session_start(struct session *s, struct vb_error *err);
 /*

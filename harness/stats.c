@@ -1,56 +1,20 @@
 /* Statistics over raw samples: median, bootstrap intervals, CV, ratios, Mann-Whitney U. */
 #include "harness/stats.h"
 
+#include "workloads/platform.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /*
- * Private generator so that intervals are reproducible from the run's seed alone and do not
- * depend on libc's rand() or on the workloads' platform layer.
+ * The bootstrap draws from the same seeded xoshiro256** as the workloads (platform.h), so
+ * intervals are reproducible from the run's seed alone, never from libc's rand().
  */
-struct stats_rng {
-	uint64_t s[4];
-};
-
-static uint64_t stats_splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void stats_rng_seed(struct stats_rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		r->s[i] = stats_splitmix64(&seed);
-}
-
-static uint64_t stats_rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** */
-static uint64_t stats_rng_next(struct stats_rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = stats_rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = stats_rotl(s[3], 45);
-	return result;
-}
-
 /* Uniform index in [0, n): multiply-shift, whose bias is negligible for sample counts. */
-static size_t stats_rng_index(struct stats_rng *r, size_t n)
+static size_t stats_rng_index(struct platform_rng *r, size_t n)
 {
-	return (size_t)(((unsigned __int128)stats_rng_next(r) * n) >> 64);
+	return (size_t)(((unsigned __int128)platform_rng_next(r) * n) >> 64);
 }
 
 static int stats_compare_double(const void *a, const void *b)
@@ -151,7 +115,7 @@ double stats_percentile(const double *x, size_t n, double p)
  * drawn, then walk the counts to the middle. O(n) per resample instead of a sort.
  */
 static double stats_resample_median(const double *sorted, size_t n, unsigned *counts,
-				    struct stats_rng *rng)
+				    struct platform_rng *rng)
 {
 	memset(counts, 0, n * sizeof(*counts));
 	for (size_t i = 0; i < n; i++)
@@ -176,7 +140,7 @@ static double stats_resample_median(const double *sorted, size_t n, unsigned *co
 }
 
 /* Medians of STATS_BOOTSTRAP_RESAMPLES resamples of x into out; -1 on allocation failure. */
-static int stats_bootstrap_medians(const double *x, size_t n, struct stats_rng *rng, double *out)
+static int stats_bootstrap_medians(const double *x, size_t n, struct platform_rng *rng, double *out)
 {
 	double *sorted = stats_sorted_copy(x, n);
 	unsigned *counts = calloc(n, sizeof(*counts));
@@ -211,8 +175,8 @@ void stats_bootstrap_median_ci(const double *x, size_t n, double alpha, uint64_t
 	double *medians = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*medians));
 	if (!medians)
 		return;
-	struct stats_rng rng;
-	stats_rng_seed(&rng, seed);
+	struct platform_rng rng;
+	platform_rng_seed(&rng, seed);
 	if (stats_bootstrap_medians(x, n, &rng, medians) == 0) {
 		qsort(medians, STATS_BOOTSTRAP_RESAMPLES, sizeof(*medians), stats_compare_double);
 		*lo = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, 100 * alpha / 2);
@@ -239,9 +203,9 @@ void stats_ratio_ci(const double *num, size_t nn, const double *den, size_t nd, 
 	if (!a || !b)
 		goto out;
 	/* independent streams: the two sides were measured independently */
-	struct stats_rng rn, rd;
-	stats_rng_seed(&rn, seed);
-	stats_rng_seed(&rd, seed ^ 0xd1b54a32d192ed03ULL);
+	struct platform_rng rn, rd;
+	platform_rng_seed(&rn, seed);
+	platform_rng_seed(&rd, seed ^ 0xd1b54a32d192ed03ULL);
 	if (stats_bootstrap_medians(num, nn, &rn, a) < 0 || stats_bootstrap_medians(den, nd, &rd, b) < 0)
 		goto out;
 	size_t finite = 0;

@@ -2,121 +2,205 @@
 #include "harness/table.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "harness/stats.h"
+#include "harness/report-model.h"
+#include "harness/report-parts.h"
 
-/* Values from 0.001 to 10^9 in a readable width. */
-static void format_value(char *out, size_t len, double v)
+/* Cells are plain ASCII so that printf widths line up on every terminal. */
+#define TABLE_CELL 48
+
+/* Four significant figures at most, one format per magnitude so that a column lines up. */
+static void table_fmt_value(char *out, size_t len, double v)
 {
-	if (isnan(v))
+	double a = fabs(v);
+	if (!isfinite(v))
 		snprintf(out, len, "-");
-	else if (fabs(v) >= 1e6)
-		snprintf(out, len, "%.4g", v);
-	else if (fabs(v) >= 100)
+	else if (a >= 1000)
+		snprintf(out, len, "%.0f", v);
+	else if (a >= 100)
 		snprintf(out, len, "%.1f", v);
-	else if (fabs(v) >= 1)
+	else if (a >= 10)
+		snprintf(out, len, "%.2f", v);
+	else if (a >= 0.01 || a == 0)
 		snprintf(out, len, "%.3f", v);
 	else
-		snprintf(out, len, "%.4g", v);
+		snprintf(out, len, "%.3g", v);
 }
 
-static const struct result_entry *find_entry(const struct results_doc *doc, const char *workload,
-					     const char *metric, const char *backend)
+/* Interval ends can be far from the ratio (a noisy p99): keep them short. */
+static void table_fmt_ratio_end(char *out, size_t len, double v)
 {
-	for (size_t i = 0; i < doc->nentries; i++) {
-		const struct result_entry *e = &doc->entries[i];
-		if (!strcmp(e->workload, workload) && !strcmp(e->metric, metric) &&
-		    !strcmp(e->backend, backend))
-			return e;
+	double a = fabs(v);
+	if (isinf(v))
+		snprintf(out, len, "inf");
+	else if (!isfinite(v))
+		snprintf(out, len, "?");
+	else if (a >= 1000)
+		snprintf(out, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(out, len, "%.1f", v);
+	else
+		snprintf(out, len, "%.3f", v);
+}
+
+static void table_fmt_ratio(char *out, size_t len, const struct report_cell *c)
+{
+	if (!c || !c->has_ratio || !isfinite(c->ratio)) {
+		snprintf(out, len, "-");
+		return;
 	}
-	return NULL;
+	char r[12], lo[12], hi[12];
+	table_fmt_ratio_end(r, sizeof(r), c->ratio);
+	table_fmt_ratio_end(lo, sizeof(lo), c->rlo);
+	table_fmt_ratio_end(hi, sizeof(hi), c->rhi);
+	snprintf(out, len, "%.11s [%.11s, %.11s]%s", r, lo, hi, c->significant ? "" : " n.s.");
+}
+
+static void table_fmt_cell(char *out, size_t len, const struct report_cell *c)
+{
+	if (!c)
+		snprintf(out, len, "-");
+	else if (c->entry->status == RESULT_UNSUPPORTED)
+		snprintf(out, len, "unsupp.");
+	else if (c->entry->status == RESULT_ERROR)
+		snprintf(out, len, "error");
+	else if (!c->entry->nsamples)
+		snprintf(out, len, "-");
+	else if (report_is_identifier(c->entry->unit))
+		report_fmt_identifier(out, len, c->entry);
+	else
+		table_fmt_value(out, len, c->median);
+}
+
+static void table_fmt_cv(char *out, size_t len, const struct report_cell *c)
+{
+	if (!c || c->entry->status != RESULT_OK || c->entry->nsamples < 2 || !isfinite(c->cv) ||
+	    report_is_identifier(c->entry->unit))
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%.1f%%", c->cv * 100);
+}
+
+/*
+ * Columns: workload, metric, unit, then per backend its median and either its cv (the baseline,
+ * or every backend when there are no ratios) or its ratio to the baseline.
+ */
+struct table_layout {
+	size_t ncols;
+	char (*text)[TABLE_CELL]; /* [(nrows + 1) * ncols], row 0 = header */
+	int *width;
+	bool *left;
+};
+
+static void table_print_line(FILE *out, const struct table_layout *t, size_t row)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		const char *s = t->text[row * t->ncols + c];
+		bool last = c + 1 == t->ncols;
+		if (t->left[c])
+			fprintf(out, "%s%-*s", c ? "  " : "", last ? 0 : t->width[c], s);
+		else
+			fprintf(out, "%s%*s", c ? "  " : "", t->width[c], s);
+	}
+	fprintf(out, "\n");
 }
 
 void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 {
-	const char *baseline = doc->config.baseline;
-	const char *cols[16];
-	size_t ncols = 0;
-	for (size_t b = 0; b < doc->nbackends && ncols < 16; b++)
-		if (doc->backends[b].ran)
-			cols[ncols++] = doc->backends[b].name;
-	bool show_ratio = ratios && ncols > 1;
-
-	fprintf(out, "\n%-16s %-16s %-17s", "workload", "metric", "unit");
-	for (size_t c = 0; c < ncols; c++) {
-		if (show_ratio && strcmp(cols[c], baseline) != 0) {
-			char h[64];
-			snprintf(h, sizeof(h), "%s / %s [95%% CI]", cols[c], baseline);
-			fprintf(out, " %12s %-26s", cols[c], h);
+	struct report_model m;
+	struct vb_error err;
+	if (report_model_build(&m, doc, &err) < 0) {
+		fprintf(out, "(no table: %s)\n", err.message);
+		return;
+	}
+	bool show_ratio = ratios && m.nmeasured > 1;
+	struct table_layout t = { 0 };
+	t.ncols = 3 + 2 * m.nmeasured;
+	t.text = calloc((m.nrows + 1) * t.ncols, sizeof(*t.text));
+	t.width = calloc(t.ncols, sizeof(*t.width));
+	t.left = calloc(t.ncols, sizeof(*t.left));
+	if (!t.text || !t.width || !t.left) {
+		fprintf(out, "(no table: out of memory)\n");
+		goto out;
+	}
+	t.left[0] = t.left[1] = t.left[2] = true;
+	size_t c = 0;
+	snprintf(t.text[c++], TABLE_CELL, "workload");
+	snprintf(t.text[c++], TABLE_CELL, "metric");
+	snprintf(t.text[c++], TABLE_CELL, "unit");
+	for (size_t k = 0; k < m.nmeasured; k++) {
+		snprintf(t.text[c++], TABLE_CELL, "%s", m.backends[k]);
+		if (k == 0 || !show_ratio) {
+			snprintf(t.text[c++], TABLE_CELL, "cv");
 		} else {
-			fprintf(out, " %12s %-6s", cols[c], "cv");
+			t.left[c] = true;
+			snprintf(t.text[c++], TABLE_CELL, "%.14s/%.14s [95%% CI]", m.backends[k], m.baseline);
 		}
 	}
-	fprintf(out, "\n");
-
-	for (size_t i = 0; i < doc->nentries; i++) {
-		const struct result_entry *e = &doc->entries[i];
-		/* one row per (workload, metric): print when meeting its first backend */
-		bool first = true;
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(doc->entries[k].workload, e->workload) &&
-			    !strcmp(doc->entries[k].metric, e->metric))
-				first = false;
-		if (!first)
-			continue;
+	size_t nlines = 1;
+	for (size_t r = 0; r < m.nrows; r++) {
+		const struct report_row *row = &m.rows[r];
 		/* metrics this suite does not measure (e.g. latency beyond its largest size) */
-		bool any = false;
-		for (size_t k = i; k < doc->nentries; k++)
-			if (!strcmp(doc->entries[k].workload, e->workload) &&
-			    !strcmp(doc->entries[k].metric, e->metric) &&
-			    (doc->entries[k].nsamples > 0 || doc->entries[k].status != RESULT_OK))
-				any = true;
-		if (!any)
+		if (!report_row_measured(&m, row))
 			continue;
-		char unit[24];
-		snprintf(unit, sizeof(unit), "%s%s", e->unit, e->better == BETTER_HIGHER ? " ^" : " v");
-		fprintf(out, "%-16s %-20s %-17s", e->workload, e->metric, unit);
-		const struct result_entry *base = find_entry(doc, e->workload, e->metric, baseline);
-		for (size_t c = 0; c < ncols; c++) {
-			const struct result_entry *x = find_entry(doc, e->workload, e->metric, cols[c]);
-			char v[32], cv[16], ratio[64] = "";
-			if (!x || x->status != RESULT_OK || x->nsamples == 0) {
-				snprintf(v, sizeof(v), "%s",
-					 !x ? "-" : x->status == RESULT_UNSUPPORTED ? "unsupp." :
-					 x->status == RESULT_ERROR ? "error" : "-");
-				snprintf(cv, sizeof(cv), " ");
-			} else {
-				format_value(v, sizeof(v), x->median);
-				snprintf(cv, sizeof(cv), "%.1f%%", x->cv * 100);
-				if (isnan(x->cv))
-					snprintf(cv, sizeof(cv), "-");
-				if (show_ratio && base && base->status == RESULT_OK && base->nsamples &&
-				    strcmp(cols[c], baseline) != 0) {
-					double rt, lo, hi;
-					stats_ratio_ci(x->samples, x->nsamples, base->samples, base->nsamples, 0.05,
-						       doc->config.seed, &rt, &lo, &hi);
-					if (isfinite(rt))
-						snprintf(ratio, sizeof(ratio), "%.3f [%.3f, %.3f]", rt, lo, hi);
-					else
-						snprintf(ratio, sizeof(ratio), "-");
-				}
-			}
-			if (show_ratio && strcmp(cols[c], baseline) != 0)
-				fprintf(out, " %12s %-26s", v, ratio);
+		char (*cell)[TABLE_CELL] = &t.text[nlines++ * t.ncols];
+		c = 0;
+		snprintf(cell[c++], TABLE_CELL, "%s", row->workload);
+		snprintf(cell[c++], TABLE_CELL, "%s", row->metric);
+		/* an identifier is neither better higher nor lower */
+		snprintf(cell[c++], TABLE_CELL, "%s%s", row->unit,
+			 report_is_identifier(row->unit) ? ""
+			 : row->better == BETTER_HIGHER ? " ^" : " v");
+		for (size_t k = 0; k < m.nmeasured; k++) {
+			table_fmt_cell(cell[c++], TABLE_CELL, row->cells[k]);
+			if (k == 0 || !show_ratio)
+				table_fmt_cv(cell[c++], TABLE_CELL, row->cells[k]);
 			else
-				fprintf(out, " %12s %-6s", v, cv);
+				table_fmt_ratio(cell[c++], TABLE_CELL, row->cells[k]);
 		}
-		fprintf(out, "\n");
 	}
-	fprintf(out, "\n^ higher is better, v lower is better. Medians of %u samples after %u warm-up;\n"
-		     "ratios are medians over the baseline (%s) with a 95%% bootstrap interval.\n",
-		doc->config.repeat, doc->config.warmup, baseline);
+	for (size_t l = 0; l < nlines; l++)
+		for (c = 0; c < t.ncols; c++) {
+			int w = (int)strlen(t.text[l * t.ncols + c]);
+			if (w > t.width[c])
+				t.width[c] = w;
+		}
+	fprintf(out, "\n");
+	for (size_t l = 0; l < nlines; l++)
+		table_print_line(out, &t, l);
+
+	fprintf(out, "\n^ higher is better, v lower is better. Medians of %u samples after %u warm-up",
+		doc->config.repeat, doc->config.warmup);
+	if (show_ratio)
+		fprintf(out, ";\nratio = median / %s's median with a 95%% bootstrap interval; n.s. = not "
+			     "significant (the interval contains 1)", m.baseline);
+	fprintf(out, ".\n");
+	if (show_ratio && strcmp(m.baseline, doc->config.baseline) != 0)
+		fprintf(out, "The baseline asked for, %s, has no results: ratios are to %s.\n",
+			doc->config.baseline, m.baseline);
 	for (size_t b = 0; b < doc->nbackends; b++) {
 		const struct result_backend *rb = &doc->backends[b];
 		if (rb->ran)
+			/* "NAME ready in N ms; details": tests/rig/compare.sh reads this line */
 			fprintf(out, "%-7s ready in %.0f ms; %s\n", rb->name, rb->startup_ms, rb->details);
 		else
 			fprintf(out, "%-7s skipped: %s\n", rb->name, rb->reason);
 	}
+	/* the same words as the report's summary, so that a terminal user gets the gist too */
+	if (show_ratio) {
+		struct report_buf words;
+		report_buf_init(&words);
+		for (size_t k = 1; k < m.nmeasured; k++)
+			report_summary_item(&m, m.backends[k], false, &words);
+		if (words.text)
+			fprintf(out, "\nIn words, against %s:\n%s", m.baseline, words.text);
+		report_buf_free(&words);
+	}
+out:
+	free(t.text);
+	free(t.width);
+	free(t.left);
+	report_model_free(&m);
 }

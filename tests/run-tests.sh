@@ -38,10 +38,10 @@ for kind in $kinds; do
 			corpus=tests/fuzz/corpus/$(basename "$f")
 			mkdir -p "$BUILD/fuzz-work/$(basename "$f")"
 			if [ -d "$corpus" ]; then
-				run_one "fuzz/$(basename "$f")" "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
+				run_one "fuzz/$(basename "$f")" "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -error_exitcode=1 \
 					-artifact_prefix="$BUILD/fuzz-work/" "$BUILD/fuzz-work/$(basename "$f")" "$corpus"
 			else
-				run_one "fuzz/$(basename "$f")" "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
+				run_one "fuzz/$(basename "$f")" "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -error_exitcode=1 \
 					-artifact_prefix="$BUILD/fuzz-work/" "$BUILD/fuzz-work/$(basename "$f")"
 			fi
 		done ;;

@@ -9,7 +9,8 @@
 
 #include "workloads/workload.h"
 
-static int selftest_crash(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int selftest_crash(const struct workload_ctx *ctx, struct sample_out *out,
+			  struct vb_error *err)
 {
 	(void)ctx;
 	(void)out;
@@ -18,7 +19,8 @@ static int selftest_crash(const struct workload_ctx *ctx, struct sample_out *out
 	return -1;
 }
 
-static int selftest_hang(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int selftest_hang(const struct workload_ctx *ctx, struct sample_out *out,
+			 struct vb_error *err)
 {
 	(void)ctx;
 	(void)out;
@@ -29,7 +31,8 @@ static int selftest_hang(const struct workload_ctx *ctx, struct sample_out *out,
 }
 
 /* Writes a line that is not the protocol onto stdout, which is the channel natively and in lxc. */
-static int selftest_garbage(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int selftest_garbage(const struct workload_ctx *ctx, struct sample_out *out,
+			    struct vb_error *err)
 {
 	(void)ctx;
 	(void)out;
@@ -55,13 +58,13 @@ static int selftest_ok(const struct workload_ctx *ctx, struct sample_out *out, s
 	return 0;
 }
 
-#define SELFTEST(name, fn, what)                                                          \
-	static const struct workload selftest_##name##_workload = {                                  \
-		.id = "selftest." #name,                                                  \
-		.group = "selftest",                                                      \
-		.description = what,                                                      \
-		.metrics = { { "value", "1", BETTER_HIGHER } },                           \
-		.run = fn,                                                                \
+#define SELFTEST(name, fn, what)                                                                   \
+	static const struct workload selftest_##name##_workload = {                                \
+		.id = "selftest." #name,                                                           \
+		.group = "selftest",                                                               \
+		.description = what,                                                               \
+		.metrics = { { "value", "1", BETTER_HIGHER } },                                    \
+		.run = fn,                                                                         \
 	}
 
 SELFTEST(crash, selftest_crash, "kills the agent with SIGSEGV (tests recovery)");
@@ -71,6 +74,6 @@ SELFTEST(unsupported, selftest_unsupported, "always unsupported (tests unsupport
 SELFTEST(ok, selftest_ok, "returns a value derived from the seed (tests the plumbing)");
 
 const struct workload *const selftest_workloads[] = {
-	&selftest_crash_workload, &selftest_hang_workload, &selftest_garbage_workload,
-	&selftest_unsupported_workload, &selftest_ok_workload, NULL,
+	&selftest_crash_workload,	&selftest_hang_workload, &selftest_garbage_workload,
+	&selftest_unsupported_workload, &selftest_ok_workload,	 NULL,
 };

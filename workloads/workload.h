@@ -13,7 +13,7 @@ enum suite { SUITE_SMOKE, SUITE_QUICK, SUITE_FULL, SUITE_COUNT };
 enum better { BETTER_HIGHER, BETTER_LOWER };
 
 #define WORKLOAD_MAX_METRICS 24
-#define WORKLOAD_MAX_PARAMS 8
+#define WORKLOAD_MAX_PARAMS  8
 
 struct metric_def {
 	const char *name; /* "triad", "lat_4KiB", "p99" */
@@ -38,10 +38,10 @@ struct param_def {
 struct workload_ctx {
 	const struct workload *workload;
 	double params[WORKLOAD_MAX_PARAMS]; /* in the order of workload->params */
-	unsigned cpus;                      /* worker threads for "all CPUs" variants */
-	uint64_t seed;                      /* varies per sample; derived from the run's --seed */
-	const char *disk_path;              /* scratch disk (file or block device), or NULL */
-	const char *peer_addr;              /* network peer "ip:port", or NULL */
+	unsigned cpus;			    /* worker threads for "all CPUs" variants */
+	uint64_t seed;			    /* varies per sample; derived from the run's --seed */
+	const char *disk_path;		    /* scratch disk (file or block device), or NULL */
+	const char *peer_addr;		    /* network peer "ip:port", or NULL */
 };
 
 /* What one sample produced: one value per metric (NaN = not measured this time). */
@@ -59,7 +59,7 @@ typedef int (*workload_run_fn)(const struct workload_ctx *ctx, struct sample_out
 			       struct vb_error *err);
 
 struct workload {
-	const char *id;    /* "mem.stream" */
+	const char *id;	   /* "mem.stream" */
 	const char *group; /* "cpu", "mem", "os", "io.blk", "io.net", "lifecycle" */
 	const char *description;
 	struct param_def params[WORKLOAD_MAX_PARAMS];
@@ -76,7 +76,7 @@ extern const struct workload *const os_workloads[];
 extern const struct workload *const io_blk_workloads[];
 extern const struct workload *const io_net_workloads[];
 extern const struct workload *const lifecycle_workloads[]; /* measured by the harness */
-extern const struct workload *const selftest_workloads[]; /* only run when named */
+extern const struct workload *const selftest_workloads[];  /* only run when named */
 
 const struct workload *workload_find(const char *id);
 /* Iterate: for (i = 0; (w = workload_at(i)); i++) */

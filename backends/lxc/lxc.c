@@ -366,12 +366,6 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 	}
 	bool userns = lxc_use_userns();
-	if (userns && cfg->network) {
-		/* The peer namespace would belong to the container's user namespace, where the
-		 * harness's peer server cannot follow without privileges. */
-		error_set(err, "the network link needs root (not built for the user-namespace mode)");
-		goto fail;
-	}
 	if (make_run_dir(cfg, inst, err) < 0)
 		goto fail;
 
@@ -391,7 +385,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	if (cgroup_create(&inst->layout, name, &limits, &inst->cgroup, err) < 0)
 		goto fail;
 	inst->have_cgroup = true;
-	if (cfg->network && netns_peer_create(&inst->peer, err) < 0)
+	/* Without root the peer namespace can only be made once the container's user ns exists. */
+	if (cfg->network && !userns && netns_peer_create(&inst->peer, err) < 0)
 		goto fail;
 
 	struct lxc_payload agent = { 0 };
@@ -453,7 +448,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 	if (cgroup_attach(&inst->cgroup, pid, err) < 0)
 		goto fail;
-	if (cfg->network && netns_link_container(&inst->peer, pid, err) < 0)
+	if (cfg->network && (userns ? netns_link_container_userns(&inst->peer, pid, err)
+				    : netns_link_container(&inst->peer, pid, err)) < 0)
 		goto fail;
 	if (write(sync_pipe[1], "g", 1) != 1) {
 		error_set_errno(err, "release the container");

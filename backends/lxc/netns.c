@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NL_BUF 1024
@@ -276,6 +278,123 @@ int netns_link_container(struct netns_peer *peer, pid_t container_pid, struct vb
 	int rc = with_netlink_in(cfd, container_link, NULL, err);
 	close(cfd);
 	return rc < 0 ? error_prefix(err, "container side: ") : 0;
+}
+
+/* Run fn with a netlink socket in the calling thread's current network namespace. */
+static int with_netlink_here(int (*fn)(int nl, void *arg, struct vb_error *err), void *arg,
+			     struct vb_error *err)
+{
+	int nl = nl_open(err);
+	if (nl < 0)
+		return -1;
+	int rc = fn(nl, arg, err);
+	close(nl);
+	return rc;
+}
+
+/*
+ * The helper's side, in a process of its own that never needs to come back: returns the peer
+ * namespace fd to send, or -1 with err filled.
+ */
+static int helper_link(pid_t container_pid, struct vb_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)container_pid);
+	int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		return error_set_errno(err, "netns: open %s", path);
+	int rc = setns(userns, CLONE_NEWUSER);
+	close(userns);
+	if (rc < 0)
+		return error_set_errno(err, "netns: join the container's user namespace");
+	if (unshare(CLONE_NEWNET) < 0)
+		return error_set_errno(err, "netns: unshare network namespace");
+	int peer_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (peer_fd < 0)
+		return error_set_errno(err, "netns: open new network namespace");
+	if (with_netlink_here(peer_setup, NULL, err) < 0 ||
+	    with_netlink_here(peer_link, &container_pid, err) < 0)
+		return error_prefix(err, "peer side: ");
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)container_pid);
+	int cfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (cfd < 0)
+		return error_set_errno(err, "netns: open %s", path);
+	rc = setns(cfd, CLONE_NEWNET);
+	close(cfd);
+	if (rc < 0)
+		return error_set_errno(err, "netns: enter the container's network namespace");
+	if (with_netlink_here(container_link, NULL, err) < 0)
+		return error_prefix(err, "container side: ");
+	return peer_fd;
+}
+
+int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid,
+				struct vb_error *err)
+{
+	int sv[2];
+	peer->fd = -1;
+	peer->path[0] = '\0';
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return error_set_errno(err, "netns: socketpair");
+	/* A forked helper has one thread, as joining a user namespace requires. */
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return error_set_errno(err, "netns: fork");
+	}
+	if (pid == 0) {
+		struct vb_error herr = { 0 };
+		int fd = helper_link(container_pid, &herr);
+		char msg[ERROR_MESSAGE_MAX];
+		size_t len = fd >= 0 ? 1 : strnlen(herr.message, sizeof(herr.message));
+		memcpy(msg, fd >= 0 ? "+" : herr.message, len);
+		struct iovec iov = { .iov_base = msg, .iov_len = len };
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} control;
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		if (fd >= 0) {
+			mh.msg_control = control.buf;
+			mh.msg_controllen = sizeof(control.buf);
+			struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		}
+		_exit(sendmsg(sv[1], &mh, 0) < 0 ? 2 : 0);
+	}
+	close(sv[1]);
+	char msg[ERROR_MESSAGE_MAX];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf) };
+	ssize_t n;
+	do
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	int saved = errno;
+	close(sv[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n <= 0) {
+		errno = n < 0 ? saved : EPIPE;
+		return error_set_errno(err, "netns: the network helper did not answer");
+	}
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (msg[0] != '+' || n != 1 || !c || c->cmsg_type != SCM_RIGHTS) {
+		msg[n] = '\0';
+		return error_set(err, "%s", msg);
+	}
+	memcpy(&peer->fd, CMSG_DATA(c), sizeof(int));
+	snprintf(peer->path, sizeof(peer->path), "/proc/%d/fd/%d", (int)getpid(), peer->fd);
+	return 0;
 }
 
 void netns_peer_destroy(struct netns_peer *peer)

@@ -25,6 +25,14 @@ int netns_peer_create(struct netns_peer *peer, struct vb_error *err);
  * container's loopback. The host's own namespace is never touched.
  */
 int netns_link_container(struct netns_peer *peer, pid_t container_pid, struct vb_error *err);
+/*
+ * The same without root: a helper process joins the container's user namespace (where it is
+ * root), creates the peer namespace there, links it, and hands the namespace back over a
+ * socket. The peer namespace then belongs to that user namespace: to enter it, a process
+ * without root joins the owner first (ioctl NS_GET_USERNS on the namespace file, setns).
+ */
+int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid,
+				struct vb_error *err);
 /* Close the peer namespace: the kernel then deletes it and the veth pair with it. */
 void netns_peer_destroy(struct netns_peer *peer);
 

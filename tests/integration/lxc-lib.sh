@@ -24,6 +24,9 @@ lxc_build_payload() { # dir -> sets PAYLOAD
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
@@ -74,6 +77,20 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "sleep") == 0) {
 		sleep((unsigned)atoi(argv[2]));
 		return 0;
+	}
+	/* What the harness does to run its peer server: enter the peer namespace (joining the user
+	 * namespace that owns it first when we are not root there) and find the veth. */
+	if (argc == 3 && strcmp(argv[1], "enter-peer") == 0) {
+		int ns = open(argv[2], O_RDONLY);
+		if (ns < 0 || (setns(ns, CLONE_NEWNET) < 0 &&
+			       (errno != EPERM || setns(ioctl(ns, NS_GET_USERNS), CLONE_NEWUSER) < 0 ||
+				setns(ns, CLONE_NEWNET) < 0))) {
+			printf("enter-peer: %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		unsigned idx = if_nametoindex("vb0");
+		printf("enter-peer: vb0 %s\n", idx ? "present" : "missing");
+		return idx ? 0 : 1;
 	}
 	if (argc == 3 && strcmp(argv[1], "alloc") == 0) {
 		size_t mib = strtoul(argv[2], NULL, 10);

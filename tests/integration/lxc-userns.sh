@@ -1,7 +1,8 @@
 #!/bin/sh
 # Integration: the lxc user-namespace mode. As root with VBENCH_LXC_USERNS=1, then as an
 # unprivileged user (nobody) inside cgroups delegated to it, the container keeps its isolation
-# and limits, and the agent's hello shows root mapped to the caller's uid only.
+# and limits, the veth link works and its peer namespace can be entered as the harness enters it,
+# and the agent's hello shows root mapped to the caller's uid only.
 set -u
 . "$(dirname "$0")/lxc-lib.sh"
 lxc_require
@@ -21,9 +22,8 @@ mem=$((128 * 1024 * 1024))
 # 1. root, forced into the user-namespace mode
 VBENCH_LXC_USERNS=1 "$VBENCH" exec lxc --cpus 1 --memory 128M -- "$PAYLOAD" check 1 $mem "$host_ip" ||
 	fail "isolation checks in user-namespace mode (as root) failed"
-VBENCH_LXC_USERNS=1 "$VBENCH" exec lxc --network -- "$PAYLOAD" sleep 0 2>"$tmp/net.err" &&
-	fail "--network in user-namespace mode should be refused"
-grep -q "needs root" "$tmp/net.err" || { cat "$tmp/net.err"; fail "no reason given for refusing --network"; }
+VBENCH_LXC_USERNS=1 "$VBENCH" exec lxc --network --cpus 1 --memory 128M -- \
+	"$PAYLOAD" check 1 $mem "$host_ip" 169.254.77.1 || fail "networked checks in user-namespace mode failed"
 VBENCH_LXC_USERNS=1 "$VBENCH" run lxc --suite smoke --workloads selftest.ok --repeat 1 --warmup 0 \
 	--cpus 1 --memory 128M --out "$tmp/out" --json "$tmp/run.json" --quiet >/dev/null 2>&1 ||
 	fail "vbench run lxc in user-namespace mode failed"
@@ -58,6 +58,31 @@ sh -c 'for f in '"$procs"'; do echo $$ >"$f"; done
 	"$VBENCH" exec lxc --cpus 1 --memory 128M -- "$PAYLOAD" check 1 $mem "$host_ip"
 rc=$?
 [ $rc -eq 0 ] || fail "isolation checks as nobody in delegated cgroups failed (exit $rc)"
+
+# Networked, as nobody: the veth works, and the peer namespace can be entered the way the
+# harness's peer server enters it (joining its owning user namespace first).
+sh -c 'for f in '"$procs"'; do echo $$ >"$f"; done
+	exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"' sh \
+	"$VBENCH" exec lxc --network --cpus 1 --memory 128M -- "$PAYLOAD" sleep 30 &
+vb=$!
+peer=""
+i=0
+while [ -z "$peer" ] && [ $i -lt 100 ]; do
+	peer=$(find /proc/$vb/fd -lname 'net:*' 2>/dev/null | head -1)
+	sleep 0.05
+	i=$((i + 1))
+done
+[ -n "$peer" ] || { kill -9 $vb; fail "no peer namespace held by vbench as nobody"; }
+sleep 0.3
+setpriv --reuid=65534 --regid=65534 --clear-groups -- "$PAYLOAD" enter-peer "$peer"
+rc=$?
+kill -INT $vb
+wait $vb
+[ $rc -eq 0 ] || fail "could not enter the peer namespace as nobody"
+sh -c 'for f in '"$procs"'; do echo $$ >"$f"; done
+	exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"' sh \
+	"$VBENCH" exec lxc --network --cpus 1 --memory 128M -- "$PAYLOAD" check 1 $mem "$host_ip" 169.254.77.1 ||
+	fail "networked isolation checks as nobody failed"
 left=$(find $deleg -mindepth 1 -type d | wc -l)
 [ "$left" -eq 0 ] || fail "$left cgroups left in the delegated groups"
 echo "user-namespace mode ok as root and as nobody"

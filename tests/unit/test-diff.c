@@ -106,12 +106,12 @@ static void test_threshold(void **state)
 {
 	(void)state;
 	struct diff_result d;
-	/* a 3% slowdown is clearly significant with these tight samples, but within 5% */
+	/* a 3% slowdown is clearly significant with these tight samples, but within the 10% default */
 	compare(97, 103, -1, &d);
 	const struct diff_row *lat = row(&d, "latency");
 	assert_true(lat->significant);
 	assert_int_equal(lat->verdict, DIFF_UNCHANGED);
-	assert_non_null(strstr(lat->why, "within the 5% threshold"));
+	assert_non_null(strstr(lat->why, "not surely beyond the 10% threshold"));
 	diff_free(&d);
 	/* the same change with a 2% threshold is a regression */
 	compare(97, 103, 2, &d);
@@ -144,6 +144,15 @@ static void test_unmatched_and_empty(void **state)
 	assert_int_equal(d.only_new, 1);
 	assert_int_equal(d.skipped, 1);
 	assert_int_equal(d.regressed, 0);
+	diff_free(&d);
+	/* measured before, failing now: a regression */
+	struct result_entry *broken = results_entry(&new, &diff_workload, 0, "kvm");
+	broken->status = RESULT_ERROR;
+	broken->nsamples = 0;
+	snprintf(broken->note, sizeof(broken->note), "agent died");
+	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), 0);
+	assert_int_equal(d.regressed, 1);
+	assert_non_null(strstr(row(&d, "rate")->why, "failed in NEW: agent died"));
 	diff_free(&d);
 	struct report_buf caveats;
 	report_buf_init(&caveats);

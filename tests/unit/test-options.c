@@ -44,8 +44,10 @@ static void test_values(void **state)
 	struct run_options o;
 	struct vb_error err;
 	assert_int_equal(parse(&o, true, &err, "--suite", "smoke", "--repeat", "7", "--warmup", "0",
-			       "--cpus", "1", "--memory", "512M", "--seed", "99", "--baseline", "native",
-			       "--json", "x.json", "--out", "/tmp/r", "lxc", "native", NULL), 0);
+			       "--cpus", "1", "--memory", "512M", "--seed", "99", "--baseline",
+			       "native", "--json", "x.json", "--out", "/tmp/r", "lxc", "native",
+			       NULL),
+			 0);
 	assert_int_equal(o.suite, SUITE_SMOKE);
 	assert_int_equal(o.repeat, 7);
 	assert_int_equal(o.warmup, 0);

@@ -121,22 +121,28 @@ static void test_rejects_malformed(void **state)
 		"",
 		"not json",
 		"[1,2,3]",
-		"{\"type\":\"run\"",                                  /* truncated */
-		"{\"type\":\"run\",\"workload\":\"x\"}",              /* no cpus */
+		"{\"type\":\"run\"",				      /* truncated */
+		"{\"type\":\"run\",\"workload\":\"x\"}",	      /* no cpus */
 		"{\"type\":\"run\",\"workload\":\"x\",\"cpus\":-1}",  /* negative */
 		"{\"type\":\"run\",\"workload\":\"x\",\"cpus\":1.5}", /* not an integer */
-		"{\"type\":\"run\",\"workload\":7,\"cpus\":1}",       /* wrong type */
-		"{\"type\":\"explode\",\"id\":1}",                    /* unknown type */
-		"{\"id\":1}",                                         /* no type */
-		"{\"type\":\"sample\",\"id\":1}",                     /* no metrics */
+		"{\"type\":\"run\",\"workload\":7,\"cpus\":1}",	      /* wrong type */
+		"{\"type\":\"explode\",\"id\":1}",		      /* unknown type */
+		"{\"id\":1}",					      /* no type */
+		"{\"type\":\"sample\",\"id\":1}",		      /* no metrics */
 		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":\"x\"}}",
 		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1,\"a\":2}}",
 		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":bogus}}",
 		"{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":0,\"memory_bytes\":1}",
-		"{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,\"memory_bytes\":1,\"isolation\":3}",
+		"{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,\"memory_bytes\":1,"
+		"\"isolation\":3}",
 		"{\"type\":\"error\",\"id\":1}",
-		"{\"type\":\"ping\",\"id\":1} {\"type\":\"ping\"}",   /* trailing data */
+		"{\"type\":\"ping\",\"id\":1} {\"type\":\"ping\"}", /* trailing data */
 		"{\"type\":\"ping\",\"id\":\"1\"}",
+		"{\"type\":\"ping\",\"id\":1,}",		  /* trailing comma */
+		"{\"type\":\"ping\",\"id\":01}",		  /* leading zero */
+		"{\"type\":\"ping\",\"id\":1,\"x\":\"a\":\"b\"}", /* a value with a value */
+		"{\"type\":\"ping\" \"id\":1}",			  /* missing comma */
+		"{\"type\":\"ping\",\"id\":1,\"s\":\"a\tb\"}",	  /* raw control character */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct proto_msg d;

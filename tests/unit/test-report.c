@@ -18,6 +18,7 @@
 #include "harness/report-model.h"
 #include "harness/report.h"
 #include "harness/results.h"
+#include "harness/table.h"
 
 /* Tests run from the repository root (make check, tests/run-tests.sh). */
 #define FIXTURE_A "tests/fixtures/run-a.json"
@@ -113,11 +114,43 @@ static void test_summary_in_words(void **state)
 	assert_non_null(strstr(kvm.text, "9 MiB host overhead"));
 	assert_non_null(strstr(kvm.text, "network I/O unsupported"));
 	/* differences whose interval contains 1 are called not significant */
-	assert_non_null(strstr(lxc.text, "CPU: no significant difference from native"));
+	assert_non_null(strstr(lxc.text, "CPU, memory and disk I/O: no significant difference from native"));
 	assert_non_null(strstr(lxc.text, "memory latency: no significant difference"));
 	report_buf_free(&kvm);
 	report_buf_free(&lxc);
 	report_model_free(&m);
+	results_free(&doc);
+}
+
+static void test_skipped_backend(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	/* a backend that was asked for but could not run: named in the summary, no empty columns */
+	struct result_backend *more = realloc(doc.backends, (doc.nbackends + 1) * sizeof(*more));
+	assert_non_null(more);
+	doc.backends = more;
+	memset(&doc.backends[doc.nbackends], 0, sizeof(*more));
+	snprintf(doc.backends[doc.nbackends].name, sizeof(more->name), "qemu");
+	snprintf(doc.backends[doc.nbackends].reason, sizeof(more->reason), "qemu-system-x86_64 not found");
+	doc.backends[doc.nbackends].startup_ms = NAN;
+	doc.backends[doc.nbackends].host_overhead_bytes = NAN;
+	doc.nbackends++;
+	/* compare's default baseline is the last backend named: here the one that could not run */
+	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "qemu");
+	struct report_run run = { &doc, "run-a.json" };
+	struct report_buf md;
+	report_buf_init(&md);
+	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
+	assert_non_null(strstr(md.text, "- qemu: did not run (qemu-system-x86_64 not found)"));
+	assert_non_null(strstr(md.text, "| qemu | no | – | – | qemu-system-x86_64 not found |"));
+	assert_null(strstr(md.text, "| qemu / native |"));
+	assert_non_null(strstr(md.text, "| kvm | kvm / native |\n"));
+	assert_non_null(strstr(md.text, "relative to native with their own"));
+	assert_non_null(strstr(md.text, "The baseline asked for, qemu, has no results."));
+	report_buf_free(&md);
 	results_free(&doc);
 }
 
@@ -140,6 +173,23 @@ static void test_model_helpers(void **state)
 	assert_string_equal(b, "1.5 MiB");
 	report_fmt_num(b, sizeof(b), NAN);
 	assert_string_equal(b, "–");
+	/* identifiers print by name, and say so when the samples disagree */
+	double v[] = { 1, 1, 2 };
+	struct result_entry e = { .workload = "io.blk.randread", .metric = "engine", .unit = "id",
+				  .samples = v, .nsamples = 2 };
+	assert_true(report_is_identifier(e.unit));
+	assert_false(report_is_identifier("ns"));
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "io_uring");
+	e.nsamples = 3;
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "mixed");
+	e.samples = v + 2, e.nsamples = 1;
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "threads");
+	snprintf(e.workload, sizeof(e.workload), "other.thing");
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "2");
 }
 
 static void test_html_has_charts(void **state)
@@ -164,9 +214,14 @@ static void test_html_has_charts(void **state)
 	assert_null(strstr(html.text, "<?xml")); /* inline SVG, no XML prolog in the page */
 	assert_null(strstr(html.text, "http://www.w3.org/1999/xlink\" href=\"http")); /* nothing fetched */
 	assert_non_null(strstr(html.text, "Memory latency by working-set size (lower is better)"));
-	assert_non_null(strstr(html.text, "CPU: performance relative to native (higher is better)"));
-	assert_non_null(strstr(html.text, "I/O latency percentiles (lower is better)"));
+	assert_non_null(strstr(html.text, "CPU: performance relative to native (right of the line is better)"));
+	assert_non_null(strstr(html.text, "filled marker: significant, hollow: not significant"));
+	assert_non_null(strstr(html.text, "I/O latency percentiles (left is better)"));
 	assert_non_null(strstr(html.text, "Host memory overhead (lower is better)"));
+	/* the reference line at ratio 1 is labelled, and the ratio axis is symmetric around it */
+	assert_non_null(strstr(html.text, "native = 1"));
+	assert_non_null(strstr(html.text, ">1/2x<"));
+	assert_non_null(strstr(html.text, ">2x<"));
 	assert_non_null(strstr(html.text, "</html>"));
 	report_buf_free(&html);
 	results_free(&doc);
@@ -366,12 +421,132 @@ static void test_history(void **state)
 	assert_non_null(strstr(msg, "/nonexistent-dir: cannot open folder"));
 }
 
+/* Append an entry with these samples (copied) to a loaded document. */
+static void add_entry(struct results_doc *doc, const char *workload, const char *group, const char *metric,
+		      const char *backend, const char *unit, enum better better, const double *v, size_t n)
+{
+	struct result_entry *more = realloc(doc->entries, (doc->nentries + 1) * sizeof(*more));
+	assert_non_null(more);
+	doc->entries = more;
+	struct result_entry *e = &doc->entries[doc->nentries++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->workload, sizeof(e->workload), "%s", workload);
+	snprintf(e->group, sizeof(e->group), "%s", group);
+	snprintf(e->metric, sizeof(e->metric), "%s", metric);
+	snprintf(e->backend, sizeof(e->backend), "%s", backend);
+	snprintf(e->unit, sizeof(e->unit), "%s", unit);
+	e->better = better;
+	e->samples = calloc(n + 1, sizeof(double));
+	assert_non_null(e->samples);
+	memcpy(e->samples, v, n * sizeof(double));
+	e->nsamples = e->cap = n;
+}
+
+/* The line of a printed table that holds both words, or NULL. */
+static const char *table_line(const char *text, const char *a, const char *b)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t n = strcspn(l, "\n");
+		char line[512];
+		snprintf(line, sizeof(line), "%.*s", (int)n, l);
+		if (strstr(line, a) && strstr(line, b))
+			return l;
+	}
+	return NULL;
+}
+
+static void test_terminal_table(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	load(&doc, FIXTURE_A);
+	const double engine[] = { 1, 1, 1 }, zero[] = { 0, 0, 0 }, some[] = { 0.18, 0.17, 0.18 },
+		     clock[] = { 31.7, 31.6, 32.5 };
+	const char *names[] = { "native", "lxc", "kvm" };
+	for (size_t k = 0; k < 3; k++) {
+		add_entry(&doc, "io.blk.randread", "io.blk", "engine", names[k], "id", BETTER_LOWER, engine, 3);
+		add_entry(&doc, "lifecycle.start", "lifecycle", "host_overhead_MiB", names[k], "MiB",
+			  BETTER_LOWER, k == 0 ? zero : some, 3);
+		add_entry(&doc, "os.clock", "os", "clock_gettime_p50_ns", names[k], "ns", BETTER_LOWER, clock, 3);
+	}
+	/* the baseline asked for did not run: ratios fall back to native, and the table says so */
+	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "qemu");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	table_print(f, &doc, true);
+	fclose(f);
+	assert_non_null(strstr(text, "lxc/native [95% CI]"));
+	assert_non_null(strstr(text, "kvm/native [95% CI]"));
+	assert_non_null(strstr(text, "The baseline asked for, qemu, has no results: ratios are to native."));
+	assert_null(strstr(text, "nan"));
+	assert_null(strstr(text, "inf"));
+	/* an identifier shows what ran, with no direction and no ratio */
+	const char *l = table_line(text, "engine", "io_uring");
+	assert_non_null(l);
+	assert_true(strcspn(l, "[") > strcspn(l, "\n"));
+	assert_true(strcspn(l, "^") > strcspn(l, "\n"));
+	/* a baseline of 0 gives no ratio */
+	l = table_line(text, "host_overhead_MiB", "0.180");
+	assert_non_null(l);
+	assert_true(strcspn(l, "[") > strcspn(l, "\n"));
+	assert_non_null(table_line(text, "io.net.tcp", "unsupp."));
+	/* the summary in words follows, as in the reports */
+	assert_non_null(strstr(text, "\nIn words, against native:\n- lxc\n"));
+	assert_non_null(strstr(text, "  - disk I/O performance 27% below native\n"));
+	/* columns line up whatever the name lengths, and 3 backends fit 160 columns */
+	const char *head = table_line(text, "workload", "metric");
+	const char *row = table_line(text, "clock_gettime_p50_ns", "ns v");
+	assert_non_null(head);
+	assert_non_null(row);
+	assert_int_equal(strstr(head, "unit") - head, strstr(row, "ns v") - row);
+	assert_int_equal(strstr(head, "metric") - head, strstr(row, "clock_gettime_p50_ns") - row);
+	for (const char *p = head; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, "kvm ", 4) && strncmp(p, "lxc ", 4) && strncmp(p, "native ", 7))
+			assert_true(strcspn(p, "\n") <= 160);
+	free(text);
+	results_free(&doc);
+}
+
+static void test_summary_names_few_differences(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	/* one clear difference among otherwise equal CPU metrics: named, not spread over the group */
+	const double same[] = { 100, 101, 99, 100, 102 }, fast[] = { 150, 151, 149, 152, 150 };
+	const char *metrics[] = { "a", "b", "c" };
+	for (size_t i = 0; i < 3; i++) {
+		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "native", "ops/s", BETTER_HIGHER, same, 5);
+		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "lxc", "ops/s", BETTER_HIGHER, i == 1 ? fast : same, 5);
+	}
+	const double ready[] = { 12, 13, 12.5, 12.2, 12.8 };
+	add_entry(&doc, "lifecycle.start", "lifecycle", "ready_ms", "lxc", "ms", BETTER_LOWER, ready, 5);
+	struct report_model m;
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	struct report_buf lxc;
+	report_buf_init(&lxc);
+	report_model_summary(&m, "lxc", &lxc);
+	assert_non_null(strstr(lxc.text, "CPU: significant differences in 1 of 5 metrics: cpu.extra b +50% (better)"));
+	/* repeated starts replace the single first start the backend timed (11.2 ms) */
+	assert_non_null(strstr(lxc.text, "ready in 12.5 ms (median of restarts)"));
+	assert_null(strstr(lxc.text, "11.2"));
+	report_buf_free(&lxc);
+	report_model_free(&m);
+	results_free(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_markdown_golden),
 		cmocka_unit_test(test_summary_in_words),
+		cmocka_unit_test(test_skipped_backend),
 		cmocka_unit_test(test_model_helpers),
+		cmocka_unit_test(test_terminal_table),
+		cmocka_unit_test(test_summary_names_few_differences),
 		cmocka_unit_test(test_html_has_charts),
 		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, setup_dir, remove_dir),
 		cmocka_unit_test(test_csv),
