@@ -21,16 +21,16 @@
 #include <unistd.h>
 
 /* Must match backends/kvm/vm.h: the VMM's boot timer port and magic. */
-#define VM_INIT_BOOT_TIMER_PORT 0x440
+#define VM_INIT_BOOT_TIMER_PORT	 0x440
 #define VM_INIT_BOOT_TIMER_MAGIC 123
-#define VM_INIT_PORT_NAME "vbench.agent"
-#define VM_INIT_MODULE_DIR "/lib/modules"
-#define VM_INIT_DEVICE_WAIT_MS 30000
+#define VM_INIT_PORT_NAME	 "vbench.agent"
+#define VM_INIT_MODULE_DIR	 "/lib/modules"
+#define VM_INIT_DEVICE_WAIT_MS	 30000
 
 /* Dependency order: each module's symbols come from the ones before it. */
 static const char *const vm_init_modules[] = {
-	"virtio_ring", "virtio", "virtio_mmio", "virtio_blk", "failover", "net_failover",
-	"virtio_net", "virtio_console",
+	"virtio_ring", "virtio",       "virtio_mmio", "virtio_blk",
+	"failover",    "net_failover", "virtio_net",  "virtio_console",
 };
 
 bool agent_vm_is_init(int argc, char **argv)
@@ -122,7 +122,8 @@ static int vm_init_open_channel(struct agent_vm_env *env, struct vb_error *err)
 		env->channel_rfd = env->channel_wfd = fd;
 		return 0;
 	}
-	return error_set(err, "no virtio-serial port named %s appeared (and no /dev/ttyS1)", VM_INIT_PORT_NAME);
+	return error_set(err, "no virtio-serial port named %s appeared (and no /dev/ttyS1)",
+			 VM_INIT_PORT_NAME);
 }
 
 /* The value of key=... on the kernel command line, or "" */
@@ -190,7 +191,8 @@ static int vm_init_network(struct agent_vm_env *env, struct vb_error *err)
 				prefix = 24;
 		}
 		struct stat st;
-		for (unsigned waited = 0; stat("/sys/class/net/eth0", &st) < 0 && waited < VM_INIT_DEVICE_WAIT_MS;
+		for (unsigned waited = 0;
+		     stat("/sys/class/net/eth0", &st) < 0 && waited < VM_INIT_DEVICE_WAIT_MS;
 		     waited += 10)
 			vm_init_sleep_ms(10);
 		rc = vm_init_if_up(sock, "eth0", ip, prefix, err);
@@ -205,7 +207,8 @@ int agent_vm_init(struct agent_vm_env *env, struct vb_error *err)
 {
 	memset(env, 0, sizeof(*env));
 	env->channel_rfd = env->channel_wfd = -1;
-	if (vm_init_mount("proc", "/proc", "proc", err) < 0 || vm_init_mount("sysfs", "/sys", "sysfs", err) < 0)
+	if (vm_init_mount("proc", "/proc", "proc", err) < 0 ||
+	    vm_init_mount("sysfs", "/sys", "sysfs", err) < 0)
 		return -1;
 	mkdir("/dev", 0755);
 	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) < 0 && errno != EBUSY)

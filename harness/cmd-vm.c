@@ -28,23 +28,29 @@ static void vm_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vbench vm [--kernel FILE] [--initrd FILE] [--cmdline STRING] [--cpus N]\n"
-		"                 [--memory SIZE] [--disk FILE] [--net] [--modules DIR] [--timeout SECONDS]\n"
+		"                 [--memory SIZE] [--disk FILE] [--net] [--modules DIR] [--timeout "
+		"SECONDS]\n"
 		"                 [--force]\n\n"
 		"Boot a Linux bzImage on vbench's own KVM VMM with its console (COM1) on stdout.\n"
-		"Without --initrd, vbench builds an initramfs with its agent as /init and the virtio\n"
+		"Without --initrd, vbench builds an initramfs with its agent as /init and the "
+		"virtio\n"
 		"modules; the agent's hello is printed and the VM is then shut down.\n\n"
-		"  --kernel FILE      bzImage to boot (default: build/guest/vmlinuz from `make guest`)\n"
+		"  --kernel FILE      bzImage to boot (default: build/guest/vmlinuz from `make "
+		"guest`)\n"
 		"  --initrd FILE      initramfs to pass instead of the generated one\n"
-		"  --cmdline STRING   kernel command line (default: console=ttyS0 panic=-1 pci=off rdinit=/init)\n"
+		"  --cmdline STRING   kernel command line (default: console=ttyS0 panic=-1 pci=off "
+		"rdinit=/init)\n"
 		"  --cpus N           vCPUs (default 1)\n"
 		"  --memory SIZE      guest RAM, e.g. 512M or 2G (default 512M)\n"
 		"  --disk FILE        attach FILE as a virtio-blk disk (/dev/vda)\n"
 		"  --net              attach virtio-net, a TAP in a private network namespace\n"
-		"  --modules DIR      directory of the guest's virtio .ko files (default: build/guest)\n"
+		"  --modules DIR      directory of the guest's virtio .ko files (default: "
+		"build/guest)\n"
 		"  --timeout SECONDS  stop the VM after this long (default: never)\n"
 		"  --force            boot even where the probe says KVM is too slow here\n"
 		"  -h, --help         this help\n\n"
-		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or environment\n"
+		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or "
+		"environment\n"
 		"error, a kernel panic, a triple fault or a time-out.\n");
 }
 
@@ -56,9 +62,21 @@ static int vm_parse_size(const char *s, uint64_t *out)
 	if (errno || end == s)
 		return -1;
 	switch (*end) {
-	case 'G': case 'g': v <<= 30; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'K': case 'k': v <<= 10; end++; break;
+	case 'G':
+	case 'g':
+		v <<= 30;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		v <<= 20;
+		end++;
+		break;
+	case 'K':
+	case 'k':
+		v <<= 10;
+		end++;
+		break;
 	case 0: break;
 	default: return -1;
 	}
@@ -105,15 +123,23 @@ static bool vm_serve_channel(int fd, struct proto_reader *r, bool *said_bye)
 int cmd_vm(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "kernel", required_argument, NULL, 'k' }, { "initrd", required_argument, NULL, 'i' },
-		{ "cmdline", required_argument, NULL, 'c' }, { "cpus", required_argument, NULL, 'n' },
-		{ "memory", required_argument, NULL, 'm' }, { "disk", required_argument, NULL, 'd' },
-		{ "net", no_argument, NULL, 'N' }, { "modules", required_argument, NULL, 'M' },
-		{ "timeout", required_argument, NULL, 't' }, { "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "cpus", required_argument, NULL, 'n' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "net", no_argument, NULL, 'N' },
+		{ "modules", required_argument, NULL, 'M' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	char kernel[PATH_MAX] = "", modules[PATH_MAX] = "", agent[PATH_MAX] = "";
-	struct machine_config mc = { .ncpus = 1, .memory_bytes = 512ull << 20, .console_fd = STDOUT_FILENO };
+	struct machine_config mc = { .ncpus = 1,
+				     .memory_bytes = 512ull << 20,
+				     .console_fd = STDOUT_FILENO };
 	bool force = false;
 	long timeout_s = 0;
 	int c;
@@ -132,7 +158,8 @@ int cmd_vm(int argc, char **argv)
 			break;
 		case 'm':
 			if (vm_parse_size(optarg, &mc.memory_bytes) < 0) {
-				fprintf(stderr, "vbench vm: --memory: cannot read size '%s'\n", optarg);
+				fprintf(stderr, "vbench vm: --memory: cannot read size '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -155,8 +182,8 @@ int cmd_vm(int argc, char **argv)
 		kvm_default_guest_path(NULL, modules, sizeof(modules));
 	kvm_default_guest_path(NULL, agent, sizeof(agent));
 	char *slash = strrchr(agent, '/');
-	snprintf(slash ? slash + 1 : agent, sizeof(agent) - (slash ? (size_t)(slash + 1 - agent) : 0),
-		 "vbench-agent");
+	snprintf(slash ? slash + 1 : agent,
+		 sizeof(agent) - (slash ? (size_t)(slash + 1 - agent) : 0), "vbench-agent");
 	const char *env_agent = getenv("VBENCH_AGENT");
 	mc.kernel_path = kernel;
 	mc.modules_dir = modules;

@@ -5,13 +5,13 @@
 
 #include "backends/kvm/vm.h"
 
-#define ACPI_HEADER_LEN 36
-#define FADT_LEN 276
-#define FADT_FLAG_RESET_REG_SUP (1u << 10)
-#define FADT_FLAG_HW_REDUCED_ACPI (1u << 20)
-#define FADT_BOOT_VGA_NOT_PRESENT (1u << 2)
+#define ACPI_HEADER_LEN		       36
+#define FADT_LEN		       276
+#define FADT_FLAG_RESET_REG_SUP	       (1u << 10)
+#define FADT_FLAG_HW_REDUCED_ACPI      (1u << 20)
+#define FADT_BOOT_VGA_NOT_PRESENT      (1u << 2)
 #define FADT_BOOT_CMOS_RTC_NOT_PRESENT (1u << 5)
-#define GAS_SYSTEM_IO 1
+#define GAS_SYSTEM_IO		       1
 
 /* A growing byte string (AML and tables are built back to front for package lengths). */
 struct acpi_buf {
@@ -29,10 +29,25 @@ static void buf_put(struct acpi_buf *b, const void *p, size_t n)
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }
-static void buf_u8(struct acpi_buf *b, uint8_t v) { buf_put(b, &v, 1); }
-static void buf_u16(struct acpi_buf *b, uint16_t v) { uint8_t x[2] = { v, v >> 8 }; buf_put(b, x, 2); }
-static void buf_u32(struct acpi_buf *b, uint32_t v) { buf_u16(b, v); buf_u16(b, v >> 16); }
-static void buf_u64(struct acpi_buf *b, uint64_t v) { buf_u32(b, v); buf_u32(b, v >> 32); }
+static void buf_u8(struct acpi_buf *b, uint8_t v)
+{
+	buf_put(b, &v, 1);
+}
+static void buf_u16(struct acpi_buf *b, uint16_t v)
+{
+	uint8_t x[2] = { v, v >> 8 };
+	buf_put(b, x, 2);
+}
+static void buf_u32(struct acpi_buf *b, uint32_t v)
+{
+	buf_u16(b, v);
+	buf_u16(b, v >> 16);
+}
+static void buf_u64(struct acpi_buf *b, uint64_t v)
+{
+	buf_u32(b, v);
+	buf_u32(b, v >> 32);
+}
 
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {
@@ -149,7 +164,8 @@ static void aml_virtio(struct acpi_buf *scope, unsigned i, const struct acpi_mmi
 	buf_u8(&res, 1);
 	buf_u32(&res, d->gsi);
 	aml_crs(&body, &res);
-	char seg[5] = { 'V', 'R', "0123456789ABCDEF"[i >> 4 & 0xf], "0123456789ABCDEF"[i & 0xf], 0 };
+	char seg[5] = { 'V', 'R', "0123456789ABCDEF"[i >> 4 & 0xf], "0123456789ABCDEF"[i & 0xf],
+			0 };
 	aml_device(scope, seg, &body);
 }
 
@@ -220,24 +236,24 @@ static void build_dsdt(struct acpi_buf *t, const struct acpi_config *cfg)
 static void build_fadt(struct acpi_buf *t, uint64_t dsdt)
 {
 	acpi_header(t, "FACP", 6);
-	buf_u32(t, 0);              /* FIRMWARE_CTRL: no FACS in hardware-reduced mode */
+	buf_u32(t, 0);		    /* FIRMWARE_CTRL: no FACS in hardware-reduced mode */
 	buf_u32(t, (uint32_t)dsdt); /* DSDT */
 	while (t->len < 109)
-		buf_u8(t, 0);       /* no PM blocks, no SCI, no legacy ports */
+		buf_u8(t, 0); /* no PM blocks, no SCI, no legacy ports */
 	buf_u16(t, FADT_BOOT_VGA_NOT_PRESENT | FADT_BOOT_CMOS_RTC_NOT_PRESENT); /* IAPC_BOOT_ARCH */
 	buf_u8(t, 0);
 	buf_u32(t, FADT_FLAG_HW_REDUCED_ACPI | FADT_FLAG_RESET_REG_SUP);
 	acpi_gas_io(t, VM_ACPI_RESET_PORT); /* RESET_REG at 116 */
 	buf_u8(t, VM_ACPI_RESET_VALUE);
-	buf_u16(t, 0);  /* ARM_BOOT_ARCH */
-	buf_u8(t, 0);   /* FADT minor version */
-	buf_u64(t, 0);  /* X_FIRMWARE_CTRL */
+	buf_u16(t, 0);	  /* ARM_BOOT_ARCH */
+	buf_u8(t, 0);	  /* FADT minor version */
+	buf_u64(t, 0);	  /* X_FIRMWARE_CTRL */
 	buf_u64(t, dsdt); /* X_DSDT at 140 */
 	for (int i = 0; i < 8; i++)
-		acpi_gas_none(t); /* X_PM1a_EVT_BLK .. X_GPE1_BLK */
+		acpi_gas_none(t);	    /* X_PM1a_EVT_BLK .. X_GPE1_BLK */
 	acpi_gas_io(t, VM_ACPI_SLEEP_PORT); /* SLEEP_CONTROL_REG at 244 */
 	acpi_gas_io(t, VM_ACPI_SLEEP_PORT); /* SLEEP_STATUS_REG */
-	buf_put(t, "VBENCHVM", 8);          /* hypervisor vendor identity */
+	buf_put(t, "VBENCHVM", 8);	    /* hypervisor vendor identity */
 	acpi_finish(t);
 }
 
@@ -249,8 +265,8 @@ static void build_madt(struct acpi_buf *t, unsigned ncpus)
 	for (unsigned i = 0; i < ncpus; i++) {
 		buf_u8(t, 0); /* Processor Local APIC */
 		buf_u8(t, 8);
-		buf_u8(t, i); /* ACPI processor UID */
-		buf_u8(t, i); /* APIC ID, as CPUID reports it */
+		buf_u8(t, i);  /* ACPI processor UID */
+		buf_u8(t, i);  /* APIC ID, as CPUID reports it */
 		buf_u32(t, 1); /* enabled */
 	}
 	buf_u8(t, 1); /* I/O APIC */
@@ -266,8 +282,8 @@ static int acpi_place(struct memory *mem, uint64_t *at, uint64_t end, const stru
 		      uint64_t *addr, struct vb_error *err)
 {
 	if (t->overflow || *at + t->len > end)
-		return error_set(err, "acpi: tables do not fit in %#llx..%#llx", (unsigned long long)*at,
-				 (unsigned long long)end);
+		return error_set(err, "acpi: tables do not fit in %#llx..%#llx",
+				 (unsigned long long)*at, (unsigned long long)end);
 	void *p = memory_at(mem, *at, t->len);
 	if (!p)
 		return error_set(err, "acpi: table address %#llx is outside guest memory",
@@ -282,8 +298,8 @@ int acpi_build(struct memory *mem, uint64_t base, size_t max_len, const struct a
 	       uint64_t *rsdp_addr, struct vb_error *err)
 {
 	if (cfg->ndevices > ACPI_MAX_DEVICES || cfg->ncpus == 0 || cfg->ncpus > 255)
-		return error_set(err, "acpi: %u devices / %u CPUs cannot be described", cfg->ndevices,
-				 cfg->ncpus);
+		return error_set(err, "acpi: %u devices / %u CPUs cannot be described",
+				 cfg->ndevices, cfg->ncpus);
 	static __thread struct acpi_buf t;
 	uint64_t at = base + 64, end = base + max_len; /* the RSDP goes first, at base */
 	uint64_t dsdt, fadt, madt, xsdt;
@@ -311,7 +327,7 @@ int acpi_build(struct memory *mem, uint64_t base, size_t max_len, const struct a
 	buf_put(&t, "RSD PTR ", 8);
 	buf_u8(&t, 0);
 	buf_put(&t, "VBENCH", 6);
-	buf_u8(&t, 2);  /* revision: ACPI 2.0+, use the XSDT */
+	buf_u8(&t, 2);	/* revision: ACPI 2.0+, use the XSDT */
 	buf_u32(&t, 0); /* no RSDT */
 	buf_u32(&t, 36);
 	buf_u64(&t, xsdt);

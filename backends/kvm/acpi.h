@@ -10,7 +10,7 @@
 #include "common/error.h"
 
 #define ACPI_IOAPIC_ADDR 0xfec00000u
-#define ACPI_LAPIC_ADDR 0xfee00000u
+#define ACPI_LAPIC_ADDR	 0xfee00000u
 #define ACPI_MAX_DEVICES 16
 
 /* One virtio-mmio device, described to the guest as LNRO0005 (what virtio_mmio.ko matches). */

@@ -5,65 +5,90 @@
 #include <string.h>
 
 /* Offsets into struct boot_params (the zero page); the setup header sits at 0x1f1 in it and in the file. */
-#define BP_ACPI_RSDP_ADDR 0x070
-#define BP_EXT_RAMDISK_IMAGE 0x0c0
-#define BP_EXT_RAMDISK_SIZE 0x0c4
-#define BP_EXT_CMD_LINE_PTR 0x0c8
-#define BP_E820_ENTRIES 0x1e8
-#define BP_SETUP_SECTS 0x1f1
-#define BP_BOOT_FLAG 0x1fe
-#define BP_JUMP 0x200
-#define BP_HEADER 0x202
-#define BP_VERSION 0x206
-#define BP_TYPE_OF_LOADER 0x210
-#define BP_LOADFLAGS 0x211
-#define BP_RAMDISK_IMAGE 0x218
-#define BP_RAMDISK_SIZE 0x21c
-#define BP_HEAP_END_PTR 0x224
-#define BP_CMD_LINE_PTR 0x228
-#define BP_INITRD_ADDR_MAX 0x22c
-#define BP_KERNEL_ALIGNMENT 0x230
-#define BP_RELOCATABLE 0x234
-#define BP_XLOADFLAGS 0x236
-#define BP_CMDLINE_SIZE 0x238
-#define BP_PREF_ADDRESS 0x258
-#define BP_INIT_SIZE 0x260
-#define BP_E820_TABLE 0x2d0
-#define BP_E820_MAX 128
-#define BP_SIZE 4096
+#define BP_ACPI_RSDP_ADDR     0x070
+#define BP_EXT_RAMDISK_IMAGE  0x0c0
+#define BP_EXT_RAMDISK_SIZE   0x0c4
+#define BP_EXT_CMD_LINE_PTR   0x0c8
+#define BP_E820_ENTRIES	      0x1e8
+#define BP_SETUP_SECTS	      0x1f1
+#define BP_BOOT_FLAG	      0x1fe
+#define BP_JUMP		      0x200
+#define BP_HEADER	      0x202
+#define BP_VERSION	      0x206
+#define BP_TYPE_OF_LOADER     0x210
+#define BP_LOADFLAGS	      0x211
+#define BP_RAMDISK_IMAGE      0x218
+#define BP_RAMDISK_SIZE	      0x21c
+#define BP_HEAP_END_PTR	      0x224
+#define BP_CMD_LINE_PTR	      0x228
+#define BP_INITRD_ADDR_MAX    0x22c
+#define BP_KERNEL_ALIGNMENT   0x230
+#define BP_RELOCATABLE	      0x234
+#define BP_XLOADFLAGS	      0x236
+#define BP_CMDLINE_SIZE	      0x238
+#define BP_PREF_ADDRESS	      0x258
+#define BP_INIT_SIZE	      0x260
+#define BP_E820_TABLE	      0x2d0
+#define BP_E820_MAX	      128
+#define BP_SIZE		      4096
 
-#define LOADFLAG_LOADED_HIGH 0x01
+#define LOADFLAG_LOADED_HIGH  0x01
 #define LOADFLAG_CAN_USE_HEAP 0x80
-#define XLF_KERNEL_64 0x01
+#define XLF_KERNEL_64	      0x01
 
-#define E820_RAM 1
-#define E820_RESERVED 2
+#define E820_RAM	      1
+#define E820_RESERVED	      2
 
-static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
-static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
-static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
-static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, v); put32(p + 4, v >> 32); }
+static uint16_t get16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v);
+	put32(p + 4, v >> 32);
+}
 
 int boot_parse_bzimage(const uint8_t *image, size_t len, struct bzimage_info *info,
 		       struct vb_error *err)
 {
 	memset(info, 0, sizeof(*info));
 	if (len < 1024)
-		return error_set(err, "not a bzImage: %zu bytes is too short for a Linux boot header", len);
+		return error_set(
+			err, "not a bzImage: %zu bytes is too short for a Linux boot header", len);
 	if (get16(image + BP_BOOT_FLAG) != 0xaa55 || memcmp(image + BP_HEADER, "HdrS", 4) != 0)
-		return error_set(err, "not a bzImage: no Linux boot header (boot flag 0xAA55 and \"HdrS\")");
+		return error_set(
+			err, "not a bzImage: no Linux boot header (boot flag 0xAA55 and \"HdrS\")");
 	info->version = get16(image + BP_VERSION);
 	/* 2.12 brought xloadflags, which says whether the 64-bit entry exists. */
 	if (info->version < 0x020c)
-		return error_set(err, "bzImage boot protocol %u.%02u is too old (2.12 or later needed)",
+		return error_set(err,
+				 "bzImage boot protocol %u.%02u is too old (2.12 or later needed)",
 				 info->version >> 8, info->version & 0xff);
 	info->setup_sects = image[BP_SETUP_SECTS] ? image[BP_SETUP_SECTS] : 4;
 	info->kernel_offset = (size_t)(info->setup_sects + 1) * 512;
 	if (info->kernel_offset >= len)
-		return error_set(err, "bzImage is truncated: setup code (%u sectors) reaches past the end",
-				 info->setup_sects);
+		return error_set(
+			err, "bzImage is truncated: setup code (%u sectors) reaches past the end",
+			info->setup_sects);
 	info->kernel_size = len - info->kernel_offset;
 	/* The second byte of the jump instruction says how long the header is. */
 	info->header_end = BP_JUMP + 2 + (size_t)image[BP_JUMP + 1];
@@ -74,7 +99,9 @@ int boot_parse_bzimage(const uint8_t *image, size_t len, struct bzimage_info *in
 	info->loadflags = image[BP_LOADFLAGS];
 	info->xloadflags = get16(image + BP_XLOADFLAGS);
 	if (!(info->loadflags & LOADFLAG_LOADED_HIGH))
-		return error_set(err, "bzImage is a zImage (loaded low); only bzImage kernels are supported");
+		return error_set(
+			err,
+			"bzImage is a zImage (loaded low); only bzImage kernels are supported");
 	if (!(info->xloadflags & XLF_KERNEL_64))
 		return error_set(err, "bzImage has no 64-bit entry point (not an x86-64 kernel?)");
 	info->initrd_addr_max = get32(image + BP_INITRD_ADDR_MAX);
@@ -84,8 +111,9 @@ int boot_parse_bzimage(const uint8_t *image, size_t len, struct bzimage_info *in
 	info->pref_address = get64(image + BP_PREF_ADDRESS);
 	info->init_size = get32(image + BP_INIT_SIZE);
 	if (info->init_size < info->kernel_size)
-		return error_set(err, "bzImage header says init_size %u, less than the kernel's %zu bytes",
-				 info->init_size, info->kernel_size);
+		return error_set(
+			err, "bzImage header says init_size %u, less than the kernel's %zu bytes",
+			info->init_size, info->kernel_size);
 	if (info->cmdline_size == 0)
 		return error_set(err, "bzImage header allows no command line");
 	return 0;
@@ -133,7 +161,8 @@ int boot_load_linux(struct memory *mem, const struct boot_linux *in, struct boot
 	uint64_t load = BOOT_KERNEL_ADDR;
 	uint64_t kernel_end = load + info.init_size;
 	if (kernel_end > low_end)
-		return error_set(err, "boot: the kernel needs %u bytes from 1 MiB; guest memory is %llu",
+		return error_set(err,
+				 "boot: the kernel needs %u bytes from 1 MiB; guest memory is %llu",
 				 info.init_size, (unsigned long long)mem->size);
 	void *dst = memory_at(mem, load, info.kernel_size);
 	if (!dst)
@@ -150,9 +179,11 @@ int boot_load_linux(struct memory *mem, const struct boot_linux *in, struct boot
 	put16(zp + BP_HEAP_END_PTR, 0xfe00);
 
 	size_t cmdlen = strlen(in->cmdline ? in->cmdline : "");
-	uint32_t cmdmax = info.cmdline_size < BOOT_CMDLINE_MAX - 1 ? info.cmdline_size : BOOT_CMDLINE_MAX - 1;
+	uint32_t cmdmax =
+		info.cmdline_size < BOOT_CMDLINE_MAX - 1 ? info.cmdline_size : BOOT_CMDLINE_MAX - 1;
 	if (cmdlen > cmdmax)
-		return error_set(err, "boot: command line of %zu bytes exceeds the kernel's limit of %u",
+		return error_set(err,
+				 "boot: command line of %zu bytes exceeds the kernel's limit of %u",
 				 cmdlen, cmdmax);
 	char *cmd = memory_at(mem, BOOT_CMDLINE_ADDR, cmdlen + 1);
 	if (!cmd)
@@ -169,8 +200,11 @@ int boot_load_linux(struct memory *mem, const struct boot_linux *in, struct boot
 					 in->initrd_len, (unsigned long long)limit);
 		uint64_t at = (limit - in->initrd_len) & ~0xfffull;
 		if (at < kernel_end)
-			return error_set(err, "boot: initrd of %zu bytes does not fit beside the kernel; "
-				       "give the VM more memory", in->initrd_len);
+			return error_set(
+				err,
+				"boot: initrd of %zu bytes does not fit beside the kernel; "
+				"give the VM more memory",
+				in->initrd_len);
 		void *p = memory_at(mem, at, in->initrd_len);
 		if (!p)
 			return error_set(err, "boot: initrd outside guest memory");

@@ -55,8 +55,8 @@ static int cpio_record(struct cpio *c, const char *path, unsigned mode, unsigned
 	char hdr[CPIO_HEADER_LEN + 64];
 	/* magic ino mode uid gid nlink mtime filesize devmajor devminor rdevmajor rdevminor namesize check */
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 c->next_ino++, mode, 0u, 0u, (mode & S_IFMT) == S_IFDIR ? 2u : 1u, 0u, (unsigned)len,
-		 0u, 0u, rmajor, rminor, (unsigned)namesize, 0u);
+		 c->next_ino++, mode, 0u, 0u, (mode & S_IFMT) == S_IFDIR ? 2u : 1u, 0u,
+		 (unsigned)len, 0u, 0u, rmajor, rminor, (unsigned)namesize, 0u);
 	memcpy(c->data + c->len, hdr, CPIO_HEADER_LEN);
 	c->len += CPIO_HEADER_LEN;
 	memcpy(c->data + c->len, path, namesize);

@@ -40,13 +40,15 @@ static void exits_add(struct vm_exit_counts *out, const char *name, uint64_t v)
 static int exits_read_fd(int fd, struct vm_exit_counts *out)
 {
 	struct kvm_stats_header h;
-	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.num_desc > 4096 || h.name_size > 256)
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.num_desc > 4096 ||
+	    h.name_size > 256)
 		return -1;
 	size_t desc_size = sizeof(struct kvm_stats_desc) + h.name_size;
 	uint8_t *descs = malloc(desc_size * h.num_desc);
 	if (!descs)
 		return -1;
-	if (pread(fd, descs, desc_size * h.num_desc, h.desc_offset) != (ssize_t)(desc_size * h.num_desc)) {
+	if (pread(fd, descs, desc_size * h.num_desc, h.desc_offset) !=
+	    (ssize_t)(desc_size * h.num_desc)) {
 		free(descs);
 		return -1;
 	}
@@ -84,8 +86,10 @@ void vm_exits_read(struct vm *vm, const int *fds, unsigned nfds, struct vm_exit_
 		unsigned reason;
 		const char *name;
 	} userspace[] = {
-		{ KVM_EXIT_IO, "vmm_io_exits" }, { KVM_EXIT_MMIO, "vmm_mmio_exits" },
-		{ KVM_EXIT_HLT, "vmm_halt_exits" }, { KVM_EXIT_INTR, "vmm_signal_exits" },
+		{ KVM_EXIT_IO, "vmm_io_exits" },
+		{ KVM_EXIT_MMIO, "vmm_mmio_exits" },
+		{ KVM_EXIT_HLT, "vmm_halt_exits" },
+		{ KVM_EXIT_INTR, "vmm_signal_exits" },
 	};
 	for (size_t i = 0; i < sizeof(userspace) / sizeof(userspace[0]); i++)
 		exits_add(out, userspace[i].name, vm_exit_count(vm, userspace[i].reason));

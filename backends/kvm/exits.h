@@ -11,9 +11,9 @@
 
 struct vm_exit_counts {
 	unsigned n;
-	char name[EXITS_MAX][48]; /* "exits", "io_exits", "halt_exits", ... as KVM names them */
-	uint64_t value[EXITS_MAX];/* summed over vCPUs, cumulative since the VM started */
-	bool from_kvm;            /* false: only the exits that reached the VMM (userspace) */
+	char name[EXITS_MAX][48];  /* "exits", "io_exits", "halt_exits", ... as KVM names them */
+	uint64_t value[EXITS_MAX]; /* summed over vCPUs, cumulative since the VM started */
+	bool from_kvm;		   /* false: only the exits that reached the VMM (userspace) */
 };
 
 /* Open each vCPU's stats fd (KVM_GET_STATS_FD); harmless to call when the kernel lacks it. */

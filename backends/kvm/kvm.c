@@ -17,7 +17,8 @@ struct backend_instance {
 	struct machine *machine;
 	uint64_t memory_bytes;
 	unsigned ncpus;
-	uint64_t start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
+	uint64_t
+		start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
 	bool disk, network;
 	int stats_fds[VM_MAX_VCPUS]; /* KVM's binary stats, one per vCPU (-1 where unsupported) */
 	char kernel[PATH_MAX];
@@ -33,7 +34,8 @@ void kvm_default_guest_path(const char *file, char *out, size_t len)
 	char *slash = strrchr(self, '/');
 	if (slash)
 		*slash = 0;
-	snprintf(out, len, "%.*s/guest%s%s", (int)(len - 32), self, file ? "/" : "", file ? file : "");
+	snprintf(out, len, "%.*s/guest%s%s", (int)(len - 32), self, file ? "/" : "",
+		 file ? file : "");
 }
 
 static int kvm_probe(const struct backend_config *cfg, struct vb_error *err)
@@ -41,7 +43,8 @@ static int kvm_probe(const struct backend_config *cfg, struct vb_error *err)
 	return probe_kvm(cfg ? cfg->force : false, err);
 }
 
-static int kvm_start(const struct backend_config *cfg, struct backend_instance **out, struct vb_error *err)
+static int kvm_start(const struct backend_config *cfg, struct backend_instance **out,
+		     struct vb_error *err)
 {
 	*out = NULL;
 	if (probe_kvm(cfg->force, err) < 0)
@@ -64,8 +67,9 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		kvm_default_guest_path(NULL, modules, sizeof(modules));
 	if (access(inst->kernel, R_OK) < 0) {
 		free(inst);
-		return error_set(err, "kvm: guest kernel %s is missing (run `make guest` or pass --kernel)",
-				 inst->kernel);
+		return error_set(
+			err, "kvm: guest kernel %s is missing (run `make guest` or pass --kernel)",
+			inst->kernel);
 	}
 	struct machine_config mc = {
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
@@ -120,12 +124,17 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 	/* What the VMM costs beyond the guest's own touched memory (the harness shares the process). */
 	uint64_t rss = kvm_process_rss(), guest = memory_resident_bytes(&vm->mem);
 	out->host_overhead_bytes = rss > guest ? (double)(rss - guest) : NAN;
-	const char *kernel = strrchr(inst->kernel, '/') ? strrchr(inst->kernel, '/') + 1 : inst->kernel;
+	const char *kernel =
+		strrchr(inst->kernel, '/') ? strrchr(inst->kernel, '/') + 1 : inst->kernel;
 	snprintf(out->details, sizeof(out->details),
-		 "boot-to-ready %.0f ms; %u vCPUs, %llu MiB, kernel %.100s, %llu exits (io %llu, mmio %llu)",
-		 ready ? (double)(ready - started) / 1e6 : NAN, inst->ncpus, (unsigned long long)(inst->memory_bytes >> 20), kernel,
-		 (unsigned long long)(vm_exit_count(vm, KVM_EXIT_IO) + vm_exit_count(vm, KVM_EXIT_MMIO) +
-				      vm_exit_count(vm, KVM_EXIT_HLT) + vm_exit_count(vm, KVM_EXIT_INTR)),
+		 "boot-to-ready %.0f ms; %u vCPUs, %llu MiB, kernel %.100s, %llu exits (io %llu, "
+		 "mmio %llu)",
+		 ready ? (double)(ready - started) / 1e6 : NAN, inst->ncpus,
+		 (unsigned long long)(inst->memory_bytes >> 20), kernel,
+		 (unsigned long long)(vm_exit_count(vm, KVM_EXIT_IO) +
+				      vm_exit_count(vm, KVM_EXIT_MMIO) +
+				      vm_exit_count(vm, KVM_EXIT_HLT) +
+				      vm_exit_count(vm, KVM_EXIT_INTR)),
 		 (unsigned long long)vm_exit_count(vm, KVM_EXIT_IO),
 		 (unsigned long long)vm_exit_count(vm, KVM_EXIT_MMIO));
 	if (inst->network && inst->machine->netns.ns_fd >= 0) {
@@ -138,8 +147,8 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");
 }
 
-static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[48], uint64_t *values,
-				  unsigned max)
+static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[48],
+				  uint64_t *values, unsigned max)
 {
 	struct vm_exit_counts c;
 	vm_exits_read(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS, &c);

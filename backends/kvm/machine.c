@@ -16,8 +16,8 @@
 #include "backends/kvm/vcpu.h"
 
 static const char *const machine_modules[] = {
-	"virtio_ring", "virtio", "virtio_mmio", "virtio_blk", "failover", "net_failover",
-	"virtio_net", "virtio_console",
+	"virtio_ring", "virtio",       "virtio_mmio", "virtio_blk",
+	"failover",    "net_failover", "virtio_net",  "virtio_console",
 };
 
 static int machine_read_file(const char *path, const char *what, uint8_t **data, size_t *len,
@@ -53,7 +53,8 @@ static int machine_read_file(const char *path, const char *what, uint8_t **data,
 	return 0;
 }
 
-static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c, struct vb_error *err)
+static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c,
+				struct vb_error *err)
 {
 	cpio_init(c);
 	const char *dirs[] = { "dev", "proc", "sys", "tmp", "lib", "lib/modules" };
@@ -73,7 +74,10 @@ static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c
 			 machine_modules[i]);
 		snprintf(name, sizeof(name), "lib/modules/%s.ko", machine_modules[i]);
 		if (access(host, R_OK) < 0)
-			return error_set(err, "guest module %s is missing (run `make guest` or pass --modules)", host);
+			return error_set(
+				err,
+				"guest module %s is missing (run `make guest` or pass --modules)",
+				host);
 		if (cpio_add_host_file(c, name, 0644, host, err) < 0)
 			return error_prefix(err, "initramfs: ");
 	}
@@ -86,8 +90,8 @@ static void machine_on_panic(void *opaque, const char *line)
 	vm_end(m->vm, VM_STATUS_PANIC, "%s", line);
 }
 
-static int machine_devices(struct machine *m, const struct machine_config *cfg, struct acpi_config *acpi,
-			   struct vb_error *err)
+static int machine_devices(struct machine *m, const struct machine_config *cfg,
+			   struct acpi_config *acpi, struct vb_error *err)
 {
 	struct vm *vm = m->vm;
 	uint64_t base = MACHINE_MMIO_BASE;
@@ -109,7 +113,8 @@ static int machine_devices(struct machine *m, const struct machine_config *cfg, 
 		if (virtio_blk_init(&m->blk, vm, &vm->mem, base, gsi, cfg->disk_path, err) < 0)
 			return -1;
 		m->has_blk = true;
-		acpi->devices[acpi->ndevices++] = (struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
+		acpi->devices[acpi->ndevices++] =
+			(struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
 		base += 0x1000;
 		gsi++;
 	}
@@ -123,7 +128,8 @@ static int machine_devices(struct machine *m, const struct machine_config *cfg, 
 			return -1;
 		}
 		m->has_net = true;
-		acpi->devices[acpi->ndevices++] = (struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
+		acpi->devices[acpi->ndevices++] =
+			(struct acpi_mmio_device){ base, VIRTIO_MMIO_SIZE, gsi };
 	}
 	return 0;
 }
@@ -167,7 +173,9 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 	}
 	m->initrd_bytes = initrd_len;
 
-	struct vm_config vcfg = { .ncpus = cfg->ncpus, .cpu_list = cfg->cpu_list, .ncpu_list = cfg->ncpu_list,
+	struct vm_config vcfg = { .ncpus = cfg->ncpus,
+				  .cpu_list = cfg->cpu_list,
+				  .ncpu_list = cfg->ncpu_list,
 				  .memory_bytes = cfg->memory_bytes };
 	if (vm_create(&vcfg, &m->vm, err) < 0)
 		goto fail;
@@ -182,13 +190,19 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s",
 		 cfg->cmdline ? cfg->cmdline : "console=ttyS0 panic=-1 pci=off rdinit=/init",
 		 cfg->quiet && !cfg->cmdline ? " quiet" : "",
-		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":" NETNS_PEER_PORT_STR : "");
+		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR
+				":" NETNS_PEER_PORT_STR
+			      : "");
 	if (cfg->extra_cmdline) {
 		size_t n = strlen(m->cmdline);
 		snprintf(m->cmdline + n, sizeof(m->cmdline) - n, " %s", cfg->extra_cmdline);
 	}
-	struct boot_linux boot = { .kernel = kernel, .kernel_len = kernel_len, .cmdline = m->cmdline,
-				   .initrd = initrd, .initrd_len = initrd_len, .rsdp_addr = rsdp };
+	struct boot_linux boot = { .kernel = kernel,
+				   .kernel_len = kernel_len,
+				   .cmdline = m->cmdline,
+				   .initrd = initrd,
+				   .initrd_len = initrd_len,
+				   .rsdp_addr = rsdp };
 	struct boot_entry entry;
 	if (boot_load_linux(&m->vm->mem, &boot, &entry, err) < 0)
 		goto fail;
@@ -249,14 +263,17 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 	const char *panic = strstr(tail, "Kernel panic");
 	if (panic) {
 		size_t n = strcspn(panic, "\n");
-		snprintf(buf, len, "the guest kernel panicked: %.*s", (int)(n > 200 ? 200 : n), panic);
+		snprintf(buf, len, "the guest kernel panicked: %.*s", (int)(n > 200 ? 200 : n),
+			 panic);
 		return;
 	}
 	enum vm_status s = m->vm->status;
 	if (!m->vm->ready_ns && (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED))
-		snprintf(buf, len, "the guest never got ready; last console lines:\n%s", tail[0] ? tail : "(none)");
+		snprintf(buf, len, "the guest never got ready; last console lines:\n%s",
+			 tail[0] ? tail : "(none)");
 	else if (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED)
-		snprintf(buf, len, "the guest was still running when stopped; last console lines:\n%s",
+		snprintf(buf, len,
+			 "the guest was still running when stopped; last console lines:\n%s",
 			 tail[0] ? tail : "(none)");
 	else
 		snprintf(buf, len, "the VM %s (%s); last console lines:\n%s", vm_status_name(s),

@@ -21,15 +21,16 @@ struct machine_config {
 	unsigned ncpu_list;
 	uint64_t memory_bytes;
 	const char *kernel_path;
-	const char *initrd_path;  /* NULL: build one with agent_path as /init and modules_dir's modules */
+	const char *
+		initrd_path; /* NULL: build one with agent_path as /init and modules_dir's modules */
 	const char *agent_path;
 	const char *modules_dir;
-	const char *cmdline;      /* NULL: vbench's default; extra_cmdline is appended either way */
+	const char *cmdline; /* NULL: vbench's default; extra_cmdline is appended either way */
 	const char *extra_cmdline;
-	const char *disk_path;    /* NULL = no virtio-blk */
+	const char *disk_path; /* NULL = no virtio-blk */
 	bool network;
-	int console_fd;           /* COM1 output; -1 = keep only the last lines */
-	bool quiet;               /* add "quiet" to the default command line */
+	int console_fd; /* COM1 output; -1 = keep only the last lines */
+	bool quiet;	/* add "quiet" to the default command line */
 };
 
 struct machine {

@@ -13,11 +13,12 @@ int memory_init(struct memory *mem, uint64_t size, struct vb_error *err)
 		return error_set(err, "guest memory of %llu bytes is too small (16 MiB at least)",
 				 (unsigned long long)size);
 	size &= ~0xfffffull; /* whole MiB keeps e820 and slots aligned */
-	mem->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-			-1, 0);
+	mem->map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem->map == MAP_FAILED) {
 		mem->map = NULL;
-		return error_set_errno(err, "map %llu bytes of guest memory", (unsigned long long)size);
+		return error_set_errno(err, "map %llu bytes of guest memory",
+				       (unsigned long long)size);
 	}
 	mem->map_len = size;
 	mem->size = size;
@@ -27,7 +28,8 @@ int memory_init(struct memory *mem, uint64_t size, struct vb_error *err)
 	mem->regions[0] = (struct memory_region){ .gpa = 0, .size = low, .host = mem->map };
 	mem->nregions = 1;
 	if (size > low) {
-		mem->regions[1] = (struct memory_region){ .gpa = MEMORY_HIGH_START, .size = size - low,
+		mem->regions[1] = (struct memory_region){ .gpa = MEMORY_HIGH_START,
+							  .size = size - low,
 							  .host = mem->map + low };
 		mem->nregions = 2;
 	}

@@ -10,7 +10,7 @@
 
 #define MEMORY_MAX_REGIONS 2
 /* Guest RAM stops below this address; above it up to 4 GiB lies the MMIO hole (devices, IOAPIC, LAPIC). */
-#define MEMORY_LOW_LIMIT 0xc0000000ull
+#define MEMORY_LOW_LIMIT  0xc0000000ull
 #define MEMORY_HIGH_START 0x100000000ull
 
 struct memory_region {
@@ -22,8 +22,8 @@ struct memory_region {
 struct memory {
 	struct memory_region regions[MEMORY_MAX_REGIONS];
 	unsigned nregions;
-	uint64_t size;      /* total guest RAM */
-	uint8_t *map;       /* the single host mapping behind all regions */
+	uint64_t size; /* total guest RAM */
+	uint8_t *map;  /* the single host mapping behind all regions */
 	size_t map_len;
 };
 

@@ -82,7 +82,8 @@ static void *netns_thread(void *arg)
 		error_set_errno(job->err, "netns: socket");
 		return NULL;
 	}
-	if (netns_if(sock, "lo", NULL, job->err) == 0 && netns_if(sock, "vbtap0", NETNS_HOST_ADDR, job->err) == 0)
+	if (netns_if(sock, "lo", NULL, job->err) == 0 &&
+	    netns_if(sock, "vbtap0", NETNS_HOST_ADDR, job->err) == 0)
 		job->rc = 0;
 	close(sock);
 	return NULL;

@@ -4,10 +4,10 @@
 
 #include "common/error.h"
 
-#define NETNS_HOST_ADDR "10.0.2.1"
-#define NETNS_GUEST_ADDR "10.0.2.2"
-#define NETNS_PREFIX 24
-#define NETNS_PEER_PORT 5201 /* where the host-side peer listens, inside the namespace */
+#define NETNS_HOST_ADDR	    "10.0.2.1"
+#define NETNS_GUEST_ADDR    "10.0.2.2"
+#define NETNS_PREFIX	    24
+#define NETNS_PEER_PORT	    5201 /* where the host-side peer listens, inside the namespace */
 #define NETNS_PEER_PORT_STR "5201"
 
 struct netns {

@@ -10,8 +10,8 @@
 #include "backends/kvm/vcpu.h"
 #include "backends/kvm/vm.h"
 
-#define PROBE_MARK_PORT 0x441
-#define PROBE_LOOPS 50000u /* 100,000 instructions: ~30 us on hardware, well under 2 s emulated */
+#define PROBE_MARK_PORT	 0x441
+#define PROBE_LOOPS	 50000u /* 100,000 instructions: ~30 us on hardware, well under 2 s emulated */
 #define PROBE_TIMEOUT_MS 4000
 
 struct probe_marks {
@@ -33,6 +33,7 @@ int probe_ring0_speed(double *ns_per_insn, struct vb_error *err)
 {
 	/* Real mode is ring 0 too: mov ecx,1000; dec/jnz; out (mark); mov ecx,N; dec/jnz; out (mark); S5. */
 	const unsigned warm = 1000, n = PROBE_LOOPS;
+	/* clang-format off */
 	const uint8_t code[] = {
 		0x66, 0xb9, warm & 0xff, warm >> 8 & 0xff, 0, 0, /* mov ecx, warm */
 		0x66, 0x49, 0x75, 0xfc,                          /* dec ecx; jnz */
@@ -45,6 +46,7 @@ int probe_ring0_speed(double *ns_per_insn, struct vb_error *err)
 		0xb0, 0x20 | VM_ACPI_S5_TYPE << 2,               /* mov al, SLP_EN | S5 */
 		0xee, 0xf4,                                      /* out dx, al; hlt */
 	};
+	/* clang-format on */
 	struct vm_config cfg = { .ncpus = 1, .memory_bytes = 16 << 20, .no_irqchip = true };
 	struct vm *vm;
 	struct probe_marks marks = { 0 };
@@ -73,19 +75,22 @@ int probe_ring0_speed(double *ns_per_insn, struct vb_error *err)
 		*ns_per_insn = (double)(t1 - (marks.n ? marks.t[0] : t0)) / (2.0 * n);
 		return 0;
 	}
-	return error_set(err, "kvm: the calibration guest ended with %s (%s)", vm_status_name(s), detail);
+	return error_set(err, "kvm: the calibration guest ended with %s (%s)", vm_status_name(s),
+			 detail);
 }
 
 int probe_kvm(bool force, struct vb_error *err)
 {
 	struct stat st;
 	if (stat("/dev/kvm", &st) < 0)
-		return error_set(err, "/dev/kvm does not exist (no KVM module loaded, or virtualization "
+		return error_set(err,
+				 "/dev/kvm does not exist (no KVM module loaded, or virtualization "
 				 "is off in firmware or not offered by the host)");
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == EACCES || errno == EPERM)
-			return error_set(err, "/dev/kvm is not accessible to this user (add it to the kvm group or run as root)");
+			return error_set(err, "/dev/kvm is not accessible to this user (add it to "
+					      "the kvm group or run as root)");
 		return error_set_errno(err, "open /dev/kvm");
 	}
 	close(fd);
@@ -93,7 +98,10 @@ int probe_kvm(bool force, struct vb_error *err)
 	if (probe_ring0_speed(&ns, err) < 0)
 		return -1;
 	if (ns > PROBE_RING0_SLOW_NS && !force)
-		return error_set(err, "KVM here emulates guest ring 0 (PVM): %.0f ns per ring-0 instruction, "
-				 "a Linux guest cannot boot at useful speed; use --force to try", ns);
+		return error_set(
+			err,
+			"KVM here emulates guest ring 0 (PVM): %.0f ns per ring-0 instruction, "
+			"a Linux guest cannot boot at useful speed; use --force to try",
+			ns);
 	return 0;
 }

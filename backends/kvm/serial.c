@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define UART_IER_RDI 0x01
+#define UART_IER_RDI  0x01
 #define UART_IER_THRI 0x02
 #define UART_LCR_DLAB 0x80
 #define UART_MCR_LOOP 0x10
-#define UART_LSR_DR 0x01
+#define UART_LSR_DR   0x01
 #define UART_LSR_THRE 0x20
 #define UART_LSR_TEMT 0x40
 

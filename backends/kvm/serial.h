@@ -10,8 +10,8 @@
 #include "backends/kvm/vm.h"
 
 #define SERIAL_COM1_PORT 0x3f8
-#define SERIAL_COM1_IRQ 4
-#define SERIAL_TAIL 4096
+#define SERIAL_COM1_IRQ	 4
+#define SERIAL_TAIL	 4096
 
 struct serial {
 	struct vm *vm;

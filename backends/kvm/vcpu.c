@@ -43,15 +43,17 @@ static int vcpu_setup_cpuid(struct vcpu *vcpu, struct vb_error *err)
 			/* Initial APIC ID, and say "hypervisor" so the guest looks for the KVM leaves. */
 			e->ebx = (e->ebx & 0x00ffffff) | vcpu->index << 24;
 			e->ecx |= 1u << 31;
-			e->ecx &= ~(1u << 5); /* no VMX: benchmark guests get no nested virtualization */
+			e->ecx &=
+				~(1u
+				  << 5); /* no VMX: benchmark guests get no nested virtualization */
 			break;
 		case 0x80000001:
-			e->ecx &= ~(1u << 2); /* no SVM, likewise (and no SVM shutdown dance on reboot) */
+			e->ecx &= ~(
+				1u
+				<< 2); /* no SVM, likewise (and no SVM shutdown dance on reboot) */
 			break;
 		case 0xb:
-		case 0x1f:
-			e->edx = vcpu->index;
-			break;
+		case 0x1f: e->edx = vcpu->index; break;
 		}
 	}
 	int rc = ioctl(vcpu->fd, KVM_SET_CPUID2, c);
@@ -86,8 +88,16 @@ int vcpu_create(struct vm *vm, unsigned index, struct vcpu **out, struct vb_erro
 
 static void vcpu_flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t type, bool code64)
 {
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
-				   .present = 1, .dpl = 0, .s = 1, .g = 1, .db = !code64, .l = code64 };
+	*s = (struct kvm_segment){ .base = 0,
+				   .limit = 0xffffffff,
+				   .selector = selector,
+				   .type = type,
+				   .present = 1,
+				   .dpl = 0,
+				   .s = 1,
+				   .g = 1,
+				   .db = !code64,
+				   .l = code64 };
 }
 
 int vcpu_set_long_mode(struct vcpu *vcpu, const struct boot_entry *entry, struct vb_error *err)
@@ -101,13 +111,16 @@ int vcpu_set_long_mode(struct vcpu *vcpu, const struct boot_entry *entry, struct
 	sregs.gdt.base = entry->gdt_base;
 	sregs.gdt.limit = entry->gdt_limit;
 	sregs.cr3 = entry->cr3;
-	sregs.cr4 = 0x20;               /* PAE */
-	sregs.cr0 = 0x80000011;         /* PG | ET | PE */
-	sregs.efer = 0x500;             /* LMA | LME */
+	sregs.cr4 = 0x20;	/* PAE */
+	sregs.cr0 = 0x80000011; /* PG | ET | PE */
+	sregs.efer = 0x500;	/* LMA | LME */
 	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
 		return error_set_errno(err, "kvm: KVM_SET_SREGS");
-	struct kvm_regs regs = { .rip = entry->rip, .rsi = entry->rsi, .rsp = entry->rsp,
-				 .rbp = entry->rsp, .rflags = 0x2 };
+	struct kvm_regs regs = { .rip = entry->rip,
+				 .rsi = entry->rsi,
+				 .rsp = entry->rsp,
+				 .rbp = entry->rsp,
+				 .rflags = 0x2 };
 	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) < 0)
 		return error_set_errno(err, "kvm: KVM_SET_REGS");
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
@@ -170,18 +183,15 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 	if (run->exit_reason < VM_EXIT_REASONS)
 		__atomic_fetch_add(&vcpu->exits[run->exit_reason], 1, __ATOMIC_RELAXED);
 	switch (run->exit_reason) {
-	case KVM_EXIT_IO:
-		vcpu_handle_io(vcpu);
-		break;
+	case KVM_EXIT_IO: vcpu_handle_io(vcpu); break;
 	case KVM_EXIT_MMIO:
 		vm_dispatch(vm, true, run->mmio.phys_addr, run->mmio.data,
 			    run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write);
 		break;
-	case KVM_EXIT_HLT:
-		vm_end(vm, VM_STATUS_HALTED, "vCPU %u halted", vcpu->index);
-		break;
+	case KVM_EXIT_HLT: vm_end(vm, VM_STATUS_HALTED, "vCPU %u halted", vcpu->index); break;
 	case KVM_EXIT_SHUTDOWN:
-		vm_end(vm, VM_STATUS_TRIPLE_FAULT, "vCPU %u triple-faulted (the guest reset)", vcpu->index);
+		vm_end(vm, VM_STATUS_TRIPLE_FAULT, "vCPU %u triple-faulted (the guest reset)",
+		       vcpu->index);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
@@ -189,21 +199,22 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 		else if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
 			vm_end(vm, VM_STATUS_REBOOT, "the guest rebooted");
 		else
-			vm_end(vm, VM_STATUS_INTERNAL_ERROR, "system event %u", run->system_event.type);
+			vm_end(vm, VM_STATUS_INTERNAL_ERROR, "system event %u",
+			       run->system_event.type);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
-		vm_end(vm, VM_STATUS_INTERNAL_ERROR, "vCPU %u: KVM could not enter the guest (reason %#llx)",
-		       vcpu->index, (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		vm_end(vm, VM_STATUS_INTERNAL_ERROR,
+		       "vCPU %u: KVM could not enter the guest (reason %#llx)", vcpu->index,
+		       (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
 		vm_end(vm, VM_STATUS_INTERNAL_ERROR, "vCPU %u: KVM internal error (suberror %u)",
 		       vcpu->index, run->internal.suberror);
 		break;
-	case KVM_EXIT_INTR:
-		break;
+	case KVM_EXIT_INTR: break;
 	default:
-		vm_end(vm, VM_STATUS_INTERNAL_ERROR, "vCPU %u: unexpected exit reason %u", vcpu->index,
-		       run->exit_reason);
+		vm_end(vm, VM_STATUS_INTERNAL_ERROR, "vCPU %u: unexpected exit reason %u",
+		       vcpu->index, run->exit_reason);
 		break;
 	}
 }

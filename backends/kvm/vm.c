@@ -34,7 +34,8 @@ uint64_t vm_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void vm_boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+static void vm_boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
+			     bool is_write)
 {
 	struct vm *vm = opaque;
 	(void)offset;
@@ -68,7 +69,8 @@ static void vm_acpi_io(void *opaque, uint64_t offset, uint8_t *data, unsigned le
 }
 
 /* The legacy ways a PC kernel resets: the keyboard controller and the PCI reset control port. */
-static void vm_legacy_reset_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+static void vm_legacy_reset_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
+			       bool is_write)
 {
 	struct vm *vm = opaque;
 	(void)offset;
@@ -134,7 +136,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, struct vb_error *err
 		return error_set_errno(err, "kvm: open /dev/kvm");
 	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION)
-		return error_set(err, "kvm: /dev/kvm speaks API version %d, not %d", version, KVM_API_VERSION);
+		return error_set(err, "kvm: /dev/kvm speaks API version %d, not %d", version,
+				 KVM_API_VERSION);
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return error_set_errno(err, "kvm: KVM_CREATE_VM");
@@ -151,7 +154,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, struct vb_error *err
 		if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 			return error_set_errno(err, "kvm: KVM_CREATE_IRQCHIP");
 		struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
-		ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit); /* optional: Linux here runs on kvm-clock and the LAPIC timer */
+		ioctl(vm->vm_fd, KVM_CREATE_PIT2,
+		      &pit); /* optional: Linux here runs on kvm-clock and the LAPIC timer */
 	}
 
 	if (memory_init(&vm->mem, cfg->memory_bytes, err) < 0)
@@ -206,7 +210,8 @@ int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t len, vm_io_fn fn, vo
 	return vm_register(vm->mmio, &vm->nmmio, base, len, fn, opaque, err);
 }
 
-void vm_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data, unsigned len, bool is_write)
+void vm_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data, unsigned len,
+		 bool is_write)
 {
 	struct vm_io_range *r = mmio ? vm->mmio : vm->pio;
 	unsigned n = mmio ? vm->nmmio : vm->npio;

@@ -11,30 +11,30 @@
 #include "backends/kvm/memory.h"
 #include "common/error.h"
 
-#define VM_MAX_VCPUS 64
+#define VM_MAX_VCPUS	 64
 #define VM_MAX_IO_RANGES 32
 
 /*
  * Platform ports. The boot timer is an I/O port (a guest's root can reach it with ioperm, no
  * /dev/mem needed); like Firecracker's, writing the byte 123 marks "ready".
  */
-#define VM_BOOT_TIMER_PORT 0x440
+#define VM_BOOT_TIMER_PORT  0x440
 #define VM_BOOT_TIMER_MAGIC 123
 /* Hardware-reduced ACPI: the FADT's sleep control and reset registers point here. */
-#define VM_ACPI_SLEEP_PORT 0x600
-#define VM_ACPI_RESET_PORT 0x601
+#define VM_ACPI_SLEEP_PORT  0x600
+#define VM_ACPI_RESET_PORT  0x601
 #define VM_ACPI_RESET_VALUE 0x01
-#define VM_ACPI_S5_TYPE 5
+#define VM_ACPI_S5_TYPE	    5
 
 enum vm_status {
 	VM_STATUS_RUNNING,
 	VM_STATUS_POWER_OFF,
 	VM_STATUS_REBOOT,
 	VM_STATUS_TRIPLE_FAULT,
-	VM_STATUS_PANIC,          /* the guest kernel said "Kernel panic" on its console */
-	VM_STATUS_HALTED,         /* hlt with no in-kernel irqchip to wake it (tiny guests) */
+	VM_STATUS_PANIC,	  /* the guest kernel said "Kernel panic" on its console */
+	VM_STATUS_HALTED,	  /* hlt with no in-kernel irqchip to wake it (tiny guests) */
 	VM_STATUS_INTERNAL_ERROR, /* KVM could not run the guest */
-	VM_STATUS_STOPPED,        /* the host stopped it */
+	VM_STATUS_STOPPED,	  /* the host stopped it */
 };
 const char *vm_status_name(enum vm_status s);
 
@@ -89,7 +89,8 @@ int vm_register_pio(struct vm *vm, uint64_t base, uint64_t len, vm_io_fn fn, voi
 int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t len, vm_io_fn fn, void *opaque,
 		     struct vb_error *err);
 /* Dispatch one access (vCPU exits and tests). Unclaimed reads return all ones. */
-void vm_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data, unsigned len, bool is_write);
+void vm_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data, unsigned len,
+		 bool is_write);
 int vm_irq_line(struct vm *vm, unsigned gsi, int level);
 /* Start every vCPU thread. */
 int vm_run(struct vm *vm, struct vb_error *err);

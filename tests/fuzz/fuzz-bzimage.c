@@ -18,8 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (boot_parse_bzimage(data, size, &info, &err) == 0) {
 		struct memory m;
 		memory_init_borrowed(&m, ram, ram_size);
-		struct boot_linux in = { .kernel = data, .kernel_len = size, .cmdline = "console=ttyS0",
-					 .initrd = data, .initrd_len = size > 4096 ? 4096 : size };
+		struct boot_linux in = { .kernel = data,
+					 .kernel_len = size,
+					 .cmdline = "console=ttyS0",
+					 .initrd = data,
+					 .initrd_len = size > 4096 ? 4096 : size };
 		struct boot_entry entry;
 		boot_load_linux(&m, &in, &entry, &err);
 	}

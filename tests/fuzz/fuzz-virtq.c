@@ -28,10 +28,10 @@ static void bring_up(struct virtio_mmio *m, unsigned nq, const uint8_t *g)
 	for (unsigned q = 0; q < nq; q++) {
 		const uint8_t *p = g + 1 + 4 * q;
 		reg(m, 0x30, q);
-		reg(m, 0x38, p[0] & 0x80 ? p[0] : 8);            /* mostly valid sizes */
+		reg(m, 0x38, p[0] & 0x80 ? p[0] : 8);		    /* mostly valid sizes */
 		reg(m, 0x80, 0x1000 * (1 + q * 3) + (p[1] & 0x11)); /* sometimes misaligned */
 		reg(m, 0x90, 0x1000 * (2 + q * 3) + (p[2] & 0x01));
-		reg(m, 0x94, p[3] == 0xff);                       /* sometimes far outside memory */
+		reg(m, 0x94, p[3] == 0xff); /* sometimes far outside memory */
 		reg(m, 0xa0, 0x1000 * (3 + q * 3));
 		reg(m, 0x44, 1);
 	}

@@ -13,8 +13,14 @@
 #include "backends/kvm/boot.h"
 #include "backends/kvm/vm.h"
 
-static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static uint32_t rd32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {
@@ -73,7 +79,7 @@ static void test_tables(void **state)
 
 	assert_int_equal(rd32(fadt + 4), 276);
 	assert_true(rd32(fadt + 112) & (1u << 20)); /* HW_REDUCED_ACPI */
-	assert_int_equal(fadt[116], 1);              /* reset register in I/O space */
+	assert_int_equal(fadt[116], 1);		    /* reset register in I/O space */
 	assert_int_equal(rd64(fadt + 120), VM_ACPI_RESET_PORT);
 	assert_int_equal(fadt[128], VM_ACPI_RESET_VALUE);
 	assert_int_equal(rd64(fadt + 244 + 4), VM_ACPI_SLEEP_PORT);
@@ -124,8 +130,10 @@ static void test_limits(void **state)
 	struct vb_error err;
 	assert_int_equal(acpi_build(&m, BOOT_ACPI_ADDR, BOOT_ACPI_MAX, &cfg, &rsdp, &err), -1);
 	cfg.ndevices = 1;
-	assert_int_equal(acpi_build(&m, BOOT_ACPI_ADDR, 128, &cfg, &rsdp, &err), -1); /* too little room */
-	assert_int_equal(acpi_build(&m, sizeof(ram) - 256, 4096, &cfg, &rsdp, &err), -1); /* off the end */
+	assert_int_equal(acpi_build(&m, BOOT_ACPI_ADDR, 128, &cfg, &rsdp, &err),
+			 -1); /* too little room */
+	assert_int_equal(acpi_build(&m, sizeof(ram) - 256, 4096, &cfg, &rsdp, &err),
+			 -1); /* off the end */
 }
 
 int main(void)

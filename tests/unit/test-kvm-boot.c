@@ -102,8 +102,8 @@ static uint8_t *make_bzimage(size_t *len)
 	memcpy(img + 0x202, "HdrS", 4);
 	img[0x206] = 0x0f;
 	img[0x207] = 0x02;
-	img[0x211] = 0x01;                            /* LOADED_HIGH */
-	img[0x236] = 0x03;                            /* XLF_KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
+	img[0x211] = 0x01;			    /* LOADED_HIGH */
+	img[0x236] = 0x03;			    /* XLF_KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
 	memcpy(img + 0x22c, "\xff\xff\xff\x7f", 4); /* initrd_addr_max */
 	memcpy(img + 0x238, "\xff\x07\x00\x00", 4); /* cmdline_size 2047 */
 	memcpy(img + 0x260, "\x00\x00\x10\x00", 4); /* init_size 1 MiB */
@@ -113,8 +113,14 @@ static uint8_t *make_bzimage(size_t *len)
 	return img;
 }
 
-static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static uint32_t rd32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
 
 static void test_bzimage_load(void **state)
 {
@@ -126,8 +132,12 @@ static void test_bzimage_load(void **state)
 	assert_int_equal(memory_init(&m, 64 << 20, &err), 0);
 	uint8_t initrd[10000];
 	memset(initrd, 0x5a, sizeof(initrd));
-	struct boot_linux in = { .kernel = img, .kernel_len = len, .cmdline = "console=ttyS0 quiet",
-				 .initrd = initrd, .initrd_len = sizeof(initrd), .rsdp_addr = 0xe0000 };
+	struct boot_linux in = { .kernel = img,
+				 .kernel_len = len,
+				 .cmdline = "console=ttyS0 quiet",
+				 .initrd = initrd,
+				 .initrd_len = sizeof(initrd),
+				 .rsdp_addr = 0xe0000 };
 	struct boot_entry entry;
 	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), 0);
 	assert_int_equal(entry.rip, 0x100200);
@@ -176,7 +186,8 @@ static void test_bzimage_rejects(void **state)
 	assert_int_equal(info.version, 0x020f);
 	assert_int_equal(info.kernel_offset, 5 * 512);
 
-	assert_int_equal(boot_parse_bzimage((const uint8_t *)"#!/bin/sh\necho hi\n", 18, &info, &err), -1);
+	assert_int_equal(
+		boot_parse_bzimage((const uint8_t *)"#!/bin/sh\necho hi\n", 18, &info, &err), -1);
 	assert_non_null(strstr(err.message, "not a bzImage"));
 	uint8_t *bad = malloc(len);
 	memcpy(bad, img, len);

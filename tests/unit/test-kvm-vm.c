@@ -16,6 +16,8 @@
 #include "backends/kvm/vcpu.h"
 #include "backends/kvm/vm.h"
 
+/* Hand-assembled guests below keep one instruction (or idea) per line. */
+/* clang-format off */
 #define MMIO_BASE 0xd0000000ull
 
 static bool have_kvm(void)
@@ -336,3 +338,4 @@ int main(void)
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+/* clang-format on */

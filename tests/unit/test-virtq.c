@@ -13,10 +13,10 @@
 #include "backends/kvm/virtio/blk.h"
 #include "backends/kvm/virtio/queue.h"
 
-#define RAM (1 << 20)
-#define DESC 0x1000
+#define RAM   (1 << 20)
+#define DESC  0x1000
 #define AVAIL 0x2000
-#define USED 0x3000
+#define USED  0x3000
 #define QSIZE 8
 
 static uint8_t *ram;
@@ -266,7 +266,10 @@ static void test_blk_over_mmio(void **state)
 	assert_int_equal(reg_read(m, 0x44), 1);
 
 	/* Write sector 2, then read it back. */
-	struct { uint32_t type, reserved; uint64_t sector; } hdr = { 1, 0, 2 };
+	struct {
+		uint32_t type, reserved;
+		uint64_t sector;
+	} hdr = { 1, 0, 2 };
 	memcpy(ram + 0x10000, &hdr, 16);
 	memset(ram + 0x11000, 0xab, 512);
 	desc(0, 0x10000, 16, VIRTQ_DESC_F_NEXT, 1);

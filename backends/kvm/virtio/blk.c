@@ -7,18 +7,18 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_BLOCK	     2
 #define VIRTIO_BLK_F_SEG_MAX (1ull << 2)
-#define VIRTIO_BLK_F_FLUSH (1ull << 9)
-#define VIRTIO_BLK_T_IN 0
-#define VIRTIO_BLK_T_OUT 1
-#define VIRTIO_BLK_T_FLUSH 4
-#define VIRTIO_BLK_T_GET_ID 8
-#define VIRTIO_BLK_S_OK 0
-#define VIRTIO_BLK_S_IOERR 1
-#define VIRTIO_BLK_S_UNSUPP 2
-#define BLK_QUEUE_SIZE 128
-#define BLK_SECTOR 512
+#define VIRTIO_BLK_F_FLUSH   (1ull << 9)
+#define VIRTIO_BLK_T_IN	     0
+#define VIRTIO_BLK_T_OUT     1
+#define VIRTIO_BLK_T_FLUSH   4
+#define VIRTIO_BLK_T_GET_ID  8
+#define VIRTIO_BLK_S_OK	     0
+#define VIRTIO_BLK_S_IOERR   1
+#define VIRTIO_BLK_S_UNSUPP  2
+#define BLK_QUEUE_SIZE	     128
+#define BLK_SECTOR	     512
 
 static void blk_config_read(struct virtio_mmio *m, uint64_t offset, uint8_t *data, unsigned len)
 {
@@ -54,14 +54,16 @@ static uint32_t blk_request(struct virtio_blk *b, const struct virtq_chain *c)
 		bool in = hdr.type == VIRTIO_BLK_T_IN;
 		size_t len = in ? c->in_len - 1 : c->out_len - sizeof(hdr);
 		/* Overflow-safe range check: the sector and the length both come from the guest. */
-		if (hdr.sector > b->capacity_sectors || len > disk_bytes - hdr.sector * BLK_SECTOR ||
-		    len % BLK_SECTOR) {
+		if (hdr.sector > b->capacity_sectors ||
+		    len > disk_bytes - hdr.sector * BLK_SECTOR || len % BLK_SECTOR) {
 			status = VIRTIO_BLK_S_IOERR;
 			break;
 		}
-		unsigned n = virtq_chain_iov(c, in, in ? 0 : sizeof(hdr), len, iov, VIRTQ_MAX_CHAIN);
-		ssize_t done = len ? (in ? preadv(b->fd, iov, n, hdr.sector * BLK_SECTOR) :
-				       pwritev(b->fd, iov, n, hdr.sector * BLK_SECTOR)) : 0;
+		unsigned n =
+			virtq_chain_iov(c, in, in ? 0 : sizeof(hdr), len, iov, VIRTQ_MAX_CHAIN);
+		ssize_t done = len ? (in ? preadv(b->fd, iov, n, hdr.sector * BLK_SECTOR)
+					 : pwritev(b->fd, iov, n, hdr.sector * BLK_SECTOR))
+				   : 0;
 		if (done < 0 || (size_t)done != len) {
 			status = VIRTIO_BLK_S_IOERR;
 			break;
@@ -84,9 +86,7 @@ static uint32_t blk_request(struct virtio_blk *b, const struct virtq_chain *c)
 		written = virtq_chain_write(c, 0, id, n);
 		break;
 	}
-	default:
-		status = VIRTIO_BLK_S_UNSUPP;
-		break;
+	default: status = VIRTIO_BLK_S_UNSUPP; break;
 	}
 	virtq_chain_write(c, status_off, &status, 1);
 	return written + 1;

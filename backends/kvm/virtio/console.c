@@ -6,18 +6,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_CONSOLE	   3
 #define VIRTIO_CONSOLE_F_MULTIPORT (1ull << 1)
-#define Q_RX 0
-#define Q_TX 1
-#define Q_CTRL_RX 2
-#define Q_CTRL_TX 3
+#define Q_RX			   0
+#define Q_TX			   1
+#define Q_CTRL_RX		   2
+#define Q_CTRL_TX		   3
 
-#define EV_DEVICE_READY 0
-#define EV_DEVICE_ADD 1
-#define EV_PORT_READY 3
-#define EV_PORT_OPEN 6
-#define EV_PORT_NAME 7
+#define EV_DEVICE_READY		   0
+#define EV_DEVICE_ADD		   1
+#define EV_PORT_READY		   3
+#define EV_PORT_OPEN		   6
+#define EV_PORT_NAME		   7
 
 static void console_config_read(struct virtio_mmio *m, uint64_t offset, uint8_t *data, unsigned len)
 {
@@ -91,7 +91,8 @@ static int console_control_in(struct virtio_console *c, struct vb_error *err)
 				console_queue_control(c, EV_DEVICE_ADD, 0, NULL);
 			} else if (event == EV_PORT_READY && id == 0 && value == 1) {
 				console_queue_control(c, EV_PORT_NAME, 1, VIRTIO_CONSOLE_PORT_NAME);
-				console_queue_control(c, EV_PORT_OPEN, 1, NULL); /* the host end is always open */
+				console_queue_control(c, EV_PORT_OPEN, 1,
+						      NULL); /* the host end is always open */
 			} else if (event == EV_PORT_OPEN && id == 0) {
 				c->guest_open = value;
 			}
@@ -120,12 +121,13 @@ static int console_transmit(struct virtio_console *c, struct vb_error *err)
 				continue;
 			size_t off = 0;
 			while (off < chain.segs[i].len) {
-				ssize_t n = send(c->host_fd, chain.segs[i].base + off, chain.segs[i].len - off,
-						 MSG_NOSIGNAL);
+				ssize_t n = send(c->host_fd, chain.segs[i].base + off,
+						 chain.segs[i].len - off, MSG_NOSIGNAL);
 				if (n < 0 && errno == EINTR)
 					continue;
 				if (n <= 0) {
-					c->host_eof = true; /* the host went away: drop further output */
+					c->host_eof =
+						true; /* the host went away: drop further output */
 					break;
 				}
 				off += n;
@@ -217,8 +219,8 @@ static const struct virtio_device_ops console_ops = {
 	.reset = console_reset,
 };
 
-int virtio_console_init(struct virtio_console *c, struct vm *vm, const struct memory *mem, uint64_t base,
-			uint32_t gsi, int *peer_fd, struct vb_error *err)
+int virtio_console_init(struct virtio_console *c, struct vm *vm, const struct memory *mem,
+			uint64_t base, uint32_t gsi, int *peer_fd, struct vb_error *err)
 {
 	memset(c, 0, sizeof(*c));
 	int sv[2];

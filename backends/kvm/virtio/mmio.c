@@ -10,32 +10,32 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define REG_MAGIC 0x000
-#define REG_VERSION 0x004
-#define REG_DEVICE_ID 0x008
-#define REG_VENDOR_ID 0x00c
-#define REG_DEVICE_FEATURES 0x010
+#define REG_MAGIC		0x000
+#define REG_VERSION		0x004
+#define REG_DEVICE_ID		0x008
+#define REG_VENDOR_ID		0x00c
+#define REG_DEVICE_FEATURES	0x010
 #define REG_DEVICE_FEATURES_SEL 0x014
-#define REG_DRIVER_FEATURES 0x020
+#define REG_DRIVER_FEATURES	0x020
 #define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM_MAX 0x034
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_INTERRUPT_STATUS 0x060
-#define REG_INTERRUPT_ACK 0x064
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
-#define REG_CONFIG_GENERATION 0x0fc
-#define REG_CONFIG 0x100
+#define REG_QUEUE_SEL		0x030
+#define REG_QUEUE_NUM_MAX	0x034
+#define REG_QUEUE_NUM		0x038
+#define REG_QUEUE_READY		0x044
+#define REG_QUEUE_NOTIFY	0x050
+#define REG_INTERRUPT_STATUS	0x060
+#define REG_INTERRUPT_ACK	0x064
+#define REG_STATUS		0x070
+#define REG_QUEUE_DESC_LOW	0x080
+#define REG_QUEUE_DESC_HIGH	0x084
+#define REG_QUEUE_DRIVER_LOW	0x090
+#define REG_QUEUE_DRIVER_HIGH	0x094
+#define REG_QUEUE_DEVICE_LOW	0x0a0
+#define REG_QUEUE_DEVICE_HIGH	0x0a4
+#define REG_CONFIG_GENERATION	0x0fc
+#define REG_CONFIG		0x100
 
-#define VIRTIO_VENDOR_ID 0x56424e43 /* "VBNC" */
+#define VIRTIO_VENDOR_ID	0x56424e43 /* "VBNC" */
 
 bool virtio_mmio_driver_ok(const struct virtio_mmio *m)
 {
@@ -81,8 +81,14 @@ static uint64_t virtio_mmio_device_features(const struct virtio_mmio *m)
 	return m->ops->features | VIRTIO_F_VERSION_1;
 }
 
-static void set_low(uint64_t *v, uint32_t x) { *v = (*v & ~0xffffffffull) | x; }
-static void set_high(uint64_t *v, uint32_t x) { *v = (*v & 0xffffffffull) | (uint64_t)x << 32; }
+static void set_low(uint64_t *v, uint32_t x)
+{
+	*v = (*v & ~0xffffffffull) | x;
+}
+static void set_high(uint64_t *v, uint32_t x)
+{
+	*v = (*v & 0xffffffffull) | (uint64_t)x << 32;
+}
 
 static void virtio_mmio_write_status(struct virtio_mmio *m, uint32_t v)
 {
@@ -143,8 +149,9 @@ static uint32_t virtio_mmio_read_reg(struct virtio_mmio *m, uint64_t reg)
 	case REG_DEVICE_ID: return m->ops->device_id;
 	case REG_VENDOR_ID: return VIRTIO_VENDOR_ID;
 	case REG_DEVICE_FEATURES:
-		return m->device_features_sel > 1 ? 0 :
-		       (uint32_t)(virtio_mmio_device_features(m) >> (32 * m->device_features_sel));
+		return m->device_features_sel > 1 ? 0
+						  : (uint32_t)(virtio_mmio_device_features(m) >>
+							       (32 * m->device_features_sel));
 	case REG_QUEUE_NUM_MAX: return q ? m->ops->queue_max : 0;
 	case REG_QUEUE_READY: return q ? q->ready : 0;
 	case REG_INTERRUPT_STATUS: return __atomic_load_n(&m->interrupt_status, __ATOMIC_SEQ_CST);
@@ -281,7 +288,8 @@ static void *virtio_mmio_thread(void *arg)
 }
 
 int virtio_mmio_init(struct virtio_mmio *m, struct vm *vm, const struct memory *mem, uint64_t base,
-		     uint32_t gsi, const struct virtio_device_ops *ops, void *device, struct vb_error *err)
+		     uint32_t gsi, const struct virtio_device_ops *ops, void *device,
+		     struct vb_error *err)
 {
 	memset(m, 0, sizeof(*m));
 	m->vm = vm;
@@ -312,8 +320,11 @@ int virtio_mmio_init(struct virtio_mmio *m, struct vm *vm, const struct memory *
 		return error_prefix(err, "%s: ", ops->name);
 	/* Notifications skip the VMM's vCPU exit path when KVM can route them; else the MMIO handler does. */
 	for (unsigned i = 0; i < ops->nqueues; i++) {
-		struct kvm_ioeventfd io = { .datamatch = i, .addr = base + REG_QUEUE_NOTIFY, .len = 4,
-					    .fd = m->notify_fd[i], .flags = KVM_IOEVENTFD_FLAG_DATAMATCH };
+		struct kvm_ioeventfd io = { .datamatch = i,
+					    .addr = base + REG_QUEUE_NOTIFY,
+					    .len = 4,
+					    .fd = m->notify_fd[i],
+					    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH };
 		m->ioeventfd[i] = ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) == 0;
 	}
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -357,16 +368,21 @@ void virtio_mmio_destroy(struct virtio_mmio *m)
 		if (m->notify_fd[i] < 0)
 			continue;
 		if (m->vm && m->ioeventfd[i]) {
-			struct kvm_ioeventfd io = { .datamatch = i, .addr = m->base + REG_QUEUE_NOTIFY, .len = 4,
+			struct kvm_ioeventfd io = { .datamatch = i,
+						    .addr = m->base + REG_QUEUE_NOTIFY,
+						    .len = 4,
 						    .fd = m->notify_fd[i],
-						    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_DEASSIGN };
+						    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
+							     KVM_IOEVENTFD_FLAG_DEASSIGN };
 			ioctl(m->vm->vm_fd, KVM_IOEVENTFD, &io);
 		}
 		close(m->notify_fd[i]);
 		m->notify_fd[i] = -1;
 	}
 	if (m->irq_fd >= 0) {
-		struct kvm_irqfd irqfd = { .fd = m->irq_fd, .gsi = m->gsi, .flags = KVM_IRQFD_FLAG_DEASSIGN };
+		struct kvm_irqfd irqfd = { .fd = m->irq_fd,
+					   .gsi = m->gsi,
+					   .flags = KVM_IRQFD_FLAG_DEASSIGN };
 		ioctl(m->vm->vm_fd, KVM_IRQFD, &irqfd);
 		close(m->irq_fd);
 		m->irq_fd = -1;

@@ -10,17 +10,17 @@
 #include "backends/kvm/virtio/queue.h"
 #include "backends/kvm/vm.h"
 
-#define VIRTIO_MMIO_SIZE 0x200
-#define VIRTIO_MMIO_MAX_QUEUES 8
+#define VIRTIO_MMIO_SIZE	   0x200
+#define VIRTIO_MMIO_MAX_QUEUES	   8
 #define VIRTIO_MMIO_MAX_DEVICE_FDS 2
 
-#define VIRTIO_F_VERSION_1 (1ull << 32)
-#define VIRTIO_STATUS_DRIVER_OK 4
-#define VIRTIO_STATUS_FEATURES_OK 8
-#define VIRTIO_STATUS_NEEDS_RESET 0x40
+#define VIRTIO_F_VERSION_1	   (1ull << 32)
+#define VIRTIO_STATUS_DRIVER_OK	   4
+#define VIRTIO_STATUS_FEATURES_OK  8
+#define VIRTIO_STATUS_NEEDS_RESET  0x40
 
-#define VIRTIO_MMIO_INT_VRING 1
-#define VIRTIO_MMIO_INT_CONFIG 2
+#define VIRTIO_MMIO_INT_VRING	   1
+#define VIRTIO_MMIO_INT_CONFIG	   2
 
 struct virtio_mmio;
 
@@ -56,8 +56,8 @@ struct virtio_mmio {
 	struct virtq queues[VIRTIO_MMIO_MAX_QUEUES];
 	int notify_fd[VIRTIO_MMIO_MAX_QUEUES]; /* eventfds, wired to QueueNotify by ioeventfd */
 	bool ioeventfd[VIRTIO_MMIO_MAX_QUEUES];
-	int irq_fd;                            /* eventfd wired to the GSI by irqfd, or -1 */
-	uint64_t interrupts;                   /* how many were raised */
+	int irq_fd;	     /* eventfd wired to the GSI by irqfd, or -1 */
+	uint64_t interrupts; /* how many were raised */
 	char last_error[ERROR_MESSAGE_MAX + 64];
 
 	int stop_fd;
@@ -66,7 +66,8 @@ struct virtio_mmio {
 };
 
 int virtio_mmio_init(struct virtio_mmio *m, struct vm *vm, const struct memory *mem, uint64_t base,
-		     uint32_t gsi, const struct virtio_device_ops *ops, void *device, struct vb_error *err);
+		     uint32_t gsi, const struct virtio_device_ops *ops, void *device,
+		     struct vb_error *err);
 /* Start the device thread (after the VM's memory and irqchip exist). */
 int virtio_mmio_start(struct virtio_mmio *m, struct vb_error *err);
 void virtio_mmio_destroy(struct virtio_mmio *m);

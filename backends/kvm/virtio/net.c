@@ -6,11 +6,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define VIRTIO_ID_NET 1
-#define VIRTIO_NET_F_MAC (1ull << 5)
+#define VIRTIO_ID_NET	   1
+#define VIRTIO_NET_F_MAC   (1ull << 5)
 #define VIRTIO_NET_HDR_LEN 12 /* virtio_net_hdr_v1, the size VERSION_1 implies */
-#define Q_RX 0
-#define Q_TX 1
+#define Q_RX		   0
+#define Q_TX		   1
 
 static void net_config_read(struct virtio_mmio *m, uint64_t offset, uint8_t *data, unsigned len)
 {
@@ -31,7 +31,8 @@ static void net_transmit(struct virtio_mmio *m)
 	int rc;
 	while ((rc = virtq_pop(q, &chain, &err)) == 1) {
 		struct iovec iov[VIRTQ_MAX_CHAIN];
-		unsigned cnt = virtq_chain_iov(&chain, false, 0, chain.out_len, iov, VIRTQ_MAX_CHAIN);
+		unsigned cnt =
+			virtq_chain_iov(&chain, false, 0, chain.out_len, iov, VIRTQ_MAX_CHAIN);
 		/* A frame the TAP refuses (too short, no room) is dropped, as a NIC would. */
 		if (chain.out_len > VIRTIO_NET_HDR_LEN && writev(n->tap_fd, iov, cnt) > 0)
 			n->tx_packets++;

@@ -10,23 +10,33 @@ struct virtq_desc {
 	uint16_t next;
 } __attribute__((packed));
 
-static size_t virtq_avail_bytes(uint16_t size) { return 4 + 2u * size + 2; }
-static size_t virtq_used_bytes(uint16_t size) { return 4 + 8u * size + 2; }
+static size_t virtq_avail_bytes(uint16_t size)
+{
+	return 4 + 2u * size + 2;
+}
+static size_t virtq_used_bytes(uint16_t size)
+{
+	return 4 + 8u * size + 2;
+}
 
 int virtq_check_layout(const struct virtq *q, uint16_t max_size, struct vb_error *err)
 {
 	if (q->size == 0 || (q->size & (q->size - 1)) != 0 || q->size > max_size)
-		return error_set(err, "queue size %u is not a power of two up to %u", q->size, max_size);
+		return error_set(err, "queue size %u is not a power of two up to %u", q->size,
+				 max_size);
 	if ((q->desc_gpa & 15) || (q->avail_gpa & 1) || (q->used_gpa & 3))
-		return error_set(err, "queue rings are misaligned (desc %#llx avail %#llx used %#llx)",
+		return error_set(err,
+				 "queue rings are misaligned (desc %#llx avail %#llx used %#llx)",
 				 (unsigned long long)q->desc_gpa, (unsigned long long)q->avail_gpa,
 				 (unsigned long long)q->used_gpa);
 	if (!memory_at(q->mem, q->desc_gpa, 16u * q->size) ||
 	    !memory_at(q->mem, q->avail_gpa, virtq_avail_bytes(q->size)) ||
 	    !memory_at(q->mem, q->used_gpa, virtq_used_bytes(q->size)))
-		return error_set(err, "queue rings lie outside guest memory (desc %#llx avail %#llx used %#llx)",
-				 (unsigned long long)q->desc_gpa, (unsigned long long)q->avail_gpa,
-				 (unsigned long long)q->used_gpa);
+		return error_set(
+			err,
+			"queue rings lie outside guest memory (desc %#llx avail %#llx used %#llx)",
+			(unsigned long long)q->desc_gpa, (unsigned long long)q->avail_gpa,
+			(unsigned long long)q->used_gpa);
 	return 0;
 }
 
@@ -72,13 +82,15 @@ int virtq_pop(struct virtq *q, struct virtq_chain *chain, struct vb_error *err)
 	if (idx == q->last_avail)
 		return 0;
 	if ((uint16_t)(idx - q->last_avail) > q->size)
-		return virtq_fail(q, err, "available index ran more than a queue's length ahead", 0, NULL);
+		return virtq_fail(q, err, "available index ran more than a queue's length ahead", 0,
+				  NULL);
 	uint16_t *ring = memory_at(q->mem, q->avail_gpa + 4 + 2u * (q->last_avail % q->size), 2);
 	if (!ring)
 		return virtq_fail(q, err, "available ring outside guest memory", 0, NULL);
 	uint16_t head = __atomic_load_n(ring, __ATOMIC_RELAXED);
 	if (head >= q->size)
-		return virtq_fail(q, err, "available ring names a descriptor beyond the queue", 0, NULL);
+		return virtq_fail(q, err, "available ring names a descriptor beyond the queue", 0,
+				  NULL);
 	struct virtq_desc *table = memory_at(q->mem, q->desc_gpa, 16u * q->size);
 	if (!table)
 		return virtq_fail(q, err, "descriptor table outside guest memory", 0, NULL);
@@ -89,7 +101,8 @@ int virtq_pop(struct virtq *q, struct virtq_chain *chain, struct vb_error *err)
 	uint16_t i = head;
 	for (;;) {
 		struct virtq_desc d;
-		memcpy(&d, &table[i], sizeof(d)); /* one snapshot: the guest may change it under us */
+		memcpy(&d, &table[i],
+		       sizeof(d)); /* one snapshot: the guest may change it under us */
 		/* A chain can hold each descriptor once; anything longer loops. */
 		if (chain->nsegs >= q->size)
 			return virtq_fail(q, err, "chain loops back on itself", i, &d);
@@ -104,7 +117,8 @@ int virtq_pop(struct virtq *q, struct virtq_chain *chain, struct vb_error *err)
 			return virtq_fail(q, err, "points outside guest memory", i, &d);
 		bool writable = d.flags & VIRTQ_DESC_F_WRITE;
 		if (!writable && chain->in_len)
-			return virtq_fail(q, err, "is device-readable after a device-writable one", i, &d);
+			return virtq_fail(q, err, "is device-readable after a device-writable one",
+					  i, &d);
 		chain->segs[chain->nsegs++] = (struct virtq_seg){ host, d.len, writable };
 		if (writable)
 			chain->in_len += d.len;

@@ -10,11 +10,11 @@
 #include "backends/kvm/memory.h"
 #include "common/error.h"
 
-#define VIRTQ_MAX_SIZE 256
-#define VIRTQ_MAX_CHAIN 64 /* descriptors in one request; more is treated as hostile */
+#define VIRTQ_MAX_SIZE	      256
+#define VIRTQ_MAX_CHAIN	      64 /* descriptors in one request; more is treated as hostile */
 
-#define VIRTQ_DESC_F_NEXT 1
-#define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_NEXT     1
+#define VIRTQ_DESC_F_WRITE    2
 #define VIRTQ_DESC_F_INDIRECT 4
 
 struct virtq {
