@@ -170,11 +170,10 @@ static void kvm_stop(struct backend_instance *inst)
 	if (!inst)
 		return;
 	struct vm *vm = inst->machine->vm;
-	/* A guest asked to shut down is usually powering off right now: let it finish cleanly. */
-	enum vm_status s = vm_wait(vm, false, vm->ready_ns ? 2000 : 0);
-	/* Powered off: nothing to say. Anything else (never ready, hung, panicked) gets its reason. */
-	if (s != VM_STATUS_POWER_OFF) {
-		vm_stop(vm);
+	/* A VM stopped while serving, or powered off, needs no comment; any other end gets its reason. */
+	vm_stop(vm);
+	enum vm_status s = vm->status;
+	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED)) {
 		char why[2600];
 		machine_describe_end(inst->machine, why, sizeof(why));
 		fprintf(stderr, "vbench kvm: %s\n", why);
