@@ -2,10 +2,16 @@
 # In the nested rig: `vbench compare kvm native --suite smoke` completes with kvm samples, and the
 # kvm agent used its virtio-blk disk and its virtio-net link. Exit 0 pass, 1 fail, 77 skip.
 cd "$(dirname "$0")/../.."
-RIG_COMMAND="/vbench/vbench compare kvm native --suite smoke --cpus 2" tests/rig/run.sh
+# The results document goes to the console between markers, so that it can be checked here.
+RIG_COMMAND='/vbench/vbench compare kvm native --suite smoke --cpus 2 --no-report --json /tmp/r.json; rc=$?; echo RIG-JSON-BEGIN; cat /tmp/r.json; echo; echo RIG-JSON-END; (exit $rc)' \
+	RIG_LOG=${BUILD:-build}/rig-compare-console.log tests/rig/run.sh
 rc=$?
-[ $rc -ne 0 ] && exit $rc
-LOG=${BUILD:-build}/rig-console.log
+LOG=${BUILD:-build}/rig-compare-console.log
+if [ $rc -ne 0 ]; then
+	echo "the compare inside the rig failed; what vbench said:"
+	grep -a '^vbench' "$LOG" | tail -20
+	exit $rc
+fi
 tr -d '\r' <"$LOG" >"$LOG.txt"
 check() { # description, extended regex over the result table
 	grep -Eq "$2" "$LOG.txt" || { echo "FAIL: $1"; exit 1; }
@@ -15,5 +21,37 @@ check "no kvm start-up line with 2 vCPUs" '^kvm +ready in [0-9]+ ms;.* 2 vCPUs'
 check "no kvm cpu.sha256 sample" '^cpu\.sha256 +single +MB/s \^ +[0-9]'
 check "no kvm io.blk.seq sample (virtio-blk)" '^io\.blk\.seq +read_mbps +MB/s \^ +[0-9]'
 check "no kvm io.net.rr sample (virtio-net)" '^io\.net\.rr +rr1_tps +transactions/s \^ +[0-9]'
+python3 - "$LOG.txt" <<'PY' || exit 1
+import json, sys
+text = open(sys.argv[1], errors="replace").read()
+try:
+    body = text.split("RIG-JSON-BEGIN", 1)[1].split("RIG-JSON-END", 1)[0].strip()
+    doc = json.loads(body)
+except (IndexError, ValueError) as e:
+    print("FAIL: no readable results document on the console (%s)" % e)
+    sys.exit(1)
+kvm = next(b for b in doc["backends"] if b["name"] == "kvm")
+hello = kvm.get("hello") or {}
+problems = []
+if hello.get("cpus") != 2:
+    problems.append("the kvm hello shows %r CPUs, not 2" % hello.get("cpus"))
+if hello.get("kernel") != doc["host"]["kernel"]:
+    problems.append("the kvm hello's kernel %r is not the guest kernel %r" % (hello.get("kernel"), doc["host"]["kernel"]))
+ok = {(r["workload"], r["metric"]) for r in doc["results"]
+      if r["backend"] == "kvm" and r["status"] == "ok" and r["samples"]}
+for w, m in [("io.blk.randread", "qd1_iops"), ("io.blk.randwrite", "qd1_iops"),
+             ("io.net.rr", "rr1_tps"), ("io.net.stream", "stream_mbps"), ("cpu.sha256", "single")]:
+    if (w, m) not in ok:
+        problems.append("no kvm samples for %s/%s" % (w, m))
+exits = [c for c in doc["counters"] if c["backend"] == "kvm" and c["name"].startswith("host.")]
+if not exits:
+    problems.append("no VM exit counters (host.*) per sample for kvm")
+for p in problems:
+    print("FAIL: " + p)
+if problems:
+    sys.exit(1)
+print("results: kvm hello %s CPUs, kernel %s; %d kvm metrics measured; exit counters: %s"
+      % (hello["cpus"], hello["kernel"], len(ok), ", ".join(sorted({c["name"] for c in exits}))[:200]))
+PY
 echo "PASS: compare kvm native finished in the rig, with disk and network samples from the VM"
 exit 0

@@ -68,7 +68,7 @@ INIT
 chmod +x "$ROOT/init"
 (cd "$ROOT" && find . | cpio -o -H newc --quiet) >"$TMP/outer.cpio"
 
-LOG=$BUILD/rig-console.log
+LOG=${RIG_LOG:-$BUILD/rig-console.log}
 mkdir -p "$BUILD"
 echo "rig: booting QEMU (TCG, qemu64,+svm,+npt), console in $LOG"
 timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 3072 -nographic \
