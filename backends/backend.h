@@ -61,8 +61,8 @@ struct backend_ops {
 	/* Optional: cumulative host-side event counts (kvm: VM exits by reason, summed over vCPUs);
 	 * the harness can record their change across each sample. Returns how many (<= max) were
 	 * filled; names are at most 47 characters. */
-	unsigned (*host_counters)(struct backend_instance *inst, char (*names)[48], uint64_t *values,
-				  unsigned max);
+	unsigned (*host_counters)(struct backend_instance *inst, char (*names)[48],
+				  uint64_t *values, unsigned max);
 	/* Optional: run an arbitrary command in the same kind of environment (vbench exec). */
 	int (*exec)(const struct backend_config *cfg, char *const argv[], int *exit_status,
 		    struct vb_error *err);

@@ -50,8 +50,8 @@ static void uid_map(char *out, size_t size)
 		unsigned long long inside, outside, count;
 		if (sscanf(line, "%llu %llu %llu", &inside, &outside, &count) != 3)
 			continue;
-		int n = snprintf(out + used, size - used, "%s%llu %llu %llu", used ? "; " : "", inside,
-				 outside, count);
+		int n = snprintf(out + used, size - used, "%s%llu %llu %llu", used ? "; " : "",
+				 inside, outside, count);
 		if (n < 0 || (size_t)n >= size - used)
 			break;
 		used += (size_t)n;
@@ -73,9 +73,10 @@ static void cpu_list(char *out, size_t size)
 		int last = cpu;
 		while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set))
 			last++;
-		int n = last > cpu ? snprintf(out + used, size - used, "%s%d-%d", used ? "," : "", cpu,
-					      last)
-				   : snprintf(out + used, size - used, "%s%d", used ? "," : "", cpu);
+		int n = last > cpu
+				? snprintf(out + used, size - used, "%s%d-%d", used ? "," : "", cpu,
+					   last)
+				: snprintf(out + used, size - used, "%s%d", used ? "," : "", cpu);
 		if (n < 0 || (size_t)n >= size - used)
 			return;
 		used += (size_t)n;
@@ -205,7 +206,8 @@ void isolation_write_json(struct json_writer *w)
 	ssize_t n = readlink("/proc/self/ns/pid", buf, sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = '\0';
 	json_kv_string(w, "pid_ns", buf);
-	json_kv_int(w, "pid_ns_inode", stat("/proc/self/ns/pid", &st) == 0 ? (int64_t)st.st_ino : -1);
+	json_kv_int(w, "pid_ns_inode",
+		    stat("/proc/self/ns/pid", &st) == 0 ? (int64_t)st.st_ino : -1);
 	uid_map(buf, sizeof(buf));
 	json_kv_string(w, "uid_map", buf);
 	status_field("CapEff", buf, sizeof(buf));

@@ -9,8 +9,8 @@
 
 struct agent_vm_env {
 	int channel_rfd, channel_wfd; /* the agent channel (virtio-console port or UART) */
-	char disk_path[64];           /* "/dev/vda" when a virtio-blk disk is attached, else "" */
-	char peer_addr[64];           /* "ip:port" of the host-side peer when networked, else "" */
+	char disk_path[64];	      /* "/dev/vda" when a virtio-blk disk is attached, else "" */
+	char peer_addr[64];	      /* "ip:port" of the host-side peer when networked, else "" */
 };
 
 /* True when this process should act as a VM's init (PID 1 started by a kernel as /init). */

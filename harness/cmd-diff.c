@@ -11,13 +11,17 @@
 #include "harness/results.h"
 
 static const char diff_usage[] =
-	"usage: vbench diff BASE.json NEW.json [--threshold PCT] [--alpha A] [--markdown FILE] [--junit FILE]\n"
+	"usage: vbench diff BASE.json NEW.json [--threshold PCT] [--alpha A] [--markdown FILE] "
+	"[--junit FILE]\n"
 	"\n"
-	"Compare every (workload, metric, backend) present in both runs: the ratio NEW/BASE of the\n"
-	"medians with a bootstrap interval, and a Mann-Whitney U test. A change is called when it is\n"
+	"Compare every (workload, metric, backend) present in both runs: the ratio NEW/BASE of "
+	"the\n"
+	"medians with a bootstrap interval, and a Mann-Whitney U test. A change is called when it "
+	"is\n"
 	"significant (p, adjusted for the number of comparisons, below alpha, and the interval\n"
 	"excludes 1) and the whole interval lies beyond the threshold; whether\n"
-	"it is a regression or an improvement follows the metric's direction (higher/lower is better).\n"
+	"it is a regression or an improvement follows the metric's direction (higher/lower is "
+	"better).\n"
 	"A workload that was measured in BASE and fails in NEW also counts as a regression.\n"
 	"\n"
 	"  -t, --threshold PCT  smallest change that counts, in percent (default 10)\n"
@@ -26,7 +30,8 @@ static const char diff_usage[] =
 	"  -j, --junit FILE     also write JUnit XML: one test case per entry, regressions fail\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 nothing regressed, 1 something regressed, 2 usage error or unreadable file.\n";
+	"Exit status: 0 nothing regressed, 1 something regressed, 2 usage error or unreadable "
+	"file.\n";
 
 static int diff_parse_number(const char *opt, const char *s, double *out)
 {
@@ -79,13 +84,16 @@ int cmd_diff(int argc, char **argv)
 		case 'j': junit = optarg; break;
 		case 'h': fputs(diff_usage, stdout); return 0;
 		default:
-			fprintf(stderr, "vbench diff: unknown or incomplete option \"%s\" (see vbench diff --help)\n",
+			fprintf(stderr,
+				"vbench diff: unknown or incomplete option \"%s\" (see vbench diff "
+				"--help)\n",
 				argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "vbench diff: expected two results files (usage: vbench diff BASE.json NEW.json)\n");
+		fprintf(stderr, "vbench diff: expected two results files (usage: vbench diff "
+				"BASE.json NEW.json)\n");
 		return 2;
 	}
 	const char *base_path = argv[optind], *new_path = argv[optind + 1];

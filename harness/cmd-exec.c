@@ -17,8 +17,10 @@ static void exec_usage(void)
 	printf("usage: vbench exec BACKEND [options] -- CMD [ARG...]\n"
 	       "\n"
 	       "Run CMD in the same kind of environment the agent runs in (for lxc: the same\n"
-	       "namespaces, root filesystem, capabilities, seccomp filter and cgroup limits), with\n"
-	       "this terminal as its stdin/stdout/stderr, so that you can look around. CMD is a host\n"
+	       "namespaces, root filesystem, capabilities, seccomp filter and cgroup limits), "
+	       "with\n"
+	       "this terminal as its stdin/stdout/stderr, so that you can look around. CMD is a "
+	       "host\n"
 	       "program found on PATH and bound in at /bin/NAME; it must be static (the container\n"
 	       "has no libraries), e.g. busybox: vbench exec lxc -- busybox sh\n"
 	       "\n"
@@ -29,7 +31,8 @@ static void exec_usage(void)
 	       "  --disk FILE       bind FILE in at /scratch, as io.blk runs get\n"
 	       "  --help            this text\n"
 	       "\n"
-	       "Exit status: CMD's (128+N if it died of signal N); 2 usage or environment error.\n");
+	       "Exit status: CMD's (128+N if it died of signal N); 2 usage or environment "
+	       "error.\n");
 }
 
 /* The agent binary sits next to vbench (or $VBENCH_AGENT). */
@@ -79,7 +82,8 @@ static int exec_parse_options(int argc, char **argv, struct backend_config *cfg,
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || v == 0 || v > BACKEND_MAX_CPUS) {
-				fprintf(stderr, "vbench exec: --cpus: \"%s\" is not a CPU count\n", optarg);
+				fprintf(stderr, "vbench exec: --cpus: \"%s\" is not a CPU count\n",
+					optarg);
 				return 2;
 			}
 			*cpus = (unsigned)v;
@@ -87,21 +91,17 @@ static int exec_parse_options(int argc, char **argv, struct backend_config *cfg,
 		case OPT_MEMORY:
 			if (options_parse_size(optarg, &cfg->memory_bytes) < 0 ||
 			    cfg->memory_bytes < (16ULL << 20)) {
-				fprintf(stderr, "vbench exec: --memory: \"%s\" is not a size of at least 16M\n",
+				fprintf(stderr,
+					"vbench exec: --memory: \"%s\" is not a size of at least "
+					"16M\n",
 					optarg);
 				return 2;
 			}
 			break;
-		case OPT_NETWORK:
-			cfg->network = true;
-			break;
-		case OPT_DISK:
-			cfg->disk_path = optarg;
-			break;
+		case OPT_NETWORK: cfg->network = true; break;
+		case OPT_DISK: cfg->disk_path = optarg; break;
 		case 'h':
-		case OPT_HELP:
-			exec_usage();
-			return 1;
+		case OPT_HELP: exec_usage(); return 1;
 		default:
 			fprintf(stderr, "vbench exec: unknown option %s (see vbench exec --help)\n",
 				argv[optind - 1]);

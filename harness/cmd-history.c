@@ -13,11 +13,14 @@ static const char history_usage[] =
 	"\n"
 	"Read every results file (*.json) in DIR, order the runs by start time and show, per\n"
 	"metric, each backend's median with its 95% bootstrap interval over time. The table is\n"
-	"printed; history.md and history.html (with a gnuplot trend chart per metric) are written.\n"
+	"printed; history.md and history.html (with a gnuplot trend chart per metric) are "
+	"written.\n"
 	"\n"
 	"  -m, --metric PATTERN  only metrics whose \"workload/metric\", workload or metric name\n"
-	"                        matches the glob PATTERN (e.g. 'mem.latency/lat_*', 'p99', 'cpu.*')\n"
-	"  -o, --out DIR         where to write history.md and history.html (default reports/history)\n"
+	"                        matches the glob PATTERN (e.g. 'mem.latency/lat_*', 'p99', "
+	"'cpu.*')\n"
+	"  -o, --out DIR         where to write history.md and history.html (default "
+	"reports/history)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Files that are not vbench results are skipped with a warning.\n"
@@ -41,13 +44,16 @@ int cmd_history(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'h': fputs(history_usage, stdout); return 0;
 		default:
-			fprintf(stderr, "vbench history: unknown or incomplete option \"%s\" (see vbench history --help)\n",
+			fprintf(stderr,
+				"vbench history: unknown or incomplete option \"%s\" (see vbench "
+				"history --help)\n",
 				argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "vbench history: expected one folder of results files (usage: vbench history DIR)\n");
+		fprintf(stderr, "vbench history: expected one folder of results files (usage: "
+				"vbench history DIR)\n");
 		return 2;
 	}
 	const char *dir = argv[optind];
@@ -92,7 +98,8 @@ int cmd_history(int argc, char **argv)
 	if (rc == 2 && *err.message)
 		fprintf(stderr, "vbench history: %s\n", err.message);
 	else if (rc == 0)
-		fprintf(stderr, "vbench history: wrote %s/history.md and %s/history.html\n", out, out);
+		fprintf(stderr, "vbench history: wrote %s/history.md and %s/history.html\n", out,
+			out);
 	report_buf_free(&md);
 	report_buf_free(&html);
 	history_free(&h);

@@ -43,7 +43,9 @@ int cmd_report(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'h': fputs(report_usage, stdout); return 0;
 		default:
-			fprintf(stderr, "vbench report: unknown or incomplete option \"%s\" (see vbench report --help)\n",
+			fprintf(stderr,
+				"vbench report: unknown or incomplete option \"%s\" (see vbench "
+				"report --help)\n",
 				argv[optind - 1]);
 			return 2;
 		}
@@ -55,7 +57,8 @@ int cmd_report(int argc, char **argv)
 	}
 	int nfiles = argc - optind;
 	if (nfiles <= 0) {
-		fprintf(stderr, "vbench report: no results file given (usage: vbench report RESULT.json...)\n");
+		fprintf(stderr, "vbench report: no results file given (usage: vbench report "
+				"RESULT.json...)\n");
 		return 2;
 	}
 	struct results_doc *docs = calloc((size_t)nfiles, sizeof(*docs));

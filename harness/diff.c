@@ -44,8 +44,9 @@ static void diff_judge(struct diff_row *r, const struct diff_options *o)
 	double gain = r->better == BETTER_HIGHER ? r->change_pct : -r->change_pct;
 	if (!r->significant) {
 		r->verdict = DIFF_UNCHANGED;
-		snprintf(r->why, sizeof(r->why), "%+.1f%%, not significant (p = %.3g, adjusted %.3g)",
-			 r->change_pct, r->p, r->q);
+		snprintf(r->why, sizeof(r->why),
+			 "%+.1f%%, not significant (p = %.3g, adjusted %.3g)", r->change_pct, r->p,
+			 r->q);
 	} else if (fabs(((r->lo > 1 ? r->lo : r->hi) - 1) * 100) <= o->threshold_pct) {
 		/* the interval's end nearest 1 decides: only a change surely beyond the threshold counts */
 		r->verdict = DIFF_UNCHANGED;
@@ -61,7 +62,8 @@ static void diff_judge(struct diff_row *r, const struct diff_options *o)
 
 static int compare_p(const void *a, const void *b)
 {
-	double x = (*(const struct diff_row *const *)a)->p, y = (*(const struct diff_row *const *)b)->p;
+	double x = (*(const struct diff_row *const *)a)->p,
+	       y = (*(const struct diff_row *const *)b)->p;
 	return x < y ? -1 : x > y;
 }
 
@@ -95,14 +97,15 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 	if (!(o->alpha > 0 && o->alpha < 1))
 		return error_set(err, "alpha must be between 0 and 1 (got %g)", o->alpha);
 	if (!(o->threshold_pct >= 0))
-		return error_set(err, "the threshold must be a percentage >= 0 (got %g)", o->threshold_pct);
+		return error_set(err, "the threshold must be a percentage >= 0 (got %g)",
+				 o->threshold_pct);
 	out->rows = calloc(new->nentries + 1, sizeof(*out->rows));
 	if (!out->rows)
 		return error_set(err, "out of memory comparing runs");
 	for (size_t i = 0; i < new->nentries; i++) {
 		const struct result_entry *n = &new->entries[i];
-		const struct result_entry *b =
-			results_find((struct results_doc *)base, n->workload, n->metric, n->backend);
+		const struct result_entry *b = results_find((struct results_doc *)base, n->workload,
+							    n->metric, n->backend);
 		if (!b) {
 			out->only_new++;
 			continue;
@@ -122,17 +125,20 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 		if (b->nsamples && n->status == RESULT_ERROR) {
 			/* it used to measure and now fails: for CI that is the worst regression of all */
 			r->verdict = DIFF_REGRESSED;
-			snprintf(r->why, sizeof(r->why), "failed in NEW: %.120s", *n->note ? n->note : "no reason given");
+			snprintf(r->why, sizeof(r->why), "failed in NEW: %.120s",
+				 *n->note ? n->note : "no reason given");
 		} else if (!b->nsamples || !n->nsamples) {
 			r->verdict = DIFF_SKIPPED;
-			snprintf(r->why, sizeof(r->why), "no samples in %s (%s)", !b->nsamples ? "BASE" : "NEW",
+			snprintf(r->why, sizeof(r->why), "no samples in %s (%s)",
+				 !b->nsamples ? "BASE" : "NEW",
 				 result_status_name(!b->nsamples ? b->status : n->status));
 		} else {
 			/* seeded from the names alone: the same two files always give the same answer */
 			uint64_t seed = results_entry_seed(n, 0x6469666600000000ULL);
-			stats_ratio_ci(n->samples, n->nsamples, b->samples, b->nsamples, o->alpha, seed,
-				       &r->ratio, &r->lo, &r->hi);
-			r->p = stats_mann_whitney_p(n->samples, n->nsamples, b->samples, b->nsamples);
+			stats_ratio_ci(n->samples, n->nsamples, b->samples, b->nsamples, o->alpha,
+				       seed, &r->ratio, &r->lo, &r->hi);
+			r->p = stats_mann_whitney_p(n->samples, n->nsamples, b->samples,
+						    b->nsamples);
 			r->judged = true;
 		}
 	}
@@ -156,18 +162,26 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 	return 0;
 }
 
-void diff_caveats(const struct results_doc *base, const struct results_doc *new, struct report_buf *b)
+void diff_caveats(const struct results_doc *base, const struct results_doc *new,
+		  struct report_buf *b)
 {
 	if (base->config.suite != new->config.suite)
-		report_buf_printf(b, "BASE ran the %s suite and NEW the %s suite: workload sizes differ\n",
-				  suite_name(base->config.suite), suite_name(new->config.suite));
-	if (strcmp(base->host.cpu_model, new->host.cpu_model) || strcmp(base->host.hostname, new->host.hostname))
-		report_buf_printf(b, "the runs come from different hosts (%s, %s / %s, %s)\n", base->host.hostname,
-				  base->host.cpu_model, new->host.hostname, new->host.cpu_model);
-	if (base->config.cpus != new->config.cpus || base->config.memory_bytes != new->config.memory_bytes)
-		report_buf_printf(b, "the backends got different resources (%u CPUs, %llu MiB / %u CPUs, %llu MiB)\n",
-				  base->config.cpus, (unsigned long long)(base->config.memory_bytes >> 20),
-				  new->config.cpus, (unsigned long long)(new->config.memory_bytes >> 20));
+		report_buf_printf(
+			b, "BASE ran the %s suite and NEW the %s suite: workload sizes differ\n",
+			suite_name(base->config.suite), suite_name(new->config.suite));
+	if (strcmp(base->host.cpu_model, new->host.cpu_model) ||
+	    strcmp(base->host.hostname, new->host.hostname))
+		report_buf_printf(b, "the runs come from different hosts (%s, %s / %s, %s)\n",
+				  base->host.hostname, base->host.cpu_model, new->host.hostname,
+				  new->host.cpu_model);
+	if (base->config.cpus != new->config.cpus ||
+	    base->config.memory_bytes != new->config.memory_bytes)
+		report_buf_printf(
+			b,
+			"the backends got different resources (%u CPUs, %llu MiB / %u CPUs, %llu "
+			"MiB)\n",
+			base->config.cpus, (unsigned long long)(base->config.memory_bytes >> 20),
+			new->config.cpus, (unsigned long long)(new->config.memory_bytes >> 20));
 }
 
 void diff_free(struct diff_result *d)
@@ -186,17 +200,20 @@ static void diff_fmt_ratio(char *out, size_t len, const struct diff_row *r)
 
 static void diff_summary_line(const struct diff_result *d, struct report_buf *b)
 {
-	report_buf_printf(b, "%zu regressed, %zu improved, %zu without significant change, %zu not compared",
-			  d->regressed, d->improved, d->unchanged, d->skipped);
+	report_buf_printf(
+		b, "%zu regressed, %zu improved, %zu without significant change, %zu not compared",
+		d->regressed, d->improved, d->unchanged, d->skipped);
 	if (d->only_base || d->only_new)
-		report_buf_printf(b, "; %zu only in BASE, %zu only in NEW", d->only_base, d->only_new);
-	report_buf_printf(b, " (threshold %g%%, alpha %g)", d->options.threshold_pct, d->options.alpha);
+		report_buf_printf(b, "; %zu only in BASE, %zu only in NEW", d->only_base,
+				  d->only_new);
+	report_buf_printf(b, " (threshold %g%%, alpha %g)", d->options.threshold_pct,
+			  d->options.alpha);
 }
 
 void diff_render_text(const struct diff_result *d, struct report_buf *b)
 {
-	report_buf_printf(b, "%-12s %-28s %-10s %12s %12s  %-26s %s\n", "verdict", "workload/metric", "backend",
-			  "base", "new", "new/base [CI]", "why");
+	report_buf_printf(b, "%-12s %-28s %-10s %12s %12s  %-26s %s\n", "verdict",
+			  "workload/metric", "backend", "base", "new", "new/base [CI]", "why");
 	for (size_t i = 0; i < d->nrows; i++) {
 		const struct diff_row *r = &d->rows[i];
 		char name[128], base[32], new[32], ratio[64];
@@ -204,10 +221,11 @@ void diff_render_text(const struct diff_result *d, struct report_buf *b)
 		report_fmt_num(base, sizeof(base), r->base_median);
 		report_fmt_num(new, sizeof(new), r->new_median);
 		diff_fmt_ratio(ratio, sizeof(ratio), r);
-		const char *v = r->verdict == DIFF_UNCHANGED ? "unchanged" : r->verdict == DIFF_SKIPPED ? "skipped"
-									: diff_verdict_name(r->verdict);
-		report_buf_printf(b, "%-12s %-28s %-10s %12s %12s  %-26s %s\n", v, name, r->backend, base, new,
-				  ratio, r->why);
+		const char *v = r->verdict == DIFF_UNCHANGED ? "unchanged"
+				: r->verdict == DIFF_SKIPPED ? "skipped"
+							     : diff_verdict_name(r->verdict);
+		report_buf_printf(b, "%-12s %-28s %-10s %12s %12s  %-26s %s\n", v, name, r->backend,
+				  base, new, ratio, r->why);
 	}
 	diff_summary_line(d, b);
 	report_buf_puts(b, "\n");
@@ -222,12 +240,16 @@ void diff_render_markdown(const struct diff_result *d, const char *base_name, co
 	report_buf_md(b, new_name);
 	report_buf_puts(b, "`\n\n");
 	diff_summary_line(d, b);
-	report_buf_puts(b, ".\n\nA change is called when it is significant (Mann-Whitney U p < alpha, or the "
-			   "bootstrap interval of NEW/BASE excludes 1) and larger than the threshold.\n\n"
-			   "| verdict | workload | metric | backend | unit | better | BASE median | NEW median "
-			   "| NEW / BASE [CI] | p | why |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+	report_buf_puts(
+		b,
+		".\n\nA change is called when it is significant (Mann-Whitney U p < alpha, or the "
+		"bootstrap interval of NEW/BASE excludes 1) and larger than the threshold.\n\n"
+		"| verdict | workload | metric | backend | unit | better | BASE median | NEW "
+		"median "
+		"| NEW / BASE [CI] | p | why |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
 	/* regressions first: they are what the reader came for */
-	static const enum diff_verdict order[] = { DIFF_REGRESSED, DIFF_IMPROVED, DIFF_UNCHANGED, DIFF_SKIPPED };
+	static const enum diff_verdict order[] = { DIFF_REGRESSED, DIFF_IMPROVED, DIFF_UNCHANGED,
+						   DIFF_SKIPPED };
 	for (size_t o = 0; o < 4; o++) {
 		for (size_t i = 0; i < d->nrows; i++) {
 			const struct diff_row *r = &d->rows[i];
@@ -237,15 +259,17 @@ void diff_render_markdown(const struct diff_result *d, const char *base_name, co
 			report_fmt_num(base, sizeof(base), r->base_median);
 			report_fmt_num(new, sizeof(new), r->new_median);
 			diff_fmt_ratio(ratio, sizeof(ratio), r);
-			report_buf_printf(b, "| %s%s%s | ", r->verdict == DIFF_REGRESSED ? "**" : "",
-					  diff_verdict_name(r->verdict), r->verdict == DIFF_REGRESSED ? "**" : "");
+			report_buf_printf(b, "| %s%s%s | ",
+					  r->verdict == DIFF_REGRESSED ? "**" : "",
+					  diff_verdict_name(r->verdict),
+					  r->verdict == DIFF_REGRESSED ? "**" : "");
 			const char *cells[] = { r->workload, r->metric, r->backend, r->unit };
 			for (size_t c = 0; c < 4; c++) {
 				report_buf_md(b, cells[c]);
 				report_buf_puts(b, " | ");
 			}
-			report_buf_printf(b, "%s | %s | %s | %s | %.3g | ", better_name(r->better), base, new, ratio,
-					  r->p);
+			report_buf_printf(b, "%s | %s | %s | %s | %.3g | ", better_name(r->better),
+					  base, new, ratio, r->p);
 			report_buf_md(b, r->why);
 			report_buf_puts(b, " |\n");
 		}
@@ -260,10 +284,12 @@ static void diff_xml(struct report_buf *b, const char *s)
 
 void diff_render_junit(const struct diff_result *d, struct report_buf *b)
 {
-	report_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			     "<testsuites name=\"vbench diff\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n"
-			     "<testsuite name=\"vbench diff\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
-			  d->nrows, d->regressed, d->skipped, d->nrows, d->regressed, d->skipped);
+	report_buf_printf(
+		b,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuites name=\"vbench diff\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n"
+		"<testsuite name=\"vbench diff\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+		d->nrows, d->regressed, d->skipped, d->nrows, d->regressed, d->skipped);
 	for (size_t i = 0; i < d->nrows; i++) {
 		const struct diff_row *r = &d->rows[i];
 		report_buf_puts(b, "<testcase classname=\"");

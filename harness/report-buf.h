@@ -17,7 +17,8 @@ void report_buf_init(struct report_buf *b);
 void report_buf_free(struct report_buf *b);
 void report_buf_put(struct report_buf *b, const char *s, size_t n);
 void report_buf_puts(struct report_buf *b, const char *s);
-void report_buf_printf(struct report_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_buf_printf(struct report_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Text escaped for HTML element content and attribute values. */
 void report_buf_html(struct report_buf *b, const char *s);
 /* A CSV field, quoted when it holds a comma, quote or newline. */

@@ -47,8 +47,10 @@ bool report_chart_available(char *why, size_t len)
 	char path[PATH_MAX];
 	if (report_chart_find(path, sizeof(path)))
 		return true;
-	snprintf(why, len, "charts are not included: %s was not found (install gnuplot, e.g. "
-		 "apt-get install gnuplot-nox)", path);
+	snprintf(why, len,
+		 "charts are not included: %s was not found (install gnuplot, e.g. "
+		 "apt-get install gnuplot-nox)",
+		 path);
 	return false;
 }
 
@@ -60,14 +62,16 @@ static long report_chart_now_ms(void)
 }
 
 /* Feed the script and collect stdout and stderr together, so that no pipe can fill and stall. */
-static int report_chart_exchange(int in, int out, int errfd, const char *script, struct report_buf *svg,
-				 struct report_buf *msg)
+static int report_chart_exchange(int in, int out, int errfd, const char *script,
+				 struct report_buf *svg, struct report_buf *msg)
 {
 	size_t off = 0, len = strlen(script);
 	long deadline = report_chart_now_ms() + REPORT_CHART_TIMEOUT_MS;
 	int open_outputs = 2;
 	while (open_outputs > 0) {
-		struct pollfd p[3] = { { out, POLLIN, 0 }, { errfd, POLLIN, 0 }, { in, POLLOUT, 0 } };
+		struct pollfd p[3] = { { out, POLLIN, 0 },
+				       { errfd, POLLIN, 0 },
+				       { in, POLLOUT, 0 } };
 		nfds_t np = in >= 0 ? 3 : 2;
 		long left = deadline - report_chart_now_ms();
 		if (left <= 0)
@@ -182,8 +186,8 @@ char *report_chart_run(const char *script, struct vb_error *err)
 		const char *m = msg.text ? msg.text : "no output";
 		while (*m == '\n' || *m == ' ')
 			m++;
-		error_set(err, "gnuplot failed (status %d): %.300s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-			  m);
+		error_set(err, "gnuplot failed (status %d): %.300s",
+			  WIFEXITED(status) ? WEXITSTATUS(status) : -1, m);
 	} else if (svg.failed) {
 		error_set(err, "gnuplot: out of memory");
 	} else {
@@ -248,8 +252,9 @@ static void report_chart_header(struct report_buf *b, const char *title, const c
 				const char *ylabel, int width, int height)
 {
 	/* noenhanced: metric names like lat_4KiB must not turn into subscripts */
-	report_buf_printf(b, "set terminal svg size %d,%d noenhanced font 'sans,11' background rgb 'white'\n",
-			  width, height);
+	report_buf_printf(
+		b, "set terminal svg size %d,%d noenhanced font 'sans,11' background rgb 'white'\n",
+		width, height);
 	report_buf_puts(b, "set datafile missing '?'\nset key outside right top\nset grid ytics\n");
 	report_buf_puts(b, "set title ");
 	report_chart_str(b, title);
@@ -277,7 +282,8 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 	report_buf_init(&b);
 	int width = 640 + (int)(c->ncats * c->nseries) * 18;
 	int height = c->ncats > 6 && report_chart_long_labels(c->cats, c->ncats) ? 560 : 420;
-	report_chart_header(&b, c->title, c->xlabel, c->ylabel, width > 1100 ? 1100 : width, height);
+	report_chart_header(&b, c->title, c->xlabel, c->ylabel, width > 1100 ? 1100 : width,
+			    height);
 	report_buf_puts(&b, "$data << EOD\n");
 	for (size_t k = 0; k < c->ncats; k++) {
 		report_chart_label(&b, c->cats[k]);
@@ -320,8 +326,9 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 		report_buf_puts(&b, "set logscale y\nset yrange [*:*]\n");
 	if (c->reference_one) {
 		/* an arrow, not a plotted function: it spans the plot whatever the histogram's x range */
-		report_buf_puts(&b, "set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 "
-				    "linewidth 1.5 linecolor rgb 'black' front\n");
+		report_buf_puts(
+			&b, "set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 "
+			    "linewidth 1.5 linecolor rgb 'black' front\n");
 		report_buf_puts(&b, "set label ");
 		report_chart_str(&b, c->reference_label ? c->reference_label : "baseline");
 		report_buf_puts(&b, " at graph 1, first 1 offset 0.5, 0 left front\n");
@@ -333,17 +340,21 @@ char *report_chart_bars(const struct report_chart_bars *c, struct vb_error *err)
 		if (s > 0)
 			report_buf_puts(&b, ", ");
 		if (c->lo)
-			report_buf_printf(&b, "$data using %d:%d:%d%s title ", col, col + 1, col + 2,
-					  s == 0 ? ":xtic(1)" : "");
+			report_buf_printf(&b, "$data using %d:%d:%d%s title ", col, col + 1,
+					  col + 2, s == 0 ? ":xtic(1)" : "");
 		else
-			report_buf_printf(&b, "$data using %d%s title ", col, s == 0 ? ":xtic(1)" : "");
+			report_buf_printf(&b, "$data using %d%s title ", col,
+					  s == 0 ? ":xtic(1)" : "");
 		report_chart_str(&b, c->series[s]);
 		/* a single series has bars per backend: a neutral colour, not the one a backend has elsewhere */
 		if (c->nseries == 1)
 			/* the value written at the foot of its bar: clear of error bars, and a bar too short
 			 * to see still says what it is */
-			report_buf_printf(&b, " linecolor rgb '#7f93ab', $data using 0:(0):(sprintf('%%.3g', $%d)) "
-					      "with labels offset 0, 0.8 notitle", col);
+			report_buf_printf(&b,
+					  " linecolor rgb '#7f93ab', $data using "
+					  "0:(0):(sprintf('%%.3g', $%d)) "
+					  "with labels offset 0, 0.8 notitle",
+					  col);
 	}
 	report_buf_puts(&b, "\n");
 	return report_chart_finish(&b, err);
@@ -358,7 +369,8 @@ static void report_chart_log_tics(struct report_buf *b, double lo, double hi, bo
 	bool fine = !ratio && hi / lo <= 100.0001;
 	report_buf_puts(b, "set xtics (");
 	bool any = false;
-	for (int n = 0, k = 0; t <= hi * 1.0001 && n < 40; t *= fine ? (k % 3 == 1 ? 2.5 : 2) : base, n++, k++) {
+	for (int n = 0, k = 0; t <= hi * 1.0001 && n < 40;
+	     t *= fine ? (k % 3 == 1 ? 2.5 : 2) : base, n++, k++) {
 		if (t < lo / 1.0001)
 			continue;
 		char label[32];
@@ -401,7 +413,8 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 	if (!(lo <= hi))
 		lo = 0.5, hi = 2;
 	if (c->logx && c->reference_one) {
-		double span = c->span > 1 ? c->span : report_chart_ratio_span((const double[]){ lo, hi }, 2);
+		double span = c->span > 1 ? c->span
+					  : report_chart_ratio_span((const double[]){ lo, hi }, 2);
 		lo = 1 / span, hi = span;
 	} else if (c->logx) {
 		lo = pow(10, floor(log10(lo))), hi = pow(10, ceil(log10(hi)));
@@ -413,7 +426,8 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 		clipped |= (c->lo && isfinite(c->lo[i]) && c->lo[i] < lo) ||
 			   (c->hi && isfinite(c->hi[i]) && c->hi[i] > hi);
 	char xlabel[320];
-	snprintf(xlabel, sizeof(xlabel), "%s%s", c->xlabel, clipped ? "; intervals cut at the edges" : "");
+	snprintf(xlabel, sizeof(xlabel), "%s%s", c->xlabel,
+		 clipped ? "; intervals cut at the edges" : "");
 	int row_px = 10 + 9 * (int)c->nseries;
 	int height = 110 + (int)c->ncats * row_px;
 	report_chart_header(&b, c->title, xlabel, "", 960, height < 220 ? 220 : height);
@@ -449,16 +463,20 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 	/* a hair wider than the outer tics: gnuplot drops a tic that lands exactly on a log-scale edge */
 	report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", lo / 1.001, hi * 1.001);
 	/* the first category on top, as in the tables */
-	report_buf_printf(&b, "set yrange [%.1f:-0.6]\nset ytics nomirror scale 0\nset xtics nomirror\n",
-			  (double)c->ncats - 0.4);
+	report_buf_printf(
+		&b, "set yrange [%.1f:-0.6]\nset ytics nomirror scale 0\nset xtics nomirror\n",
+		(double)c->ncats - 0.4);
 	/* faint bands mark each row so that a marker is read against the right label */
 	for (size_t k = 1; k < c->ncats; k += 2)
-		report_buf_printf(&b, "set object rectangle from graph 0, first %.1f to graph 1, first %.1f "
-				      "behind fillcolor rgb '#f2f2f2' fillstyle solid noborder\n",
-				  (double)k - 0.5, (double)k + 0.5);
+		report_buf_printf(
+			&b,
+			"set object rectangle from graph 0, first %.1f to graph 1, first %.1f "
+			"behind fillcolor rgb '#f2f2f2' fillstyle solid noborder\n",
+			(double)k - 0.5, (double)k + 0.5);
 	if (c->reference_one) {
-		report_buf_puts(&b, "set arrow from first 1, graph 0 to first 1, graph 1 nohead dashtype 2 "
-				    "linewidth 1.5 linecolor rgb 'black' front\n");
+		report_buf_puts(
+			&b, "set arrow from first 1, graph 0 to first 1, graph 1 nohead dashtype 2 "
+			    "linewidth 1.5 linecolor rgb 'black' front\n");
 		report_buf_puts(&b, "set label ");
 		report_chart_str(&b, c->reference_label ? c->reference_label : "baseline");
 		report_buf_puts(&b, " at first 1, graph 1 offset 0, 0.6 center front\n");
@@ -467,15 +485,21 @@ char *report_chart_dots(const struct report_chart_dots *c, struct vb_error *err)
 	int color = c->first_color > 0 ? c->first_color : 1;
 	for (size_t s = 0; s < c->nseries; s++) {
 		int col = 3 + (int)s * 4;
-		double off = c->nseries > 1 ? ((double)s - (double)(c->nseries - 1) / 2) * (0.7 / (double)c->nseries)
+		double off = c->nseries > 1 ? ((double)s - (double)(c->nseries - 1) / 2) *
+						      (0.7 / (double)c->nseries)
 					    : 0;
-		report_buf_printf(&b, "%s$data using %d:($1%+.3f):%d:%d%s with xerrorbars linecolor %zu "
-				      "pointtype 6 pointsize 0.9 notitle, ",
-				  s ? ", " : "", col, off, col + 1, col + 2, s == 0 ? ":ytic(2)" : "", color + s);
+		report_buf_printf(
+			&b,
+			"%s$data using %d:($1%+.3f):%d:%d%s with xerrorbars linecolor %zu "
+			"pointtype 6 pointsize 0.9 notitle, ",
+			s ? ", " : "", col, off, col + 1, col + 2, s == 0 ? ":ytic(2)" : "",
+			color + s);
 		/* the same markers filled where significant; this clause carries the legend */
-		report_buf_printf(&b, "$data using ($%d > 0.5 ? $%d : NaN):($1%+.3f) with points linecolor %zu "
-				      "pointtype 7 pointsize 0.9 title ",
-				  col + 3, col, off, color + s);
+		report_buf_printf(
+			&b,
+			"$data using ($%d > 0.5 ? $%d : NaN):($1%+.3f) with points linecolor %zu "
+			"pointtype 7 pointsize 0.9 title ",
+			col + 3, col, off, color + s);
 		report_chart_str(&b, c->series[s]);
 	}
 	report_buf_puts(&b, "\n");
@@ -519,7 +543,8 @@ char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *er
 	if (xmin <= xmax && c->logx && xmin > 0)
 		report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", xmin / 1.6, xmax * 1.6);
 	else if (xmin <= xmax && !c->logx)
-		report_buf_printf(&b, "set xrange [%.10g:%.10g]\n", xmin - 0.5 - (xmax - xmin) * 0.05,
+		report_buf_printf(&b, "set xrange [%.10g:%.10g]\n",
+				  xmin - 0.5 - (xmax - xmin) * 0.05,
 				  xmax + 0.5 + (xmax - xmin) * 0.05);
 	report_buf_puts(&b, "set lmargin 12\n");
 	report_buf_puts(&b, "plot ");
@@ -527,9 +552,12 @@ char *report_chart_lines(const struct report_chart_lines *c, struct vb_error *er
 		int col = 3 + (int)s * 3;
 		if (s > 0)
 			report_buf_puts(&b, ", ");
-		report_buf_printf(&b, "$data using 1:%d:%d:%d%s with yerrorlines linecolor %zu pointtype 7 "
-				  "title ", col, col + 1, col + 2, c->xlabels && s == 0 ? ":xtic(2)" : "",
-				  (size_t)(c->first_color > 0 ? c->first_color : 1) + s);
+		report_buf_printf(
+			&b,
+			"$data using 1:%d:%d:%d%s with yerrorlines linecolor %zu pointtype 7 "
+			"title ",
+			col, col + 1, col + 2, c->xlabels && s == 0 ? ":xtic(2)" : "",
+			(size_t)(c->first_color > 0 ? c->first_color : 1) + s);
 		report_chart_str(&b, c->series[s]);
 	}
 	report_buf_puts(&b, "\n");

@@ -32,7 +32,8 @@ static bool history_is_json(const char *name)
 	return l > 5 && !strcmp(name + l - 5, ".json") && name[0] != '.';
 }
 
-int history_load(struct history *h, const char *dir, struct report_buf *warnings, struct vb_error *err)
+int history_load(struct history *h, const char *dir, struct report_buf *warnings,
+		 struct vb_error *err)
 {
 	memset(h, 0, sizeof(*h));
 	DIR *d = opendir(dir);
@@ -119,7 +120,8 @@ static bool history_matches(const char *pattern, const struct result_entry *e)
 		return true;
 	char key[128];
 	snprintf(key, sizeof(key), "%s/%s", e->workload, e->metric);
-	return !fnmatch(pattern, key, 0) || !fnmatch(pattern, e->workload, 0) || !fnmatch(pattern, e->metric, 0);
+	return !fnmatch(pattern, key, 0) || !fnmatch(pattern, e->workload, 0) ||
+	       !fnmatch(pattern, e->metric, 0);
 }
 
 static size_t history_keys(const struct history *h, const char *pattern, struct history_key **out)
@@ -133,7 +135,8 @@ static size_t history_keys(const struct history *h, const char *pattern, struct 
 				continue;
 			struct history_key *k = NULL;
 			for (size_t j = 0; j < n && !k; j++)
-				if (!strcmp(keys[j].workload, e->workload) && !strcmp(keys[j].metric, e->metric))
+				if (!strcmp(keys[j].workload, e->workload) &&
+				    !strcmp(keys[j].metric, e->metric))
 					k = &keys[j];
 			if (!k) {
 				if (n == cap) {
@@ -145,8 +148,10 @@ static size_t history_keys(const struct history *h, const char *pattern, struct 
 					cap = ncap;
 				}
 				k = &keys[n++];
-				*k = (struct history_key){ .workload = e->workload, .metric = e->metric,
-							   .unit = e->unit, .better = e->better };
+				*k = (struct history_key){ .workload = e->workload,
+							   .metric = e->metric,
+							   .unit = e->unit,
+							   .better = e->better };
 			}
 			bool seen = false;
 			for (size_t b = 0; b < k->nbackends; b++)
@@ -159,20 +164,23 @@ static size_t history_keys(const struct history *h, const char *pattern, struct 
 	return n;
 }
 
-static void history_point(const struct results_doc *doc, const struct history_key *k, const char *backend,
-			  double *median, double *lo, double *hi)
+static void history_point(const struct results_doc *doc, const struct history_key *k,
+			  const char *backend, double *median, double *lo, double *hi)
 {
 	*median = *lo = *hi = NAN;
-	const struct result_entry *e = results_find((struct results_doc *)doc, k->workload, k->metric, backend);
+	const struct result_entry *e =
+		results_find((struct results_doc *)doc, k->workload, k->metric, backend);
 	if (!e || !e->nsamples)
 		return;
 	*median = stats_median(e->samples, e->nsamples);
-	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, doc->config.seed), lo, hi);
+	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05,
+				  results_entry_seed(e, doc->config.seed), lo, hi);
 }
 
 static void history_runs_table(const struct history *h, struct report_buf *md)
 {
-	report_buf_puts(md, "| # | start time | file | suite | host | note |\n|---|---|---|---|---|---|\n");
+	report_buf_puts(
+		md, "| # | start time | file | suite | host | note |\n|---|---|---|---|---|---|\n");
 	for (size_t r = 0; r < h->n; r++) {
 		const struct results_doc *d = &h->docs[r];
 		report_buf_printf(md, "| %zu | %s | ", r + 1, d->start_time);
@@ -189,7 +197,8 @@ static bool history_measured(const struct history *h, const struct history_key *
 	for (size_t r = 0; r < h->n; r++)
 		for (size_t b = 0; b < k->nbackends; b++) {
 			const struct result_entry *e =
-				results_find((struct results_doc *)&h->docs[r], k->workload, k->metric, k->backends[b]);
+				results_find((struct results_doc *)&h->docs[r], k->workload,
+					     k->metric, k->backends[b]);
 			if (e && (e->nsamples || e->status != RESULT_OK))
 				return true;
 		}
@@ -205,7 +214,8 @@ static void history_heading_unit(const struct history_key *k, char *out, size_t 
 		snprintf(out, len, "%s, %s is better", k->unit, better_name(k->better));
 }
 
-static void history_metric_table(const struct history *h, const struct history_key *k, struct report_buf *md)
+static void history_metric_table(const struct history *h, const struct history_key *k,
+				 struct report_buf *md)
 {
 	char what[64];
 	history_heading_unit(k, what, sizeof(what));
@@ -222,7 +232,8 @@ static void history_metric_table(const struct history *h, const struct history_k
 			double m, lo, hi;
 			char cell[96];
 			const struct result_entry *e =
-				results_find((struct results_doc *)&h->docs[r], k->workload, k->metric, k->backends[b]);
+				results_find((struct results_doc *)&h->docs[r], k->workload,
+					     k->metric, k->backends[b]);
 			history_point(&h->docs[r], k, k->backends[b], &m, &lo, &hi);
 			if (e && e->status != RESULT_OK)
 				snprintf(cell, sizeof(cell), "%s", result_status_name(e->status));
@@ -236,13 +247,14 @@ static void history_metric_table(const struct history *h, const struct history_k
 	}
 }
 
-static void history_metric_chart(const struct history *h, const struct history_key *k, struct report_buf *html)
+static void history_metric_chart(const struct history *h, const struct history_key *k,
+				 struct report_buf *html)
 {
 	size_t n = h->n, nb = k->nbackends;
 	double *x = calloc(n + 1, sizeof(double));
 	double *val = calloc((n + 1) * nb * 3, sizeof(double));
 	const char **labels = calloc(n + 1, sizeof(*labels));
-	char (*names)[20] = calloc(n + 1, sizeof(*names));
+	char(*names)[20] = calloc(n + 1, sizeof(*names));
 	if (!x || !val || !labels || !names)
 		goto out;
 	double *lo = val + n * nb, *hi = lo + n * nb;
@@ -254,16 +266,26 @@ static void history_metric_chart(const struct history *h, const struct history_k
 			names[r][10] = ' ';
 		labels[r] = names[r];
 		for (size_t b = 0; b < nb; b++)
-			history_point(&h->docs[r], k, k->backends[b], &val[b * n + r], &lo[b * n + r],
-				      &hi[b * n + r]);
+			history_point(&h->docs[r], k, k->backends[b], &val[b * n + r],
+				      &lo[b * n + r], &hi[b * n + r]);
 	}
 	char title[160], ylabel[96];
 	snprintf(title, sizeof(title), "%s / %s over time (%s is better)", k->workload, k->metric,
 		 better_name(k->better));
-	snprintf(ylabel, sizeof(ylabel), "median (%s), %s is better", k->unit, better_name(k->better));
+	snprintf(ylabel, sizeof(ylabel), "median (%s), %s is better", k->unit,
+		 better_name(k->better));
 	struct report_chart_lines chart = {
-		.title = title, .xlabel = "run (start time)", .ylabel = ylabel, .npoints = n, .nseries = nb,
-		.x = x, .xlabels = labels, .series = k->backends, .val = val, .lo = lo, .hi = hi,
+		.title = title,
+		.xlabel = "run (start time)",
+		.ylabel = ylabel,
+		.npoints = n,
+		.nseries = nb,
+		.x = x,
+		.xlabels = labels,
+		.series = k->backends,
+		.val = val,
+		.lo = lo,
+		.hi = hi,
 	};
 	struct vb_error cerr = { 0 };
 	char *svg = report_chart_lines(&chart, &cerr);
@@ -318,7 +340,8 @@ static void history_md_table_to_html(const char *md, struct report_buf *html)
 	report_buf_puts(html, "</table>\n");
 }
 
-size_t history_render(const struct history *h, const char *pattern, struct report_buf *md, struct report_buf *html)
+size_t history_render(const struct history *h, const char *pattern, struct report_buf *md,
+		      struct report_buf *html)
 {
 	struct history_key *keys = NULL;
 	size_t nkeys = history_keys(h, pattern, &keys);
@@ -333,12 +356,17 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 	history_runs_table(h, &part);
 	report_buf_puts(md, part.text ? part.text : "");
 	if (html) {
-		report_buf_puts(html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-				      "<title>vbench history</title>\n<style>body{font-family:sans-serif;max-width:1200px;"
-				      "margin:2em auto;padding:0 1em}table{border-collapse:collapse;font-size:90%}"
-				      "th,td{border:1px solid #ccc;padding:.25em .5em}th{background:#f0f0f0}"
-				      ".note{background:#fff4d6;padding:.5em}svg{max-width:100%;height:auto}</style>\n"
-				      "</head>\n<body>\n<h1>vbench history</h1>\n");
+		report_buf_puts(
+			html,
+			"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"<title>vbench "
+			"history</title>\n<style>body{font-family:sans-serif;max-width:1200px;"
+			"margin:2em auto;padding:0 "
+			"1em}table{border-collapse:collapse;font-size:90%}"
+			"th,td{border:1px solid #ccc;padding:.25em .5em}th{background:#f0f0f0}"
+			".note{background:#fff4d6;padding:.5em}svg{max-width:100%;height:auto}</"
+			"style>\n"
+			"</head>\n<body>\n<h1>vbench history</h1>\n");
 		if (!charts) {
 			report_buf_puts(html, "<p class=\"note\">");
 			report_buf_html(html, why);

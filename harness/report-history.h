@@ -18,7 +18,8 @@ struct history {
  * Load every *.json results file in dir, sorted by start time. Files that are not valid
  * results are skipped, each with one line in warnings. Fails only when dir cannot be read.
  */
-int history_load(struct history *h, const char *dir, struct report_buf *warnings, struct vb_error *err);
+int history_load(struct history *h, const char *dir, struct report_buf *warnings,
+		 struct vb_error *err);
 void history_free(struct history *h);
 
 /*

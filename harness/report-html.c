@@ -23,7 +23,8 @@ struct report_html_charts {
 	char why[256];
 };
 
-static void report_html_chart(struct report_buf *b, char *svg, const char *what, struct vb_error *cerr)
+static void report_html_chart(struct report_buf *b, char *svg, const char *what,
+			      struct vb_error *cerr)
 {
 	if (!svg) {
 		report_buf_puts(b, "<p class=\"note\">The chart of ");
@@ -57,7 +58,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 	if (nser == 0)
 		return;
 	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
-	char (*names)[112] = calloc(m->nrows + 1, sizeof(*names));
+	char(*names)[112] = calloc(m->nrows + 1, sizeof(*names));
 	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
 	double *val = calloc((m->nrows + 1) * nser * 3, sizeof(double));
 	if (!cats || !names || !rows || !val)
@@ -95,15 +96,30 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 			sig[(k - 1) * ncat + c] = cell && cell->significant;
 		}
 	char title[160], xlabel[200], ref[64];
-	snprintf(title, sizeof(title), "%s: performance relative to %s (right of the line is better)",
+	snprintf(title, sizeof(title),
+		 "%s: performance relative to %s (right of the line is better)",
 		 report_group_title(group), m->baseline);
-	snprintf(xlabel, sizeof(xlabel), "x %s, log scale, 95%% CI (lower-is-better metrics inverted); "
-		 "filled marker: significant, hollow: not significant", m->baseline);
+	snprintf(xlabel, sizeof(xlabel),
+		 "x %s, log scale, 95%% CI (lower-is-better metrics inverted); "
+		 "filled marker: significant, hollow: not significant",
+		 m->baseline);
 	snprintf(ref, sizeof(ref), "%s = 1", m->baseline);
 	struct report_chart_dots chart = {
-		.title = title, .xlabel = xlabel, .ncats = ncat, .nseries = nser, .cats = cats,
-		.series = m->backends + 1, .val = val, .lo = lo, .hi = hi, .sig = sig, .logx = true,
-		.reference_one = true, .reference_label = ref, .span = span, .first_color = 2,
+		.title = title,
+		.xlabel = xlabel,
+		.ncats = ncat,
+		.nseries = nser,
+		.cats = cats,
+		.series = m->backends + 1,
+		.val = val,
+		.lo = lo,
+		.hi = hi,
+		.sig = sig,
+		.logx = true,
+		.reference_one = true,
+		.reference_label = ref,
+		.span = span,
+		.first_color = 2,
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
@@ -157,9 +173,19 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 	snprintf(ylabel, sizeof(ylabel), "latency (%s), lower is better", rows[0]->unit);
 	const char *title = "Memory latency by working-set size (lower is better)";
 	struct report_chart_lines chart = {
-		.title = title, .xlabel = "working set (log scale)", .ylabel = ylabel, .npoints = n,
-		.nseries = nb, .x = x, .xlabels = labels, .series = m->backends, .val = val, .lo = lo,
-		.hi = hi, .logx = true, .logy = true,
+		.title = title,
+		.xlabel = "working set (log scale)",
+		.ylabel = ylabel,
+		.npoints = n,
+		.nseries = nb,
+		.x = x,
+		.xlabels = labels,
+		.series = m->backends,
+		.val = val,
+		.lo = lo,
+		.hi = hi,
+		.logx = true,
+		.logy = true,
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_lines(&chart, &cerr), title, &cerr);
@@ -175,7 +201,7 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 {
 	size_t n = 0, nb = m->nmeasured;
 	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
-	char (*names)[112] = calloc(m->nrows + 1, sizeof(*names));
+	char(*names)[112] = calloc(m->nrows + 1, sizeof(*names));
 	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
 	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
 	if (!cats || !names || !rows || !val)
@@ -183,10 +209,12 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 	for (size_t r = 0; r < m->nrows; r++) {
 		/* one axis, one unit: rows in another unit than the first would be misread */
 		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric) ||
-		    !report_row_measured(m, &m->rows[r]) || (n && strcmp(m->rows[r].unit, rows[0]->unit)))
+		    !report_row_measured(m, &m->rows[r]) ||
+		    (n && strcmp(m->rows[r].unit, rows[0]->unit)))
 			continue;
 		rows[n] = &m->rows[r];
-		snprintf(names[n], sizeof(names[n]), "%s %s", m->rows[r].workload, m->rows[r].metric);
+		snprintf(names[n], sizeof(names[n]), "%s %s", m->rows[r].workload,
+			 m->rows[r].metric);
 		cats[n] = names[n];
 		n++;
 	}
@@ -202,12 +230,20 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 		}
 	}
 	char xlabel[96];
-	snprintf(xlabel, sizeof(xlabel), "latency (%s), log scale, median with 95%% CI; lower is better",
-		 rows[0]->unit);
+	snprintf(xlabel, sizeof(xlabel),
+		 "latency (%s), log scale, median with 95%% CI; lower is better", rows[0]->unit);
 	const char *title = "I/O latency percentiles (left is better)";
 	struct report_chart_dots chart = {
-		.title = title, .xlabel = xlabel, .ncats = n, .nseries = nb, .cats = cats,
-		.series = m->backends, .val = val, .lo = lo, .hi = hi, .logx = true,
+		.title = title,
+		.xlabel = xlabel,
+		.ncats = n,
+		.nseries = nb,
+		.cats = cats,
+		.series = m->backends,
+		.val = val,
+		.lo = lo,
+		.hi = hi,
+		.logx = true,
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
@@ -243,7 +279,9 @@ static void report_html_backend_charts(const struct report_model *m, struct repo
 			if (repeated && c)
 				v = c->median, lo[n] = c->lo, hi[n] = c->hi;
 			else if (!repeated && rb && rb->ran)
-				v = which == 0 ? rb->startup_ms : rb->host_overhead_bytes / 1048576.0, lo[n] = hi[n] = v;
+				v = which == 0 ? rb->startup_ms
+					       : rb->host_overhead_bytes / 1048576.0,
+				lo[n] = hi[n] = v;
 			if (!isfinite(v))
 				continue;
 			cats[n] = m->backends[k];
@@ -254,16 +292,27 @@ static void report_html_backend_charts(const struct report_model *m, struct repo
 		const char *series[] = { which == 0 ? "start-up" : "host overhead" };
 		char title[128];
 		snprintf(title, sizeof(title), "%s (lower is better)",
-			 which == 0 ? (repeated ? "Start-up time until the agent is ready, median of restarts"
-						: "Start-up time until the agent is ready, first start")
-				    : (repeated ? "Host memory overhead, median of restarts" : "Host memory overhead"));
+			 which == 0
+				 ? (repeated
+					    ? "Start-up time until the agent is ready, median of "
+					      "restarts"
+					    : "Start-up time until the agent is ready, first start")
+				 : (repeated ? "Host memory overhead, median of restarts"
+					     : "Host memory overhead"));
 		struct report_chart_bars chart = {
-			.title = title, .xlabel = "backend",
+			.title = title,
+			.xlabel = "backend",
 			.ylabel = which == 0 ? (repeated ? "milliseconds, 95% CI; lower is better"
 							 : "milliseconds, lower is better")
-					     : (repeated ? "MiB, 95% CI; lower is better" : "MiB, lower is better"),
-			.ncats = n, .nseries = 1, .cats = cats, .series = series, .val = val,
-			.lo = repeated ? lo : NULL, .hi = repeated ? hi : NULL,
+					     : (repeated ? "MiB, 95% CI; lower is better"
+							 : "MiB, lower is better"),
+			.ncats = n,
+			.nseries = 1,
+			.cats = cats,
+			.series = series,
+			.val = val,
+			.lo = repeated ? lo : NULL,
+			.hi = repeated ? hi : NULL,
 		};
 		struct vb_error cerr = { 0 };
 		report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
@@ -279,7 +328,8 @@ static void report_html_table(const struct report_model *m, const char *group, s
 	report_buf_html(b, report_group_title(group));
 	report_buf_puts(b, " (<code>");
 	report_buf_html(b, group);
-	report_buf_puts(b, "</code>)</h3>\n<table>\n<tr><th>workload</th><th>metric</th><th>unit</th><th>better</th>");
+	report_buf_puts(b, "</code>)</h3>\n<table>\n<tr><th>workload</th><th>metric</th><th>unit</"
+			   "th><th>better</th>");
 	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_puts(b, "<th class=\"n\">");
 		report_buf_html(b, m->backends[k]);
@@ -298,7 +348,8 @@ static void report_html_table(const struct report_model *m, const char *group, s
 		if (strcmp(row->group, group) || !report_row_measured(m, row))
 			continue;
 		const char *text[] = { row->workload, row->metric, row->unit,
-				       report_is_identifier(row->unit) ? "–" : better_name(row->better) };
+				       report_is_identifier(row->unit) ? "–"
+								       : better_name(row->better) };
 		report_buf_puts(b, "<tr>");
 		for (size_t t = 0; t < 4; t++) {
 			report_buf_puts(b, "<td>");
@@ -314,8 +365,9 @@ static void report_html_table(const struct report_model *m, const char *group, s
 			if (k > 0) {
 				const struct report_cell *c = row->cells[k];
 				report_fmt_ratio(cell, sizeof(cell), c);
-				report_buf_puts(b, c && c->has_ratio && !c->significant ? "<td class=\"n ns\">"
-											   : "<td class=\"n\">");
+				report_buf_puts(b, c && c->has_ratio && !c->significant
+							   ? "<td class=\"n ns\">"
+							   : "<td class=\"n\">");
 				report_buf_html(b, cell);
 				report_buf_puts(b, "</td>");
 			}
@@ -352,12 +404,15 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	report_buf_free(&facts);
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], true, b);
-	report_buf_puts(b, "</ul>\n<p>Each cell is the median with its 95% bootstrap confidence interval. "
-			   "Ratios are medians relative to ");
+	report_buf_puts(
+		b, "</ul>\n<p>Each cell is the median with its 95% bootstrap confidence interval. "
+		   "Ratios are medians relative to ");
 	report_buf_html(b, m.baseline);
-	report_buf_puts(b, " with their own 95% interval; grey \"n.s.\" (not significant) means the "
-			   "interval contains 1. A group's figure in the summary is the geometric mean of its "
-			   "metrics' ratios.");
+	report_buf_puts(
+		b,
+		" with their own 95% interval; grey \"n.s.\" (not significant) means the "
+		"interval contains 1. A group's figure in the summary is the geometric mean of its "
+		"metrics' ratios.");
 	if (report_baseline_moved(&m)) {
 		report_buf_puts(b, " The baseline asked for, ");
 		report_buf_html(b, run->doc->config.baseline);
@@ -368,9 +423,11 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		/* one axis for every group's chart, so that positions compare across charts */
 		double span = 0;
 		for (size_t k = 0; k < m.nrows * m.nmeasured; k++) {
-			const struct report_cell *c = m.rows[k / m.nmeasured].cells[k % m.nmeasured];
+			const struct report_cell *c =
+				m.rows[k / m.nmeasured].cells[k % m.nmeasured];
 			if (c && c->has_ratio)
-				span = fmax(span, report_chart_ratio_span((const double[]){ c->plo, c->phi }, 2));
+				span = fmax(span, report_chart_ratio_span(
+							  (const double[]){ c->plo, c->phi }, 2));
 		}
 		for (size_t g = 0; g < m.ngroups; g++)
 			report_html_ratio_chart(&m, m.groups[g], span, b);
@@ -383,7 +440,8 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_buf_puts(b, "</p>\n");
 	}
 	report_buf_puts(b, "<h3>Backends</h3>\n<table>\n<tr><th>backend</th><th>ran</th>"
-			   "<th class=\"n\">first start ready (ms)</th><th class=\"n\">host memory overhead</th>"
+			   "<th class=\"n\">first start ready (ms)</th><th class=\"n\">host memory "
+			   "overhead</th>"
 			   "<th>details, or why it did not run</th></tr>\n");
 	for (size_t i = 0; i < run->doc->nbackends; i++) {
 		const struct result_backend *rb = &run->doc->backends[i];
@@ -392,8 +450,9 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_fmt_bytes(over, sizeof(over), rb->host_overhead_bytes);
 		report_buf_puts(b, "<tr><td>");
 		report_buf_html(b, rb->name);
-		report_buf_printf(b, "</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
-				  rb->ran ? "yes" : "no", ms, over);
+		report_buf_printf(
+			b, "</td><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
+			rb->ran ? "yes" : "no", ms, over);
 		report_buf_html(b, rb->ran ? rb->details : rb->reason);
 		report_buf_puts(b, "</td></tr>\n");
 	}
@@ -410,9 +469,10 @@ int report_render_html(const struct report_run *runs, size_t n, struct report_bu
 	struct report_html_charts charts = { 0 };
 	charts.available = report_chart_available(charts.why, sizeof(charts.why));
 	/* a title that tells browser tabs apart: what ran, and when */
-	report_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-			     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-			     "<title>vbench report");
+	report_buf_puts(out,
+			"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			"<title>vbench report");
 	if (n > 0) {
 		const struct results_doc *d = runs[0].doc;
 		bool first = true;
@@ -427,7 +487,8 @@ int report_render_html(const struct report_run *runs, size_t n, struct report_bu
 		report_buf_html(out, d->start_time);
 		report_buf_puts(out, n > 1 ? ", ...)" : ")");
 	}
-	report_buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>vbench report</h1>\n",
+	report_buf_printf(out,
+			  "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>vbench report</h1>\n",
 			  report_html_style);
 	if (!charts.available) {
 		report_buf_puts(out, "<p class=\"note\">");

@@ -45,19 +45,23 @@ static const char *report_pick_baseline(const struct results_doc *doc)
 	return doc->nentries ? doc->entries[0].backend : "native";
 }
 
-static void report_cell_compute(struct report_cell *c, const struct report_cell *base, uint64_t seed)
+static void report_cell_compute(struct report_cell *c, const struct report_cell *base,
+				uint64_t seed)
 {
 	const struct result_entry *e = c->entry;
 	c->median = stats_median(e->samples, e->nsamples);
-	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed), &c->lo, &c->hi);
+	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed),
+				  &c->lo, &c->hi);
 	c->cv = stats_cv(e->samples, e->nsamples);
 	c->ratio = c->rlo = c->rhi = c->perf = c->plo = c->phi = NAN;
 	/* an identifier (which I/O engine ran) is not a performance figure: no ratio to compare */
-	if (!base || base == c || !e->nsamples || !base->entry->nsamples || report_is_identifier(e->unit))
+	if (!base || base == c || !e->nsamples || !base->entry->nsamples ||
+	    report_is_identifier(e->unit))
 		return;
 	const struct result_entry *b = base->entry;
 	stats_ratio_ci(e->samples, e->nsamples, b->samples, b->nsamples, 0.05,
-		       results_entry_seed(e, seed) ^ 0x5851f42d4c957f2dULL, &c->ratio, &c->rlo, &c->rhi);
+		       results_entry_seed(e, seed) ^ 0x5851f42d4c957f2dULL, &c->ratio, &c->rlo,
+		       &c->rhi);
 	if (isnan(c->ratio))
 		return;
 	c->has_ratio = true;
@@ -111,11 +115,13 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 		m->cells[i].entry = e;
 		struct report_row *row = NULL;
 		for (size_t r = 0; r < m->nrows && !row; r++)
-			if (!strcmp(m->rows[r].workload, e->workload) && !strcmp(m->rows[r].metric, e->metric))
+			if (!strcmp(m->rows[r].workload, e->workload) &&
+			    !strcmp(m->rows[r].metric, e->metric))
 				row = &m->rows[r];
 		if (!row) {
 			row = &m->rows[m->nrows++];
-			*row = (struct report_row){ e->workload, e->group, e->metric, e->unit, e->better, NULL };
+			*row = (struct report_row){ e->workload, e->group,  e->metric,
+						    e->unit,	 e->better, NULL };
 			if (!(row->cells = calloc(m->nbackends, sizeof(*row->cells))))
 				goto oom;
 		}
@@ -151,8 +157,10 @@ double report_latency_bytes(const char *metric)
 	static const struct {
 		const char *suffix;
 		double scale;
-	} units[] = { { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
-		      { "K", 1024.0 }, { "M", 1048576.0 }, { "G", 1073741824.0 } };
+	} units[] = { { "B", 1 },	    { "KiB", 1024.0 },
+		      { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+		      { "K", 1024.0 },	    { "M", 1048576.0 },
+		      { "G", 1073741824.0 } };
 	if (strncmp(metric, "lat_", 4) != 0)
 		return 0;
 	char *end;
@@ -177,7 +185,8 @@ void report_fmt_identifier(char *out, size_t len, const struct result_entry *e)
 		const char *prefix, *metric;
 		int value;
 		const char *name;
-	} names[] = { { "io.blk.", "engine", 1, "io_uring" }, { "io.blk.", "engine", 2, "threads" } };
+	} names[] = { { "io.blk.", "engine", 1, "io_uring" },
+		      { "io.blk.", "engine", 2, "threads" } };
 	if (!e->nsamples) {
 		snprintf(out, len, "–");
 		return;
@@ -262,9 +271,10 @@ void report_fmt_bytes(char *out, size_t len, double bytes)
 
 const char *report_group_title(const char *group)
 {
-	static const char *const names[][2] = { { "cpu", "CPU" },	       { "mem", "memory" },
-						{ "os", "OS" },		       { "io.blk", "disk I/O" },
-						{ "io.net", "network I/O" }, { "lifecycle", "lifecycle" } };
+	static const char *const names[][2] = {
+		{ "cpu", "CPU" },	  { "mem", "memory" },	       { "os", "OS" },
+		{ "io.blk", "disk I/O" }, { "io.net", "network I/O" }, { "lifecycle", "lifecycle" }
+	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(group, names[i][0]))
 			return names[i][1];
@@ -272,7 +282,8 @@ const char *report_group_title(const char *group)
 }
 
 /* "cpu.sha256 single +52% (better)": the largest significant differences of a group. */
-static void report_summary_named(const struct report_model *m, int bi, const char *group, struct report_buf *b)
+static void report_summary_named(const struct report_model *m, int bi, const char *group,
+				 struct report_buf *b)
 {
 	enum { MAX_NAMED = 3 };
 	const struct report_cell *top[MAX_NAMED];
@@ -281,8 +292,8 @@ static void report_summary_named(const struct report_model *m, int bi, const cha
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		const struct report_cell *c = row->cells[bi];
-		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 || !c || !c->has_ratio ||
-		    !c->significant)
+		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 || !c ||
+		    !c->has_ratio || !c->significant)
 			continue;
 		total++;
 		/* keep the MAX_NAMED largest changes, largest first */
@@ -297,8 +308,9 @@ static void report_summary_named(const struct report_model *m, int bi, const cha
 	}
 	for (size_t k = 0; k < ntop; k++) {
 		double pct = (top[k]->ratio - 1) * 100;
-		report_buf_printf(b, "%s%s %s %s%.0f%% (%s)", k ? ", " : "", toprow[k]->workload, toprow[k]->metric,
-				  pct < 0 ? "−" : "+", fabs(pct), top[k]->perf > 1 ? "better" : "worse");
+		report_buf_printf(b, "%s%s %s %s%.0f%% (%s)", k ? ", " : "", toprow[k]->workload,
+				  toprow[k]->metric, pct < 0 ? "−" : "+", fabs(pct),
+				  top[k]->perf > 1 ? "better" : "worse");
 	}
 	if (total > ntop)
 		report_buf_printf(b, " and %zu more", total - ntop);
@@ -306,7 +318,8 @@ static void report_summary_named(const struct report_model *m, int bi, const cha
 
 /* "CPU within 1% of native", "disk I/O performance 29% below native", ... */
 static void report_summary_group(const struct report_model *m, int bi, const char *group,
-				 struct report_buf *b, bool *first, const char **same, size_t *nsame)
+				 struct report_buf *b, bool *first, const char **same,
+				 size_t *nsame)
 {
 	double logsum = 0;
 	size_t n = 0, sig = 0, unsupported = 0;
@@ -342,7 +355,8 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	double gm = exp(logsum / (double)n);
 	if (sig * 2 < n) {
 		/* a few differences do not make a group-wide figure: name them instead */
-		report_buf_printf(b, "%s: significant differences in %zu of %zu metrics: ", title, sig, n);
+		report_buf_printf(b, "%s: significant differences in %zu of %zu metrics: ", title,
+				  sig, n);
 		report_summary_named(m, bi, group, b);
 	} else if (fabs(gm - 1) < 0.01) {
 		report_buf_printf(b, "%s within 1%% of %s", title, m->baseline);
@@ -355,7 +369,8 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 }
 
 /* "memory latency +12% beyond 32 MiB": the sizes from which the latency stays changed. */
-static void report_summary_latency(const struct report_model *m, int bi, struct report_buf *b, bool *first)
+static void report_summary_latency(const struct report_model *m, int bi, struct report_buf *b,
+				   bool *first)
 {
 	const struct report_cell *cells[64];
 	double sizes[64];
@@ -398,7 +413,9 @@ static void report_summary_latency(const struct report_model *m, int bi, struct 
 		if (sig == 0)
 			report_buf_puts(b, "memory latency: no significant difference");
 		else
-			report_buf_puts(b, "memory latency: no significant difference at the largest sizes");
+			report_buf_puts(
+				b,
+				"memory latency: no significant difference at the largest sizes");
 		return;
 	}
 	double sum = 0;
@@ -414,14 +431,16 @@ static void report_summary_latency(const struct report_model *m, int bi, struct 
 	}
 }
 
-const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi, const char *metric)
+const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi,
+						 const char *metric)
 {
 	if (bi < 0)
 		return NULL;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_cell *c = m->rows[r].cells[bi];
-		if (!strcmp(m->rows[r].workload, "lifecycle.start") && !strcmp(m->rows[r].metric, metric) && c &&
-		    c->entry->status == RESULT_OK && c->entry->nsamples > 0)
+		if (!strcmp(m->rows[r].workload, "lifecycle.start") &&
+		    !strcmp(m->rows[r].metric, metric) && c && c->entry->status == RESULT_OK &&
+		    c->entry->nsamples > 0)
 			return c;
 	}
 	return NULL;
@@ -433,7 +452,8 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 	const struct result_backend *rb = report_model_backend(m, backend);
 	report_buf_printf(b, "%s%s: ", backend, bi == 0 ? " (baseline)" : "");
 	if (rb && !rb->ran) {
-		report_buf_printf(b, "did not run (%s)", *rb->reason ? rb->reason : "no reason given");
+		report_buf_printf(b, "did not run (%s)",
+				  *rb->reason ? rb->reason : "no reason given");
 		return;
 	}
 	bool first = true;
@@ -443,7 +463,10 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 		for (size_t g = 0; g < m->ngroups && same; g++)
 			report_summary_group(m, bi, m->groups[g], b, &first, same, &nsame);
 		for (size_t k = 0; k < nsame; k++)
-			report_buf_printf(b, "%s%s", k == 0 ? (first ? "" : "; ") : k + 1 == nsame ? " and " : ", ",
+			report_buf_printf(b, "%s%s",
+					  k == 0	   ? (first ? "" : "; ")
+					  : k + 1 == nsame ? " and "
+							   : ", ",
 					  same[k]);
 		if (nsame) {
 			report_buf_printf(b, ": no significant difference from %s", m->baseline);
@@ -462,7 +485,8 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 		report_fmt_ms(num, sizeof(num), ms);
 		report_buf_printf(b, "%sready in %s ms", first ? "" : "; ", num);
 		if (ready && ready->has_ratio)
-			report_buf_printf(b, " (median of restarts, %.2fx %s%s)", ready->ratio, m->baseline,
+			report_buf_printf(b, " (median of restarts, %.2fx %s%s)", ready->ratio,
+					  m->baseline,
 					  ready->significant ? "" : ", not significant");
 		else if (ready)
 			report_buf_puts(b, " (median of restarts)");

@@ -12,10 +12,10 @@
 struct report_cell {
 	const struct result_entry *entry;
 	double median, lo, hi, cv;
-	bool has_ratio;          /* both this and the baseline entry have samples */
-	double ratio, rlo, rhi;  /* median / baseline median, 95% bootstrap interval */
-	double perf, plo, phi;   /* the same turned so that > 1 is always better */
-	bool significant;        /* the ratio's interval excludes 1 */
+	bool has_ratio;		/* both this and the baseline entry have samples */
+	double ratio, rlo, rhi; /* median / baseline median, 95% bootstrap interval */
+	double perf, plo, phi;	/* the same turned so that > 1 is always better */
+	bool significant;	/* the ratio's interval excludes 1 */
 };
 
 /* A (workload, metric) pair: one table row, one cell per backend (NULL = not measured). */
@@ -66,7 +66,8 @@ const char *report_group_title(const char *group);
  * The lifecycle.start cell of a backend for a metric (ready_ms, host_overhead_MiB) when it has
  * samples: repeated starts, a better figure than the single first start the backend reported.
  */
-const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi, const char *metric);
+const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi,
+						 const char *metric);
 
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);

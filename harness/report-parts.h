@@ -23,6 +23,7 @@ bool report_baseline_moved(const struct report_model *m);
  * A backend's summary as a list item: one line when short, else the backend and then each part
  * ("CPU: ...", "ready in ...") as a nested item, so that a long line of figures reads as a list.
  */
-void report_summary_item(const struct report_model *m, const char *backend, bool html, struct report_buf *b);
+void report_summary_item(const struct report_model *m, const char *backend, bool html,
+			 struct report_buf *b);
 
 #endif

@@ -26,7 +26,9 @@ int report_parse_formats(const char *list, unsigned *formats, struct vb_error *e
 		else if (n == 3 && !strncmp(p, "csv", 3))
 			*formats |= REPORT_CSV;
 		else if (n > 0)
-			return error_set(err, "unknown report format \"%.*s\" (expected md, html or csv)", (int)n, p);
+			return error_set(
+				err, "unknown report format \"%.*s\" (expected md, html or csv)",
+				(int)n, p);
 		p += n;
 		if (*p == ',')
 			p++;
@@ -45,27 +47,33 @@ void report_run_facts(const struct results_doc *doc, struct report_buf *b)
 	char mem[32], llc[32];
 	report_fmt_bytes(mem, sizeof(mem), (double)c->memory_bytes);
 	report_fmt_bytes(llc, sizeof(llc), (double)h->llc_bytes);
-	report_buf_printf(b, "Started %s, %s suite, %u samples per measurement after %u warm-up, seed %llu, "
-			  "vbench %s.", doc->start_time, suite_name(c->suite), c->repeat, c->warmup,
-			  (unsigned long long)c->seed, doc->version);
+	report_buf_printf(
+		b,
+		"Started %s, %s suite, %u samples per measurement after %u warm-up, seed %llu, "
+		"vbench %s.",
+		doc->start_time, suite_name(c->suite), c->repeat, c->warmup,
+		(unsigned long long)c->seed, doc->version);
 	if (doc->interrupted)
-		report_buf_puts(b, " The run was interrupted: only what was measured before is shown.");
-	report_buf_printf(b, "\n\nHost %s: %s (%u package(s), %u cores, %u hardware threads, LLC %s), "
+		report_buf_puts(
+			b, " The run was interrupted: only what was measured before is shown.");
+	report_buf_printf(b,
+			  "\n\nHost %s: %s (%u package(s), %u cores, %u hardware threads, LLC %s), "
 			  "kernel %s, KVM %s, cgroup %s; ",
-			  *h->hostname ? h->hostname : "?", *h->cpu_model ? h->cpu_model : "unknown CPU",
-			  h->packages, h->cores, h->pus, llc, *h->kernel ? h->kernel : "?",
-			  *h->kvm ? h->kvm : "?", *h->cgroup_mode ? h->cgroup_mode : "?");
+			  *h->hostname ? h->hostname : "?",
+			  *h->cpu_model ? h->cpu_model : "unknown CPU", h->packages, h->cores,
+			  h->pus, llc, *h->kernel ? h->kernel : "?", *h->kvm ? h->kvm : "?",
+			  *h->cgroup_mode ? h->cgroup_mode : "?");
 	/* the note may already say "hardware counters unavailable: ..." */
 	if (h->hw_counters)
 		report_buf_puts(b, "hardware counters available");
 	else if (!strncmp(h->counters_note, "hardware counters", 17))
 		report_buf_puts(b, h->counters_note);
 	else
-		report_buf_printf(b, "hardware counters unavailable%s%s", *h->counters_note ? ": " : "",
-				  h->counters_note);
+		report_buf_printf(b, "hardware counters unavailable%s%s",
+				  *h->counters_note ? ": " : "", h->counters_note);
 	report_buf_puts(b, ".\n\n");
-	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n", c->cpus,
-			  *c->cpu_list ? c->cpu_list : "?", mem);
+	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n",
+			  c->cpus, *c->cpu_list ? c->cpu_list : "?", mem);
 }
 
 void report_fmt_ci(char *out, size_t len, double v, double lo, double hi)
@@ -87,7 +95,8 @@ void report_fmt_ratio(char *out, size_t len, const struct report_cell *c)
 		snprintf(out, len, "–");
 		return;
 	}
-	snprintf(out, len, "%.3f [%.3f, %.3f]%s", c->ratio, c->rlo, c->rhi, c->significant ? "" : " n.s.");
+	snprintf(out, len, "%.3f [%.3f, %.3f]%s", c->ratio, c->rlo, c->rhi,
+		 c->significant ? "" : " n.s.");
 }
 
 void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
@@ -107,7 +116,8 @@ bool report_baseline_moved(const struct report_model *m)
 	return *m->doc->config.baseline && strcmp(m->doc->config.baseline, m->baseline) != 0;
 }
 
-void report_summary_item(const struct report_model *m, const char *backend, bool html, struct report_buf *b)
+void report_summary_item(const struct report_model *m, const char *backend, bool html,
+			 struct report_buf *b)
 {
 	void (*text)(struct report_buf *, const char *) = html ? report_buf_html : report_buf_md;
 	struct report_buf line;
@@ -115,7 +125,8 @@ void report_summary_item(const struct report_model *m, const char *backend, bool
 	report_model_summary(m, backend, &line);
 	const char *s = line.text ? line.text : "";
 	const struct result_backend *rb = report_model_backend(m, backend);
-	size_t head = strlen(backend) + (report_model_backend_index(m, backend) == 0 ? strlen(" (baseline)") : 0);
+	size_t head = strlen(backend) +
+		      (report_model_backend_index(m, backend) == 0 ? strlen(" (baseline)") : 0);
 	size_t parts = 1;
 	for (const char *p = s; (p = strstr(p, "; ")); p += 2)
 		parts++;
@@ -172,8 +183,8 @@ static void report_md_backends(const struct report_model *m, struct report_buf *
 
 static void report_md_group(const struct report_model *m, const char *group, struct report_buf *b)
 {
-	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |", report_group_title(group),
-			  group);
+	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |",
+			  report_group_title(group), group);
 	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_printf(b, " %s |", m->backends[k]);
 		if (k > 0)
@@ -193,7 +204,8 @@ static void report_md_group(const struct report_model *m, const char *group, str
 		report_buf_md(b, row->metric);
 		report_buf_puts(b, " | ");
 		report_buf_md(b, row->unit);
-		report_buf_printf(b, " | %s |", report_is_identifier(row->unit) ? "–" : better_name(row->better));
+		report_buf_printf(b, " | %s |",
+				  report_is_identifier(row->unit) ? "–" : better_name(row->better));
 		for (size_t k = 0; k < m->nmeasured; k++) {
 			char cell[96];
 			report_fmt_cell(cell, sizeof(cell), row->cells[k]);
@@ -238,13 +250,15 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	report_buf_puts(b, "\n### Summary\n\n");
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], false, b);
-	report_buf_printf(b, "\nEach cell is the median with its 95%% bootstrap confidence interval. "
-			  "Ratios are medians relative to %s with their own 95%% interval; "
-			  "\"n.s.\" (not significant) means the interval contains 1. A group's figure in the "
-			  "summary is the geometric mean of its metrics' ratios.%s%s%s\n\n",
-			  m.baseline, report_baseline_moved(&m) ? " The baseline asked for, " : "",
-			  report_baseline_moved(&m) ? run->doc->config.baseline : "",
-			  report_baseline_moved(&m) ? ", has no results." : "");
+	report_buf_printf(
+		b,
+		"\nEach cell is the median with its 95%% bootstrap confidence interval. "
+		"Ratios are medians relative to %s with their own 95%% interval; "
+		"\"n.s.\" (not significant) means the interval contains 1. A group's figure in the "
+		"summary is the geometric mean of its metrics' ratios.%s%s%s\n\n",
+		m.baseline, report_baseline_moved(&m) ? " The baseline asked for, " : "",
+		report_baseline_moved(&m) ? run->doc->config.baseline : "",
+		report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
 	for (size_t g = 0; g < m.ngroups; g++)
@@ -258,7 +272,8 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 int report_render_markdown(const struct report_run *runs, size_t n, struct report_buf *out,
 			   struct vb_error *err)
 {
-	report_buf_puts(out, "# vbench report\n\nCharts are in the HTML version of this report.\n\n");
+	report_buf_puts(out,
+			"# vbench report\n\nCharts are in the HTML version of this report.\n\n");
 	for (size_t i = 0; i < n; i++)
 		if (report_md_run(&runs[i], out, err) < 0)
 			return -1;
@@ -278,8 +293,10 @@ static void report_csv_num(struct report_buf *b, double v)
 int report_render_csv(const struct report_run *runs, size_t n, struct report_buf *out,
 		      struct vb_error *err)
 {
-	report_buf_puts(out, "run,start_time,workload,group,metric,backend,unit,better,status,samples,"
-			     "median,ci95_lo,ci95_hi,cv,baseline,ratio,ratio_lo,ratio_hi,significant,note\n");
+	report_buf_puts(
+		out,
+		"run,start_time,workload,group,metric,backend,unit,better,status,samples,"
+		"median,ci95_lo,ci95_hi,cv,baseline,ratio,ratio_lo,ratio_hi,significant,note\n");
 	for (size_t i = 0; i < n; i++) {
 		struct report_model m;
 		if (report_model_build(&m, runs[i].doc, err) < 0)
@@ -287,8 +304,14 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 		for (size_t k = 0; k < runs[i].doc->nentries; k++) {
 			const struct report_cell *c = &m.cells[k];
 			const struct result_entry *e = c->entry;
-			const char *fields[] = { runs[i].name, runs[i].doc->start_time, e->workload, e->group,
-						 e->metric, e->backend, e->unit, better_name(e->better),
+			const char *fields[] = { runs[i].name,
+						 runs[i].doc->start_time,
+						 e->workload,
+						 e->group,
+						 e->metric,
+						 e->backend,
+						 e->unit,
+						 better_name(e->better),
 						 result_status_name(e->status) };
 			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 				if (f)
@@ -305,7 +328,8 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 			report_csv_num(out, c->ratio);
 			report_csv_num(out, c->rlo);
 			report_csv_num(out, c->rhi);
-			report_buf_puts(out, c->has_ratio ? (c->significant ? ",yes," : ",no,") : ",,");
+			report_buf_puts(out,
+					c->has_ratio ? (c->significant ? ",yes," : ",no,") : ",,");
 			report_buf_csv(out, e->note);
 			report_buf_puts(out, "\n");
 		}
@@ -322,7 +346,8 @@ int report_write(const struct report_run *runs, size_t n, const char *dir, unsig
 	static const struct {
 		unsigned format;
 		const char *file;
-		int (*render)(const struct report_run *, size_t, struct report_buf *, struct vb_error *);
+		int (*render)(const struct report_run *, size_t, struct report_buf *,
+			      struct vb_error *);
 	} kinds[] = { { REPORT_MARKDOWN, "report.md", report_render_markdown },
 		      { REPORT_HTML, "report.html", report_render_html },
 		      { REPORT_CSV, "report.csv", report_render_csv } };

@@ -22,7 +22,8 @@ struct results_reader {
 	struct vb_error *err;
 };
 
-static int results_bad(struct results_reader *r, const char *where, const char *key, const char *what)
+static int results_bad(struct results_reader *r, const char *where, const char *key,
+		       const char *what)
 {
 	return error_set(r->err, "%s%s%s %s", where, *where ? "." : "", key, what);
 }
@@ -39,8 +40,8 @@ static int results_member(struct results_reader *r, int obj, const char *where, 
 	return -2;
 }
 
-static int results_read_string(struct results_reader *r, int obj, const char *where, const char *key,
-			       char *out, size_t len, bool required)
+static int results_read_string(struct results_reader *r, int obj, const char *where,
+			       const char *key, char *out, size_t len, bool required)
 {
 	out[0] = '\0';
 	int t = results_member(r, obj, where, key, required);
@@ -59,8 +60,8 @@ static int results_read_string(struct results_reader *r, int obj, const char *wh
 }
 
 /* A number, or null for "not known" (NaN). */
-static int results_read_number(struct results_reader *r, int obj, const char *where, const char *key,
-			       double *out, bool required)
+static int results_read_number(struct results_reader *r, int obj, const char *where,
+			       const char *key, double *out, bool required)
 {
 	*out = NAN;
 	int t = results_member(r, obj, where, key, required);
@@ -139,8 +140,8 @@ static int results_read_array(struct results_reader *r, int obj, const char *whe
 }
 
 /* An array of numbers (null = NaN) into a malloc'd vector. */
-static int results_read_doubles(struct results_reader *r, int obj, const char *where, const char *key,
-				double **out, size_t *n, size_t *cap)
+static int results_read_doubles(struct results_reader *r, int obj, const char *where,
+				const char *key, double **out, size_t *n, size_t *cap)
 {
 	*out = NULL;
 	*n = *cap = 0;
@@ -167,7 +168,8 @@ static int results_read_doubles(struct results_reader *r, int obj, const char *w
 	return 0;
 }
 
-static int results_read_object(struct results_reader *r, int obj, const char *where, const char *key)
+static int results_read_object(struct results_reader *r, int obj, const char *where,
+			       const char *key)
 {
 	int t = results_member(r, obj, where, key, true);
 	if (t < 0)
@@ -182,14 +184,17 @@ static int results_read_host(struct results_reader *r, int root, struct result_h
 	int o = results_read_object(r, root, "", "host");
 	if (o < 0)
 		return -1;
-	if (results_read_string(r, o, "host", "hostname", h->hostname, sizeof(h->hostname), false) < 0 ||
+	if (results_read_string(r, o, "host", "hostname", h->hostname, sizeof(h->hostname), false) <
+		    0 ||
 	    results_read_string(r, o, "host", "kernel", h->kernel, sizeof(h->kernel), false) < 0 ||
-	    results_read_string(r, o, "host", "cpu_model", h->cpu_model, sizeof(h->cpu_model), false) < 0 ||
+	    results_read_string(r, o, "host", "cpu_model", h->cpu_model, sizeof(h->cpu_model),
+				false) < 0 ||
 	    results_read_string(r, o, "host", "kvm", h->kvm, sizeof(h->kvm), false) < 0 ||
-	    results_read_string(r, o, "host", "cgroup_mode", h->cgroup_mode, sizeof(h->cgroup_mode), false) < 0 ||
+	    results_read_string(r, o, "host", "cgroup_mode", h->cgroup_mode, sizeof(h->cgroup_mode),
+				false) < 0 ||
 	    results_read_bool(r, o, "host", "hw_counters", &h->hw_counters, false) < 0 ||
-	    results_read_string(r, o, "host", "counters_note", h->counters_note, sizeof(h->counters_note),
-				false) < 0)
+	    results_read_string(r, o, "host", "counters_note", h->counters_note,
+				sizeof(h->counters_note), false) < 0)
 		return -1;
 	int t = json_find(r->j, o, "topology");
 	if (t < 0)
@@ -219,18 +224,23 @@ static int results_read_config(struct results_reader *r, int root, struct result
 	if (suite_parse(suite, &c->suite) < 0)
 		return error_set(r->err, "config.suite \"%s\" is not smoke, quick or full", suite);
 	if (results_read_unsigned(r, o, "config", "cpus", &c->cpus, false) < 0 ||
-	    results_read_string(r, o, "config", "cpu_list", c->cpu_list, sizeof(c->cpu_list), false) < 0 ||
-	    results_read_u64(r, o, "config", "memory_bytes", UINT64_MAX, &c->memory_bytes, false) < 0 ||
+	    results_read_string(r, o, "config", "cpu_list", c->cpu_list, sizeof(c->cpu_list),
+				false) < 0 ||
+	    results_read_u64(r, o, "config", "memory_bytes", UINT64_MAX, &c->memory_bytes, false) <
+		    0 ||
 	    results_read_unsigned(r, o, "config", "repeat", &c->repeat, false) < 0 ||
 	    results_read_unsigned(r, o, "config", "warmup", &c->warmup, false) < 0 ||
 	    results_read_u64(r, o, "config", "seed", UINT64_MAX, &c->seed, false) < 0 ||
-	    results_read_string(r, o, "config", "baseline", c->baseline, sizeof(c->baseline), false) < 0 ||
-	    results_read_string(r, o, "config", "workloads", c->workloads, sizeof(c->workloads), false) < 0)
+	    results_read_string(r, o, "config", "baseline", c->baseline, sizeof(c->baseline),
+				false) < 0 ||
+	    results_read_string(r, o, "config", "workloads", c->workloads, sizeof(c->workloads),
+				false) < 0)
 		return -1;
 	return 0;
 }
 
-static int results_read_backend(struct results_reader *r, int o, const char *w, struct result_backend *b)
+static int results_read_backend(struct results_reader *r, int o, const char *w,
+				struct result_backend *b)
 {
 	if (!json_is_object(r->j, o))
 		return error_set(r->err, "%s is not an object", w);
@@ -270,11 +280,15 @@ static int results_read_enum(struct results_reader *r, int o, const char *w, con
 	return error_set(r->err, "%s.%s \"%s\" is not a known value", w, key, s);
 }
 
-static int results_read_entry(struct results_reader *r, int o, const char *w, struct result_entry *e)
+static int results_read_entry(struct results_reader *r, int o, const char *w,
+			      struct result_entry *e)
 {
-	static const char *const betters[] = { [BETTER_HIGHER] = "higher", [BETTER_LOWER] = "lower" };
-	static const char *const statuses[] = { [RESULT_OK] = "ok", [RESULT_ERROR] = "error",
-						[RESULT_UNSUPPORTED] = "unsupported" };
+	static const char *const betters[] = {
+		[BETTER_HIGHER] = "higher", [BETTER_LOWER] = "lower"
+	};
+	static const char *const statuses[] = {
+		[RESULT_OK] = "ok", [RESULT_ERROR] = "error", [RESULT_UNSUPPORTED] = "unsupported"
+	};
 	if (!json_is_object(r->j, o))
 		return error_set(r->err, "%s is not an object", w);
 	int better = 0, status = 0;
@@ -294,17 +308,20 @@ static int results_read_entry(struct results_reader *r, int o, const char *w, st
 	e->status = (enum result_status)status;
 	for (size_t i = 0; i < e->nsamples; i++)
 		if (isnan(e->samples[i]))
-			return error_set(r->err, "%s.samples[%zu] is null; samples must be numbers", w, i);
+			return error_set(r->err, "%s.samples[%zu] is null; samples must be numbers",
+					 w, i);
 	int ci = json_find(r->j, o, "ci95");
 	if (ci < 0)
 		return 0;
 	if (!json_is_array(r->j, ci) || json_size(r->j, ci) != 2 ||
-	    json_get_number(r->j, ci + 1, &e->ci_lo) < 0 || json_get_number(r->j, ci + 2, &e->ci_hi) < 0)
+	    json_get_number(r->j, ci + 1, &e->ci_lo) < 0 ||
+	    json_get_number(r->j, ci + 2, &e->ci_hi) < 0)
 		return results_bad(r, w, "ci95", "is not an array of two numbers");
 	return 0;
 }
 
-static int results_read_counter(struct results_reader *r, int o, const char *w, struct counter_series *c)
+static int results_read_counter(struct results_reader *r, int o, const char *w,
+				struct counter_series *c)
 {
 	if (!json_is_object(r->j, o))
 		return error_set(r->err, "%s is not an object", w);
@@ -326,11 +343,13 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	if (t < 0 || json_get_string(j, t, schema, sizeof(schema)) < 0)
 		return error_set(r->err, "not a vbench result (no \"schema\" string)");
 	if (strcmp(schema, RESULTS_SCHEMA) != 0)
-		return error_set(r->err, "not a vbench result (schema \"%s\", expected \"%s\")", schema,
-				 RESULTS_SCHEMA);
+		return error_set(r->err, "not a vbench result (schema \"%s\", expected \"%s\")",
+				 schema, RESULTS_SCHEMA);
 	snprintf(doc->schema, sizeof(doc->schema), "%.31s", schema);
-	if (results_read_string(r, 0, "", "vbench_version", doc->version, sizeof(doc->version), true) < 0 ||
-	    results_read_string(r, 0, "", "start_time", doc->start_time, sizeof(doc->start_time), true) < 0 ||
+	if (results_read_string(r, 0, "", "vbench_version", doc->version, sizeof(doc->version),
+				true) < 0 ||
+	    results_read_string(r, 0, "", "start_time", doc->start_time, sizeof(doc->start_time),
+				true) < 0 ||
 	    results_read_number(r, 0, "", "duration_s", &doc->duration_s, false) < 0 ||
 	    results_read_bool(r, 0, "", "interrupted", &doc->interrupted, false) < 0 ||
 	    results_read_host(r, 0, &doc->host) < 0 || results_read_config(r, 0, &doc->config) < 0)

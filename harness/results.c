@@ -173,8 +173,8 @@ void results_compute(struct results_doc *doc, uint64_t seed)
 	for (size_t i = 0; i < doc->nentries; i++) {
 		struct result_entry *e = &doc->entries[i];
 		e->median = stats_median(e->samples, e->nsamples);
-		stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed),
-					  &e->ci_lo, &e->ci_hi);
+		stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05,
+					  results_entry_seed(e, seed), &e->ci_lo, &e->ci_hi);
 		e->cv = stats_cv(e->samples, e->nsamples);
 	}
 }
@@ -349,7 +349,8 @@ int results_write_file(const struct results_doc *doc, const char *path, struct v
 	/* the temp file must be in the same directory (same filesystem) for rename to be atomic */
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	int n = slash ? snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
+	int n = slash ? snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
+				 slash + 1)
 		      : snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		free(text);
@@ -376,7 +377,8 @@ int results_write_file(const struct results_doc *doc, const char *path, struct v
 	} else {
 		/* make the rename itself durable; best effort, the file is complete either way */
 		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
+			 slash ? path : ".");
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd >= 0) {
 			fsync(dfd);

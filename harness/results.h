@@ -12,8 +12,8 @@
 #define RESULTS_SCHEMA "vbench-result/1"
 
 enum result_status {
-	RESULT_OK,          /* samples measured */
-	RESULT_ERROR,       /* the workload failed or killed the agent; note says why */
+	RESULT_OK,	    /* samples measured */
+	RESULT_ERROR,	    /* the workload failed or killed the agent; note says why */
 	RESULT_UNSUPPORTED, /* cannot run in this environment; note says why */
 };
 
@@ -44,12 +44,12 @@ struct counter_series {
 
 struct result_backend {
 	char name[32];
-	bool ran;            /* false: skipped, reason says why */
+	bool ran; /* false: skipped, reason says why */
 	char reason[512];
 	char details[256];
-	double startup_ms;   /* NaN if unknown */
+	double startup_ms; /* NaN if unknown */
 	double host_overhead_bytes;
-	char *hello_json;    /* the agent's hello as received (malloc'd JSON object), or NULL */
+	char *hello_json; /* the agent's hello as received (malloc'd JSON object), or NULL */
 };
 
 struct result_host {
@@ -58,7 +58,7 @@ struct result_host {
 	char cpu_model[128];
 	unsigned packages, cores, pus, numa_nodes;
 	uint64_t l1d_bytes, l2_bytes, llc_bytes;
-	char kvm[64];         /* "absent", "hardware-assisted", "pvm (ring 0 emulated)", ... */
+	char kvm[64];	      /* "absent", "hardware-assisted", "pvm (ring 0 emulated)", ... */
 	char cgroup_mode[16]; /* "v1", "v2", "hybrid", "none" */
 	bool hw_counters;
 	char counters_note[160];
@@ -80,7 +80,7 @@ struct results_doc {
 	char version[32];
 	char start_time[32]; /* ISO 8601 UTC, "2026-11-22T04:20:00Z" */
 	double duration_s;
-	bool interrupted;    /* Ctrl-C or a fatal error cut the run short; what was measured is kept */
+	bool interrupted; /* Ctrl-C or a fatal error cut the run short; what was measured is kept */
 	struct result_host host;
 	struct result_config config;
 	struct result_backend *backends;

@@ -180,7 +180,8 @@ void stats_bootstrap_median_ci(const double *x, size_t n, double alpha, uint64_t
 	if (stats_bootstrap_medians(x, n, &rng, medians) == 0) {
 		qsort(medians, STATS_BOOTSTRAP_RESAMPLES, sizeof(*medians), stats_compare_double);
 		*lo = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, 100 * alpha / 2);
-		*hi = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, 100 * (1 - alpha / 2));
+		*hi = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES,
+					      100 * (1 - alpha / 2));
 	}
 	free(medians);
 }
@@ -206,7 +207,8 @@ void stats_ratio_ci(const double *num, size_t nn, const double *den, size_t nd, 
 	struct platform_rng rn, rd;
 	platform_rng_seed(&rn, seed);
 	platform_rng_seed(&rd, seed ^ 0xd1b54a32d192ed03ULL);
-	if (stats_bootstrap_medians(num, nn, &rn, a) < 0 || stats_bootstrap_medians(den, nd, &rd, b) < 0)
+	if (stats_bootstrap_medians(num, nn, &rn, a) < 0 ||
+	    stats_bootstrap_medians(den, nd, &rd, b) < 0)
 		goto out;
 	size_t finite = 0;
 	for (size_t i = 0; i < STATS_BOOTSTRAP_RESAMPLES; i++) {

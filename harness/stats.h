@@ -10,8 +10,9 @@
 double stats_median(const double *x, size_t n); /* NaN when n == 0 */
 double stats_mean(const double *x, size_t n);
 double stats_stddev(const double *x, size_t n); /* sample standard deviation (n - 1) */
-double stats_cv(const double *x, size_t n);     /* stddev / mean; NaN when undefined */
-double stats_percentile(const double *x, size_t n, double p); /* linear interpolation, p in [0,100] */
+double stats_cv(const double *x, size_t n);	/* stddev / mean; NaN when undefined */
+double stats_percentile(const double *x, size_t n,
+			double p); /* linear interpolation, p in [0,100] */
 
 /* 95% (or 1 - alpha) percentile-bootstrap interval of the median; deterministic for a seed. */
 void stats_bootstrap_median_ci(const double *x, size_t n, double alpha, uint64_t seed, double *lo,

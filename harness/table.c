@@ -136,7 +136,8 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 			snprintf(t.text[c++], TABLE_CELL, "cv");
 		} else {
 			t.left[c] = true;
-			snprintf(t.text[c++], TABLE_CELL, "%.14s/%.14s [95%% CI]", m.backends[k], m.baseline);
+			snprintf(t.text[c++], TABLE_CELL, "%.14s/%.14s [95%% CI]", m.backends[k],
+				 m.baseline);
 		}
 	}
 	size_t nlines = 1;
@@ -145,14 +146,15 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 		/* metrics this suite does not measure (e.g. latency beyond its largest size) */
 		if (!report_row_measured(&m, row))
 			continue;
-		char (*cell)[TABLE_CELL] = &t.text[nlines++ * t.ncols];
+		char(*cell)[TABLE_CELL] = &t.text[nlines++ * t.ncols];
 		c = 0;
 		snprintf(cell[c++], TABLE_CELL, "%s", row->workload);
 		snprintf(cell[c++], TABLE_CELL, "%s", row->metric);
 		/* an identifier is neither better higher nor lower */
 		snprintf(cell[c++], TABLE_CELL, "%s%s", row->unit,
 			 report_is_identifier(row->unit) ? ""
-			 : row->better == BETTER_HIGHER ? " ^" : " v");
+			 : row->better == BETTER_HIGHER	 ? " ^"
+							 : " v");
 		for (size_t k = 0; k < m.nmeasured; k++) {
 			table_fmt_cell(cell[c++], TABLE_CELL, row->cells[k]);
 			if (k == 0 || !show_ratio)
@@ -171,11 +173,15 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	for (size_t l = 0; l < nlines; l++)
 		table_print_line(out, &t, l);
 
-	fprintf(out, "\n^ higher is better, v lower is better. Medians of %u samples after %u warm-up",
+	fprintf(out,
+		"\n^ higher is better, v lower is better. Medians of %u samples after %u warm-up",
 		doc->config.repeat, doc->config.warmup);
 	if (show_ratio)
-		fprintf(out, ";\nratio = median / %s's median with a 95%% bootstrap interval; n.s. = not "
-			     "significant (the interval contains 1)", m.baseline);
+		fprintf(out,
+			";\nratio = median / %s's median with a 95%% bootstrap interval; n.s. = "
+			"not "
+			"significant (the interval contains 1)",
+			m.baseline);
 	fprintf(out, ".\n");
 	if (show_ratio && strcmp(m.baseline, doc->config.baseline) != 0)
 		fprintf(out, "The baseline asked for, %s, has no results: ratios are to %s.\n",
@@ -184,7 +190,8 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 		const struct result_backend *rb = &doc->backends[b];
 		if (rb->ran)
 			/* "NAME ready in N ms; details": tests/rig/compare.sh reads this line */
-			fprintf(out, "%-7s ready in %.0f ms; %s\n", rb->name, rb->startup_ms, rb->details);
+			fprintf(out, "%-7s ready in %.0f ms; %s\n", rb->name, rb->startup_ms,
+				rb->details);
 		else
 			fprintf(out, "%-7s skipped: %s\n", rb->name, rb->reason);
 	}

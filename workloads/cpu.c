@@ -98,7 +98,8 @@ static int cpu_run_phase(const struct cpu_kernel *kernel, const struct workload_
 			break;
 		}
 		if (t->digest != phase.threads[0].digest) {
-			rc = error_set(err, "thread %u computed a different result than thread 0", i);
+			rc = error_set(err, "thread %u computed a different result than thread 0",
+				       i);
 			break;
 		}
 		first = t->t0 < first ? t->t0 : first;
@@ -189,8 +190,9 @@ static int cpu_sha256_check(struct cpu_thread *t, struct vb_error *err)
 {
 	/* FIPS 180-2 appendix B.1: SHA-256("abc"). */
 	static const uint8_t abc[SHA256_DIGEST_BYTES] = {
-		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
 	};
 	uint8_t d[SHA256_DIGEST_BYTES];
 	(void)t;
@@ -214,7 +216,8 @@ static const struct cpu_kernel cpu_sha256_kernel = {
 	.release = cpu_sha256_release,
 };
 
-static int cpu_sha256_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int cpu_sha256_run(const struct workload_ctx *ctx, struct sample_out *out,
+			  struct vb_error *err)
 {
 	return cpu_run_single_and_all(&cpu_sha256_kernel, ctx, 1e6, out, err);
 }
@@ -300,8 +303,8 @@ static int cpu_matmul_check(struct cpu_thread *t, struct vb_error *err)
 		for (size_t k = 0; k < n; k++)
 			dot += m->a[i * n + k] * m->b[k * n + j];
 		if (m->c[i * n + j] != dot * (double)m->reps)
-			return error_set(err, "C[%zu][%zu] = %g, expected %g", i, j, m->c[i * n + j],
-					 dot * (double)m->reps);
+			return error_set(err, "C[%zu][%zu] = %g, expected %g", i, j,
+					 m->c[i * n + j], dot * (double)m->reps);
 	}
 	return 0;
 }
@@ -320,7 +323,8 @@ static const struct cpu_kernel cpu_matmul_kernel = {
 	.release = cpu_matmul_release,
 };
 
-static int cpu_matmul_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int cpu_matmul_run(const struct workload_ctx *ctx, struct sample_out *out,
+			  struct vb_error *err)
 {
 	return cpu_run_single_and_all(&cpu_matmul_kernel, ctx, 1e9, out, err);
 }
@@ -436,7 +440,8 @@ static const struct cpu_kernel cpu_sort_kernel = {
 	.release = cpu_sort_release,
 };
 
-static int cpu_sort_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int cpu_sort_run(const struct workload_ctx *ctx, struct sample_out *out,
+			struct vb_error *err)
 {
 	return cpu_run_single_and_all(&cpu_sort_kernel, ctx, 1e6, out, err);
 }
@@ -465,7 +470,7 @@ struct cpu_nbody {
 };
 
 #define CPU_NBODY_SOFTENING2 1e-4
-#define CPU_NBODY_DT 1e-3
+#define CPU_NBODY_DT	     1e-3
 
 static void cpu_nbody_momentum(const struct cpu_nbody *b, double p[3])
 {
@@ -570,7 +575,8 @@ static const struct cpu_kernel cpu_nbody_kernel = {
 	.release = cpu_nbody_release,
 };
 
-static int cpu_nbody_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int cpu_nbody_run(const struct workload_ctx *ctx, struct sample_out *out,
+			 struct vb_error *err)
 {
 	return cpu_run_single_and_all(&cpu_nbody_kernel, ctx, 1e6, out, err);
 }
@@ -660,8 +666,10 @@ static int cpu_lz_check(struct cpu_thread *t, struct vb_error *err)
 {
 	struct cpu_lz *z = t->state;
 	if (z->packed >= z->len)
-		return error_set(err, "text did not compress (%zu -> %zu bytes)", z->len, z->packed);
-	if (lz_decompress(z->out, z->packed, z->back, z->len) != 0 || memcmp(z->in, z->back, z->len) != 0)
+		return error_set(err, "text did not compress (%zu -> %zu bytes)", z->len,
+				 z->packed);
+	if (lz_decompress(z->out, z->packed, z->back, z->len) != 0 ||
+	    memcmp(z->in, z->back, z->len) != 0)
 		return error_set(err, "decompressed data differs from the input");
 	return 0;
 }
@@ -700,10 +708,6 @@ static const struct workload cpu_lz_workload = {
 };
 
 const struct workload *const cpu_workloads[] = {
-	&cpu_sha256_workload,
-	&cpu_matmul_workload,
-	&cpu_sort_workload,
-	&cpu_nbody_workload,
-	&cpu_lz_workload,
-	NULL,
+	&cpu_sha256_workload, &cpu_matmul_workload, &cpu_sort_workload,
+	&cpu_nbody_workload,  &cpu_lz_workload,	    NULL,
 };

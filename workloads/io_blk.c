@@ -22,9 +22,9 @@
 #include "workloads/platform.h"
 #include "workloads/workload.h"
 
-#define IO_BLK_BLOCK 4096u
+#define IO_BLK_BLOCK	 4096u
 #define IO_BLK_SEQ_BLOCK (1u << 20)
-#define IO_BLK_DEEP_QD 32u
+#define IO_BLK_DEEP_QD	 32u
 
 /* Values of the "engine" parameter and of the "engine" metric. */
 enum io_blk_engine { IO_BLK_ENGINE_IO_URING = 1, IO_BLK_ENGINE_THREADS = 2 };
@@ -66,7 +66,8 @@ static int io_blk_check_written(const struct workload_ctx *ctx, int fd, uint64_t
 			if (e->fe_logical > pos)
 				break; /* a hole at pos */
 			if (e->fe_flags & (FIEMAP_EXTENT_UNWRITTEN | FIEMAP_EXTENT_DELALLOC))
-				return error_set(err, "%s: scratch file %s has unwritten (fallocated) "
+				return error_set(err,
+						 "%s: scratch file %s has unwritten (fallocated) "
 						 "blocks at offset %llu: reads would not reach the "
 						 "device; write the whole file first",
 						 ctx->workload->id, ctx->disk_path,
@@ -78,7 +79,8 @@ static int io_blk_check_written(const struct workload_ctx *ctx, int fd, uint64_t
 		stop |= pos == before;
 	}
 	if (pos < size)
-		return error_set(err, "%s: scratch file %s has a hole at offset %llu (sparse): "
+		return error_set(err,
+				 "%s: scratch file %s has a hole at offset %llu (sparse): "
 				 "reads would not reach the device; write the whole file first",
 				 ctx->workload->id, ctx->disk_path, (unsigned long long)pos);
 	return 0;
@@ -163,8 +165,8 @@ static uint64_t io_blk_random_offset(struct platform_rng *rng, uint64_t blocks)
 	return platform_rng_next(rng) % blocks * IO_BLK_BLOCK;
 }
 
-static int io_blk_check_transfer(const char *id, int write, ssize_t got, size_t want,
-				 uint64_t off, struct vb_error *err)
+static int io_blk_check_transfer(const char *id, int write, ssize_t got, size_t want, uint64_t off,
+				 struct vb_error *err)
 {
 	if (got == (ssize_t)want)
 		return 0;
@@ -319,11 +321,12 @@ static int io_blk_ring_random(struct io_blk_random *job, struct io_blk_ring *r, 
 			struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
 			unsigned s = (unsigned)cqe->user_data;
 			if (s >= qd) {
-				rc = error_set(err, "%s: io_uring completed an unknown request", id);
+				rc = error_set(err, "%s: io_uring completed an unknown request",
+					       id);
 				goto out;
 			}
-			if (io_blk_check_transfer(id, job->write, cqe->res, IO_BLK_BLOCK, offsets[s],
-						  err) != 0) {
+			if (io_blk_check_transfer(id, job->write, cqe->res, IO_BLK_BLOCK,
+						  offsets[s], err) != 0) {
 				rc = -1;
 				goto out;
 			}
@@ -456,7 +459,8 @@ static int io_blk_threads_random(struct io_blk_random *job, const char *id, stru
 			int e = pthread_create(&th[started], NULL, io_blk_worker_main, &w[started]);
 			if (e != 0) {
 				errno = e;
-				rc = error_set_errno(err, "%s: creating I/O thread %u", id, started);
+				rc = error_set_errno(err, "%s: creating I/O thread %u", id,
+						     started);
 				break;
 			}
 		}
@@ -493,8 +497,10 @@ int io_blk_create_scratch(const char *path, uint64_t bytes, struct vb_error *err
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_DIRECT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EINVAL)
-			return error_set(err, "scratch disk %s: the filesystem does not support "
-					 "O_DIRECT (tmpfs?); put it elsewhere", path);
+			return error_set(err,
+					 "scratch disk %s: the filesystem does not support "
+					 "O_DIRECT (tmpfs?); put it elsewhere",
+					 path);
 		return error_set_errno(err, "scratch disk %s: create", path);
 	}
 	/* Not zeros: no layer underneath (thin provisioning, compression) can skip the data. */
@@ -544,8 +550,8 @@ static int io_blk_random_run(const struct workload_ctx *ctx, struct sample_out *
 		return -1;
 	double engine_param = workload_param(ctx, "engine");
 	if (engine_param != IO_BLK_ENGINE_IO_URING && engine_param != IO_BLK_ENGINE_THREADS)
-		return error_set(err, "%s: engine must be 1 (io_uring, else threads) or 2 (threads)",
-				 id);
+		return error_set(
+			err, "%s: engine must be 1 (io_uring, else threads) or 2 (threads)", id);
 	struct io_blk_disk disk;
 	int rc = io_blk_open(ctx, &disk, err);
 	if (rc != 0)
@@ -573,7 +579,8 @@ static int io_blk_random_run(const struct workload_ctx *ctx, struct sample_out *
 			rc = error_set(err, "%s: no I/O completed at depth %u", id, depths[i]);
 		if (rc == 0) {
 			out->value[i * 3] = (double)job.ops * 1e9 / (double)job.elapsed_ns;
-			io_latencies_p50_p99(&job.lat, &out->value[i * 3 + 1], &out->value[i * 3 + 2]);
+			io_latencies_p50_p99(&job.lat, &out->value[i * 3 + 1],
+					     &out->value[i * 3 + 2]);
 		}
 		io_latencies_free(&job.lat);
 	}
@@ -595,24 +602,24 @@ static int io_blk_randwrite_run(const struct workload_ctx *ctx, struct sample_ou
 	return io_blk_random_run(ctx, out, 1, err);
 }
 
-#define IO_BLK_RANDOM_PARAMS                                                                   \
-	{                                                                                      \
-		{ "ms", { 20, 150, 1000 }, "milliseconds of I/O at each queue depth" },        \
-		{ "engine",                                                                    \
-		  { 1, 1, 1 },                                                                 \
-		  "1: io_uring, or threads where io_uring is refused; 2: threads always" },    \
+#define IO_BLK_RANDOM_PARAMS                                                                       \
+	{                                                                                          \
+		{ "ms", { 20, 150, 1000 }, "milliseconds of I/O at each queue depth" },            \
+			{ "engine",                                                                \
+			  { 1, 1, 1 },                                                             \
+			  "1: io_uring, or threads where io_uring is refused; 2: threads "         \
+			  "always" },                                                              \
 	}
 
-#define IO_BLK_RANDOM_METRICS                                                                  \
-	{                                                                                      \
-		{ "qd1_iops", "IOPS", BETTER_HIGHER },                                         \
-		{ "qd1_p50_us", "us", BETTER_LOWER },                                          \
-		{ "qd1_p99_us", "us", BETTER_LOWER },                                          \
-		{ "qd32_iops", "IOPS", BETTER_HIGHER },                                        \
-		{ "qd32_p50_us", "us", BETTER_LOWER },                                         \
-		{ "qd32_p99_us", "us", BETTER_LOWER },                                         \
-		/* Not a performance figure: 1 = io_uring, 2 = threads ran; shows a mismatch */\
-		{ "engine", "id", BETTER_LOWER },                            \
+#define IO_BLK_RANDOM_METRICS                                                                                             \
+	{                                                                                                                 \
+		{ "qd1_iops", "IOPS", BETTER_HIGHER }, { "qd1_p50_us", "us", BETTER_LOWER },                              \
+			{ "qd1_p99_us", "us", BETTER_LOWER },                                                             \
+			{ "qd32_iops", "IOPS", BETTER_HIGHER },                                                           \
+			{ "qd32_p50_us", "us", BETTER_LOWER },                                                            \
+			{ "qd32_p99_us", "us",                                                                            \
+			  BETTER_LOWER }, /* Not a performance figure: 1 = io_uring, 2 = threads ran; shows a mismatch */ \
+			{ "engine", "id", BETTER_LOWER },                                                                 \
 	}
 
 static const struct workload io_blk_randread_workload = {

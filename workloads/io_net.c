@@ -19,9 +19,9 @@
 #include "workloads/workload.h"
 
 /* Longest any connect, send or receive may block: past it the peer counts as dead. */
-#define IO_NET_TIMEOUT_MS 10000
+#define IO_NET_TIMEOUT_MS   10000
 #define IO_NET_STREAM_CHUNK (128u << 10)
-#define IO_NET_RR_WARMUP 20
+#define IO_NET_RR_WARMUP    20
 
 /*
  * The peer is an IPv4 address. A ":port" suffix is accepted and ignored, because the
@@ -60,7 +60,8 @@ static int io_net_connect(const struct workload_ctx *ctx, const struct in_addr *
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return error_set_errno(err, "%s: socket", id);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
 				  .sin_addr = *addr };
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		if (errno != EINPROGRESS) {
@@ -183,7 +184,8 @@ static int io_net_rr_measure(const char *id, int fd, size_t size, uint64_t durat
 			break;
 		now = io_now_ns();
 		if (memcmp(req, rep, size) != 0) {
-			rc = error_set(err, "%s: the echo came back different from the request", id);
+			rc = error_set(err, "%s: the echo came back different from the request",
+				       id);
 			break;
 		}
 		if (!timed)

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#define LZ_MIN_MATCH 4
-#define LZ_HASH_BITS 14
+#define LZ_MIN_MATCH  4
+#define LZ_HASH_BITS  14
 #define LZ_MAX_OFFSET 65535
 /* The last bytes are always literals, so the match finder may read 4 bytes without checks. */
 #define LZ_TAIL 8
@@ -70,7 +70,8 @@ size_t lz_compress(const uint8_t *src, size_t len, uint8_t *dst)
 			uint32_t h = lz_hash(seq);
 			size_t cand = table[h];
 			table[h] = (uint32_t)ip;
-			if (cand >= ip || ip - cand > LZ_MAX_OFFSET || lz_read32(src + cand) != seq) {
+			if (cand >= ip || ip - cand > LZ_MAX_OFFSET ||
+			    lz_read32(src + cand) != seq) {
 				ip++;
 				continue;
 			}

@@ -53,8 +53,8 @@ void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines,
 		next[i] = next[j];
 		next[j] = t;
 	}
-#define MEM_SLOT(i)                                                                            \
-	((void **)(base + (i) * stride +                                                       \
+#define MEM_SLOT(i)                                                                                \
+	((void **)(base + (i)*stride +                                                             \
 		   (spread_lines && lines > 1 ? mem_mix((i) ^ salt) % lines * MEM_LINE : 0)))
 	for (size_t i = 0; i < slots; i++)
 		*MEM_SLOT(i) = MEM_SLOT((size_t)next[i]);
@@ -67,8 +67,14 @@ void *mem_chase_walk(void *start, size_t loads)
 {
 	void **p = start;
 	for (size_t i = loads / 8; i; i--) {
-		p = *p; p = *p; p = *p; p = *p;
-		p = *p; p = *p; p = *p; p = *p;
+		p = *p;
+		p = *p;
+		p = *p;
+		p = *p;
+		p = *p;
+		p = *p;
+		p = *p;
+		p = *p;
 	}
 	for (size_t i = loads % 8; i; i--)
 		p = *p;
@@ -164,7 +170,8 @@ static void mem_stream_worker(unsigned index, void *arg)
 	}
 }
 
-static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out,
+			  struct vb_error *err)
 {
 	struct mem_stream s = { .nthreads = ctx->cpus ? ctx->cpus : 1 };
 	size_t llc = mem_llc_bytes(ctx);
@@ -197,8 +204,9 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 	}
 	for (size_t j = 0; j < s.n; j += 509) {
 		if (s.a[j] != aj || s.b[j] != bj || s.c[j] != cj) {
-			rc = error_set(err, "mem.stream: wrong value at element %zu (a %g, expected %g)", j,
-				       s.a[j], aj);
+			rc = error_set(err,
+				       "mem.stream: wrong value at element %zu (a %g, expected %g)",
+				       j, s.a[j], aj);
 			break;
 		}
 	}
@@ -207,7 +215,8 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 		return rc;
 	static const double moved[STREAM_KERNELS] = { 2, 2, 3, 3 };
 	for (int k = 0; k < STREAM_KERNELS; k++)
-		out->value[k] = moved[k] * (double)bytes / ((double)(s.best[k] ? s.best[k] : 1) * 1e-9) / 1e6;
+		out->value[k] = moved[k] * (double)bytes /
+				((double)(s.best[k] ? s.best[k] : 1) * 1e-9) / 1e6;
 	return 0;
 }
 
@@ -235,7 +244,8 @@ static const struct workload mem_stream_workload = {
 
 #define MEM_LATENCY_SIZES 10 /* 4 KiB .. 1 GiB in factors of 4 */
 
-static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *out,
+			   struct vb_error *err)
 {
 	size_t max = (size_t)workload_param(ctx, "max_bytes");
 	size_t loads = (size_t)workload_param(ctx, "loads");
@@ -328,10 +338,11 @@ static void mem_gups_worker(unsigned index, void *arg)
 	}
 	g->t1[index] = platform_now_ns();
 	g->t0[index] = t0;
-	g->xor[index] = acc;
+	g->xor [index] = acc;
 }
 
-static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out,
+			struct vb_error *err)
 {
 	struct mem_gups g = { .nthreads = ctx->cpus ? ctx->cpus : 1, .seed = ctx->seed };
 	if (g.nthreads > 64)
@@ -356,7 +367,7 @@ static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out, 
 	 */
 	uint64_t expect = 0, got = 0, first = UINT64_MAX, last = 0;
 	for (unsigned t = 0; t < g.nthreads; t++) {
-		expect ^= g.xor[t];
+		expect ^= g.xor [t];
 		first = g.t0[t] < first ? g.t0[t] : first;
 		last = g.t1[t] > last ? g.t1[t] : last;
 	}
@@ -434,9 +445,5 @@ static const struct workload mem_tlb_workload = {
 };
 
 const struct workload *const mem_workloads[] = {
-	&mem_stream_workload,
-	&mem_latency_workload,
-	&mem_gups_workload,
-	&mem_tlb_workload,
-	NULL,
+	&mem_stream_workload, &mem_latency_workload, &mem_gups_workload, &mem_tlb_workload, NULL,
 };

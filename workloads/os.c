@@ -65,13 +65,15 @@ static int os_batches(const struct workload_ctx *ctx, size_t *count, size_t *per
 	*count = (size_t)(total / batch);
 	*times = calloc(*count, sizeof(double));
 	if (!*times)
-		return error_set(err, "%s: out of memory for %zu batches", ctx->workload->id, *count);
+		return error_set(err, "%s: out of memory for %zu batches", ctx->workload->id,
+				 *count);
 	return 0;
 }
 
 /* ---- os.syscall ---- */
 
-static int os_syscall_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int os_syscall_run(const struct workload_ctx *ctx, struct sample_out *out,
+			  struct vb_error *err)
 {
 	size_t batches, per;
 	double *t;
@@ -234,7 +236,8 @@ out:
 	return rc;
 }
 
-static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out,
+			struct vb_error *err)
 {
 	size_t batches, per;
 	double *t;
@@ -244,9 +247,11 @@ static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out, 
 		return error_set_errno(err, "os.ctxsw: sched_getaffinity");
 	if (os_batches(ctx, &batches, &per, &t, err) != 0)
 		return -1;
-	int rc = os_ctxsw_measure(first, first, batches, per, t, &out->value[0], &out->value[1], err);
+	int rc = os_ctxsw_measure(first, first, batches, per, t, &out->value[0], &out->value[1],
+				  err);
 	if (rc == 0 && second >= 0)
-		rc = os_ctxsw_measure(first, second, batches, per, t, &out->value[2], &out->value[3], err);
+		rc = os_ctxsw_measure(first, second, batches, per, t, &out->value[2],
+				      &out->value[3], err);
 	/* The calling thread goes back to the CPUs it had; the agent must not stay pinned. */
 	if (sched_setaffinity(0, sizeof(saved), &saved) != 0 && rc == 0)
 		rc = error_set_errno(err, "os.ctxsw: restoring the CPU affinity");
@@ -330,7 +335,8 @@ static void *os_thread_body(void *arg)
 	return arg;
 }
 
-static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out,
+			 struct vb_error *err)
 {
 	size_t n = (size_t)workload_param(ctx, "threads");
 	if (n < 1)
@@ -379,7 +385,8 @@ const char *os_clocksource(void)
 	return name;
 }
 
-static int os_clock_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int os_clock_run(const struct workload_ctx *ctx, struct sample_out *out,
+			struct vb_error *err)
 {
 	size_t batches, per;
 	double *t;
@@ -461,7 +468,8 @@ static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_erro
 	return 0;
 }
 
-static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
+static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *out,
+			    struct vb_error *err)
 {
 	size_t bytes = (size_t)workload_param(ctx, "bytes") & ~(size_t)(OS_HUGE_PAGE - 1);
 	if (bytes < OS_HUGE_PAGE)

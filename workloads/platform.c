@@ -211,9 +211,12 @@ static size_t platform_parse_size(const char *s)
 	if (errno || end == s)
 		return 0;
 	switch (*end) {
-	case 'K': case 'k': v <<= 10; break;
-	case 'M': case 'm': v <<= 20; break;
-	case 'G': case 'g': v <<= 30; break;
+	case 'K':
+	case 'k': v <<= 10; break;
+	case 'M':
+	case 'm': v <<= 20; break;
+	case 'G':
+	case 'g': v <<= 30; break;
 	default: break;
 	}
 	return (size_t)v;
@@ -232,7 +235,8 @@ static long long platform_cache_size_sysfs(int level)
 		if (atoi(buf) != level)
 			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
-		if (platform_read_line(path, buf, sizeof(buf)) == 0 && strcmp(buf, "Instruction") == 0)
+		if (platform_read_line(path, buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, "Instruction") == 0)
 			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
 		if (platform_read_line(path, buf, sizeof(buf)) == 0)

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define CGROUP_CPU_PERIOD_US 100000
-#define CGROUP_RMDIR_TRIES 400 /* x 5 ms: a killed group can take a moment to empty */
+#define CGROUP_RMDIR_TRIES   400 /* x 5 ms: a killed group can take a moment to empty */
 
 static const char *const controller_names[CGROUP_NCONTROLLERS] = { "cpuset", "cpu", "memory" };
 
@@ -203,19 +203,23 @@ int cgroup_detect_from(const char *mountinfo_path, const char *self_cgroup_path_
 			/* New groups go at the mount's root: see the comment in create_v2. */
 			snprintf(layout->v2_parent, sizeof(layout->v2_parent), "%s", mountpoint);
 			self_cgroup_path(self_cgroup_path_file, NULL, self, sizeof(self));
-			join_mount_path(mountpoint, root, self, layout->v2_self, sizeof(layout->v2_self));
+			join_mount_path(mountpoint, root, self, layout->v2_self,
+					sizeof(layout->v2_self));
 		} else if (strcmp(fstype, "cgroup") == 0 && superopts) {
 			char options[64] = "";
 			char copy[1024];
 			snprintf(copy, sizeof(copy), "%s", superopts);
 			char *s2 = NULL;
 			for (char *o = strtok_r(copy, ",", &s2); o; o = strtok_r(NULL, ",", &s2)) {
-				if (strchr(o, '=') || strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0 ||
-				    strcmp(o, "xattr") == 0 || strcmp(o, "noprefix") == 0 ||
-				    strcmp(o, "clone_children") == 0 || strcmp(o, "cpuset_v2_mode") == 0)
+				if (strchr(o, '=') || strcmp(o, "rw") == 0 ||
+				    strcmp(o, "ro") == 0 || strcmp(o, "xattr") == 0 ||
+				    strcmp(o, "noprefix") == 0 ||
+				    strcmp(o, "clone_children") == 0 ||
+				    strcmp(o, "cpuset_v2_mode") == 0)
 					continue;
 				size_t used = strlen(options);
-				snprintf(options + used, sizeof(options) - used, "%s%s", used ? "," : "", o);
+				snprintf(options + used, sizeof(options) - used, "%s%s",
+					 used ? "," : "", o);
 			}
 			for (int c = 0; c < CGROUP_NCONTROLLERS; c++) {
 				if (!word_in_list(superopts, controller_names[c], ",") ||
@@ -224,8 +228,10 @@ int cgroup_detect_from(const char *mountinfo_path, const char *self_cgroup_path_
 				char self[PATH_MAX];
 				self_cgroup_path(self_cgroup_path_file, controller_names[c], self,
 						 sizeof(self));
-				snprintf(layout->v1_mount[c], sizeof(layout->v1_mount[c]), "%s", mountpoint);
-				snprintf(layout->v1_options[c], sizeof(layout->v1_options[c]), "%s", options);
+				snprintf(layout->v1_mount[c], sizeof(layout->v1_mount[c]), "%s",
+					 mountpoint);
+				snprintf(layout->v1_options[c], sizeof(layout->v1_options[c]), "%s",
+					 options);
 				join_mount_path(mountpoint, root, self, layout->v1_parent[c],
 						sizeof(layout->v1_parent[c]));
 				if (c == CGROUP_CPUSET || c == CGROUP_MEMORY)
@@ -249,7 +255,8 @@ static bool has_no_processes(const char *dir)
 {
 	char procs[16];
 	struct vb_error ignored;
-	return cg_read(dir, "cgroup.procs", procs, sizeof(procs), &ignored) == 0 && procs[0] == '\0';
+	return cg_read(dir, "cgroup.procs", procs, sizeof(procs), &ignored) == 0 &&
+	       procs[0] == '\0';
 }
 
 /*
@@ -337,7 +344,8 @@ static int create_v2(const struct cgroup_layout *layout, const char *name,
 		if (cg_write(dir, "memory.max", value, err) < 0)
 			goto fail;
 		/* Without swap the limit means what the VM's RAM means; optional (no swap accounting). */
-		if (cg_exists(dir, "memory.swap.max") && cg_write(dir, "memory.swap.max", "0", err) < 0)
+		if (cg_exists(dir, "memory.swap.max") &&
+		    cg_write(dir, "memory.swap.max", "0", err) < 0)
 			goto fail;
 	}
 	return 0;
@@ -383,7 +391,8 @@ static int create_v1(const struct cgroup_layout *layout, const char *name,
 			if (!limits->cpus &&
 			    cg_read(parent, "cpuset.cpus", value, sizeof(value), err) < 0)
 				return -1;
-			if (cg_write(dir, "cpuset.cpus", limits->cpus ? limits->cpus : value, err) < 0)
+			if (cg_write(dir, "cpuset.cpus", limits->cpus ? limits->cpus : value, err) <
+			    0)
 				return -1;
 			break;
 		case CGROUP_CPU:
@@ -419,15 +428,10 @@ int cgroup_create(const struct cgroup_layout *layout, const char *name,
 	cg->layout = layout;
 	int rc;
 	switch (layout->mode) {
-	case CGROUP_MODE_V2:
-		rc = create_v2(layout, name, limits, cg, err);
-		break;
+	case CGROUP_MODE_V2: rc = create_v2(layout, name, limits, cg, err); break;
 	case CGROUP_MODE_V1:
-	case CGROUP_MODE_HYBRID:
-		rc = create_v1(layout, name, limits, cg, err);
-		break;
-	default:
-		return error_set(err, "cgroup: no usable cgroup hierarchy is mounted");
+	case CGROUP_MODE_HYBRID: rc = create_v1(layout, name, limits, cg, err); break;
+	default: return error_set(err, "cgroup: no usable cgroup hierarchy is mounted");
 	}
 	if (rc < 0) {
 		struct vb_error ignored;
@@ -538,8 +542,9 @@ int cgroup_prune_stale(const struct cgroup_layout *layout, const char *prefix)
 {
 	int removed = 0;
 	for (int c = 0; c < CGROUP_NCONTROLLERS; c++) {
-		const char *parent = layout->mode == CGROUP_MODE_V2 ? (c == 0 ? layout->v2_parent : "")
-								    : layout->v1_parent[c];
+		const char *parent = layout->mode == CGROUP_MODE_V2
+					     ? (c == 0 ? layout->v2_parent : "")
+					     : layout->v1_parent[c];
 		if (!parent[0])
 			continue;
 		DIR *d = opendir(parent);

@@ -11,9 +11,9 @@
 
 enum cgroup_mode {
 	CGROUP_MODE_NONE,   /* no usable hierarchy */
-	CGROUP_MODE_V1,     /* only v1 controller hierarchies */
+	CGROUP_MODE_V1,	    /* only v1 controller hierarchies */
 	CGROUP_MODE_HYBRID, /* v1 controllers plus a cgroup2 mount without them (this host) */
-	CGROUP_MODE_V2,     /* unified hierarchy holds the controllers */
+	CGROUP_MODE_V2,	    /* unified hierarchy holds the controllers */
 };
 
 /* The controllers vbench limits; v1 may mount several in one hierarchy (cpu,cpuacct). */
@@ -34,7 +34,7 @@ struct cgroup_layout {
 
 struct cgroup_limits {
 	const char *cpus;      /* cpuset list "0,1"; NULL = no cpuset limit */
-	unsigned ncpus;        /* cpu quota = ncpus periods per period; 0 = none */
+	unsigned ncpus;	       /* cpu quota = ncpus periods per period; 0 = none */
 	uint64_t memory_bytes; /* 0 = none */
 };
 

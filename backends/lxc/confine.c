@@ -16,9 +16,10 @@
 
 /* The capabilities runc/containerd give a default container. */
 static const int confine_keep_caps[] = {
-	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,	    CAP_FOWNER,	     CAP_MKNOD,
-	CAP_NET_RAW, CAP_SETGID,	      CAP_SETUID,	    CAP_SETFCAP,     CAP_SETPCAP,
-	CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+	CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,	     CAP_FOWNER,
+	CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,	     CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 /*
@@ -27,12 +28,14 @@ static const int confine_keep_caps[] = {
  * deliberately allowed: the agent reads hardware counters the same way in every environment.
  */
 static const int confine_denied_syscalls[] = {
-	SYS_mount,	   SYS_umount2,		SYS_pivot_root,	   SYS_swapon,	     SYS_swapoff,
-	SYS_reboot,	   SYS_kexec_load,	SYS_kexec_file_load, SYS_init_module, SYS_finit_module,
-	SYS_delete_module, SYS_open_by_handle_at, SYS_bpf,	   SYS_keyctl,	     SYS_add_key,
-	SYS_request_key,   SYS_unshare,		SYS_setns,	   SYS_acct,	     SYS_settimeofday,
-	SYS_clock_settime, SYS_clock_adjtime,	SYS_quotactl,	   SYS_syslog,	     SYS_vhangup,
-	SYS_userfaultfd,   SYS_fsopen,		SYS_fsmount,	   SYS_move_mount,   SYS_open_tree,
+	SYS_mount,	   SYS_umount2,	      SYS_pivot_root,	 SYS_swapon,
+	SYS_swapoff,	   SYS_reboot,	      SYS_kexec_load,	 SYS_kexec_file_load,
+	SYS_init_module,   SYS_finit_module,  SYS_delete_module, SYS_open_by_handle_at,
+	SYS_bpf,	   SYS_keyctl,	      SYS_add_key,	 SYS_request_key,
+	SYS_unshare,	   SYS_setns,	      SYS_acct,		 SYS_settimeofday,
+	SYS_clock_settime, SYS_clock_adjtime, SYS_quotactl,	 SYS_syslog,
+	SYS_vhangup,	   SYS_userfaultfd,   SYS_fsopen,	 SYS_fsmount,
+	SYS_move_mount,	   SYS_open_tree,
 #ifdef SYS_iopl
 	SYS_iopl,	   SYS_ioperm,
 #endif
@@ -40,10 +43,10 @@ static const int confine_denied_syscalls[] = {
 
 #if defined(__x86_64__)
 #define CONFINE_AUDIT_ARCH AUDIT_ARCH_X86_64
-#define CONFINE_X32_BIT 0x40000000u
+#define CONFINE_X32_BIT	   0x40000000u
 #elif defined(__aarch64__)
 #define CONFINE_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#define CONFINE_X32_BIT 0u
+#define CONFINE_X32_BIT	   0u
 #endif
 
 static int confine_capabilities(struct vb_error *err)
@@ -62,8 +65,8 @@ static int confine_capabilities(struct vb_error *err)
 	for (int cap = 0; cap <= last && cap < 64; cap++)
 		if (!(keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
 		    errno != EINVAL)
-			return error_set_errno(err, "confine: drop capability %d from the bounding set",
-					       cap);
+			return error_set_errno(
+				err, "confine: drop capability %d from the bounding set", cap);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return error_set_errno(err, "confine: clear ambient capabilities");
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -94,10 +97,10 @@ static int confine_seccomp(struct vb_error *err)
 					       offsetof(struct seccomp_data, nr));
 	n++;
 	/* x32 syscall numbers would slip past the list below. */
-	prog[n] = CONFINE_X32_BIT ? (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
-								 CONFINE_X32_BIT,
-								 (uint8_t)(deny - n - 1), 0)
-				  : (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
+	prog[n] = CONFINE_X32_BIT
+			  ? (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, CONFINE_X32_BIT,
+							 (uint8_t)(deny - n - 1), 0)
+			  : (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
 	n++;
 	for (unsigned i = 0; i < NDENY; i++, n++)
 		prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,

@@ -27,10 +27,10 @@
 
 #define LXC_HOSTNAME "vbench-lxc"
 /* Cgroups and temp dirs are named "vbench-lxc-<pid>-..." so that stale ones can be recognised. */
-#define LXC_NAME_PREFIX "vbench-lxc-"
-#define LXC_STACK_SIZE (256 * 1024)
+#define LXC_NAME_PREFIX	     "vbench-lxc-"
+#define LXC_STACK_SIZE	     (256 * 1024)
 #define LXC_SETUP_TIMEOUT_MS 10000
-#define LXC_NAMESPACES (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
+#define LXC_NAMESPACES	     (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
 
 struct backend_instance {
 	pid_t pid; /* the container's init as the host sees it; 0 once reaped */
@@ -567,7 +567,8 @@ static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_PEER_ADDR);
 	}
 	if (inst->has_disk)
-		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s", ROOTFS_SCRATCH_PATH);
+		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s",
+			 ROOTFS_SCRATCH_PATH);
 }
 
 static bool lxc_alive(struct backend_instance *inst)

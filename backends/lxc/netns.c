@@ -141,8 +141,7 @@ static int address_add(int fd, const char *ifname, const char *addr, struct vb_e
 static int veth_create(int fd, pid_t container_pid, struct vb_error *err)
 {
 	struct nl_request req;
-	struct ifinfomsg *ifi =
-		nl_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
+	struct ifinfomsg *ifi = nl_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	nl_attr(&req, IFLA_IFNAME, NETNS_PEER_IFNAME, sizeof(NETNS_PEER_IFNAME));
 	struct rtattr *linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
@@ -328,8 +327,7 @@ static int helper_link(pid_t container_pid, struct vb_error *err)
 	return peer_fd;
 }
 
-int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid,
-				struct vb_error *err)
+int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid, struct vb_error *err)
 {
 	int sv[2];
 	peer->fd = -1;
@@ -373,7 +371,9 @@ int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid,
 		struct cmsghdr align;
 	} control;
 	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) - 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
 			     .msg_controllen = sizeof(control.buf) };
 	ssize_t n;
 	do

@@ -6,14 +6,14 @@
 
 #include "common/error.h"
 
-#define NETNS_PEER_ADDR "169.254.77.1"
-#define NETNS_CONTAINER_ADDR "169.254.77.2"
-#define NETNS_PREFIX_LEN 30
-#define NETNS_PEER_IFNAME "vb0"
+#define NETNS_PEER_ADDR	       "169.254.77.1"
+#define NETNS_CONTAINER_ADDR   "169.254.77.2"
+#define NETNS_PREFIX_LEN       30
+#define NETNS_PEER_IFNAME      "vb0"
 #define NETNS_CONTAINER_IFNAME "eth0"
 
 struct netns_peer {
-	int fd;         /* holds the peer namespace alive; -1 = none */
+	int fd;		/* holds the peer namespace alive; -1 = none */
 	char path[128]; /* "/proc/<pid>/fd/<fd>": what another process can open and setns() into */
 };
 
@@ -31,8 +31,7 @@ int netns_link_container(struct netns_peer *peer, pid_t container_pid, struct vb
  * socket. The peer namespace then belongs to that user namespace: to enter it, a process
  * without root joins the owner first (ioctl NS_GET_USERNS on the namespace file, setns).
  */
-int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid,
-				struct vb_error *err);
+int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid, struct vb_error *err);
 /* Close the peer namespace: the kernel then deletes it and the veth pair with it. */
 void netns_peer_destroy(struct netns_peer *peer);
 

@@ -20,10 +20,17 @@ static const char *const rootfs_devices[] = { "null", "zero", "full", "random", 
 
 /* OCI runtime defaults (as runc/containerd apply them). */
 static const char *const rootfs_masked[] = {
-	"/proc/acpi",	     "/proc/asound",	  "/proc/kcore",
-	"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
-	"/proc/timer_stats", "/proc/sched_debug",   "/proc/scsi",
-	"/sys/firmware",     "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 static const char *const rootfs_readonly[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -41,8 +48,8 @@ static int do_mount(const char *src, const char *dst, const char *type, unsigned
 		    const char *data, struct vb_error *err)
 {
 	if (mount(src, dst, type, flags, data) < 0)
-		return error_set_errno(err, "rootfs: mount %s on %s (%s)", src ? src : "(none)", dst,
-				       type ? type : "remount/bind");
+		return error_set_errno(err, "rootfs: mount %s on %s (%s)", src ? src : "(none)",
+				       dst, type ? type : "remount/bind");
 	return 0;
 }
 
@@ -56,7 +63,9 @@ static unsigned long locked_flags(const char *path)
 	if (statvfs(path, &st) < 0)
 		return 0;
 	unsigned long flags = 0;
-	static const struct { unsigned long st, ms; } map[] = {
+	static const struct {
+		unsigned long st, ms;
+	} map[] = {
 		{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },
 		{ ST_NODEV, MS_NODEV },	      { ST_NOEXEC, MS_NOEXEC },
 		{ ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
@@ -73,7 +82,8 @@ static int bind_mount(const char *src, const char *dst, unsigned long flags, str
 {
 	if (do_mount(src, dst, NULL, MS_BIND | MS_REC, NULL, err) < 0)
 		return -1;
-	return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(dst), NULL, err);
+	return do_mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(dst), NULL,
+			err);
 }
 
 static int make_dir(const char *path, mode_t mode, struct vb_error *err)
@@ -129,8 +139,8 @@ static int setup_dev(const char *root, struct vb_error *err)
 	}
 	snprintf(path, sizeof(path), "%s/shm", dev);
 	if (make_dir(path, 0755, err) < 0 ||
-	    do_mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-		     err) < 0)
+	    do_mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k", err) < 0)
 		return -1;
 	/* Read-only, so that CAP_MKNOD cannot add nodes; the writable mounts are all nodev. */
 	return do_mount(NULL, dev, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
@@ -166,7 +176,8 @@ static int setup_cgroups(const struct rootfs_spec *spec, struct vb_error *err)
 		if (make_dir(sub, 0755, err) < 0)
 			return -1;
 		if (spec->userns ? bind_mount(spec->cgroup->path[c], sub, RO_FLAGS, err)
-				 : do_mount("cgroup", sub, "cgroup", RO_FLAGS, layout->v1_options[c], err))
+				 : do_mount("cgroup", sub, "cgroup", RO_FLAGS,
+					    layout->v1_options[c], err))
 			return -1;
 	}
 	return do_mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | RO_FLAGS, NULL, err);
@@ -182,7 +193,8 @@ static int mask_paths(const char *root, struct vb_error *err)
 		if (stat(path, &st) < 0)
 			continue; /* not on this kernel */
 		int rc = S_ISDIR(st.st_mode)
-				 ? do_mount("tmpfs", path, "tmpfs", RO_FLAGS, "size=0,mode=0555", err)
+				 ? do_mount("tmpfs", path, "tmpfs", RO_FLAGS, "size=0,mode=0555",
+					    err)
 				 : do_mount("/dev/null", path, NULL, MS_BIND, NULL, err);
 		if (rc < 0)
 			return -1;
@@ -225,13 +237,15 @@ int rootfs_enter(const struct rootfs_spec *spec, struct vb_error *err)
 		if (under(path, root, dirs[i], err) < 0 || make_dir(path, 0755, err) < 0)
 			return -1;
 
-	if (bind_file(root, spec->agent, ROOTFS_AGENT_PATH, MS_RDONLY | MS_NOSUID | MS_NODEV, err) < 0)
+	if (bind_file(root, spec->agent, ROOTFS_AGENT_PATH, MS_RDONLY | MS_NOSUID | MS_NODEV, err) <
+	    0)
 		return -1;
 	if (spec->payload) {
 		char copy[PATH_MAX], target[PATH_MAX + 8];
 		snprintf(copy, sizeof(copy), "%s", spec->payload);
 		snprintf(target, sizeof(target), "%s/%s", ROOTFS_BIN_DIR, basename(copy));
-		if (bind_file(root, spec->payload, target, MS_RDONLY | MS_NOSUID | MS_NODEV, err) < 0)
+		if (bind_file(root, spec->payload, target, MS_RDONLY | MS_NOSUID | MS_NODEV, err) <
+		    0)
 			return -1;
 	}
 	if (spec->disk && bind_file(root, spec->disk, ROOTFS_SCRATCH_PATH,
@@ -249,7 +263,8 @@ int rootfs_enter(const struct rootfs_spec *spec, struct vb_error *err)
 	if (setup_dev(root, err) < 0)
 		return -1;
 	if (under(path, root, "/tmp", err) < 0 ||
-	    do_mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k", err) < 0)
+	    do_mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k", err) <
+		    0)
 		return -1;
 	if (mask_paths(root, err) < 0)
 		return -1;

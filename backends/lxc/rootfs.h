@@ -7,18 +7,18 @@
 #include "backends/lxc/cgroup.h"
 #include "common/error.h"
 
-#define ROOTFS_AGENT_PATH "/vbench-agent"
+#define ROOTFS_AGENT_PATH   "/vbench-agent"
 #define ROOTFS_SCRATCH_PATH "/scratch"
-#define ROOTFS_BIN_DIR "/bin"
+#define ROOTFS_BIN_DIR	    "/bin"
 
 struct rootfs_spec {
-	const char *root;        /* an empty host directory to build on */
-	const char *agent;       /* host path of the static agent, bound read-only at /vbench-agent */
-	const char *payload;     /* host path of a program bound read-only at /bin/<name>, or NULL */
-	const char *disk;        /* host path of the scratch file, bound at /scratch, or NULL */
+	const char *root;    /* an empty host directory to build on */
+	const char *agent;   /* host path of the static agent, bound read-only at /vbench-agent */
+	const char *payload; /* host path of a program bound read-only at /bin/<name>, or NULL */
+	const char *disk;    /* host path of the scratch file, bound at /scratch, or NULL */
 	const struct cgroup_layout *cgroups; /* hierarchies to show (read-only) at /sys/fs/cgroup */
-	const struct cgroup *cgroup;         /* the container's own groups (bound in for v1 in a userns) */
-	bool userns;                         /* we are root only inside a user namespace */
+	const struct cgroup *cgroup; /* the container's own groups (bound in for v1 in a userns) */
+	bool userns;		     /* we are root only inside a user namespace */
 };
 
 /*

@@ -192,8 +192,8 @@ static void test_v2_create_attach_destroy(void **state)
 	assert_int_equal(cgroup_destroy(&cg, &err), -1);
 	assert_non_null(strstr(err.message, "rmdir"));
 	assert_killed(child);
-	static const char *const files[] = { "cpuset.cpus", "cpu.max", "memory.max", "cgroup.procs",
-					     "memory.current", NULL };
+	static const char *const files[] = { "cpuset.cpus",  "cpu.max",	       "memory.max",
+					     "cgroup.procs", "memory.current", NULL };
 	unlink_all(dir, files);
 	assert_int_equal(cgroup_destroy(&cg, &err), 0);
 	assert_int_equal(access(dir, F_OK), -1);
@@ -355,9 +355,10 @@ static void test_v1_hybrid_create_attach_destroy(void **state)
 
 	assert_int_equal(cgroup_destroy(&cg, &err), -1);
 	assert_killed(child);
-	static const char *const files[] = { "cpuset.mems", "cpuset.cpus", "cpu.cfs_period_us",
-					     "cpu.cfs_quota_us", "memory.limit_in_bytes",
-					     "memory.usage_in_bytes", "cgroup.procs", NULL };
+	static const char *const files[] = { "cpuset.mems",	      "cpuset.cpus",
+					     "cpu.cfs_period_us",     "cpu.cfs_quota_us",
+					     "memory.limit_in_bytes", "memory.usage_in_bytes",
+					     "cgroup.procs",	      NULL };
 	unlink_all(cpuset, files);
 	unlink_all(cpu, files);
 	unlink_all(memory, files);
@@ -399,7 +400,8 @@ static void test_v1_comounted(void **state)
 	mkdirs(root);
 	snprintf(path, sizeof(path), "%s/cpuset.mems", root);
 	put(path, "0\n");
-	snprintf(text, sizeof(text), "50 1 0:40 / %s rw - cgroup cgroup rw,cpuset,cpu,memory\n", root);
+	snprintf(text, sizeof(text), "50 1 0:40 / %s rw - cgroup cgroup rw,cpuset,cpu,memory\n",
+		 root);
 	put(f->mountinfo, text);
 	put(f->self, "2:cpuset,cpu,memory:/\n");
 	assert_int_equal(cgroup_detect_from(f->mountinfo, f->self, &layout, &err), 0);
@@ -418,9 +420,13 @@ static void test_v1_comounted(void **state)
 	assert_file(path, "cgroup.procs", pidtext); /* written once, not three times */
 	kill(child, SIGKILL);
 	assert_killed(child);
-	static const char *const files[] = { "cpuset.mems", "cpuset.cpus", "cpu.cfs_period_us",
-					     "cpu.cfs_quota_us", "memory.limit_in_bytes",
-					     "cgroup.procs", NULL };
+	static const char *const files[] = { "cpuset.mems",
+					     "cpuset.cpus",
+					     "cpu.cfs_period_us",
+					     "cpu.cfs_quota_us",
+					     "memory.limit_in_bytes",
+					     "cgroup.procs",
+					     NULL };
 	unlink_all(path, files);
 	assert_int_equal(cgroup_destroy(&cg, &err), 0);
 	assert_int_equal(access(path, F_OK), -1);
@@ -470,8 +476,9 @@ static void test_host_mode_detection(void **state)
 	if (fs_magic("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC)
 		want = CGROUP_MODE_V2;
 	else if (fs_magic("/sys/fs/cgroup/memory") == CGROUP_SUPER_MAGIC)
-		want = fs_magic("/sys/fs/cgroup/unified") == CGROUP2_SUPER_MAGIC ? CGROUP_MODE_HYBRID
-										     : CGROUP_MODE_V1;
+		want = fs_magic("/sys/fs/cgroup/unified") == CGROUP2_SUPER_MAGIC
+			       ? CGROUP_MODE_HYBRID
+			       : CGROUP_MODE_V1;
 	print_message("host cgroup mode: %s\n", cgroup_mode_name(layout.mode));
 	assert_int_equal(layout.mode, want);
 }
@@ -540,7 +547,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v2_keeps_enabled_controllers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_missing_controller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_delegated_parent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_v1_hybrid_create_attach_destroy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_hybrid_create_attach_destroy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_v1_only_and_no_cgroups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_comounted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_stale, setup, teardown),

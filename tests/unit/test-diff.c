@@ -29,7 +29,8 @@ static void add_samples(struct results_doc *doc, size_t metric, const char *back
 	struct result_entry *e = results_entry(doc, &diff_workload, metric, backend);
 	assert_non_null(e);
 	for (int i = 0; i < 20; i++)
-		assert_int_equal(results_add_sample(e, centre * (1 + ((i * 7) % 20 - 9.5) / 950.0)), 0);
+		assert_int_equal(results_add_sample(e, centre * (1 + ((i * 7) % 20 - 9.5) / 950.0)),
+				 0);
 }
 
 static void make_doc(struct results_doc *doc, double rate, double latency)
@@ -134,7 +135,7 @@ static void test_unmatched_and_empty(void **state)
 	diff_options_default(&o);
 	make_doc(&base, 100, 100);
 	make_doc(&new, 100, 100);
-	add_samples(&base, 0, "lxc", 100); /* only in BASE */
+	add_samples(&base, 0, "lxc", 100);   /* only in BASE */
 	add_samples(&new, 0, "native", 100); /* only in NEW */
 	struct result_entry *e = results_entry(&new, &diff_workload, 1, "lxc");
 	e->status = RESULT_UNSUPPORTED;
@@ -183,7 +184,9 @@ static void test_renderings(void **state)
 	assert_non_null(strstr(md.text, "| **regressed** | test.synthetic | latency | kvm |"));
 	assert_non_null(strstr(md.text, "1 regressed, 1 improved"));
 	assert_non_null(strstr(junit.text, "failures=\"1\""));
-	assert_non_null(strstr(junit.text, "<testcase classname=\"test.synthetic\" name=\"latency on kvm\"><failure"));
+	assert_non_null(
+		strstr(junit.text,
+		       "<testcase classname=\"test.synthetic\" name=\"latency on kvm\"><failure"));
 	report_buf_free(&md);
 	report_buf_free(&junit);
 	diff_free(&d);
@@ -209,7 +212,8 @@ static int remove_dir(void **state)
 }
 
 /* Run cmd_diff with stdout and stderr captured; stderr text goes to errtext. */
-static int run_diff(char *errtext, size_t len, const char *a1, const char *a2, const char *a3, const char *a4)
+static int run_diff(char *errtext, size_t len, const char *a1, const char *a2, const char *a3,
+		    const char *a4)
 {
 	char *argv[] = { "diff", (char *)a1, (char *)a2, (char *)a3, (char *)a4, NULL };
 	int argc = 1;
@@ -286,12 +290,14 @@ static void test_command_exit_codes(void **state)
 	write_text("corrupt.json", "{\"schema\":\"vbench-result/1\"]", bad, sizeof(bad));
 	assert_int_equal(run_diff(msg, sizeof(msg), base, bad, NULL, NULL), 2);
 	assert_non_null(strstr(msg, "corrupt.json: JSON is malformed"));
-	write_text("truncated.json", "{\"schema\":\"vbench-result/1\",\"results\":[", bad, sizeof(bad));
+	write_text("truncated.json", "{\"schema\":\"vbench-result/1\",\"results\":[", bad,
+		   sizeof(bad));
 	assert_int_equal(run_diff(msg, sizeof(msg), bad, base, NULL, NULL), 2);
 	assert_non_null(strstr(msg, "truncated.json: truncated JSON"));
 	write_text("other.json", "{\"schema\":\"something-else/3\"}", bad, sizeof(bad));
 	assert_int_equal(run_diff(msg, sizeof(msg), base, bad, NULL, NULL), 2);
-	assert_non_null(strstr(msg, "other.json: not a vbench result (schema \"something-else/3\""));
+	assert_non_null(
+		strstr(msg, "other.json: not a vbench result (schema \"something-else/3\""));
 	assert_int_equal(run_diff(msg, sizeof(msg), base, NULL, NULL, NULL), 2);
 	assert_non_null(strstr(msg, "expected two results files"));
 	assert_int_equal(run_diff(msg, sizeof(msg), "--bogus", base, same, NULL), 2);

@@ -32,7 +32,7 @@
 #include "workloads/workload.h"
 
 #define DISK_BYTES (16u << 20)
-#define PATTERN 0xa5
+#define PATTERN	   0xa5
 
 static char disk_path[256];
 
@@ -153,12 +153,12 @@ static int teardown_disk(void **state)
 	return 0;
 }
 
-#define NEED_DISK()                                                                            \
-	do {                                                                                   \
-		if (!disk_path[0]) {                                                           \
-			print_message("skip: no directory here supports O_DIRECT\n");          \
-			skip();                                                                \
-		}                                                                              \
+#define NEED_DISK()                                                                                \
+	do {                                                                                       \
+		if (!disk_path[0]) {                                                               \
+			print_message("skip: no directory here supports O_DIRECT\n");              \
+			skip();                                                                    \
+		}                                                                                  \
 	} while (0)
 
 static void test_blk_without_disk_is_unsupported(void **state)
@@ -391,7 +391,8 @@ static void *peer_listener(void *arg)
 		if (fd < 0)
 			continue;
 		pthread_t th;
-		if (pthread_create(&th, NULL, peer_connection, (void *)(intptr_t)(fd | sink << 16)) == 0)
+		if (pthread_create(&th, NULL, peer_connection,
+				   (void *)(intptr_t)(fd | sink << 16)) == 0)
 			pthread_detach(th);
 		else
 			close(fd);
@@ -403,7 +404,8 @@ static int peer_listen(uint32_t ip, int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(ip) };
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0)
@@ -490,16 +492,19 @@ static void net_child(int out_fd)
 	if (!rep.skipped) {
 		net_run("io.net.rr", NULL, &rep.no_peer);
 		net_run("io.net.rr", "127.0.0.1", &rep.refused); /* nothing listens yet */
-		if (peer_start(NETPEER_ECHO_PORT, 0) != 0 || peer_start(NETPEER_SINK_PORT, 1) != 0) {
+		if (peer_start(NETPEER_ECHO_PORT, 0) != 0 ||
+		    peer_start(NETPEER_SINK_PORT, 1) != 0) {
 			rep.skipped = 1;
-			snprintf(rep.skip_reason, sizeof(rep.skip_reason), "peer: %s", strerror(errno));
+			snprintf(rep.skip_reason, sizeof(rep.skip_reason), "peer: %s",
+				 strerror(errno));
 		}
 	}
 	pthread_t silent;
 	int silent_started = 0;
 	if (!rep.skipped && peer_listen(INADDR_LOOPBACK + 1, NETPEER_ECHO_PORT) >= 0)
 		/* It waits out the workload's 10 s timeout, so it runs beside the others. */
-		silent_started = pthread_create(&silent, NULL, silent_peer_client, &rep.silent) == 0;
+		silent_started =
+			pthread_create(&silent, NULL, silent_peer_client, &rep.silent) == 0;
 	if (!rep.skipped) {
 		peer_mode = PEER_HANG_UP;
 		net_run("io.net.rr", "127.0.0.1", &rep.hung_up);

@@ -114,7 +114,8 @@ static void test_summary_in_words(void **state)
 	assert_non_null(strstr(kvm.text, "9 MiB host overhead"));
 	assert_non_null(strstr(kvm.text, "network I/O unsupported"));
 	/* differences whose interval contains 1 are called not significant */
-	assert_non_null(strstr(lxc.text, "CPU, memory and disk I/O: no significant difference from native"));
+	assert_non_null(strstr(lxc.text,
+			       "CPU, memory and disk I/O: no significant difference from native"));
 	assert_non_null(strstr(lxc.text, "memory latency: no significant difference"));
 	report_buf_free(&kvm);
 	report_buf_free(&lxc);
@@ -134,7 +135,8 @@ static void test_skipped_backend(void **state)
 	doc.backends = more;
 	memset(&doc.backends[doc.nbackends], 0, sizeof(*more));
 	snprintf(doc.backends[doc.nbackends].name, sizeof(more->name), "qemu");
-	snprintf(doc.backends[doc.nbackends].reason, sizeof(more->reason), "qemu-system-x86_64 not found");
+	snprintf(doc.backends[doc.nbackends].reason, sizeof(more->reason),
+		 "qemu-system-x86_64 not found");
 	doc.backends[doc.nbackends].startup_ms = NAN;
 	doc.backends[doc.nbackends].host_overhead_bytes = NAN;
 	doc.nbackends++;
@@ -175,8 +177,11 @@ static void test_model_helpers(void **state)
 	assert_string_equal(b, "–");
 	/* identifiers print by name, and say so when the samples disagree */
 	double v[] = { 1, 1, 2 };
-	struct result_entry e = { .workload = "io.blk.randread", .metric = "engine", .unit = "id",
-				  .samples = v, .nsamples = 2 };
+	struct result_entry e = { .workload = "io.blk.randread",
+				  .metric = "engine",
+				  .unit = "id",
+				  .samples = v,
+				  .nsamples = 2 };
 	assert_true(report_is_identifier(e.unit));
 	assert_false(report_is_identifier("ns"));
 	report_fmt_identifier(b, sizeof(b), &e);
@@ -197,7 +202,9 @@ static void test_html_has_charts(void **state)
 	(void)state;
 	char why[256];
 	if (!report_chart_available(why, sizeof(why)))
-		fail_msg("gnuplot is needed for this test (scripts/install-deps.sh installs it): %s", why);
+		fail_msg(
+			"gnuplot is needed for this test (scripts/install-deps.sh installs it): %s",
+			why);
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
@@ -212,9 +219,11 @@ static void test_html_has_charts(void **state)
 	assert_int_equal(svgs, 8);
 	assert_null(strstr(html.text, "could not be drawn"));
 	assert_null(strstr(html.text, "<?xml")); /* inline SVG, no XML prolog in the page */
-	assert_null(strstr(html.text, "http://www.w3.org/1999/xlink\" href=\"http")); /* nothing fetched */
+	assert_null(strstr(html.text,
+			   "http://www.w3.org/1999/xlink\" href=\"http")); /* nothing fetched */
 	assert_non_null(strstr(html.text, "Memory latency by working-set size (lower is better)"));
-	assert_non_null(strstr(html.text, "CPU: performance relative to native (right of the line is better)"));
+	assert_non_null(strstr(
+		html.text, "CPU: performance relative to native (right of the line is better)"));
 	assert_non_null(strstr(html.text, "filled marker: significant, hollow: not significant"));
 	assert_non_null(strstr(html.text, "I/O latency percentiles (left is better)"));
 	assert_non_null(strstr(html.text, "Host memory overhead (lower is better)"));
@@ -240,7 +249,8 @@ static void test_html_without_gnuplot(void **state)
 	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
 	unsetenv("VBENCH_GNUPLOT");
 	assert_null(strstr(html.text, "<svg"));
-	assert_non_null(strstr(html.text, "charts are not included: /nonexistent/gnuplot was not found"));
+	assert_non_null(
+		strstr(html.text, "charts are not included: /nonexistent/gnuplot was not found"));
 	/* the tables are all there */
 	assert_non_null(strstr(html.text, "<td>lat_256MiB</td>"));
 	report_buf_free(&html);
@@ -263,7 +273,9 @@ static void test_csv(void **state)
 		lines += *p == '\n';
 	assert_int_equal(lines, 1 + a.nentries + b.nentries);
 	assert_true(!strncmp(csv.text, "run,start_time,workload,group,metric,backend,", 45));
-	assert_non_null(strstr(csv.text, "\"a,1.json\",2026-11-20T10:00:00Z,cpu.int,cpu,ops,native,Mops/s,higher,ok,9,"));
+	assert_non_null(strstr(
+		csv.text,
+		"\"a,1.json\",2026-11-20T10:00:00Z,cpu.int,cpu,ops,native,Mops/s,higher,ok,9,"));
 	report_buf_free(&csv);
 	results_free(&a);
 	results_free(&b);
@@ -296,7 +308,8 @@ static int run_cmd(int (*fn)(int, char **), char *msg, size_t len, char **argv)
 	fflush(stdout);
 	fflush(stderr);
 	int saved_out = dup(1), saved_err = dup(2);
-	int devnull = open("/dev/null", O_WRONLY), errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int devnull = open("/dev/null", O_WRONLY),
+	    errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	dup2(devnull, 1);
 	dup2(errfd, 2);
 	int rc = fn(argc, argv);
@@ -346,7 +359,8 @@ static void test_report_command(void **state)
 	static const struct {
 		const char *name, *text, *want;
 	} cases[] = {
-		{ "corrupt.json", "{\"schema\":\"vbench-result/1\"]", "corrupt.json: JSON is malformed" },
+		{ "corrupt.json", "{\"schema\":\"vbench-result/1\"]",
+		  "corrupt.json: JSON is malformed" },
 		{ "truncated.json", "{\"schema\":\"vbench-result/1\",\"host\":{\"kernel\":\"6.1\"",
 		  "truncated.json: truncated JSON" },
 		{ "schema.json", "{\"schema\":\"vbench-result/9\",\"results\":[]}",
@@ -422,8 +436,9 @@ static void test_history(void **state)
 }
 
 /* Append an entry with these samples (copied) to a loaded document. */
-static void add_entry(struct results_doc *doc, const char *workload, const char *group, const char *metric,
-		      const char *backend, const char *unit, enum better better, const double *v, size_t n)
+static void add_entry(struct results_doc *doc, const char *workload, const char *group,
+		      const char *metric, const char *backend, const char *unit, enum better better,
+		      const double *v, size_t n)
 {
 	struct result_entry *more = realloc(doc->entries, (doc->nentries + 1) * sizeof(*more));
 	assert_non_null(more);
@@ -464,10 +479,12 @@ static void test_terminal_table(void **state)
 		     clock[] = { 31.7, 31.6, 32.5 };
 	const char *names[] = { "native", "lxc", "kvm" };
 	for (size_t k = 0; k < 3; k++) {
-		add_entry(&doc, "io.blk.randread", "io.blk", "engine", names[k], "id", BETTER_LOWER, engine, 3);
-		add_entry(&doc, "lifecycle.start", "lifecycle", "host_overhead_MiB", names[k], "MiB",
-			  BETTER_LOWER, k == 0 ? zero : some, 3);
-		add_entry(&doc, "os.clock", "os", "clock_gettime_p50_ns", names[k], "ns", BETTER_LOWER, clock, 3);
+		add_entry(&doc, "io.blk.randread", "io.blk", "engine", names[k], "id", BETTER_LOWER,
+			  engine, 3);
+		add_entry(&doc, "lifecycle.start", "lifecycle", "host_overhead_MiB", names[k],
+			  "MiB", BETTER_LOWER, k == 0 ? zero : some, 3);
+		add_entry(&doc, "os.clock", "os", "clock_gettime_p50_ns", names[k], "ns",
+			  BETTER_LOWER, clock, 3);
 	}
 	/* the baseline asked for did not run: ratios fall back to native, and the table says so */
 	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "qemu");
@@ -479,7 +496,8 @@ static void test_terminal_table(void **state)
 	fclose(f);
 	assert_non_null(strstr(text, "lxc/native [95% CI]"));
 	assert_non_null(strstr(text, "kvm/native [95% CI]"));
-	assert_non_null(strstr(text, "The baseline asked for, qemu, has no results: ratios are to native."));
+	assert_non_null(strstr(
+		text, "The baseline asked for, qemu, has no results: ratios are to native."));
 	assert_null(strstr(text, "nan"));
 	assert_null(strstr(text, "inf"));
 	/* an identifier shows what ran, with no direction and no ratio */
@@ -519,17 +537,22 @@ static void test_summary_names_few_differences(void **state)
 	const double same[] = { 100, 101, 99, 100, 102 }, fast[] = { 150, 151, 149, 152, 150 };
 	const char *metrics[] = { "a", "b", "c" };
 	for (size_t i = 0; i < 3; i++) {
-		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "native", "ops/s", BETTER_HIGHER, same, 5);
-		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "lxc", "ops/s", BETTER_HIGHER, i == 1 ? fast : same, 5);
+		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "native", "ops/s", BETTER_HIGHER,
+			  same, 5);
+		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "lxc", "ops/s", BETTER_HIGHER,
+			  i == 1 ? fast : same, 5);
 	}
 	const double ready[] = { 12, 13, 12.5, 12.2, 12.8 };
-	add_entry(&doc, "lifecycle.start", "lifecycle", "ready_ms", "lxc", "ms", BETTER_LOWER, ready, 5);
+	add_entry(&doc, "lifecycle.start", "lifecycle", "ready_ms", "lxc", "ms", BETTER_LOWER,
+		  ready, 5);
 	struct report_model m;
 	assert_int_equal(report_model_build(&m, &doc, &err), 0);
 	struct report_buf lxc;
 	report_buf_init(&lxc);
 	report_model_summary(&m, "lxc", &lxc);
-	assert_non_null(strstr(lxc.text, "CPU: significant differences in 1 of 5 metrics: cpu.extra b +50% (better)"));
+	assert_non_null(strstr(
+		lxc.text,
+		"CPU: significant differences in 1 of 5 metrics: cpu.extra b +50% (better)"));
 	/* repeated starts replace the single first start the backend timed (11.2 ms) */
 	assert_non_null(strstr(lxc.text, "ready in 12.5 ms (median of restarts)"));
 	assert_null(strstr(lxc.text, "11.2"));

@@ -91,10 +91,12 @@ static void fill_doc(struct results_doc *doc)
 	doc->backends[0].ran = true;
 	doc->backends[0].startup_ms = 1.25;
 	doc->backends[0].host_overhead_bytes = 0;
-	doc->backends[0].hello_json = strdup("{\"version\":\"0.1.0\",\"cpus\":2,\"isolation\":{\"pid_ns\":false}}");
+	doc->backends[0].hello_json =
+		strdup("{\"version\":\"0.1.0\",\"cpus\":2,\"isolation\":{\"pid_ns\":false}}");
 	snprintf(doc->backends[1].name, sizeof(doc->backends[1].name), "kvm");
 	doc->backends[1].ran = false;
-	snprintf(doc->backends[1].reason, sizeof(doc->backends[1].reason), "KVM is PVM: ring 0 emulated");
+	snprintf(doc->backends[1].reason, sizeof(doc->backends[1].reason),
+		 "KVM is PVM: ring 0 emulated");
 	doc->backends[1].startup_ms = NAN;
 	doc->backends[1].host_overhead_bytes = NAN;
 
@@ -109,7 +111,8 @@ static void fill_doc(struct results_doc *doc)
 	snprintf(e->note, sizeof(e->note), "backend did not run");
 	assert_int_equal(results_add_counter(doc, "mem.latency", "native", "page_faults", 12), 0);
 	assert_int_equal(results_add_counter(doc, "mem.latency", "native", "page_faults", 14), 0);
-	assert_int_equal(results_add_counter(doc, "mem.latency", "native", "task_clock_ns", 1e9), 0);
+	assert_int_equal(results_add_counter(doc, "mem.latency", "native", "task_clock_ns", 1e9),
+			 0);
 	results_compute(doc, 42);
 }
 
@@ -294,24 +297,31 @@ static void test_rejects_bad_input(void **state)
 	} cases[] = {
 		{ "vbench-result/1", "vbench-result/2", "schema \"vbench-result/2\"" },
 		{ "\"schema\":\"vbench-result/1\"", "\"schema\":1", "not a vbench result" },
-		{ "\"samples\":[0.1,", "\"samples\":[\"0.1\",", "results[0].samples[0] is not a number" },
+		{ "\"samples\":[0.1,", "\"samples\":[\"0.1\",",
+		  "results[0].samples[0] is not a number" },
 		{ "\"samples\":[0.1,", "\"samples\":[null,", "results[0].samples[0] is null" },
-		{ "\"samples\":[0.1,", "\"samples\":{\"a\":0.1},\"x\":[", "results[0].samples is not an array" },
+		{ "\"samples\":[0.1,", "\"samples\":{\"a\":0.1},\"x\":[",
+		  "results[0].samples is not an array" },
 		{ "\"median\":2.5", "\"median\":\"2.5\"", "results[0].median is not a number" },
-		{ "\"better\":\"lower\"", "\"better\":\"sideways\"", "results[0].better \"sideways\"" },
+		{ "\"better\":\"lower\"", "\"better\":\"sideways\"",
+		  "results[0].better \"sideways\"" },
 		{ "\"status\":\"ok\"", "\"state\":\"ok\"", "results[0].status" },
 		{ "\"results\":[", "\"results\":\"none\",\"x\":[", "results is not an array" },
 		{ "\"backend\":\"native\"", "\"backend\":7", "results[0].backend is not a string" },
 		{ "\"suite\":\"quick\"", "\"suite\":\"huge\"", "config.suite" },
-		{ "\"seed\":18446744073709551557", "\"seed\":-1", "config.seed is not a non-negative integer" },
-		{ "\"seed\":18446744073709551557", "\"seed\":99999999999999999999", "config.seed is out of range" },
+		{ "\"seed\":18446744073709551557", "\"seed\":-1",
+		  "config.seed is not a non-negative integer" },
+		{ "\"seed\":18446744073709551557", "\"seed\":99999999999999999999",
+		  "config.seed is out of range" },
 		{ "\"ran\":true", "\"ran\":\"yes\"", "backends[0].ran is not true or false" },
-		{ "\"hello\":{", "\"hello\":7,\"h\":{", "backends[0].hello is not an object or null" },
+		{ "\"hello\":{", "\"hello\":7,\"h\":{",
+		  "backends[0].hello is not an object or null" },
 		{ "\"host\":{", "\"host\":[],\"h\":{", "host is not an object" },
 		{ "\"interrupted\":true", "\"interrupted\":1", "interrupted is not true or false" },
 		{ "\"ci95\":[", "\"ci95\":[1,", "ci95 is not an array of two numbers" },
 		{ "\"start_time\":", "\"start\":", "start_time is missing" },
-		{ "\"values\":[12,14]", "\"values\":[12,true]", "counters[0].values[1] is not a number" },
+		{ "\"values\":[12,14]", "\"values\":[12,true]",
+		  "counters[0].values[1] is not a number" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *bad = mutate(good, cases[i].from, cases[i].to);
@@ -348,9 +358,11 @@ static void test_read_file_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_entries_and_compute, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_entries_and_compute, make_tmpdir,
+						remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_round_trip, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_nan_median_is_null, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_nan_median_is_null, make_tmpdir,
+						remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_atomic_write, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_input, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_read_file_errors, make_tmpdir, remove_tmpdir),

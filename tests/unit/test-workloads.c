@@ -66,10 +66,10 @@ static void test_registry_entries_are_complete(void **state)
 static void test_registry_has_the_required_workloads(void **state)
 {
 	(void)state;
-	static const char *const ids[] = { "cpu.sha256", "cpu.matmul", "cpu.sort", "cpu.nbody",
-					   "cpu.lz", "mem.stream", "mem.latency", "mem.gups",
-					   "mem.tlb", "os.syscall", "os.ctxsw", "os.fork",
-					   "os.thread", "os.clock", "mem.pagefault" };
+	static const char *const ids[] = { "cpu.sha256", "cpu.matmul", "cpu.sort",     "cpu.nbody",
+					   "cpu.lz",	 "mem.stream", "mem.latency",  "mem.gups",
+					   "mem.tlb",	 "os.syscall", "os.ctxsw",     "os.fork",
+					   "os.thread",	 "os.clock",   "mem.pagefault" };
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		assert_non_null(workload_find(ids[i]));
 	const struct workload *stream = workload_find("mem.stream");
@@ -92,7 +92,8 @@ static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
 	for (size_t p = 0; p < workload_param_count(w); p++) {
 		double v = w->params[p].value[SUITE_SMOKE];
 		if (v == PARAM_FROM_HOST)
-			v = strcmp(w->params[p].name, "cpus") == 0 ? 2 : (double)(llc ? llc : 8u << 20);
+			v = strcmp(w->params[p].name, "cpus") == 0 ? 2
+								   : (double)(llc ? llc : 8u << 20);
 		ctx->params[p] = v;
 	}
 }
@@ -153,10 +154,10 @@ static void test_bad_parameters_are_errors_not_crashes(void **state)
 		const char *id, *param;
 		double value;
 	} cases[] = {
-		{ "cpu.matmul", "n", 1 },      { "cpu.sort", "keys", 3 },
-		{ "cpu.nbody", "bodies", 1 },  { "mem.latency", "max_bytes", 100 },
-		{ "mem.tlb", "pages", 1 },     { "mem.gups", "max_bytes", 64 },
-		{ "os.syscall", "batch", 0 },  { "mem.pagefault", "bytes", 4096 },
+		{ "cpu.matmul", "n", 1 },     { "cpu.sort", "keys", 3 },
+		{ "cpu.nbody", "bodies", 1 }, { "mem.latency", "max_bytes", 100 },
+		{ "mem.tlb", "pages", 1 },    { "mem.gups", "max_bytes", 64 },
+		{ "os.syscall", "batch", 0 }, { "mem.pagefault", "bytes", 4096 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct workload *w = workload_find(cases[i].id);
@@ -300,9 +301,12 @@ static void test_lz_round_trip_and_rejects_garbage(void **state)
 	for (int kind = 0; kind < 3; kind++) {
 		for (size_t i = 0; i < len; i++) {
 			uint64_t r = platform_rng_next(&rng);
-			in[i] = kind == 0 ? (uint8_t)r : kind == 1 ? 'x' : (uint8_t)"the quick brown fox "[i % 20];
+			in[i] = kind == 0   ? (uint8_t)r
+				: kind == 1 ? 'x'
+					    : (uint8_t) "the quick brown fox "[i % 20];
 			if (kind == 2 && r % 64 == 0)
-				in[i] = (uint8_t)(r >> 8); /* sparse noise: matches of many lengths */
+				in[i] = (uint8_t)(r >>
+						  8); /* sparse noise: matches of many lengths */
 		}
 		size_t n = lz_compress(in, len, packed);
 		assert_true(n <= lz_bound(len));
@@ -314,7 +318,8 @@ static void test_lz_round_trip_and_rejects_garbage(void **state)
 		assert_int_equal(lz_decompress(packed, n / 2, out, len), -1);
 		assert_int_equal(lz_decompress(packed, n, out, len - 1), -1);
 		for (int t = 0; t < 200; t++) {
-			packed[platform_rng_next(&rng) % n] ^= (uint8_t)(1 + platform_rng_next(&rng) % 255);
+			packed[platform_rng_next(&rng) % n] ^=
+				(uint8_t)(1 + platform_rng_next(&rng) % 255);
 			(void)lz_decompress(packed, n, out, len);
 		}
 	}
