@@ -11,22 +11,13 @@
 /* Cells are plain ASCII so that printf widths line up on every terminal. */
 #define TABLE_CELL 48
 
-/* Four significant figures at most, one format per magnitude so that a column lines up. */
+/* The reports' number format, with an ASCII dash for no value so printf widths line up. */
 static void table_fmt_value(char *out, size_t len, double v)
 {
-	double a = fabs(v);
 	if (!isfinite(v))
 		snprintf(out, len, "-");
-	else if (a >= 1000)
-		snprintf(out, len, "%.0f", v);
-	else if (a >= 100)
-		snprintf(out, len, "%.1f", v);
-	else if (a >= 10)
-		snprintf(out, len, "%.2f", v);
-	else if (a >= 0.01 || a == 0)
-		snprintf(out, len, "%.3f", v);
 	else
-		snprintf(out, len, "%.3g", v);
+		report_fmt_num(out, len, v);
 }
 
 /* Interval ends can be far from the ratio (a noisy p99): keep them short. */
