@@ -67,14 +67,10 @@ void *mem_chase_walk(void *start, size_t loads)
 {
 	void **p = start;
 	for (size_t i = loads / 8; i; i--) {
-		p = *p;
-		p = *p;
-		p = *p;
-		p = *p;
-		p = *p;
-		p = *p;
-		p = *p;
-		p = *p;
+		/* clang-format off */
+		p = *p; p = *p; p = *p; p = *p;
+		p = *p; p = *p; p = *p; p = *p;
+		/* clang-format on */
 	}
 	for (size_t i = loads % 8; i; i--)
 		p = *p;
