@@ -1,11 +1,13 @@
 #!/bin/sh
 # Run vbench's tests: unit (cmocka), fuzz (libFuzzer, briefly), integration and rig scripts.
-# Usage: tests/run-tests.sh [unit|fuzz|integration|rig]...   (no argument: all of them)
+# Usage: tests/run-tests.sh [unit|fuzz|integration|rig]...   (no argument: unit fuzz integration)
 # Scripts exit 0 pass, 77 skip (with a printed reason), anything else fail.
 BUILD=${BUILD:-build}
 export BUILD
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-kinds=${*:-unit fuzz integration rig}
+# The nested rig is not in the default set while an intermittent hang in it is open (issue 4):
+# `make check-rig` runs it, and .ci/run runs it after `make check` without gating on it.
+kinds=${*:-unit fuzz integration}
 pass=0 fail=0 skip=0
 failed=""
 
