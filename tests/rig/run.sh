@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 RIG_TIMEOUT=${RIG_TIMEOUT:-900}
+RIG_WATCHDOG=${RIG_WATCHDOG:-420}
 QEMU=$(command -v qemu-system-x86_64 || true)
 [ -n "$QEMU" ] || { echo "SKIP: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"; exit 77; }
 BUSYBOX=$(command -v busybox || true)
@@ -22,7 +23,7 @@ ROOT=$TMP/root
 mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
 	"$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs; do ln -s busybox "$ROOT/bin/$a"; done
+for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs head cut seq; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
 mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
@@ -53,6 +54,20 @@ insmod /lib/rig/brd.ko rd_nr=1 rd_size=262144
 mke2fs -q /dev/ram0 && mount -t ext2 /dev/ram0 /var/tmp
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
+# A watchdog: when the command under test runs long, show where every task of vbench waits.
+(
+	busybox sleep $RIG_WATCHDOG
+	while :; do
+		echo "RIG-WATCHDOG: still running after a long time; vbench's threads:"
+		for t in /proc/[0-9]*/task/[0-9]*; do
+			case "\$(busybox cat \$t/comm 2>/dev/null)" in vbench*|qemu*|vhost*|kvm*) ;; *) continue ;; esac
+			echo "== \$t \$(busybox cat \$t/comm) state \$(busybox cut -d' ' -f3 \$t/stat) wchan \$(busybox cat \$t/wchan)"
+			busybox cat \$t/stack 2>/dev/null | busybox head -12
+		done
+		echo w >/proc/sysrq-trigger 2>/dev/null
+		busybox sleep 120
+	done
+) &
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
 ${RIG_COMMAND:-/vbench/vbench vm --timeout 600 $ARGS}
 echo "RIG-RESULT rc=\$?"
