@@ -54,17 +54,21 @@ insmod /lib/rig/brd.ko rd_nr=1 rd_size=262144
 mke2fs -q /dev/ram0 && mount -t ext2 /dev/ram0 /var/tmp
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
-# A watchdog: when the command under test runs long, show where every task of vbench waits.
+# rig_dump shows where every task of vbench, QEMU and KVM waits; RIG_COMMAND may call it too.
+rig_dump() {
+	for t in /proc/[0-9]*/task/[0-9]*; do
+		case "\$(busybox cat \$t/comm 2>/dev/null)" in vbench*|qemu*|vhost*|kvm*) ;; *) continue ;; esac
+		echo "== \$t \$(busybox cat \$t/comm) state \$(busybox cut -d' ' -f3 \$t/stat) wchan \$(busybox cat \$t/wchan)"
+		busybox cat \$t/stack 2>/dev/null | busybox head -12
+	done
+	echo w >/proc/sysrq-trigger 2>/dev/null
+}
+# A watchdog: when the command under test runs long, show where it waits, every two minutes.
 (
 	busybox sleep $RIG_WATCHDOG
 	while :; do
 		echo "RIG-WATCHDOG: still running after a long time; vbench's threads:"
-		for t in /proc/[0-9]*/task/[0-9]*; do
-			case "\$(busybox cat \$t/comm 2>/dev/null)" in vbench*|qemu*|vhost*|kvm*) ;; *) continue ;; esac
-			echo "== \$t \$(busybox cat \$t/comm) state \$(busybox cut -d' ' -f3 \$t/stat) wchan \$(busybox cat \$t/wchan)"
-			busybox cat \$t/stack 2>/dev/null | busybox head -12
-		done
-		echo w >/proc/sysrq-trigger 2>/dev/null
+		rig_dump
 		busybox sleep 120
 	done
 ) &
