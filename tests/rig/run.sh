@@ -18,7 +18,8 @@ command -v cpio >/dev/null || { echo "SKIP: cpio is not installed"; exit 77; }
 scripts/fetch-guest.sh >/dev/null || { echo "SKIP: cannot fetch the guest kernel (make guest)"; exit 77; }
 
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
 ROOT=$TMP/root
 mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
 	"$ROOT/vbench/guest"
@@ -53,7 +54,7 @@ insmod /lib/rig/tun.ko
 insmod /lib/rig/brd.ko rd_nr=1 rd_size=262144
 mke2fs -q /dev/ram0 && mount -t ext2 /dev/ram0 /var/tmp
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
-echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1)"
+echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1), _text at \$(busybox grep ' _text\$' /proc/kallsyms)"
 # rig_dump shows where every task of vbench, QEMU and KVM waits; RIG_COMMAND may call it too.
 rig_dump() {
 	for t in /proc/[0-9]*/task/[0-9]*; do
@@ -90,10 +91,56 @@ chmod +x "$ROOT/init"
 LOG=${RIG_LOG:-$BUILD/rig-console.log}
 mkdir -p "$BUILD"
 echo "rig: booting QEMU (TCG, qemu64,+svm,+npt), console in $LOG"
-timeout "$RIG_TIMEOUT" "$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 3072 -nographic \
-	-no-reboot -kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
-	-append "console=ttyS0 panic=-1 rdinit=/init" >"$LOG" 2>&1
-qrc=$?
+"$QEMU" -accel tcg,thread=multi -cpu qemu64,+svm,+npt -smp 2 -m 3072 -nographic \
+	-qmp unix:"$TMP/qmp",server=on,wait=off -no-reboot -kernel "$BUILD/guest/vmlinuz" \
+	-initrd "$TMP/outer.cpio" -append "console=ttyS0 panic=-1 rdinit=/init sysrq_always_enabled" \
+	</dev/null >"$LOG" 2>&1 &
+qpid=$!
+trap 'kill $qpid 2>/dev/null; rm -rf "$TMP"' EXIT
+# monitor CMD...: run QEMU monitor commands (through QMP), their output on stdout
+monitor() {
+	python3 - "$TMP/qmp" "$@" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+f = s.makefile("rw")
+def call(cmd, **args):
+    f.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
+    f.flush()
+    while True:
+        reply = json.loads(f.readline())
+        if "return" in reply or "error" in reply:
+            return reply.get("return", reply.get("error"))
+f.readline()  # the greeting
+call("qmp_capabilities")
+for line in sys.argv[2:]:
+    print(call("human-monitor-command", **{"command-line": line}))
+PY
+}
+# Wait for QEMU; a console silent for RIG_STALL seconds is a stalled rig: record where the outer
+# guest's CPUs are (registers, and the kernel's own backtraces through SysRq) before stopping it.
+RIG_STALL=${RIG_STALL:-300}
+qrc=0 waited=0 quiet=0 last=0
+while kill -0 $qpid 2>/dev/null; do
+	sleep 5
+	waited=$((waited + 5))
+	size=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
+	if [ "$size" != "$last" ]; then last=$size quiet=0; else quiet=$((quiet + 5)); fi
+	if [ $quiet -ge "$RIG_STALL" ] || [ $waited -ge "$RIG_TIMEOUT" ]; then
+		[ $quiet -ge "$RIG_STALL" ] && qrc=125 || qrc=124
+		{
+			echo "RIG-STALL: the outer guest's CPUs (QEMU monitor):"
+			monitor "info cpus" "info registers -a" | grep -aE '^(\*? ?CPU|RAX|RSI|R8 |R12|RIP|CS |CR0|EFER)'
+			monitor "sendkey alt-sysrq-l" "sendkey alt-sysrq-w"
+		} >"$TMP/stall" 2>&1
+		sleep 20
+		kill $qpid
+		break
+	fi
+done
+wait $qpid 2>/dev/null
+[ -s "$TMP/stall" ] && cat "$TMP/stall" >>"$LOG"
 grep -aE 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
 if [ -n "${RIG_COMMAND:-}" ] && grep -q 'RIG-RESULT rc=0' "$LOG"; then
 	echo "PASS: '$RIG_COMMAND' succeeded inside the rig"
@@ -114,6 +161,7 @@ if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel .*, 2 CPUs' 
 	exit 0
 fi
 [ $qrc -eq 124 ] && echo "FAIL: the rig timed out after $RIG_TIMEOUT s"
+[ $qrc -eq 125 ] && echo "FAIL: the rig stalled: no console output for $RIG_STALL s (registers and backtraces in the log)"
 echo "FAIL: see $LOG; last lines:"
 tail -30 "$LOG"
 exit 1
