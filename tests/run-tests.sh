@@ -1,13 +1,11 @@
 #!/bin/sh
 # Run vbench's tests: unit (cmocka), fuzz (libFuzzer, briefly), integration and rig scripts.
-# Usage: tests/run-tests.sh [unit|fuzz|integration|rig]...   (no argument: unit fuzz integration)
+# Usage: tests/run-tests.sh [unit|fuzz|integration|rig]...   (no argument: all four)
 # Scripts exit 0 pass, 77 skip (with a printed reason), anything else fail.
 BUILD=${BUILD:-build}
 export BUILD
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-# The nested rig is not in the default set while an intermittent hang in it is open (issue 4):
-# `make check-rig` runs it, and .ci/run runs it after `make check` without gating on it.
-kinds=${*:-unit fuzz integration}
+kinds=${*:-unit fuzz integration rig}
 pass=0 fail=0 skip=0
 failed=""
 
@@ -21,7 +19,8 @@ run_one() { # name command...
 	rc=$?
 	secs=$(($(date +%s) - start))
 	case $rc in
-	0) pass=$((pass + 1)); echo "PASS  $name (${secs}s)" ;;
+	0) pass=$((pass + 1)); echo "PASS  $name (${secs}s)"
+	   grep -a '^NOTE:' "$log" | sed 's/^/      /' ;;
 	77) skip=$((skip + 1)); echo "SKIP  $name: $(grep -i 'skip' "$log" | tail -1)" ;;
 	*) fail=$((fail + 1)); failed="$failed $name"; echo "FAIL  $name (exit $rc, ${secs}s); last lines:";
 	   tail -25 "$log" | sed 's/^/      /' ;;
