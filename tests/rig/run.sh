@@ -2,12 +2,14 @@
 # The nested rig: QEMU (software emulation, AMD-V exposed) boots the Debian cloud kernel with kvm-amd,
 # and vbench's own VMM boots the same kernel inside it. Exit 0 pass, 1 fail, 77 skip (with a reason).
 # Usage: tests/rig/run.sh [vbench vm arguments...]   (default: --cpus 2 --disk /tmp/disk.img --net)
-# RIG_COMMAND='...' runs that command in the outer guest instead (e.g. /vbench/vbench compare kvm native).
+# RIG_COMMAND='...' runs that command in the outer guest instead (e.g. /vbench/vbench compare kvm native);
+# it may call rig_dump to print where vbench's threads wait. RIG_TIMEOUT (s, per boot), RIG_STALL
+# (s of console silence that make a stall), RIG_ATTEMPTS (boots when the emulator wedges),
+# RIG_LOG (the console), RIG_TCG_THREAD (QEMU's TCG threading: multi or single).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 RIG_TIMEOUT=${RIG_TIMEOUT:-900}
-RIG_WATCHDOG=${RIG_WATCHDOG:-420}
 QEMU=$(command -v qemu-system-x86_64 || true)
 [ -n "$QEMU" ] || { echo "SKIP: qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"; exit 77; }
 BUSYBOX=$(command -v busybox || true)
@@ -64,15 +66,6 @@ rig_dump() {
 	done
 	echo w >/proc/sysrq-trigger 2>/dev/null
 }
-# A watchdog: when the command under test runs long, show where it waits, every two minutes.
-(
-	busybox sleep $RIG_WATCHDOG
-	while :; do
-		echo "RIG-WATCHDOG: still running after a long time; vbench's threads:"
-		rig_dump
-		busybox sleep 120
-	done
-) &
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
 ${RIG_COMMAND:-/vbench/vbench vm --timeout 600 $ARGS}
 echo "RIG-RESULT rc=\$?"
@@ -143,6 +136,8 @@ boot() {
 				echo "RIG-STALL: the outer guest's CPUs (QEMU monitor):"
 				grep -aE '^(CPU|RAX|RSI|R8 |R12|RIP|CS |CR0|EFER)' "$TMP/regs"
 				monitor "sendkey alt-sysrq-l" "sendkey alt-sysrq-w"
+				# not wedged: every task's stack, to see what vbench waits for
+				[ $qrc -eq 126 ] && monitor "sendkey alt-sysrq-t"
 			} >"$TMP/stall" 2>&1
 			sleep 20
 			kill $qpid
