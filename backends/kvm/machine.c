@@ -276,6 +276,6 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 			 "the guest was still running when stopped; last console lines:\n%s",
 			 tail[0] ? tail : "(none)");
 	else
-		snprintf(buf, len, "the VM %s (%s); last console lines:\n%s", vm_status_name(s),
+		snprintf(buf, len, "the VM ended (%s): %s; last console lines:\n%s", vm_status_name(s),
 			 m->vm->status_detail, tail[0] ? tail : "(none)");
 }
