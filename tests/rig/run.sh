@@ -122,14 +122,19 @@ boot() {
 		if [ "$size" != "$last" ]; then last=$size quiet=0; else quiet=$((quiet + 5)); fi
 		if [ $quiet -ge "$RIG_STALL" ] || [ $waited -ge "$RIG_TIMEOUT" ]; then
 			qrc=124
-			# An outer CPU in its kernel (CPL 0), not halted, at the same instruction five
-			# seconds apart is wedged: the emulator's fault, not vbench's.
-			monitor "info registers -a" | grep -a '^RIP=' >"$TMP/rip1"
+			# An outer CPU in its kernel (CPL 0), not halted, that five seconds apart still
+			# has the same kernel-text address in CR2 is wedged: it faults on fetching its own
+			# kernel's code, again and again, which is the emulator's fault, not vbench's.
+			monitor "info registers -a" >"$TMP/regs1"
 			sleep 5
 			monitor "info registers -a" >"$TMP/regs"
-			grep -a '^RIP=' "$TMP/regs" | paste -d'|' "$TMP/rip1" - |
-				awk -F'|' '{ split($1, a, " "); split($2, b, " ") }
-					a[1] == b[1] && $2 ~ /CPL=0/ && $2 ~ /HLT=0/ { w = 1 } END { exit !w }' &&
+			wedge() {
+				awk '/^RIP=/ { k = $0 ~ /CPL=0/ && $0 ~ /HLT=0/ }
+				     /^CR0=/ { match($0, /CR2=[0-9a-f]+/); print k, substr($0, RSTART + 4, RLENGTH - 4) }' "$1"
+			}
+			wedge "$TMP/regs1" >"$TMP/cr2-1"
+			wedge "$TMP/regs" | paste -d' ' "$TMP/cr2-1" - |
+				awk '$1 == 1 && $3 == 1 && $2 == $4 && $2 ~ /^ffffffff[89a-f]/ { w = 1 } END { exit !w }' &&
 				qrc=125
 			[ $qrc -eq 124 ] && [ $quiet -ge "$RIG_STALL" ] && qrc=126
 			{
@@ -156,7 +161,7 @@ RIG_ATTEMPTS=${RIG_ATTEMPTS:-3}
 qpid=
 trap '[ -n "$qpid" ] && kill $qpid 2>/dev/null; rm -rf "$TMP"' EXIT
 # QEMU 7.2's emulation of SVM now and then wedges a CPU of the outer guest for good, looping on an
-# instruction of its kernel (issue 4 has the registers and backtraces); such a stall, and only
+# instruction fetch of its kernel (issue 4 has the registers and backtraces); such a stall, and only
 # that, is retried, and reported.
 rm -f "$LOG".stall-*
 attempt=1
