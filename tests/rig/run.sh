@@ -162,8 +162,8 @@ boot() {
 
 LOG=${RIG_LOG:-$BUILD/rig-console.log}
 mkdir -p "$BUILD"
-RIG_STALL=${RIG_STALL:-180}
-RIG_ATTEMPTS=${RIG_ATTEMPTS:-3}
+RIG_STALL=${RIG_STALL:-120}
+RIG_ATTEMPTS=${RIG_ATTEMPTS:-5}
 qpid=
 trap '[ -n "$qpid" ] && kill $qpid 2>/dev/null; rm -rf "$TMP"' EXIT
 # QEMU 7.2's emulation of SVM now and then wedges the outer guest for good: a CPU looping on an
