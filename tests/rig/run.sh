@@ -2,10 +2,9 @@
 # The nested rig: QEMU (software emulation, AMD-V exposed) boots the Debian cloud kernel with kvm-amd,
 # and vbench's own VMM boots the same kernel inside it. Exit 0 pass, 1 fail, 77 skip (with a reason).
 # Usage: tests/rig/run.sh [vbench vm arguments...]   (default: --cpus 2 --disk /tmp/disk.img --net)
-# RIG_COMMAND='...' runs that command in the outer guest instead (e.g. /vbench/vbench compare kvm native);
-# it may call rig_dump to print where vbench's threads wait. RIG_TIMEOUT (s, per boot), RIG_STALL
-# (s of console silence that make a stall), RIG_ATTEMPTS (boots when the emulator wedges),
-# RIG_LOG (the console), RIG_TCG_THREAD (QEMU's TCG threading: multi or single).
+# RIG_COMMAND='...' runs that command in the outer guest instead (e.g. /vbench/vbench compare kvm native).
+# RIG_TIMEOUT (s, per boot), RIG_STALL (s of console silence that make a stall), RIG_ATTEMPTS (boots
+# when the emulator wedges), RIG_LOG (the console), RIG_TCG_THREAD (QEMU's TCG threading).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -26,7 +25,7 @@ ROOT=$TMP/root
 mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var/tmp" "$ROOT/lib/rig" \
 	"$ROOT/vbench/guest"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs head cut seq; do ln -s busybox "$ROOT/bin/$a"; done
+for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs seq; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
 mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
@@ -57,15 +56,6 @@ insmod /lib/rig/brd.ko rd_nr=1 rd_size=262144
 mke2fs -q /dev/ram0 && mount -t ext2 /dev/ram0 /var/tmp
 dd if=/dev/zero of=/tmp/disk.img bs=1M count=16 2>/dev/null
 echo "RIG: outer kernel \$(uname -r), /dev/kvm: \$(ls /dev/kvm 2>&1), _text at \$(busybox grep ' _text\$' /proc/kallsyms)"
-# rig_dump shows where every task of vbench, QEMU and KVM waits; RIG_COMMAND may call it too.
-rig_dump() {
-	for t in /proc/[0-9]*/task/[0-9]*; do
-		case "\$(busybox cat \$t/comm 2>/dev/null)" in vbench*|qemu*|vhost*|kvm*) ;; *) continue ;; esac
-		echo "== \$t \$(busybox cat \$t/comm) state \$(busybox cut -d' ' -f3 \$t/stat) wchan \$(busybox cat \$t/wchan)"
-		busybox cat \$t/stack 2>/dev/null | busybox head -12
-	done
-	echo w >/proc/sysrq-trigger 2>/dev/null
-}
 /vbench/vbench list 2>&1 | sed -n '/^Backends/,\$p'
 ${RIG_COMMAND:-/vbench/vbench vm --timeout 600 $ARGS}
 echo "RIG-RESULT rc=\$?"
@@ -102,10 +92,25 @@ for line in sys.argv[2:]:
     print(call("human-monitor-command", **{"command-line": line}))
 PY
 }
-# boot: one run of the rig; qrc is 0 when QEMU ended by itself, 124 on time-out, 125 when a CPU of
-# the outer guest is wedged, 126 when its console was silent for RIG_STALL seconds otherwise.
-# Before QEMU is stopped, where the outer guest's CPUs are (registers, and the kernel's own
-# backtraces through SysRq) goes into the log.
+# wedged: whether the stalled outer guest is wedged, from two register dumps 5 s apart ($TMP/regs1,
+# $TMP/regs) and its console's answer to SysRq-l. Seen: a CPU at CPL 0, not halted, with the same
+# kernel-text address in CR2 both times (it faults on fetching its own kernel's code, again and
+# again); a CPU halted for good and deaf to NMIs; both CPUs looping with interrupts off. Either
+# way some CPU of the two never answers SysRq-l, or CR2 shows the loop.
+wedged() {
+	cr2() {
+		awk '/^RIP=/ { k = $0 ~ /CPL=0/ && $0 ~ /HLT=0/ }
+		     /^CR0=/ { match($0, /CR2=[0-9a-f]+/); print k, substr($0, RSTART + 4, RLENGTH - 4) }' "$1"
+	}
+	cr2 "$TMP/regs1" >"$TMP/cr2-1"
+	cr2 "$TMP/regs" | paste -d' ' "$TMP/cr2-1" - |
+		awk '$1 == 1 && $3 == 1 && $2 == $4 && $2 ~ /^ffffffff[89a-f]/ { w = 1 } END { exit !w }' ||
+		[ "$(tr '\r' '\n' <"$LOG" | grep -aoE 'NMI backtrace for cpu [0-9]+' | sort -u | wc -l)" -lt 2 ]
+}
+# boot: one run of the rig; qrc is 0 when QEMU ended by itself, 124 on time-out, 125 when the outer
+# guest is wedged, 126 when its console was silent for RIG_STALL seconds otherwise. Before QEMU is
+# stopped, where the outer guest's CPUs are (registers, and the kernel's own backtraces and every
+# task's stack through SysRq) goes into the log.
 boot() {
 	"$QEMU" -accel tcg,thread=${RIG_TCG_THREAD:-multi} -cpu qemu64,+svm,+npt -smp 2 -m 3072 \
 		-nographic -qmp unix:"$TMP/qmp",server=on,wait=off -no-reboot \
@@ -121,28 +126,14 @@ boot() {
 		size=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
 		if [ "$size" != "$last" ]; then last=$size quiet=0; else quiet=$((quiet + 5)); fi
 		if [ $quiet -ge "$RIG_STALL" ] || [ $waited -ge "$RIG_TIMEOUT" ]; then
-			qrc=124
-			# An outer CPU in its kernel (CPL 0), not halted, that five seconds apart still
-			# has the same kernel-text address in CR2 is wedged: it faults on fetching its own
-			# kernel's code, again and again, which is the emulator's fault, not vbench's.
+			[ $quiet -ge "$RIG_STALL" ] && qrc=126 || qrc=124
 			monitor "info registers -a" >"$TMP/regs1"
 			sleep 5
 			monitor "info registers -a" >"$TMP/regs"
-			wedge() {
-				awk '/^RIP=/ { k = $0 ~ /CPL=0/ && $0 ~ /HLT=0/ }
-				     /^CR0=/ { match($0, /CR2=[0-9a-f]+/); print k, substr($0, RSTART + 4, RLENGTH - 4) }' "$1"
-			}
-			wedge "$TMP/regs1" >"$TMP/cr2-1"
-			wedge "$TMP/regs" | paste -d' ' "$TMP/cr2-1" - |
-				awk '$1 == 1 && $3 == 1 && $2 == $4 && $2 ~ /^ffffffff[89a-f]/ { w = 1 } END { exit !w }' &&
-				qrc=125
-			[ $qrc -eq 124 ] && [ $quiet -ge "$RIG_STALL" ] && qrc=126
 			{
 				echo "RIG-STALL: the outer guest's CPUs (QEMU monitor):"
 				grep -aE '^(CPU|RAX|RSI|R8 |R12|RIP|CS |CR0|EFER)' "$TMP/regs"
-				monitor "sendkey alt-sysrq-l" "sendkey alt-sysrq-w"
-				# not wedged: every task's stack, to see what vbench waits for
-				[ $qrc -eq 126 ] && monitor "sendkey alt-sysrq-t"
+				monitor "sendkey alt-sysrq-l" "sendkey alt-sysrq-w" "sendkey alt-sysrq-t"
 			} >"$TMP/stall" 2>&1
 			sleep 20
 			kill $qpid
@@ -151,13 +142,10 @@ boot() {
 	done
 	wait $qpid 2>/dev/null
 	qpid=
-	# An outer kernel that does not answer SysRq-l from every CPU (its two) is wedged too: seen,
-	# a CPU halted for good and deaf to NMIs, and both CPUs looping with interrupts off.
-	if [ $qrc -eq 126 ] &&
-		[ "$(tr '\r' '\n' <"$LOG" | grep -aoE 'NMI backtrace for cpu [0-9]+' | sort -u | wc -l)" -lt 2 ]; then
-		qrc=125
+	if [ -s "$TMP/stall" ]; then
+		wedged && qrc=125
+		cat "$TMP/stall" >>"$LOG"
 	fi
-	[ -s "$TMP/stall" ] && cat "$TMP/stall" >>"$LOG"
 }
 
 LOG=${RIG_LOG:-$BUILD/rig-console.log}
@@ -166,10 +154,8 @@ RIG_STALL=${RIG_STALL:-120}
 RIG_ATTEMPTS=${RIG_ATTEMPTS:-5}
 qpid=
 trap '[ -n "$qpid" ] && kill $qpid 2>/dev/null; rm -rf "$TMP"' EXIT
-# QEMU 7.2's emulation of SVM now and then wedges the outer guest for good: a CPU looping on an
-# instruction fetch of its kernel, a CPU halted and deaf to NMIs, or both CPUs looping with
-# interrupts off (issue 4 has the registers and backtraces); such a stall, and only that, is
-# retried, and reported.
+# QEMU 7.2's emulation of SVM now and then wedges the outer guest for good (see wedged; issue 4
+# has the registers and backtraces); such a stall, and only that, is retried, and reported.
 rm -f "$LOG".stall-*
 attempt=1
 while :; do
