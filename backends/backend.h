@@ -45,6 +45,9 @@ struct backend_instance; /* private to each backend */
 struct backend_ops {
 	const char *name;
 	const char *description;
+	/* How long its agent may take to say hello after start, in ms (0: 30 s). A VM boots a
+	 * kernel first, which in the nested test rig takes minutes. */
+	unsigned ready_timeout_ms;
 	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
 	/* Bring up an environment running the agent. On failure nothing is left behind. */
@@ -71,6 +74,7 @@ struct backend_ops {
 extern const struct backend_ops native_backend;
 extern const struct backend_ops lxc_backend;
 extern const struct backend_ops kvm_backend;
+extern const struct backend_ops qemu_backend;
 
 const struct backend_ops *backend_find(const char *name);
 const struct backend_ops *backend_at(size_t i);

@@ -7,6 +7,7 @@ static const struct backend_ops *const backends[] = {
 	&native_backend,
 	&lxc_backend,
 	&kvm_backend,
+	&qemu_backend,
 };
 
 const struct backend_ops *backend_at(size_t i)

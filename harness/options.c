@@ -296,7 +296,7 @@ void options_usage(bool compare)
 	else
 		printf("usage: vbench run BACKEND [options]\n\n"
 		       "Run the workloads in one backend and save the results.\n");
-	printf("\nBackends: native, lxc, kvm (see vbench list for what runs here).\n\n"
+	printf("\nBackends: native, lxc, kvm, qemu (see vbench list for what runs here).\n\n"
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
 	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. "

@@ -26,8 +26,7 @@ void session_init(struct session *s, const struct backend_ops *ops,
 	s->ops = ops;
 	s->cfg = cfg;
 	s->rfd = s->wfd = -1;
-	/* a VM boots a kernel first; in the nested test rig that takes minutes */
-	s->hello_timeout_ms = strcmp(ops->name, "kvm") == 0 ? 600000 : 30000;
+	s->hello_timeout_ms = ops->ready_timeout_ms ? ops->ready_timeout_ms : 30000;
 }
 
 static void teardown(struct session *s)

@@ -186,6 +186,7 @@ static void kvm_stop(struct backend_instance *inst)
 const struct backend_ops kvm_backend = {
 	.name = "kvm",
 	.description = "Linux VM on vbench's own KVM VMM (virtio-mmio, ACPI)",
+	.ready_timeout_ms = 600000,
 	.probe = kvm_probe,
 	.start = kvm_start,
 	.channel = kvm_channel,

@@ -84,6 +84,46 @@ static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c
 	return cpio_finish(c, err);
 }
 
+#define MACHINE_NET_CMDLINE                                                                        \
+	" vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":" NETNS_PEER_PORT_STR
+
+void machine_default_cmdline(bool quiet, bool network, char *out, size_t len)
+{
+	snprintf(out, len, "console=ttyS0 panic=-1 pci=off rdinit=/init%s%s", quiet ? " quiet" : "",
+		 network ? MACHINE_NET_CMDLINE : "");
+}
+
+int machine_write_initramfs(const struct machine_config *cfg, const char *path,
+			    struct vb_error *err)
+{
+	struct cpio c = { 0 };
+	if (machine_build_initrd(cfg, &c, err) < 0) {
+		cpio_free(&c);
+		return -1;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		cpio_free(&c);
+		return error_set_errno(err, "initramfs: create %s", path);
+	}
+	size_t done = 0;
+	while (done < c.len) {
+		ssize_t n = write(fd, c.data + done, c.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			cpio_free(&c);
+			return error_set_errno(err, "initramfs: write %s", path);
+		}
+		done += n;
+	}
+	cpio_free(&c);
+	if (close(fd) < 0)
+		return error_set_errno(err, "initramfs: write %s", path);
+	return 0;
+}
+
 static void machine_on_panic(void *opaque, const char *line)
 {
 	struct machine *m = opaque;
@@ -187,12 +227,11 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 		goto fail;
 
 	/* panic=-1: a panicking kernel reboots at once, which ends the VM instead of hanging it. */
-	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s",
-		 cfg->cmdline ? cfg->cmdline : "console=ttyS0 panic=-1 pci=off rdinit=/init",
-		 cfg->quiet && !cfg->cmdline ? " quiet" : "",
-		 cfg->network ? " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR
-				":" NETNS_PEER_PORT_STR
-			      : "");
+	if (cfg->cmdline)
+		snprintf(m->cmdline, sizeof(m->cmdline), "%s%s", cfg->cmdline,
+			 cfg->network ? MACHINE_NET_CMDLINE : "");
+	else
+		machine_default_cmdline(cfg->quiet, cfg->network, m->cmdline, sizeof(m->cmdline));
 	if (cfg->extra_cmdline) {
 		size_t n = strlen(m->cmdline);
 		snprintf(m->cmdline + n, sizeof(m->cmdline) - n, " %s", cfg->extra_cmdline);
@@ -276,6 +315,6 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 			 "the guest was still running when stopped; last console lines:\n%s",
 			 tail[0] ? tail : "(none)");
 	else
-		snprintf(buf, len, "the VM ended (%s): %s; last console lines:\n%s", vm_status_name(s),
-			 m->vm->status_detail, tail[0] ? tail : "(none)");
+		snprintf(buf, len, "the VM ended (%s): %s; last console lines:\n%s",
+			 vm_status_name(s), m->vm->status_detail, tail[0] ? tail : "(none)");
 }

@@ -48,6 +48,11 @@ struct machine {
 
 /* Build and boot the VM; on failure everything is torn down and *out is NULL. */
 int machine_start(const struct machine_config *cfg, struct machine **out, struct vb_error *err);
+/* The initramfs machine_start builds (agent as /init, the virtio modules), written to path. */
+int machine_write_initramfs(const struct machine_config *cfg, const char *path,
+			    struct vb_error *err);
+/* The kernel command line every Linux guest of vbench gets (quiet, network addresses). */
+void machine_default_cmdline(bool quiet, bool network, char *out, size_t len);
 /* Stop vCPUs and devices, remove the TAP and namespace, close everything. Idempotent on NULL. */
 void machine_destroy(struct machine *m);
 /* A message for a VM that ended: its status, and a kernel panic line when the console has one. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -176,6 +177,38 @@ static void vcpu_handle_io(struct vcpu *vcpu)
 		vm_dispatch(vcpu->vm, false, run->io.port, data, run->io.size, is_write);
 }
 
+/* Where a vCPU stood when it stopped (a triple fault): enough to find the guest code and the
+ * event being delivered, since a triple fault leaves nothing on the guest's console. */
+static void vcpu_describe_state(struct vcpu *vcpu, char *out, size_t len)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_vcpu_events events;
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0) {
+		snprintf(out, len, "(registers unreadable)");
+		return;
+	}
+	memset(&events, 0, sizeof(events));
+	bool have_events = ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &events) == 0;
+	snprintf(out, len,
+		 "at RIP %#llx (CS %#x, CPL %u) RSP %#llx CR2 %#llx CR3 %#llx IDT %#llx+%#x "
+		 "RFLAGS %#llx; exception %s vector %u error %#x; interrupt %s vector %u; NMI %s",
+		 (unsigned long long)regs.rip, sregs.cs.selector, sregs.cs.selector & 3,
+		 (unsigned long long)regs.rsp, (unsigned long long)sregs.cr2,
+		 (unsigned long long)sregs.cr3, (unsigned long long)sregs.idt.base, sregs.idt.limit,
+		 (unsigned long long)regs.rflags,
+		 !have_events		     ? "?"
+		 : events.exception.injected ? "injected"
+		 : events.exception.pending  ? "pending"
+					     : "none",
+		 events.exception.nr, events.exception.error_code,
+		 events.interrupt.injected ? "injected" : "none", events.interrupt.nr,
+		 events.nmi.injected  ? "injected"
+		 : events.nmi.pending ? "pending"
+				      : "none");
+}
+
 static void vcpu_handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -189,10 +222,13 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 			    run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write);
 		break;
 	case KVM_EXIT_HLT: vm_end(vm, VM_STATUS_HALTED, "vCPU %u halted", vcpu->index); break;
-	case KVM_EXIT_SHUTDOWN:
-		vm_end(vm, VM_STATUS_TRIPLE_FAULT, "vCPU %u triple-faulted (the guest reset)",
-		       vcpu->index);
+	case KVM_EXIT_SHUTDOWN: {
+		char where[300];
+		vcpu_describe_state(vcpu, where, sizeof(where));
+		vm_end(vm, VM_STATUS_TRIPLE_FAULT, "vCPU %u triple-faulted (the guest reset) %s",
+		       vcpu->index, where);
 		break;
+	}
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
 			vm_end(vm, VM_STATUS_POWER_OFF, "the guest powered off");

@@ -74,7 +74,7 @@ struct vm {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	enum vm_status status;
-	char status_detail[160];
+	char status_detail[400];
 	uint64_t started_ns, ready_ns; /* CLOCK_MONOTONIC; ready_ns 0 until the boot timer fires */
 	unsigned running_vcpus;
 	/* Called once, on whichever thread ends the VM (e.g. to hang up the agent channel). */

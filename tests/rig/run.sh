@@ -35,6 +35,20 @@ for lib in $(ldd "$BUILD/vbench" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[
 	mkdir -p "$ROOT$(dirname "$lib")"
 	cp -L "$lib" "$ROOT$lib"
 done
+# RIG_WITH_QEMU=1: QEMU goes in too (its libraries and microvm firmware), for the qemu backend.
+if [ -n "${RIG_WITH_QEMU:-}" ]; then
+	mkdir -p "$ROOT/usr/bin"
+	cp "$QEMU" "$ROOT/usr/bin/qemu-system-x86_64"
+	for lib in $(ldd "$QEMU" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^\t\(\/[^ ]*\) .*/\1/p'); do
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+	# microvm's firmware: Debian keeps it in seabios's folder, on QEMU's search path.
+	for f in /usr/share/qemu/bios-microvm.bin /usr/share/seabios/bios-microvm.bin \
+		/usr/share/qemu/linuxboot_dma.bin; do
+		[ -e "$f" ] && mkdir -p "$ROOT${f%/*}" && cp -L "$f" "$ROOT$f"
+	done
+fi
 # A second inner initramfs whose init reboots at once: the guest-reboot path.
 mkdir -p "$TMP/reboot/bin"
 cp "$BUSYBOX" "$TMP/reboot/bin/busybox"
@@ -44,6 +58,7 @@ chmod +x "$TMP/reboot/init"
 ARGS=${*:---cpus 2 --disk /tmp/disk.img --net}
 cat >"$ROOT/init" <<INIT
 #!/bin/sh
+export PATH=/bin:/usr/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
