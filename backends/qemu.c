@@ -36,7 +36,7 @@ struct backend_instance {
 	char initrd[PATH_MAX + 16], console[PATH_MAX + 16], log[PATH_MAX + 16];
 	unsigned ncpus;
 	unsigned cpu_list[BACKEND_MAX_CPUS];
-	uint64_t memory_bytes;
+	uint64_t memory_bytes, qemu_memory_bytes; /* asked for; given to QEMU */
 	bool disk, network, pinned;
 	bool ready; /* the agent said hello (stats is asked for after it) */
 };
@@ -183,7 +183,13 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 	char cmdline[1024], smp[16], mem[32], serial[PATH_MAX + 32], drive[PATH_MAX + 96];
 	machine_default_cmdline(!cfg->verbose, cfg->network, cmdline, sizeof(cmdline));
 	snprintf(smp, sizeof(smp), "%u", cfg->ncpus ? cfg->ncpus : 1);
-	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(inst->memory_bytes >> 20));
+	/* At exactly 2 GiB QEMU (10.0) loads the initramfs at the kernel's initrd limit, 2 GiB, over
+	 * the ACPI tables qboot put at the top of RAM: the tail of the initramfs (the last module)
+	 * and the device tables are corrupt. One more MiB moves the tables above that limit. */
+	inst->qemu_memory_bytes = inst->memory_bytes == (2ull << 30)
+					  ? inst->memory_bytes + (1ull << 20)
+					  : inst->memory_bytes;
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(inst->qemu_memory_bytes >> 20));
 	snprintf(serial, sizeof(serial), "file:%s", inst->console);
 	char *argv[64];
 	int n = 0;
@@ -315,7 +321,7 @@ static double qemu_overhead_bytes(struct backend_instance *inst)
 		if (sscanf(line, "Rss: %llu kB", &rss) == 1) {
 			total += rss;
 			/* The guest RAM is one mapping of at least the VM's memory size. */
-			if ((size << 10) >= inst->memory_bytes && rss > guest)
+			if ((size << 10) >= inst->qemu_memory_bytes && rss > guest)
 				guest = rss;
 		}
 	}
@@ -334,9 +340,12 @@ static void qemu_stats(struct backend_instance *inst, struct backend_stats *out)
 	char cpus[256] = "";
 	host_format_cpu_list(inst->cpu_list, inst->ncpus, cpus, sizeof(cpus));
 	snprintf(out->details, sizeof(out->details),
-		 "QEMU microvm (%s), pid %d, %u vCPUs pinned to %.100s, %llu MiB",
+		 "QEMU microvm (%s), pid %d, %u vCPUs pinned to %.100s, %llu MiB%s",
 		 qemu_accel_is_kvm() ? "KVM" : getenv("VBENCH_QEMU_ACCEL"), (int)inst->pid,
-		 inst->ncpus, cpus, (unsigned long long)(inst->memory_bytes >> 20));
+		 inst->ncpus, cpus, (unsigned long long)(inst->qemu_memory_bytes >> 20),
+		 inst->qemu_memory_bytes != inst->memory_bytes
+			 ? " (1 MiB more: a QEMU bug at 2 GiB)"
+			 : "");
 	if (inst->network && inst->netns.ns_fd >= 0) {
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/fd/%d", (int)getpid(),
 			 inst->netns.ns_fd);
