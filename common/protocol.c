@@ -5,6 +5,7 @@
 #include "common/protocol.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -72,6 +73,10 @@ static int decode_values(const struct json_doc *doc, int obj, struct proto_value
 			return error_set(err, "\"%s\" has a bad or overlong name", what);
 		if (json_get_number(doc, tok + 1, &v) < 0)
 			return error_set(err, "\"%s\".\"%s\" is not a number", what, name);
+		/* null is NaN (not measured); a literal beyond a double's range would come back null */
+		if (isinf(v))
+			return error_set(err, "\"%s\".\"%s\" is out of range for a double", what,
+					 name);
 		for (unsigned k = 0; k < vals->count; k++)
 			if (strcmp(vals->v[k].name, name) == 0)
 				return error_set(err, "\"%s\" repeats \"%s\"", what, name);
@@ -94,18 +99,37 @@ static int need_string(const struct json_doc *doc, int obj, const char *key, cha
 	return 0;
 }
 
-static int need_uint(const struct json_doc *doc, int obj, const char *key, uint64_t *out,
-		     bool required, struct vb_error *err)
+/*
+ * Integers travel as plain decimal digits (no sign, fraction or exponent) and are read exactly:
+ * a value must fit its field, or it would come out of proto_encode as a different number.
+ */
+static int need_uint(const struct json_doc *doc, int obj, const char *key, uint64_t min,
+		     uint64_t max, uint64_t *out, bool required, struct vb_error *err)
 {
 	int t = json_find(doc, obj, key);
-	int64_t v;
-	if (t < 0) {
-		*out = 0;
+	*out = 0;
+	if (t < 0)
 		return required ? error_set(err, "missing \"%s\"", key) : 0;
-	}
-	if (json_get_int(doc, t, &v) < 0 || v < 0)
+	const jsmntok_t *tok = &doc->tokens[t];
+	const char *s = doc->text + tok->start;
+	int l = tok->end - tok->start;
+	char digits[24];
+	bool plain = tok->type == JSMN_PRIMITIVE && l > 0;
+	for (int i = 0; plain && i < l; i++)
+		plain = s[i] >= '0' && s[i] <= '9';
+	if (!plain)
 		return error_set(err, "\"%s\" is not a non-negative integer", key);
-	*out = (uint64_t)v;
+	if (l >= (int)sizeof(digits))
+		return error_set(err, "\"%s\" is out of range (%d digits; at most %llu)", key, l,
+				 (unsigned long long)max);
+	memcpy(digits, s, (size_t)l);
+	digits[l] = '\0';
+	errno = 0;
+	unsigned long long v = strtoull(digits, NULL, 10);
+	if (errno == ERANGE || v < min || v > max)
+		return error_set(err, "\"%s\" is out of range (%s; %llu to %llu)", key, digits,
+				 (unsigned long long)min, (unsigned long long)max);
+	*out = v;
 	return 0;
 }
 
@@ -119,21 +143,24 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 	    HELLO_STRING(hostname, false) < 0 || HELLO_STRING(clocksource, false) < 0)
 		return -1;
 #undef HELLO_STRING
-	if (need_uint(doc, 0, "proto", &v, true, err) < 0)
+	/* any version an int holds decodes, so that a mismatch is reported as one */
+	if (need_uint(doc, 0, "proto", 0, INT_MAX, &v, true, err) < 0)
 		return -1;
 	h->proto = (int)v;
-	if (need_uint(doc, 0, "cpus", &v, true, err) < 0)
+	if (need_uint(doc, 0, "cpus", 1, PROTO_MAX_CPUS, &v, true, err) < 0)
 		return -1;
-	if (v == 0 || v > 4096)
-		return error_set(err, "\"cpus\" is out of range (%llu)", (unsigned long long)v);
 	h->cpus = (unsigned)v;
-	if (need_uint(doc, 0, "memory_bytes", &h->memory_bytes, true, err) < 0)
+	if (need_uint(doc, 0, "memory_bytes", 0, PROTO_MAX_INT, &h->memory_bytes, true, err) < 0)
 		return -1;
 	int iso = json_find(doc, 0, "isolation");
 	if (iso >= 0) {
 		if (!json_is_object(doc, iso))
 			return error_set(err, "\"isolation\" is not an object");
 		const jsmntok_t *t = &doc->tokens[iso];
+		/* bounded so that the hello, encoded again, stays within PROTO_MAX_LINE */
+		if (t->end - t->start > PROTO_MAX_ISOLATION)
+			return error_set(err, "\"isolation\" is oversized (%d bytes; at most %d)",
+					 t->end - t->start, PROTO_MAX_ISOLATION);
 		h->isolation_json = strndup(doc->text + t->start, (size_t)(t->end - t->start));
 		if (!h->isolation_json)
 			return error_set(err, "out of memory");
@@ -145,7 +172,9 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 		int hw = json_find(doc, c, "hardware");
 		if (hw >= 0 && json_get_bool(doc, hw, &h->hw_counters) < 0)
 			return error_set(err, "\"counters.hardware\" is not a boolean");
-		json_member_string(doc, c, "note", h->counters_note, sizeof(h->counters_note));
+		if (need_string(doc, c, "note", h->counters_note, sizeof(h->counters_note), false,
+				err) < 0)
+			return error_prefix(err, "\"counters\": ");
 	}
 	return 0;
 }
@@ -158,12 +187,10 @@ static int decode_run(const struct json_doc *doc, struct proto_msg *msg, struct 
 	    need_string(doc, 0, "disk", r->disk, sizeof(r->disk), false, err) < 0 ||
 	    need_string(doc, 0, "peer", r->peer, sizeof(r->peer), false, err) < 0)
 		return -1;
-	if (need_uint(doc, 0, "cpus", &v, true, err) < 0)
+	if (need_uint(doc, 0, "cpus", 1, PROTO_MAX_CPUS, &v, true, err) < 0)
 		return -1;
-	if (v == 0 || v > 4096)
-		return error_set(err, "\"cpus\" is out of range");
 	r->cpus = (unsigned)v;
-	if (need_uint(doc, 0, "seed", &r->seed, false, err) < 0)
+	if (need_uint(doc, 0, "seed", 0, PROTO_MAX_INT, &r->seed, false, err) < 0)
 		return -1;
 	int p = json_find(doc, 0, "params");
 	if (p >= 0 && decode_values(doc, p, &r->params, "params", err) < 0)
@@ -178,6 +205,9 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 	if (len > PROTO_MAX_LINE)
 		return error_set(err, "message of %zu bytes is oversized (limit %d)", len,
 				 PROTO_MAX_LINE);
+	/* a newline (JSON whitespace) would split the message when it is sent again */
+	if (memchr(line, '\n', len))
+		return error_set(err, "bad message: a newline inside the line");
 	if (json_parse(&doc, line, len, err) < 0)
 		return error_prefix(err, "bad message: ");
 	int rc = -1;
@@ -199,13 +229,10 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 		goto out;
 	}
 	msg->type = (enum proto_type)found;
-	int idt = json_find(&doc, 0, "id");
-	int64_t id = 0;
-	if (idt >= 0 && (json_get_int(&doc, idt, &id) < 0 || id < 0)) {
-		error_set(err, "bad message: \"id\" is not a non-negative integer");
+	if (need_uint(&doc, 0, "id", 0, PROTO_MAX_INT, &msg->id, false, err) < 0) {
+		error_prefix(err, "bad message: ");
 		goto out;
 	}
-	msg->id = (uint64_t)id;
 
 	switch (msg->type) {
 	case PROTO_HELLO: rc = decode_hello(&doc, msg, err); break;
@@ -260,8 +287,7 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 	json_writer_init(&w);
 	json_object_begin(&w);
 	json_kv_string(&w, "type", proto_type_name(msg->type));
-	if (msg->type != PROTO_HELLO)
-		json_kv_int(&w, "id", (int64_t)msg->id);
+	json_kv_int(&w, "id", (int64_t)msg->id);
 	switch (msg->type) {
 	case PROTO_HELLO: {
 		const struct proto_hello *h = &msg->hello;

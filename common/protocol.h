@@ -16,6 +16,15 @@
 #define PROTO_MAX_VALUES 32
 #define PROTO_NAME_MAX	 48
 
+/*
+ * Integers are plain decimal digits, at most 2^53 - 1 (exact in readers that hold JSON numbers
+ * in doubles) and within their field's range; proto_decode rejects anything else, so that every
+ * message it accepts encodes back to the same values.
+ */
+#define PROTO_MAX_INT	    ((1ULL << 53) - 1)
+#define PROTO_MAX_CPUS	    4096
+#define PROTO_MAX_ISOLATION 16384 /* bytes of the hello's raw isolation object */
+
 enum proto_type {
 	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, counters */
 	PROTO_RUN,	   /* harness: run one sample of a workload */

@@ -155,6 +155,139 @@ static void test_rejects_malformed(void **state)
 	}
 }
 
+/* Found by fuzz-protocol: "proto":12e9 decoded into an int as a negative version, which encoded
+ * to a message that no longer decoded. Every integer field must reject what it cannot hold. */
+static void test_rejects_out_of_range_integers(void **state)
+{
+	(void)state;
+#define HELLO(proto, cpus, mem)                                                                    \
+	"{\"type\":\"hello\",\"version\":\"1\",\"proto\":" proto ",\"cpus\":" cpus                 \
+	",\"memory_bytes\":" mem "}"
+#define RUN(cpus, seed)                                                                            \
+	"{\"type\":\"run\",\"id\":1,\"workload\":\"x\",\"cpus\":" cpus ",\"seed\":" seed "}"
+	static const struct {
+		const char *line, *key;
+	} bad[] = {
+		{ HELLO("12e9", "1", "1"), "proto" },
+		{ HELLO("12000000000", "1", "1"), "proto" },
+		{ HELLO("2147483648", "1", "1"), "proto" },
+		{ HELLO("-1", "1", "1"), "proto" },
+		{ HELLO("1.0", "1", "1"), "proto" },
+		{ HELLO("1e0", "1", "1"), "proto" },
+		{ HELLO("1", "4097", "1"), "cpus" },
+		{ HELLO("1", "4294967297", "1"), "cpus" },
+		{ HELLO("1", "1", "9007199254740992"), "memory_bytes" },
+		{ HELLO("1", "1", "18446744073709551616"), "memory_bytes" },
+		{ HELLO("1", "1", "123456789012345678901234567890"), "memory_bytes" },
+		{ HELLO("1", "1", "-0"), "memory_bytes" },
+		{ RUN("1", "9007199254740992"), "seed" },
+		{ RUN("1", "1e3"), "seed" },
+		{ RUN("0", "1"), "cpus" },
+		{ "{\"type\":\"ping\",\"id\":9007199254740992}", "id" },
+		{ "{\"type\":\"ping\",\"id\":9.2e18}", "id" },
+		{ "{\"type\":\"ping\",\"id\":true}", "id" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proto_msg d;
+		struct vb_error err;
+		err.message[0] = '\0';
+		if (decode(bad[i].line, &d, &err) == 0)
+			fail_msg("accepted bad message %zu: %s", i, bad[i].line);
+		char quoted[32];
+		snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i].key);
+		if (!strstr(err.message, quoted))
+			fail_msg("message %zu: error does not name %s: %s", i, quoted, err.message);
+	}
+	/* the largest values each field holds decode, and encode back to the same values */
+	struct proto_msg d, d2;
+	struct vb_error err;
+	assert_int_equal(decode(HELLO("2147483647", "4096", "9007199254740991"), &d, &err), 0);
+	assert_int_equal(d.hello.proto, 2147483647);
+	assert_int_equal(d.hello.cpus, 4096);
+	assert_true(d.hello.memory_bytes == PROTO_MAX_INT);
+	char *line = proto_encode(&d, NULL);
+	assert_int_equal(decode(line, &d2, &err), 0);
+	assert_int_equal(d2.hello.proto, 2147483647);
+	assert_true(d2.hello.memory_bytes == PROTO_MAX_INT);
+	free(line);
+	assert_int_equal(decode("{\"type\":\"run\",\"id\":9007199254740991,\"workload\":\"x\","
+				"\"cpus\":1,\"seed\":9007199254740991}",
+				&d, &err),
+			 0);
+	line = proto_encode(&d, NULL);
+	assert_int_equal(decode(line, &d2, &err), 0);
+	assert_true(d2.id == PROTO_MAX_INT && d2.run.seed == PROTO_MAX_INT);
+	free(line);
+#undef HELLO
+#undef RUN
+}
+
+/* A hello's id travels like any other message's. */
+static void test_hello_id_round_trip(void **state)
+{
+	(void)state;
+	struct proto_msg d, d2;
+	struct vb_error err;
+	assert_int_equal(decode("{\"type\":\"hello\",\"id\":5,\"version\":\"1\",\"proto\":1,"
+				"\"cpus\":1,\"memory_bytes\":1}",
+				&d, &err),
+			 0);
+	char *line = proto_encode(&d, NULL);
+	assert_int_equal(decode(line, &d2, &err), 0);
+	assert_int_equal(d2.id, 5);
+	free(line);
+}
+
+/* Numbers beyond a double's range would decode to infinity and come back as null (NaN). */
+static void test_rejects_non_finite_values(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1e999}}",
+		"{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1},\"counters\":{\"c\":-1e400}}",
+		"{\"type\":\"run\",\"id\":1,\"workload\":\"x\",\"cpus\":1,\"params\":{\"p\":2e308}"
+		"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proto_msg d;
+		struct vb_error err;
+		if (decode(bad[i], &d, &err) == 0)
+			fail_msg("accepted bad message %zu: %s", i, bad[i]);
+		assert_non_null(strstr(err.message, "out of range"));
+	}
+}
+
+/* What decodes must encode to one line within PROTO_MAX_LINE, with the same note. */
+static void test_rejects_what_would_not_encode_again(void **state)
+{
+	(void)state;
+	struct proto_msg d;
+	struct vb_error err;
+	/* a newline is JSON whitespace, but the encoded isolation object would split the line */
+	assert_int_equal(decode("{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,"
+				"\"memory_bytes\":1,\"isolation\":{\n}}",
+				&d, &err),
+			 -1);
+	assert_non_null(strstr(err.message, "newline"));
+	/* an isolation object that would push the encoded hello past PROTO_MAX_LINE */
+	size_t n = PROTO_MAX_LINE - 200;
+	char *big = malloc(n + 1);
+	int k = snprintf(big, n,
+			 "{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,"
+			 "\"memory_bytes\":1,\"isolation\":{\"x\":\"");
+	memset(big + k, 'x', n - (size_t)k - 4);
+	memcpy(big + n - 4, "\"}}", 4);
+	assert_int_equal(proto_decode(big, strlen(big), &d, &err), -1);
+	assert_non_null(strstr(err.message, "oversized"));
+	free(big);
+	/* a note that is not a string is an error, not an empty note */
+	assert_int_equal(decode("{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,"
+				"\"memory_bytes\":1,\"counters\":{\"note\":5}}",
+				&d, &err),
+			 -1);
+	assert_non_null(strstr(err.message, "note"));
+}
+
 static void test_too_many_values(void **state)
 {
 	(void)state;
@@ -249,6 +382,10 @@ int main(void)
 		cmocka_unit_test(test_large_seed_survives),
 		cmocka_unit_test(test_sample_nan_is_null),
 		cmocka_unit_test(test_rejects_malformed),
+		cmocka_unit_test(test_rejects_out_of_range_integers),
+		cmocka_unit_test(test_hello_id_round_trip),
+		cmocka_unit_test(test_rejects_non_finite_values),
+		cmocka_unit_test(test_rejects_what_would_not_encode_again),
 		cmocka_unit_test(test_too_many_values),
 		cmocka_unit_test(test_reader_lines_truncation_and_oversize),
 		cmocka_unit_test(test_json_writer_escapes),
