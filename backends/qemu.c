@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backends/kvm/kvm.h"
@@ -52,6 +53,19 @@ static bool qemu_accel_is_kvm(void)
 {
 	const char *accel = getenv("VBENCH_QEMU_ACCEL");
 	return !accel || !*accel || strcmp(accel, "kvm") == 0;
+}
+
+/* The host's TSC rate, timed against CLOCK_MONOTONIC over 50 ms. */
+static unsigned long long qemu_host_tsc_khz(void)
+{
+	struct timespec t0, t1, pause = { 0, 50 * 1000 * 1000 };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	unsigned long long c0 = __builtin_ia32_rdtsc();
+	nanosleep(&pause, NULL);
+	unsigned long long c1 = __builtin_ia32_rdtsc();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+	return (unsigned long long)((c1 - c0) / ns * 1e6);
 }
 
 static bool qemu_on_path(const char *name)
@@ -182,6 +196,14 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 
 	char cmdline[1024], smp[16], mem[32], serial[PATH_MAX + 32], drive[PATH_MAX + 96];
 	machine_default_cmdline(!cfg->verbose, cfg->network, cmdline, sizeof(cmdline));
+	if (!qemu_accel_is_kvm()) {
+		/* Emulated, the guest's TSC runs at the host's rate, but a busy host makes the kernel's
+		 * calibration against the PIT fail, and microvm has no HPET or PM timer to fall back to:
+		 * the boot then stops for good. Tell the kernel the rate instead. */
+		size_t used = strlen(cmdline);
+		snprintf(cmdline + used, sizeof(cmdline) - used, " tsc_early_khz=%llu",
+			 qemu_host_tsc_khz());
+	}
 	snprintf(smp, sizeof(smp), "%u", cfg->ncpus ? cfg->ncpus : 1);
 	/* At exactly 2 GiB QEMU (10.0) loads the initramfs at the kernel's initrd limit, 2 GiB, over
 	 * the ACPI tables qboot put at the top of RAM: the tail of the initramfs (the last module)
@@ -382,6 +404,8 @@ static void qemu_explain_end(struct backend_instance *inst)
 				   ? "the guest powered off before its agent said hello"
 			   : strstr(tail, "Kernel panic")      ? "the guest kernel panicked"
 			   : strstr(tail, "Restarting system") ? "the guest rebooted"
+			   : WIFSIGNALED(inst->status) && WTERMSIG(inst->status) == SIGKILL
+				   ? "the guest never got ready (QEMU stopped by vbench)"
 			   : WIFEXITED(inst->status) && WEXITSTATUS(inst->status) == 0
 				   ? "the VM reset without a word from its kernel (a triple fault)"
 				   : "QEMU failed";
@@ -404,7 +428,6 @@ static void qemu_stop(struct backend_instance *inst)
 {
 	if (!inst)
 		return;
-	bool ended_alone = !qemu_alive(inst);
 	/* Hanging up the channel makes the agent power off; give it a moment, then insist. */
 	if (inst->channel_fd >= 0) {
 		close(inst->channel_fd);
@@ -416,13 +439,16 @@ static void qemu_stop(struct backend_instance *inst)
 		else
 			usleep(10000);
 	}
-	if (!inst->exited) {
+	bool killed = !inst->exited;
+	if (killed) {
 		kill(inst->pid, SIGKILL);
 		while (waitpid(inst->pid, &inst->status, 0) < 0 && errno == EINTR)
 			;
 		inst->exited = true;
 	}
-	if (ended_alone)
+	/* A VM that never got ready, or that ended by itself other than by powering off, is explained
+	 * (the check looks at the console, so it does not race with QEMU's exit). */
+	if (!inst->ready || !killed)
 		qemu_explain_end(inst);
 	netns_destroy(&inst->netns);
 	qemu_cleanup_files(inst);
