@@ -75,7 +75,10 @@ compare: deps all
 	$(MAKE) -s guest || true
 	$(BUILD)/vbench compare kvm lxc native --suite quick
 
-check: deps all $(UNIT_BIN) $(FUZZ_BIN)
+# The dependencies first, once, then everything builds in parallel: `make check` is all CI runs.
+check:
+	@scripts/install-deps.sh
+	@$(MAKE) -s -j2 all $(UNIT_BIN) $(FUZZ_BIN)
 	@scripts/fetch-guest.sh || echo "vbench: could not fetch the guest kernel; the VM tests will say so"
 	@$(MAKE) -s check-sanitize
 	@tests/run-tests.sh
