@@ -151,20 +151,8 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 	int agent_end = -1;
 
 	char kernel[PATH_MAX], modules[PATH_MAX];
-	if (cfg->kernel_path)
-		snprintf(kernel, sizeof(kernel), "%s", cfg->kernel_path);
-	else
-		kvm_default_guest_path("vmlinuz", kernel, sizeof(kernel));
-	if (cfg->modules_dir)
-		snprintf(modules, sizeof(modules), "%s", cfg->modules_dir);
-	else
-		kvm_default_guest_path(NULL, modules, sizeof(modules));
-	if (access(kernel, R_OK) < 0) {
-		error_set(err,
-			  "qemu: guest kernel %s is missing (run `make guest` or pass --kernel)",
-			  kernel);
+	if (kvm_guest_paths(cfg, kernel, modules, err) < 0)
 		goto fail;
-	}
 	snprintf(inst->dir, sizeof(inst->dir), "%s/qemu-XXXXXX",
 		 cfg->run_dir ? cfg->run_dir : "/tmp");
 	if (!mkdtemp(inst->dir)) {

@@ -38,6 +38,24 @@ void kvm_default_guest_path(const char *file, char *out, size_t len)
 		 file ? file : "");
 }
 
+int kvm_guest_paths(const struct backend_config *cfg, char kernel[PATH_MAX], char modules[PATH_MAX],
+		    struct vb_error *err)
+{
+	if (cfg->kernel_path)
+		snprintf(kernel, PATH_MAX, "%s", cfg->kernel_path);
+	else
+		kvm_default_guest_path("vmlinuz", kernel, PATH_MAX);
+	if (cfg->modules_dir)
+		snprintf(modules, PATH_MAX, "%s", cfg->modules_dir);
+	else
+		kvm_default_guest_path(NULL, modules, PATH_MAX);
+	if (access(kernel, R_OK) < 0)
+		return error_set(err,
+				 "guest kernel %s is missing (run `make guest` or pass --kernel)",
+				 kernel);
+	return 0;
+}
+
 static int kvm_probe(const struct backend_config *cfg, struct vb_error *err)
 {
 	return probe_kvm(cfg ? cfg->force : false, err);
@@ -57,19 +75,9 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 	inst->disk = cfg->disk_path != NULL;
 	inst->network = cfg->network;
 	char modules[PATH_MAX];
-	if (cfg->kernel_path)
-		snprintf(inst->kernel, sizeof(inst->kernel), "%s", cfg->kernel_path);
-	else
-		kvm_default_guest_path("vmlinuz", inst->kernel, sizeof(inst->kernel));
-	if (cfg->modules_dir)
-		snprintf(modules, sizeof(modules), "%s", cfg->modules_dir);
-	else
-		kvm_default_guest_path(NULL, modules, sizeof(modules));
-	if (access(inst->kernel, R_OK) < 0) {
+	if (kvm_guest_paths(cfg, inst->kernel, modules, err) < 0) {
 		free(inst);
-		return error_set(
-			err, "kvm: guest kernel %s is missing (run `make guest` or pass --kernel)",
-			inst->kernel);
+		return -1;
 	}
 	struct machine_config mc = {
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
