@@ -119,12 +119,14 @@ static void qemu_exec(struct backend_instance *inst, char **argv, int channel, i
 		fprintf(stderr, "vbench qemu: %s\n", cerr.message);
 		_exit(127);
 	}
-	int null = open("/dev/null", O_RDONLY);
-	int log = open(inst->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	/* Every fd opened here is close-on-exec; dup2 clears that flag on the copies QEMU is to keep. */
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int log = open(inst->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (null < 0 || log < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 		_exit(127);
-	/* Move the two fds clear of 3 and 4 first, then into place (dup2 clears CLOEXEC). */
-	int c = fcntl(channel, F_DUPFD, 10), t = tap >= 0 ? fcntl(tap, F_DUPFD, 10) : -1;
+	/* Move the two fds clear of 3 and 4 first, then into place. */
+	int c = fcntl(channel, F_DUPFD_CLOEXEC, 10);
+	int t = tap >= 0 ? fcntl(tap, F_DUPFD_CLOEXEC, 10) : -1;
 	if (c < 0 || dup2(c, QEMU_CHANNEL_FD) < 0 || (tap >= 0 && dup2(t, QEMU_TAP_FD) < 0))
 		_exit(127);
 	execvp(argv[0], argv);
@@ -237,9 +239,8 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 	if (cfg->disk_path) {
 		/* O_DIRECT on the host and the guest's queue depth kept: what users run in production. */
 		snprintf(drive, sizeof(drive),
-			 "file=%s,format=raw,if=none,id=disk0,cache=%s,aio=%s", cfg->disk_path,
-			 getenv("VBENCH_QEMU_CACHE") ? getenv("VBENCH_QEMU_CACHE") : "none",
-			 getenv("VBENCH_QEMU_AIO") ? getenv("VBENCH_QEMU_AIO") : "io_uring");
+			 "file=%s,format=raw,if=none,id=disk0,cache=none,aio=io_uring",
+			 cfg->disk_path);
 		argv[n++] = "-drive";
 		argv[n++] = drive;
 		argv[n++] = "-device";
