@@ -133,7 +133,7 @@ wedged() {
 # task's stack through SysRq) goes into the log.
 boot() {
 	"$QEMU" -accel tcg,thread=${RIG_TCG_THREAD:-multi} -cpu qemu64,+svm,+npt -smp 2 -m 3072 \
-		-nographic -qmp unix:"$TMP/qmp",server=on,wait=off -no-reboot \
+		-nographic -qmp unix:"$TMP/qmp",server=on,wait=off -no-reboot -d cpu_reset -D "$TMP/resets" \
 		-kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
 		-append "console=ttyS0 panic=-1 rdinit=/init sysrq_always_enabled ${RIG_IDLE:-idle=poll}" \
 		</dev/null >"$LOG" 2>&1 &
@@ -162,6 +162,15 @@ boot() {
 		fi
 	done
 	wait $qpid 2>/dev/null
+	# -no-reboot: an outer guest that reset (a triple fault: nothing on its console) ends QEMU;
+	# -d cpu_reset logged the CPU's registers at that moment.
+	if grep -q 'Triple fault' "$TMP/resets" 2>/dev/null; then
+		{
+			echo "RIG-RESET: the outer guest triple-faulted; QEMU's record of it:"
+			grep -B2 -A14 'Triple fault' "$TMP/resets" | head -40
+		} >>"$LOG"
+		qrc=127
+	fi
 	qpid=
 	if [ -s "$TMP/stall" ]; then
 		wedged && qrc=125
@@ -209,6 +218,7 @@ if grep -q 'RIG-RESULT rc=0' "$LOG" && grep -q 'agent ready: kernel .*, 2 CPUs' 
 	echo "PASS: a guest reboot ends the VM as 'rebooted'"
 	exit 0
 fi
+[ $qrc -eq 127 ] && echo "FAIL: the rig's outer guest triple-faulted (QEMU's record in the log)" && grep -a -A8 RIG-RESET "$LOG"
 [ $qrc -eq 124 ] && echo "FAIL: the rig timed out after $RIG_TIMEOUT s"
 [ $qrc -eq 125 ] && echo "FAIL: the rig stalled $attempt times: an outer CPU wedged (registers and backtraces in the log)"
 [ $qrc -eq 126 ] && echo "FAIL: no console output for $RIG_STALL s while the outer guest's CPUs were not wedged: vbench hung? (registers and backtraces in the log)"

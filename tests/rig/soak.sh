@@ -25,7 +25,8 @@ tr -d '\r' <"$LOG" >"$LOG.txt"
 ran=$(grep -ac '^SOAK [0-9]* rc=' "$LOG.txt")
 passed=$(grep -ac '^SOAK [0-9]* rc=0' "$LOG.txt")
 stalls=$(grep -ac 'RIG-STALL' "$LOG.txt")
-echo "soak: $BACKENDS, $ran of $N compares ran, $passed passed; rig stalls: $stalls"
+resets=$(grep -ac 'RIG-RESET' "$LOG.txt")
+echo "soak: $BACKENDS, $ran of $N compares ran, $passed passed; rig stalls: $stalls, outer guest resets: $resets"
 bad=0
 for b in $BACKENDS; do
 	ends=$(grep -ac "^vbench $b: " "$LOG.txt")
@@ -35,5 +36,5 @@ for b in $BACKENDS; do
 	bad=$((bad + ends + errors))
 done
 grep -a "^vbench [a-z]*: \|^vbench: [a-z]*: .*\(error\|failed\|died\|timed out\)" "$LOG.txt" | head -20
-[ "$stalls" -gt 0 ] && grep -a '^FAIL\|^rig:' "$LOG.out" | head -5
+[ "$stalls" -gt 0 ] || [ "$resets" -gt 0 ] && grep -a '^FAIL\|^rig:' "$LOG.out" | head -5
 [ "$ran" -eq "$N" ] && [ "$passed" -eq "$N" ] && [ "$stalls" -eq 0 ] && [ $bad -eq 0 ]
