@@ -184,6 +184,23 @@ static void test_shutdown_paths(void **state)
 	expect_end(s3, sizeof(s3), false, VM_STATUS_HALTED);
 }
 
+/* A triple fault leaves nothing on the guest's console: the VM's end says where the vCPU stood. */
+static void test_triple_fault_says_where(void **state)
+{
+	(void)state;
+	if (!have_kvm())
+		skip();
+	const uint8_t triple[] = { 0x0f, 0x0b, 0xf4 }; /* ud2 at 0x1000 with an empty IDT */
+	struct vm *vm;
+	assert_int_equal(run_tiny(triple, sizeof(triple), true, NULL, -1, NULL, &vm),
+			 VM_STATUS_TRIPLE_FAULT);
+	print_message("detail: %s\n", vm->status_detail);
+	assert_non_null(strstr(vm->status_detail, "at RIP 0x1000 "));
+	assert_non_null(strstr(vm->status_detail, "CPL 0"));
+	assert_non_null(strstr(vm->status_detail, "IDT 0+0 "));
+	vm_destroy(vm);
+}
+
 static void test_exit_counts(void **state)
 {
 	(void)state;
@@ -332,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_uart_and_boot_timer),
 		cmocka_unit_test(test_mmio_exits),
 		cmocka_unit_test(test_shutdown_paths),
+		cmocka_unit_test(test_triple_fault_says_where),
 		cmocka_unit_test(test_exit_counts),
 		cmocka_unit_test(test_host_stop_of_spinning_guest),
 		cmocka_unit_test(test_probe_measures),
