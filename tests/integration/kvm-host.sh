@@ -18,10 +18,24 @@ start=$(date +%s)
 grep -A1 '^ *kvm ' "$TMP/list" >"$TMP/kvm"
 cat "$TMP/kvm"
 if grep -q unavailable "$TMP/kvm"; then
-	grep -qE 'ns per ring-0 instruction|/dev/kvm' "$TMP/kvm" || fail "kvm is unavailable without a measured reason"
+	grep -qE 'ns per ring-0 instruction|/dev/kvm|kvm_pvm' "$TMP/kvm" || fail "kvm is unavailable without a measured reason"
 	"$V" vm >"$TMP/out" 2>&1
 	[ $? -eq 2 ] || fail "vbench vm on a refusing host did not exit 2"
 	grep -q 'use --force' "$TMP/out" || fail "vbench vm did not explain the refusal: $(cat "$TMP/out")"
+fi
+
+# A PVM host is refused for what it is, whatever the load: the module, not a timing, is the reason.
+if [ -e /sys/module/kvm_pvm ]; then
+	grep -q 'unavailable' "$TMP/kvm" || fail "kvm is called available on a PVM host"
+	grep -q 'kvm_pvm module is loaded' "$TMP/kvm" || fail "the PVM refusal does not name the module"
+fi
+
+# One examination per process: kvm and qemu both ask, the host is looked at once.
+if command -v strace >/dev/null && strace -f -e trace=%file -o "$TMP/trace" "$V" list >/dev/null 2>&1; then
+	n=$(grep -c '/sys/module/kvm_pvm' "$TMP/trace")
+	[ "$n" -eq 1 ] || fail "vbench list examined the host $n times (want 1)"
+else
+	echo "NOTE: strace cannot trace here; the once-per-process check is left to test-kvm-probe"
 fi
 
 # A file that is not a bzImage: exit 2 and a clear message, nothing booted.

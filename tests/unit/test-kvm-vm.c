@@ -255,15 +255,7 @@ static void test_probe_measures(void **state)
 	double ns = 0;
 	struct vb_error err;
 	assert_int_equal(probe_ring0_speed(&ns, &err), 0);
-	assert_true(ns > 0);
-	int rc = probe_kvm(false, &err);
-	if (ns > PROBE_RING0_SLOW_NS) {
-		assert_int_equal(rc, -1);
-		assert_non_null(strstr(err.message, "emulates guest ring 0"));
-		assert_int_equal(probe_kvm(true, &err), 0);
-	} else {
-		assert_int_equal(rc, 0);
-	}
+	assert_true(ns > 0); /* the verdict on it is pinned in test-kvm-probe */
 }
 
 static int panics;
