@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "backends/kvm/exits.h"
+#include "backends/kvm/footprint.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/probe.h"
@@ -21,6 +22,9 @@ struct backend_instance {
 		start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
 	bool disk, network;
 	int stats_fds[VM_MAX_VCPUS]; /* KVM's binary stats, one per vCPU (-1 where unsupported) */
+	/* The process's resident memory just before the VM existed: the harness's, not the VMM's. */
+	struct footprint before;
+	struct vb_error before_err; /* why there is no baseline ("" = there is one) */
 	char kernel[PATH_MAX];
 };
 
@@ -67,11 +71,14 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 	*out = NULL;
 	if (probe_kvm(cfg->force, err) < 0)
 		return -1;
-	uint64_t start_ns = vm_now_ns();
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return error_set(err, "kvm: out of memory");
-	inst->start_ns = start_ns;
+	/* Until the VMM has a process of its own, the harness's memory is subtracted (taken before the
+	 * start clock runs: reading smaps is no part of starting a VM). */
+	if (footprint_measure(0, 0, &inst->before, &inst->before_err) < 0)
+		inst->before.rss_bytes = UINT64_MAX;
+	inst->start_ns = vm_now_ns();
 	inst->disk = cfg->disk_path != NULL;
 	inst->network = cfg->network;
 	char modules[PATH_MAX];
@@ -108,16 +115,26 @@ static void kvm_channel(struct backend_instance *inst, int *rfd, int *wfd)
 	*rfd = *wfd = inst->machine->channel_fd;
 }
 
-static uint64_t kvm_process_rss(void)
+/* The VMM's own resident memory: growth since before the VM, without the guest RAM mapping's. */
+static double kvm_overhead_bytes(struct backend_instance *inst, char *why, size_t len)
 {
-	FILE *f = fopen("/proc/self/statm", "r");
-	unsigned long size = 0, resident = 0;
-	if (f) {
-		if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-			resident = 0;
-		fclose(f);
+	const struct memory *mem = &inst->machine->vm->mem;
+	struct footprint now;
+	struct vb_error err;
+	if (inst->before.rss_bytes == UINT64_MAX) {
+		snprintf(why, len, "no baseline: %.100s", inst->before_err.message);
+		return NAN;
 	}
-	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+	if (footprint_measure((uintptr_t)mem->map, mem->map_len, &now, &err) < 0) {
+		snprintf(why, len, "%.100s", err.message);
+		return NAN;
+	}
+	double bytes = footprint_vmm_bytes(&inst->before, &now);
+	if (bytes < 0) {
+		snprintf(why, len, "the process shrank by more than the VMM added");
+		return NAN;
+	}
+	return bytes;
 }
 
 static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
@@ -129,9 +146,8 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 	uint64_t ready = vm->ready_ns, started = vm->started_ns;
 	pthread_mutex_unlock(&vm->lock);
 	out->startup_ms = ready ? (double)(ready - inst->start_ns) / 1e6 : NAN;
-	/* What the VMM costs beyond the guest's own touched memory (the harness shares the process). */
-	uint64_t rss = kvm_process_rss(), guest = memory_resident_bytes(&vm->mem);
-	out->host_overhead_bytes = rss > guest ? (double)(rss - guest) : NAN;
+	char why[160] = "";
+	out->host_overhead_bytes = kvm_overhead_bytes(inst, why, sizeof(why));
 	const char *kernel =
 		strrchr(inst->kernel, '/') ? strrchr(inst->kernel, '/') + 1 : inst->kernel;
 	snprintf(out->details, sizeof(out->details),
@@ -145,6 +161,11 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 				      vm_exit_count(vm, KVM_EXIT_INTR)),
 		 (unsigned long long)vm_exit_count(vm, KVM_EXIT_IO),
 		 (unsigned long long)vm_exit_count(vm, KVM_EXIT_MMIO));
+	if (why[0]) {
+		size_t n = strlen(out->details);
+		snprintf(out->details + n, sizeof(out->details) - n,
+			 "; host overhead unmeasured: %s", why);
+	}
 	if (inst->network && inst->machine->netns.ns_fd >= 0) {
 		/* The namespace lives only as this fd; the harness's peer opens it through /proc. */
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/fd/%d", (int)getpid(),
