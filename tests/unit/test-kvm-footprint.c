@@ -83,7 +83,7 @@ static void write_bytes(const char *name, const void *data, size_t len, size_t t
 	close(fd);
 }
 
-/* A bzImage whose 64-bit kernel is nothing but hlt: the VM comes up and stays quiet. */
+/* A bzImage whose 64-bit kernel powers the VM off at once. */
 static void write_halting_bzimage(void)
 {
 	size_t setup = 5 * 512, kernel = 8192;
@@ -101,7 +101,10 @@ static void write_halting_bzimage(void)
 	memcpy(img + 0x22c, "\xff\xff\xff\x7f", 4);
 	memcpy(img + 0x238, "\xff\x07\x00\x00", 4);
 	memcpy(img + 0x260, "\x00\x00\x10\x00", 4);
-	memset(img + setup, 0xf4, kernel);
+	/* nops from the 64-bit entry on, then power off (ACPI S5): a halted vCPU would hold its mutex */
+	memset(img + setup, 0x90, kernel);
+	const uint8_t off[] = { 0x66, 0xba, 0x00, 0x06, 0xb0, 0x34, 0xee, 0xf4, 0xeb, 0xfd };
+	memcpy(img + setup + kernel - sizeof(off), off, sizeof(off));
 	write_bytes("vmlinuz", img, setup + kernel, setup + kernel);
 	free(img);
 }
@@ -114,6 +117,11 @@ static void write_halting_bzimage(void)
 static void test_restart_not_inflated(void **state)
 {
 	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan's allocator keeps freed memory in quarantine: resident growth is its, not the VMM's. */
+	print_message("skip: under AddressSanitizer freed memory stays resident (quarantine)\n");
+	skip();
+#endif
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		skip();
