@@ -6,7 +6,7 @@ VERSION := 0.1.0
 CPPFLAGS += -I. -D_GNU_SOURCE -DVBENCH_VERSION=\"$(VERSION)\"
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -pthread
-LDLIBS_HARNESS := -lhwloc -lpfm -lm -pthread
+LDLIBS_HARNESS := -lhwloc -lpfm -luring -lm -pthread
 LDLIBS_AGENT := -lpfm -lm -pthread
 
 BUILD := build

@@ -2,7 +2,7 @@
 # Install vbench's build and run-time dependencies from Debian's packages, only what is missing.
 # On Debian 12 QEMU comes from bookworm-backports (10.x): 7.2's SVM emulation wedges the nested rig.
 set -e
-PKGS="build-essential clang libclang-rt-14-dev libhwloc-dev libpfm4-dev libjsmn-dev libcmocka-dev \
+PKGS="build-essential clang libclang-rt-14-dev libhwloc-dev libpfm4-dev libjsmn-dev libcmocka-dev liburing-dev \
 gnuplot-nox iproute2 cpio zstd xz-utils kmod python3 \
 busybox-static fio iperf3"
 SUDO=""

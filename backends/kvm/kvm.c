@@ -166,6 +166,12 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->details + n, sizeof(out->details) - n,
 			 "; host overhead unmeasured: %s", why);
 	}
+	if (inst->machine->has_blk) {
+		/* How the scratch disk is served: O_DIRECT and io_uring, or why not. */
+		size_t n = strlen(out->details);
+		snprintf(out->details + n, sizeof(out->details) - n, "; disk %s",
+			 inst->machine->blk.note);
+	}
 	if (inst->network && inst->machine->netns.ns_fd >= 0) {
 		/* The namespace lives only as this fd; the harness's peer opens it through /proc. */
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/fd/%d", (int)getpid(),
