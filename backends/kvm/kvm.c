@@ -21,7 +21,6 @@ struct backend_instance {
 	uint64_t
 		start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
 	bool disk, network;
-	int stats_fds[VM_MAX_VCPUS]; /* KVM's binary stats, one per vCPU (-1 where unsupported) */
 	/* The process's resident memory just before the VM existed: the harness's, not the VMM's. */
 	struct footprint before;
 	struct vb_error before_err; /* why there is no baseline ("" = there is one) */
@@ -105,7 +104,6 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		free(inst);
 		return error_prefix(err, "kvm: ");
 	}
-	vm_exits_open(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS);
 	*out = inst;
 	return 0;
 }
@@ -186,7 +184,7 @@ static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[4
 				  uint64_t *values, unsigned max)
 {
 	struct vm_exit_counts c;
-	vm_exits_read(inst->machine->vm, inst->stats_fds, VM_MAX_VCPUS, &c);
+	vm_exits_read(inst->machine->vm, inst->machine->stats_fds, VM_MAX_VCPUS, &c);
 	unsigned n = c.n < max ? c.n : max;
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(names[i], 48, "%s", c.name[i]);
@@ -213,7 +211,6 @@ static void kvm_stop(struct backend_instance *inst)
 		machine_describe_end(inst->machine, why, sizeof(why));
 		fprintf(stderr, "vbench kvm: %s\n", why);
 	}
-	vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
 	machine_destroy(inst->machine);
 	free(inst);
 }

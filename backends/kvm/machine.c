@@ -13,6 +13,7 @@
 #include "backends/kvm/acpi.h"
 #include "backends/kvm/boot.h"
 #include "backends/kvm/cpio.h"
+#include "backends/kvm/exits.h"
 #include "backends/kvm/vcpu.h"
 
 static const char *const machine_modules[] = {
@@ -190,6 +191,8 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 		return error_set(err, "kvm: out of memory");
 	m->channel_fd = -1;
 	m->netns.ns_fd = m->netns.tap_fd = -1;
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		m->stats_fds[i] = -1;
 	uint8_t *kernel = NULL, *initrd = NULL;
 	size_t kernel_len = 0, initrd_len = 0;
 	struct cpio cpio = { 0 };
@@ -257,6 +260,7 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 		goto fail;
 	m->vm->on_end = machine_on_end;
 	m->vm->on_end_opaque = m;
+	vm_exits_open(m->vm, m->stats_fds, VM_MAX_VCPUS);
 	if (vm_run(m->vm, err) < 0)
 		goto fail;
 	*out = m;
@@ -284,6 +288,7 @@ void machine_destroy(struct machine *m)
 	netns_destroy(&m->netns);
 	if (m->has_com1)
 		serial_destroy(&m->com1);
+	vm_exits_close(m->stats_fds, VM_MAX_VCPUS);
 	vm_destroy(m->vm);
 	if (m->channel_fd >= 0)
 		close(m->channel_fd);

@@ -42,6 +42,9 @@ struct machine {
 	struct netns netns;
 	bool has_com1, has_console, has_blk, has_net;
 	int channel_fd; /* the host's end of the agent channel */
+	/* KVM's binary stats per vCPU (-1 where unsupported), opened before the vCPUs run: the ioctl
+	 * waits for the vCPU's mutex, which a vCPU halted with interrupts off never gives back. */
+	int stats_fds[VM_MAX_VCPUS];
 	char cmdline[1024];
 	uint64_t initrd_bytes;
 };
