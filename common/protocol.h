@@ -76,7 +76,7 @@ struct proto_msg {
 	struct proto_run run;
 	struct proto_values metrics;  /* sample */
 	struct proto_values counters; /* sample */
-	char message[512];	      /* error, unsupported */
+	char message[512]; /* error, unsupported; sample: why its null metrics were not measured */
 };
 
 /* Decode one line (without the newline). Rejects malformed, unknown or incomplete messages. */

@@ -120,6 +120,7 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	error_clear(&err);
 	for (size_t i = 0; i < WORKLOAD_MAX_METRICS; i++)
 		out.value[i] = NAN;
+	out.note[0] = '\0';
 	struct proto_msg rep;
 	memset(&rep, 0, sizeof(rep));
 	counters_start(a->counters);
@@ -133,6 +134,7 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	rep.id = req->id;
 	for (size_t i = 0; i < workload_metric_count(w); i++)
 		proto_values_add(&rep.metrics, w->metrics[i].name, out.value[i]);
+	snprintf(rep.message, sizeof(rep.message), "%s", out.note);
 	if (proto_send(a->wfd, &rep, AGENT_WRITE_TIMEOUT_MS, &err) < 0) {
 		fprintf(stderr, "vbench-agent: %s\n", err.message);
 		return -1;

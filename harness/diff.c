@@ -118,20 +118,26 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 		r->better = n->better;
 		r->nbase = b->nsamples;
 		r->nnew = n->nsamples;
-		r->base_median = stats_median(b->samples, b->nsamples);
-		r->new_median = stats_median(n->samples, n->nsamples);
+		/* only measurements compare: a failed entry's few samples are not one */
+		bool base_ok = b->status == RESULT_OK && b->nsamples,
+		     new_ok = n->status == RESULT_OK && n->nsamples;
+		r->base_median = base_ok ? stats_median(b->samples, b->nsamples) : NAN;
+		r->new_median = new_ok ? stats_median(n->samples, n->nsamples) : NAN;
 		r->ratio = r->lo = r->hi = r->change_pct = NAN;
 		r->p = 1.0;
-		if (b->nsamples && n->status == RESULT_ERROR) {
+		if (base_ok && n->status == RESULT_ERROR) {
 			/* it used to measure and now fails: for CI that is the worst regression of all */
 			r->verdict = DIFF_REGRESSED;
 			snprintf(r->why, sizeof(r->why), "failed in NEW: %.120s",
 				 *n->note ? n->note : "no reason given");
-		} else if (!b->nsamples || !n->nsamples) {
+		} else if (!base_ok || !new_ok) {
+			const struct result_entry *not = !base_ok ? b : n;
 			r->verdict = DIFF_SKIPPED;
-			snprintf(r->why, sizeof(r->why), "no samples in %s (%s)",
-				 !b->nsamples ? "BASE" : "NEW",
-				 result_status_name(!b->nsamples ? b->status : n->status));
+			snprintf(r->why, sizeof(r->why), "%s in %s: %.100s",
+				 not ->status == RESULT_OK ? "no samples"
+							   : result_status_name(not ->status),
+				 !base_ok ? "BASE" : "NEW",
+				 *not ->note ? not ->note : "no reason given");
 		} else {
 			/* seeded from the names alone: the same two files always give the same answer */
 			uint64_t seed = results_entry_seed(n, 0x6469666600000000ULL);

@@ -45,6 +45,11 @@ static const char *report_pick_baseline(const struct results_doc *doc)
 	return doc->nentries ? doc->entries[0].backend : "native";
 }
 
+bool report_cell_measured(const struct report_cell *c)
+{
+	return c && c->entry->status == RESULT_OK && c->entry->nsamples > 0;
+}
+
 static void report_cell_compute(struct report_cell *c, const struct report_cell *base,
 				uint64_t seed)
 {
@@ -54,8 +59,11 @@ static void report_cell_compute(struct report_cell *c, const struct report_cell 
 				  &c->lo, &c->hi);
 	c->cv = stats_cv(e->samples, e->nsamples);
 	c->ratio = c->rlo = c->rhi = c->perf = c->plo = c->phi = NAN;
-	/* an identifier (which I/O engine ran) is not a performance figure: no ratio to compare */
-	if (!base || base == c || !e->nsamples || !base->entry->nsamples ||
+	/*
+	 * Only two measurements compare: a failed entry's few samples say nothing about the
+	 * environment. An identifier (which I/O engine ran) is not a performance figure.
+	 */
+	if (!base || base == c || !report_cell_measured(c) || !report_cell_measured(base) ||
 	    report_is_identifier(e->unit))
 		return;
 	const struct result_entry *b = base->entry;
@@ -322,7 +330,7 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 				 size_t *nsame)
 {
 	double logsum = 0;
-	size_t n = 0, sig = 0, unsupported = 0;
+	size_t n = 0, sig = 0, unsupported = 0, failed = 0;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		/* start-up and overhead have their own words at the end of the summary */
@@ -332,6 +340,8 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		const struct report_cell *c = row->cells[bi];
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
 			unsupported++;
+		if (c && c->entry->status == RESULT_ERROR)
+			failed++;
 		if (!c || !c->has_ratio)
 			continue;
 		logsum += log(c->perf);
@@ -339,17 +349,27 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		sig += c->significant;
 	}
 	const char *title = report_group_title(group);
-	if (n == 0 && unsupported == 0)
+	if (n == 0 && unsupported == 0 && failed == 0)
 		return;
-	/* groups without a difference are named together at the end */
-	if (n > 0 && sig == 0) {
+	/* groups without a difference are named together at the end, unless something failed */
+	if (n > 0 && sig == 0 && failed == 0) {
 		same[(*nsame)++] = title;
 		return;
 	}
 	report_buf_puts(b, *first ? "" : "; ");
 	*first = false;
 	if (n == 0) {
-		report_buf_printf(b, "%s unsupported", title);
+		report_buf_printf(b, "%s %s", title,
+				  !failed	 ? "unsupported"
+				  : !unsupported ? "failed"
+						 : "failed or unsupported");
+		return;
+	}
+	/* a failed metric has no ratio: the figure is of the others, and says so */
+	if (sig == 0) {
+		report_buf_printf(b, "%s: no significant difference from %s", title, m->baseline);
+		report_buf_printf(b, " (%zu failed metric%s not counted)", failed,
+				  failed == 1 ? "" : "s");
 		return;
 	}
 	double gm = exp(logsum / (double)n);
@@ -366,6 +386,9 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	}
 	if (sig * 2 >= n && sig < n)
 		report_buf_printf(b, " (significant for %zu of %zu metrics)", sig, n);
+	if (failed)
+		report_buf_printf(b, " (%zu failed metric%s not counted)", failed,
+				  failed == 1 ? "" : "s");
 }
 
 /* "memory latency +12% beyond 32 MiB": the sizes from which the latency stays changed. */

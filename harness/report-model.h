@@ -12,7 +12,7 @@
 struct report_cell {
 	const struct result_entry *entry;
 	double median, lo, hi, cv;
-	bool has_ratio;		/* both this and the baseline entry have samples */
+	bool has_ratio;		/* both this and the baseline entry are measured (status ok) */
 	double ratio, rlo, rhi; /* median / baseline median, 95% bootstrap interval */
 	double perf, plo, phi;	/* the same turned so that > 1 is always better */
 	bool significant;	/* the ratio's interval excludes 1 */
@@ -39,6 +39,8 @@ struct report_model {
 };
 
 int report_model_build(struct report_model *m, const struct results_doc *doc, struct vb_error *err);
+/* Whether a cell is a measurement (status ok, with samples): only those get ratios and charts. */
+bool report_cell_measured(const struct report_cell *c);
 void report_model_free(struct report_model *m);
 int report_model_backend_index(const struct report_model *m, const char *name);
 const struct result_backend *report_model_backend(const struct report_model *m, const char *name);

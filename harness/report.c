@@ -219,25 +219,53 @@ static void report_md_group(const struct report_model *m, const char *group, str
 	}
 }
 
-/* Entries that failed or could not run, with their reasons. */
-static void report_md_notes(const struct report_model *m, struct report_buf *b)
+/* Whether two entries share one note: the same workload, backend, status and reason. */
+static bool report_same_note(const struct result_entry *a, const struct result_entry *b)
 {
-	bool any = false;
-	for (size_t i = 0; i < m->doc->nentries; i++) {
-		const struct result_entry *e = &m->doc->entries[i];
-		if (e->status == RESULT_OK && !*e->note)
+	return a->status == b->status && !strcmp(a->workload, b->workload) &&
+	       !strcmp(a->backend, b->backend) && !strcmp(a->note, b->note);
+}
+
+void report_notes(const struct results_doc *doc, enum report_style style, struct report_buf *b)
+{
+	static const char *const open[] = { "\nNotes:\n", "\n### Notes\n\n",
+					    "<h3>Notes</h3>\n<ul>\n" };
+	static const char *const item[][2] = { { "- ", "\n" },
+					       { "- ", "\n" },
+					       { "<li>", "</li>\n" } };
+	size_t n = 0;
+	for (size_t i = 0; i < doc->nentries; i++) {
+		const struct result_entry *e = &doc->entries[i];
+		bool seen = e->status == RESULT_OK && !*e->note;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = report_same_note(&doc->entries[j], e);
+		if (seen)
 			continue;
-		if (!any)
-			report_buf_puts(b, "\n### Notes\n\n");
-		any = true;
-		report_buf_printf(b, "- %s %s on %s: %s", e->workload, e->metric, e->backend,
-				  result_status_name(e->status));
-		if (*e->note) {
-			report_buf_puts(b, " — ");
-			report_buf_md(b, e->note);
-		}
-		report_buf_puts(b, "\n");
+		/* "mem.latency lat_256MiB, lat_1GiB on kvm: unsupported — larger than ..." */
+		struct report_buf line;
+		report_buf_init(&line);
+		report_buf_printf(&line, "%s ", e->workload);
+		for (size_t k = i, nm = 0; k < doc->nentries; k++)
+			if (report_same_note(&doc->entries[k], e))
+				report_buf_printf(&line, "%s%s", nm++ ? ", " : "",
+						  doc->entries[k].metric);
+		report_buf_printf(&line, " on %s: %s", e->backend, result_status_name(e->status));
+		if (*e->note)
+			report_buf_printf(&line, " — %s", e->note);
+		report_buf_puts(b, n++ ? "" : open[style]);
+		report_buf_puts(b, item[style][0]);
+		if (style == REPORT_STYLE_HTML)
+			report_buf_html(b, line.text ? line.text : "");
+		else if (style == REPORT_STYLE_MARKDOWN)
+			report_buf_md(b, line.text ? line.text : "");
+		else
+			report_buf_puts(b, line.text ? line.text : "");
+		report_buf_puts(b, item[style][1]);
+		b->failed |= line.failed;
+		report_buf_free(&line);
 	}
+	if (n && style == REPORT_STYLE_HTML)
+		report_buf_puts(b, "</ul>\n");
 }
 
 static int report_md_run(const struct report_run *run, struct report_buf *b, struct vb_error *err)
@@ -263,7 +291,7 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	report_md_backends(&m, b);
 	for (size_t g = 0; g < m.ngroups; g++)
 		report_md_group(&m, m.groups[g], b);
-	report_md_notes(&m, b);
+	report_notes(run->doc, REPORT_STYLE_MARKDOWN, b);
 	report_buf_puts(b, "\n");
 	report_model_free(&m);
 	return 0;

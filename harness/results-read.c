@@ -310,6 +310,12 @@ static int results_read_entry(struct results_reader *r, int o, const char *w,
 		if (isnan(e->samples[i]))
 			return error_set(r->err, "%s.samples[%zu] is null; samples must be numbers",
 					 w, i);
+	/* older files call a metric that was never measured "ok": read it as what it is */
+	if (e->status == RESULT_OK && e->nsamples == 0) {
+		e->status = RESULT_UNSUPPORTED;
+		if (!*e->note)
+			snprintf(e->note, sizeof(e->note), "no samples");
+	}
 	int ci = json_find(r->j, o, "ci95");
 	if (ci < 0)
 		return 0;

@@ -132,6 +132,13 @@ static void mark_workload(struct runner *r, const struct workload *w, const char
 	}
 }
 
+/* Why an `ok` entry missed a sample, kept until finish_entries decides what it means. */
+static void note_unmeasured(struct result_entry *e, const char *why)
+{
+	if (why && *why)
+		snprintf(e->note, sizeof(e->note), "%s", why);
+}
+
 static int sample_timeout_ms(const struct run_options *o)
 {
 	if (o->timeout_s)
@@ -213,12 +220,14 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	if (rep.type == PROTO_SAMPLE) {
 		if (!warmup) {
 			for (size_t m = 0; m < workload_metric_count(w); m++) {
+				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
 				double v;
+				if (!e || e->status != RESULT_OK)
+					continue;
 				if (proto_values_get(&rep.metrics, w->metrics[m].name, &v) < 0 ||
 				    isnan(v))
-					continue;
-				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
-				if (e && e->status == RESULT_OK)
+					note_unmeasured(e, rep.message);
+				else
 					results_add_sample(e, v);
 			}
 			for (unsigned c = 0; c < rep.counters.count; c++)
@@ -266,12 +275,53 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 		return true;
 	double values[2] = { s->stats.startup_ms,
 			     s->stats.host_overhead_bytes / (1024.0 * 1024.0) };
+	char why[2][WORKLOAD_NOTE_MAX];
+	snprintf(why[0], sizeof(why[0]), "%s did not time its start", s->ops->name);
+	if (s->stats.host_overhead_note[0])
+		snprintf(why[1], sizeof(why[1]), "%s", s->stats.host_overhead_note);
+	else
+		snprintf(why[1], sizeof(why[1]), "%s could not measure its host memory overhead",
+			 s->ops->name);
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
 		struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
-		if (e && e->status == RESULT_OK && isfinite(values[m]) && values[m] >= 0)
+		if (!e || e->status != RESULT_OK)
+			continue;
+		if (isfinite(values[m]) && values[m] >= 0)
 			results_add_sample(e, values[m]);
+		else
+			note_unmeasured(e, why[m]);
 	}
 	return true;
+}
+
+/*
+ * A metric that ended a workload with no samples and no failure was never measured: it becomes
+ * `unsupported` with the reason the workload gave, so that no result is `ok` without a number.
+ * One measured in some samples only keeps its samples, and the note says how many it missed.
+ */
+static void finish_entries(struct runner *r, const struct workload *w, const char *backend)
+{
+	for (size_t m = 0; m < workload_metric_count(w); m++) {
+		struct result_entry *e = results_entry(&r->doc, w, m, backend);
+		if (!e || e->status != RESULT_OK)
+			continue;
+		if (e->nsamples == 0) {
+			e->status = RESULT_UNSUPPORTED;
+			if (!*e->note)
+				snprintf(e->note, sizeof(e->note), "%s",
+					 interrupted ? "not measured: the run was interrupted first"
+						     : "the workload gave no value for this "
+						       "metric and did not say why");
+		} else if (*e->note && !interrupted && e->nsamples < (size_t)r->o->repeat) {
+			char why[sizeof(e->note)];
+			snprintf(why, sizeof(why), "%s", e->note);
+			snprintf(e->note, sizeof(e->note),
+				 "not measured in %zu of %d samples: %.440s",
+				 (size_t)r->o->repeat - e->nsamples, r->o->repeat, why);
+		} else {
+			e->note[0] = '\0';
+		}
+	}
 }
 
 static void run_workload(struct runner *r, const struct workload *w)
@@ -313,6 +363,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 						   warm ? i : i - (unsigned)r->o->warmup, warm);
 		}
 	}
+	for (unsigned si = 0; si < r->nsessions; si++)
+		finish_entries(r, w, r->sessions[si].ops->name);
 }
 
 static void fill_config(struct runner *r)

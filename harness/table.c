@@ -186,6 +186,13 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 		else
 			fprintf(out, "%-7s skipped: %s\n", rb->name, rb->reason);
 	}
+	/* why a cell says unsupp. or error: the reports' notes */
+	struct report_buf notes;
+	report_buf_init(&notes);
+	report_notes(doc, REPORT_STYLE_PLAIN, &notes);
+	if (notes.text)
+		fputs(notes.text, out);
+	report_buf_free(&notes);
 	/* the same words as the report's summary, so that a terminal user gets the gist too */
 	if (show_ratio) {
 		struct report_buf words;

@@ -5,6 +5,7 @@
 #include "workloads/mem.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "workloads/platform.h"
@@ -274,6 +275,10 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 		out->value[i] = (double)(t1 - t0) / (double)loads;
 	}
 	platform_free(buf, top);
+	if (top < (1024u << 20))
+		snprintf(out->note, sizeof(out->note),
+			 "larger than this suite's largest working set (%zu %s, max_bytes)",
+			 top >> (top >> 20 ? 20 : 10), top >> 20 ? "MiB" : "KiB");
 	return 0;
 }
 

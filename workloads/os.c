@@ -433,15 +433,21 @@ static const struct workload os_clock_workload = {
 
 #define OS_HUGE_PAGE (2u << 20)
 
-/* "never" in the THP switch means MADV_HUGEPAGE cannot get huge pages here. */
-static int os_thp_available(void)
+/* "never" in the THP switch means MADV_HUGEPAGE cannot get huge pages here; why not into why. */
+static int os_thp_available(char *why, size_t len)
 {
+	static const char path[] = "/sys/kernel/mm/transparent_hugepage/enabled";
 	char buf[128];
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-	if (!f)
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		snprintf(why, len, "no transparent huge pages here (%s: %s)", path,
+			 strerror(errno));
 		return 0;
+	}
 	int ok = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
 	fclose(f);
+	if (!ok)
+		snprintf(why, len, "transparent huge pages are disabled here (%s is never)", path);
 	return ok;
 }
 
@@ -478,7 +484,7 @@ static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *o
 	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, err) != 0)
 		return -1;
 	out->value[0] = (double)(bytes / platform_page_size()) * 1e9 / (double)(ns ? ns : 1);
-	if (os_thp_available()) {
+	if (os_thp_available(out->note, sizeof(out->note))) {
 		if (os_touch_fresh(bytes, MADV_HUGEPAGE, &ns, err) != 0)
 			return -1;
 		out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);

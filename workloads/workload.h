@@ -44,9 +44,15 @@ struct workload_ctx {
 	const char *peer_addr;		    /* network peer "ip:port", or NULL */
 };
 
-/* What one sample produced: one value per metric (NaN = not measured this time). */
+/*
+ * What one sample produced: one value per metric (NaN = not measured this time), and why the
+ * metrics left NaN were not measured ("larger than this suite's largest working set"); a metric
+ * never measured in a run is reported `unsupported` with this note.
+ */
+#define WORKLOAD_NOTE_MAX 256
 struct sample_out {
 	double value[WORKLOAD_MAX_METRICS];
+	char note[WORKLOAD_NOTE_MAX];
 };
 
 /*
