@@ -54,7 +54,7 @@ bool report_is_io_percentile(const char *group, const char *metric);
 bool report_is_identifier(const char *unit);
 /* An identifier's value by name ("io_uring"), "mixed" when the samples disagree, "–" when none. */
 void report_fmt_identifier(char *out, size_t len, const struct result_entry *e);
-/* Whether any backend measured the row or says why not (suites skip e.g. the largest latencies). */
+/* Whether any backend measured the row or says why not (unsupported, error). */
 bool report_row_measured(const struct report_model *m, const struct report_row *row);
 
 /* Numbers as reports print them: fixed, locale-free and deterministic; NaN prints "–". */

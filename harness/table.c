@@ -134,7 +134,7 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	size_t nlines = 1;
 	for (size_t r = 0; r < m.nrows; r++) {
 		const struct report_row *row = &m.rows[r];
-		/* metrics this suite does not measure (e.g. latency beyond its largest size) */
+		/* a row with neither a sample nor a status to show (an entry not yet finished) */
 		if (!report_row_measured(&m, row))
 			continue;
 		char(*cell)[TABLE_CELL] = &t.text[nlines++ * t.ncols];
