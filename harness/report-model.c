@@ -340,7 +340,10 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		const struct report_cell *c = row->cells[bi];
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
 			unsupported++;
-		if (c && c->entry->status == RESULT_ERROR)
+		/* a failure on either side leaves the metric out of the comparison */
+		const struct report_cell *base = row->cells[0];
+		if ((c && c->entry->status == RESULT_ERROR) ||
+		    (c && base && base->entry->status == RESULT_ERROR))
 			failed++;
 		if (!c || !c->has_ratio)
 			continue;
