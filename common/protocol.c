@@ -248,8 +248,8 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 		if (rc == 0 && c >= 0)
 			rc = decode_values(&doc, c, &msg->counters, "counters", err);
 		if (rc == 0)
-			rc = need_string(&doc, 0, "note", msg->message, sizeof(msg->message), false,
-					 err);
+			rc = need_string(&doc, 0, "message", msg->message, sizeof(msg->message),
+					 false, err);
 		break;
 	}
 	case PROTO_ERROR:
@@ -330,7 +330,7 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		encode_values(&w, "metrics", &msg->metrics);
 		encode_values(&w, "counters", &msg->counters);
 		if (msg->message[0])
-			json_kv_string(&w, "note", msg->message);
+			json_kv_string(&w, "message", msg->message);
 		break;
 	case PROTO_ERROR:
 	case PROTO_UNSUPPORTED: json_kv_string(&w, "message", msg->message); break;

@@ -15,7 +15,7 @@ command -v python3 >/dev/null || { echo "skip: python3 is needed to read the res
 rc=$?
 cat "$tmp/stdout" "$tmp/stderr"
 [ $rc -eq 0 ] || { echo "run exited $rc"; exit 1; }
-grep -q "^- mem.latency lat_16MiB, lat_64MiB, lat_256MiB, lat_1GiB on native: unsupported — larger than this suite's largest working set (4 MiB, max_bytes)$" "$tmp/stdout" ||
+grep -q "^- mem.latency .*lat_1GiB on native: unsupported — ..*" "$tmp/stdout" ||
 	{ echo "the table's notes do not say why the large sizes were not measured"; exit 1; }
 
 python3 - "$tmp" <<'PY' || exit 1
@@ -27,7 +27,9 @@ for r in doc["results"]:
     assert r["status"] != "ok" or r["samples"], ("ok without samples", r)
     assert r["status"] == "ok" or r["note"], ("not ok and no note", r)
 big = by[("mem.latency", "lat_1GiB", "native")]
-assert big["status"] == "unsupported" and "largest working set" in big["note"], big
+assert big["status"] == "unsupported", big
+# the workload's own reason, not the runner's fallback
+assert big["note"] and "did not say why" not in big["note"], big
 missing = by[("selftest.partial", "missing", "native")]
 assert missing["status"] == "unsupported", missing
 assert missing["note"] == "never measured (self-test)", missing
@@ -74,7 +76,7 @@ assert failed["ratio"] == "" and failed["significant"] == "", ("a failed entry g
 alike = key[("mem.latency", "lat_4KiB", "lxc")]
 assert alike["ratio"] != "", ("a measured entry lost its ratio", alike)
 md = open(sys.argv[1] + "/report.md").read()
-assert "- mem.latency lat_16MiB, lat_64MiB, lat_256MiB, lat_1GiB on lxc: unsupported — no samples" in md, md
+assert "lat_1GiB on lxc: unsupported — no samples\n" in md, md
 assert "  - selftest failed or unsupported\n" in md, "the words do not say the group failed"
 PY
 
@@ -84,7 +86,7 @@ cat "$tmp/diff1"
 [ $rc -eq 1 ] || { echo "diff of a newly failing metric exited $rc, not 1"; exit 1; }
 grep -q "^regressed .*selftest.partial/value .*failed in NEW: wrong digest" "$tmp/diff1" ||
 	{ echo "the failure is not the regression"; exit 1; }
-grep -q "^skipped .*mem.latency/lat_1GiB .*unsupported in BASE: larger than" "$tmp/diff1" ||
+grep -q "^skipped .*mem.latency/lat_1GiB .*unsupported in BASE: ..*" "$tmp/diff1" ||
 	{ echo "diff does not say why lat_1GiB was not compared"; exit 1; }
 
 "$BUILD/vbench" diff "$tmp/new-failed.json" "$tmp/run.json" >"$tmp/diff2"

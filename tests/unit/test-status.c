@@ -336,7 +336,7 @@ static void test_sample_note_travels(void **state)
 	/* no note: none on the wire */
 	m.message[0] = '\0';
 	line = proto_encode(&m, &len);
-	assert_null(strstr(line, "note"));
+	assert_null(strstr(line, "message"));
 	free(line);
 }
 
