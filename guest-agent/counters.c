@@ -3,55 +3,97 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <math.h>
 #include <perfmon/pfmlib_perf_event.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define COUNTERS_MAX 8
 
+/*
+ * One perf event, described once and opened afresh for every sample: an inherited event
+ * folds the counts of exited threads into a total that PERF_EVENT_IOC_RESET does not clear,
+ * so an event kept open across samples adds every earlier sample's worker threads to the next.
+ */
 struct counter {
 	const char *name;
-	int fd;
-	double scale; /* task clock is in ns already; others are counts */
+	struct perf_event_attr attr;
+	int fd; /* -1 outside a sample, or when this sample's open failed */
 };
 
 struct counters {
 	struct counter c[COUNTERS_MAX];
 	unsigned n;
 	bool hardware;
+	bool rusage; /* software counters from getrusage: perf_event_open refused them */
+	struct rusage self_before, children_before;
 	char note[160];
 };
+
+/* The software events, in the order every sample reports them. */
+static const struct {
+	const char *name;
+	uint64_t config;
+} software_events[] = {
+	{ "task_clock_ns", PERF_COUNT_SW_TASK_CLOCK },
+	{ "page_faults", PERF_COUNT_SW_PAGE_FAULTS },
+	{ "ctx_switches", PERF_COUNT_SW_CONTEXT_SWITCHES },
+};
+#define SOFTWARE_EVENTS (sizeof(software_events) / sizeof(software_events[0]))
 
 static int perf_open(struct perf_event_attr *attr)
 {
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
 	attr->inherit = 1; /* count worker threads and child processes the workload creates */
-	attr->exclude_kernel = 0;
 	attr->exclude_hv = 1;
-	int fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, 0);
-	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
-		/* unprivileged with perf_event_paranoid >= 2: user-space only */
+	int fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM) && !attr->exclude_kernel) {
+		/* unprivileged with perf_event_paranoid >= 2: user space only, from now on */
 		attr->exclude_kernel = 1;
-		fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, 0);
+		fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	}
 	return fd;
 }
 
-static void add_software(struct counters *c, const char *name, uint64_t config)
+/* Keep attr if the kernel accepts it now (the probe's event is closed again at once). */
+static bool add_event(struct counters *c, const char *name, struct perf_event_attr *attr)
 {
-	struct perf_event_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.config = config;
-	int fd = perf_open(&attr);
-	if (fd >= 0 && c->n < COUNTERS_MAX)
-		c->c[c->n++] = (struct counter){ name, fd, 1.0 };
+	int fd = perf_open(attr);
+	if (fd < 0)
+		return false;
+	close(fd);
+	if (c->n == COUNTERS_MAX)
+		return false;
+	c->c[c->n++] = (struct counter){ .name = name, .attr = *attr, .fd = -1 };
+	return true;
+}
+
+/* All three from perf, or all three from getrusage, so that a sample's counts agree. */
+static void add_software(struct counters *c, enum counters_source source)
+{
+	if (source == COUNTERS_SOURCE_ANY) {
+		for (size_t i = 0; i < SOFTWARE_EVENTS; i++) {
+			struct perf_event_attr attr;
+			memset(&attr, 0, sizeof(attr));
+			attr.type = PERF_TYPE_SOFTWARE;
+			attr.config = software_events[i].config;
+			if (!add_event(c, software_events[i].name, &attr)) {
+				snprintf(c->note, sizeof(c->note),
+					 "software counters from getrusage: perf_event_open: %s; ",
+					 strerror(errno));
+				c->n = 0;
+				break;
+			}
+		}
+	}
+	c->rusage = c->n == 0;
 }
 
 /* Hardware events by libpfm4 name; each one that the kernel refuses is simply left out. */
@@ -64,9 +106,12 @@ static void add_hardware(struct counters *c)
 		{ "instructions", "instructions" },
 		{ "llc_misses", "perf::LLC-LOAD-MISSES" },
 	};
+	size_t used = strlen(c->note);
+	char *note = c->note + used;
+	size_t note_len = sizeof(c->note) - used;
 	int rc = pfm_initialize();
 	if (rc != PFM_SUCCESS) {
-		snprintf(c->note, sizeof(c->note), "libpfm4: %s", pfm_strerror(rc));
+		snprintf(note, note_len, "libpfm4: %s", pfm_strerror(rc));
 		return;
 	}
 	int opened = 0, last_errno = 0;
@@ -80,40 +125,30 @@ static void add_hardware(struct counters *c)
 		rc = pfm_get_os_event_encoding(events[i].pfm, PFM_PLM0 | PFM_PLM3,
 					       PFM_OS_PERF_EVENT, &arg);
 		if (rc != PFM_SUCCESS) {
-			snprintf(c->note, sizeof(c->note), "libpfm4 cannot encode %s: %s",
-				 events[i].pfm, pfm_strerror(rc));
+			snprintf(note, note_len, "libpfm4 cannot encode %s: %s", events[i].pfm,
+				 pfm_strerror(rc));
 			continue;
 		}
-		int fd = perf_open(&attr);
-		if (fd < 0) {
-			last_errno = errno;
-			continue;
-		}
-		if (c->n < COUNTERS_MAX) {
-			c->c[c->n++] = (struct counter){ events[i].name, fd, 1.0 };
+		if (add_event(c, events[i].name, &attr))
 			opened++;
-		} else {
-			close(fd);
-		}
+		else
+			last_errno = errno;
 	}
 	c->hardware = opened > 0;
 	if (!c->hardware && last_errno)
-		snprintf(c->note, sizeof(c->note),
-			 "hardware counters unavailable: perf_event_open: %s",
+		snprintf(note, note_len, "hardware counters unavailable: perf_event_open: %s",
 			 strerror(last_errno));
 	else if (c->hardware)
-		c->note[0] = '\0';
+		note[0] = '\0';
 	pfm_terminate();
 }
 
-struct counters *counters_open(void)
+struct counters *counters_open(enum counters_source source)
 {
 	struct counters *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	add_software(c, "task_clock_ns", PERF_COUNT_SW_TASK_CLOCK);
-	add_software(c, "page_faults", PERF_COUNT_SW_PAGE_FAULTS);
-	add_software(c, "ctx_switches", PERF_COUNT_SW_CONTEXT_SWITCHES);
+	add_software(c, source);
 	add_hardware(c);
 	return c;
 }
@@ -123,7 +158,8 @@ void counters_close(struct counters *c)
 	if (!c)
 		return;
 	for (unsigned i = 0; i < c->n; i++)
-		close(c->c[i].fd);
+		if (c->c[i].fd >= 0)
+			close(c->c[i].fd);
 	free(c);
 }
 
@@ -137,24 +173,69 @@ const char *counters_note(const struct counters *c)
 	return c ? c->note : "counters could not be set up";
 }
 
+const char *counters_software_source(const struct counters *c)
+{
+	return c && !c->rusage ? "perf_event" : "getrusage";
+}
+
 void counters_start(struct counters *c)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; i < c->n; i++) {
-		ioctl(c->c[i].fd, PERF_EVENT_IOC_RESET, 0);
-		ioctl(c->c[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	/* every event exists before the first is enabled, so none counts the others' set-up */
+	for (unsigned i = 0; i < c->n; i++)
+		c->c[i].fd = perf_open(&c->c[i].attr);
+	if (c->rusage) {
+		getrusage(RUSAGE_SELF, &c->self_before);
+		getrusage(RUSAGE_CHILDREN, &c->children_before);
 	}
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->c[i].fd >= 0)
+			ioctl(c->c[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+}
+
+static double timeval_ns(const struct timeval *t)
+{
+	return (double)t->tv_sec * 1e9 + (double)t->tv_usec * 1e3;
+}
+
+/* What the process (every thread, the exited ones included) and its reaped children did. */
+static void rusage_add(const struct rusage *before, const struct rusage *after, double sums[3])
+{
+	sums[0] += timeval_ns(&after->ru_utime) + timeval_ns(&after->ru_stime) -
+		   timeval_ns(&before->ru_utime) - timeval_ns(&before->ru_stime);
+	sums[1] += (double)(after->ru_minflt + after->ru_majflt) -
+		   (double)(before->ru_minflt + before->ru_majflt);
+	sums[2] += (double)(after->ru_nvcsw + after->ru_nivcsw) -
+		   (double)(before->ru_nvcsw + before->ru_nivcsw);
 }
 
 void counters_stop(struct counters *c, struct proto_values *out)
 {
 	if (!c)
 		return;
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->c[i].fd >= 0)
+			ioctl(c->c[i].fd, PERF_EVENT_IOC_DISABLE, 0);
+	if (c->rusage) {
+		struct rusage self, children;
+		double sums[SOFTWARE_EVENTS] = { 0 };
+		bool ok = getrusage(RUSAGE_SELF, &self) == 0 &&
+			  getrusage(RUSAGE_CHILDREN, &children) == 0;
+		if (ok) {
+			rusage_add(&c->self_before, &self, sums);
+			rusage_add(&c->children_before, &children, sums);
+		}
+		for (size_t i = 0; i < SOFTWARE_EVENTS; i++)
+			proto_values_add(out, software_events[i].name, ok ? sums[i] : NAN);
+	}
 	for (unsigned i = 0; i < c->n; i++) {
 		uint64_t v = 0;
-		ioctl(c->c[i].fd, PERF_EVENT_IOC_DISABLE, 0);
-		if (read(c->c[i].fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-			proto_values_add(out, c->c[i].name, (double)v * c->c[i].scale);
+		/* the total includes the inherited events of every thread created since start */
+		bool ok = c->c[i].fd >= 0 && read(c->c[i].fd, &v, sizeof(v)) == (ssize_t)sizeof(v);
+		proto_values_add(out, c->c[i].name, ok ? (double)v : NAN);
+		if (c->c[i].fd >= 0)
+			close(c->c[i].fd);
+		c->c[i].fd = -1;
 	}
 }
