@@ -173,9 +173,7 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 		if (hw >= 0 && json_get_bool(doc, hw, &h->hw_counters) < 0)
 			return error_set(err, "\"counters.hardware\" is not a boolean");
 		if (need_string(doc, c, "note", h->counters_note, sizeof(h->counters_note), false,
-				err) < 0 ||
-		    need_string(doc, c, "software", h->counters_software,
-				sizeof(h->counters_software), false, err) < 0)
+				err) < 0)
 			return error_prefix(err, "\"counters\": ");
 	}
 	return 0;
@@ -304,8 +302,6 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		json_object_begin(&w);
 		json_kv_bool(&w, "hardware", h->hw_counters);
 		json_kv_string(&w, "note", h->counters_note);
-		if (h->counters_software[0])
-			json_kv_string(&w, "software", h->counters_software);
 		json_object_end(&w);
 		if (h->isolation_json) {
 			/* raw JSON from a trusted writer: the agent's own, or validated by proto_decode */

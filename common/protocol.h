@@ -58,7 +58,6 @@ struct proto_hello {
 	char *isolation_json; /* raw JSON object as the agent sent it (malloc'd), or NULL */
 	bool hw_counters;
 	char counters_note[160];
-	char counters_software[16]; /* "perf_event" or "getrusage"; "" from an older agent */
 };
 
 struct proto_run {

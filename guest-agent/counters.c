@@ -17,7 +17,7 @@
 #define COUNTERS_MAX 8
 
 /*
- * One perf event, described once and opened afresh for every sample: an inherited event
+ * A hardware event, described once and opened afresh for every sample: an inherited event
  * folds the counts of exited threads into a total that PERF_EVENT_IOC_RESET does not clear,
  * so an event kept open across samples adds every earlier sample's worker threads to the next.
  */
@@ -27,26 +27,21 @@ struct counter {
 	int fd; /* -1 outside a sample, or when this sample's open failed */
 };
 
+/*
+ * The software counters (task clock, page faults, context switches) come from getrusage in
+ * every environment: the same kernel accounting whatever the privileges. perf's software
+ * events would need CAP_PERFMON inside a container (user-space-only events count no context
+ * switches and miss faults taken in system calls), and two methods would not compare.
+ */
 struct counters {
 	struct counter c[COUNTERS_MAX];
 	unsigned n;
 	bool hardware;
-	bool rusage; /* software counters from getrusage: perf_event_open refused them */
 	struct rusage self_before, children_before;
 	char note[160];
 };
 
-/* The software events, in the order every sample reports them. */
-static const struct {
-	const char *name;
-	uint64_t config;
-} software_events[] = {
-	{ "task_clock_ns", PERF_COUNT_SW_TASK_CLOCK },
-	{ "page_faults", PERF_COUNT_SW_PAGE_FAULTS },
-	{ "ctx_switches", PERF_COUNT_SW_CONTEXT_SWITCHES },
-};
-#define SOFTWARE_EVENTS (sizeof(software_events) / sizeof(software_events[0]))
-
+/* Open attr for the calling thread and what it creates from now on, disabled. */
 static int perf_open(struct perf_event_attr *attr)
 {
 	attr->size = sizeof(*attr);
@@ -62,38 +57,19 @@ static int perf_open(struct perf_event_attr *attr)
 	return fd;
 }
 
-/* Keep attr if the kernel accepts it now (the probe's event is closed again at once). */
-static bool add_event(struct counters *c, const char *name, struct perf_event_attr *attr)
+int counters_add_event(struct counters *c, const char *name, const struct perf_event_attr *attr)
 {
-	int fd = perf_open(attr);
-	if (fd < 0)
-		return false;
-	close(fd);
-	if (c->n == COUNTERS_MAX)
-		return false;
-	c->c[c->n++] = (struct counter){ .name = name, .attr = *attr, .fd = -1 };
-	return true;
-}
-
-/* All three from perf, or all three from getrusage, so that a sample's counts agree. */
-static void add_software(struct counters *c, enum counters_source source)
-{
-	if (source == COUNTERS_SOURCE_ANY) {
-		for (size_t i = 0; i < SOFTWARE_EVENTS; i++) {
-			struct perf_event_attr attr;
-			memset(&attr, 0, sizeof(attr));
-			attr.type = PERF_TYPE_SOFTWARE;
-			attr.config = software_events[i].config;
-			if (!add_event(c, software_events[i].name, &attr)) {
-				snprintf(c->note, sizeof(c->note),
-					 "software counters from getrusage: perf_event_open: %s; ",
-					 strerror(errno));
-				c->n = 0;
-				break;
-			}
-		}
+	if (c->n == COUNTERS_MAX) {
+		errno = ENOSPC;
+		return -1;
 	}
-	c->rusage = c->n == 0;
+	struct perf_event_attr a = *attr;
+	int fd = perf_open(&a); /* a probe: the event is opened again for each sample */
+	if (fd < 0)
+		return -1;
+	close(fd);
+	c->c[c->n++] = (struct counter){ .name = name, .attr = a, .fd = -1 };
+	return 0;
 }
 
 /* Hardware events by libpfm4 name; each one that the kernel refuses is simply left out. */
@@ -106,15 +82,12 @@ static void add_hardware(struct counters *c)
 		{ "instructions", "instructions" },
 		{ "llc_misses", "perf::LLC-LOAD-MISSES" },
 	};
-	size_t used = strlen(c->note);
-	char *note = c->note + used;
-	size_t note_len = sizeof(c->note) - used;
 	int rc = pfm_initialize();
 	if (rc != PFM_SUCCESS) {
-		snprintf(note, note_len, "libpfm4: %s", pfm_strerror(rc));
+		snprintf(c->note, sizeof(c->note), "libpfm4: %s", pfm_strerror(rc));
 		return;
 	}
-	int opened = 0, last_errno = 0;
+	int last_errno = 0;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		struct perf_event_attr attr;
 		pfm_perf_encode_arg_t arg;
@@ -125,30 +98,28 @@ static void add_hardware(struct counters *c)
 		rc = pfm_get_os_event_encoding(events[i].pfm, PFM_PLM0 | PFM_PLM3,
 					       PFM_OS_PERF_EVENT, &arg);
 		if (rc != PFM_SUCCESS) {
-			snprintf(note, note_len, "libpfm4 cannot encode %s: %s", events[i].pfm,
-				 pfm_strerror(rc));
+			snprintf(c->note, sizeof(c->note), "libpfm4 cannot encode %s: %s",
+				 events[i].pfm, pfm_strerror(rc));
 			continue;
 		}
-		if (add_event(c, events[i].name, &attr))
-			opened++;
-		else
+		if (counters_add_event(c, events[i].name, &attr) < 0)
 			last_errno = errno;
 	}
-	c->hardware = opened > 0;
+	c->hardware = c->n > 0;
 	if (!c->hardware && last_errno)
-		snprintf(note, note_len, "hardware counters unavailable: perf_event_open: %s",
+		snprintf(c->note, sizeof(c->note),
+			 "hardware counters unavailable: perf_event_open: %s",
 			 strerror(last_errno));
 	else if (c->hardware)
-		note[0] = '\0';
+		c->note[0] = '\0';
 	pfm_terminate();
 }
 
-struct counters *counters_open(enum counters_source source)
+struct counters *counters_open(void)
 {
 	struct counters *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	add_software(c, source);
 	add_hardware(c);
 	return c;
 }
@@ -173,11 +144,6 @@ const char *counters_note(const struct counters *c)
 	return c ? c->note : "counters could not be set up";
 }
 
-const char *counters_software_source(const struct counters *c)
-{
-	return c && !c->rusage ? "perf_event" : "getrusage";
-}
-
 void counters_start(struct counters *c)
 {
 	if (!c)
@@ -185,10 +151,8 @@ void counters_start(struct counters *c)
 	/* every event exists before the first is enabled, so none counts the others' set-up */
 	for (unsigned i = 0; i < c->n; i++)
 		c->c[i].fd = perf_open(&c->c[i].attr);
-	if (c->rusage) {
-		getrusage(RUSAGE_SELF, &c->self_before);
-		getrusage(RUSAGE_CHILDREN, &c->children_before);
-	}
+	getrusage(RUSAGE_SELF, &c->self_before);
+	getrusage(RUSAGE_CHILDREN, &c->children_before);
 	for (unsigned i = 0; i < c->n; i++)
 		if (c->c[i].fd >= 0)
 			ioctl(c->c[i].fd, PERF_EVENT_IOC_ENABLE, 0);
@@ -199,7 +163,10 @@ static double timeval_ns(const struct timeval *t)
 	return (double)t->tv_sec * 1e9 + (double)t->tv_usec * 1e3;
 }
 
-/* What the process (every thread, the exited ones included) and its reaped children did. */
+/*
+ * What happened between two readings: RUSAGE_SELF sums every thread of the process, the
+ * workers that have exited included; RUSAGE_CHILDREN the child processes reaped so far.
+ */
 static void rusage_add(const struct rusage *before, const struct rusage *after, double sums[3])
 {
 	sums[0] += timeval_ns(&after->ru_utime) + timeval_ns(&after->ru_stime) -
@@ -217,18 +184,15 @@ void counters_stop(struct counters *c, struct proto_values *out)
 	for (unsigned i = 0; i < c->n; i++)
 		if (c->c[i].fd >= 0)
 			ioctl(c->c[i].fd, PERF_EVENT_IOC_DISABLE, 0);
-	if (c->rusage) {
-		struct rusage self, children;
-		double sums[SOFTWARE_EVENTS] = { 0 };
-		bool ok = getrusage(RUSAGE_SELF, &self) == 0 &&
-			  getrusage(RUSAGE_CHILDREN, &children) == 0;
-		if (ok) {
-			rusage_add(&c->self_before, &self, sums);
-			rusage_add(&c->children_before, &children, sums);
-		}
-		for (size_t i = 0; i < SOFTWARE_EVENTS; i++)
-			proto_values_add(out, software_events[i].name, ok ? sums[i] : NAN);
-	}
+	struct rusage self, children;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	double sums[3] = { 0 };
+	rusage_add(&c->self_before, &self, sums);
+	rusage_add(&c->children_before, &children, sums);
+	proto_values_add(out, "task_clock_ns", sums[0]);
+	proto_values_add(out, "page_faults", sums[1]);
+	proto_values_add(out, "ctx_switches", sums[2]);
 	for (unsigned i = 0; i < c->n; i++) {
 		uint64_t v = 0;
 		/* the total includes the inherited events of every thread created since start */

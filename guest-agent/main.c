@@ -57,8 +57,6 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 		h->memory_bytes = (uint64_t)si.totalram * si.mem_unit;
 	h->hw_counters = counters_have_hardware(a->counters);
 	snprintf(h->counters_note, sizeof(h->counters_note), "%.150s", counters_note(a->counters));
-	snprintf(h->counters_software, sizeof(h->counters_software), "%s",
-		 counters_software_source(a->counters));
 
 	struct json_writer w;
 	json_writer_init(&w);
@@ -181,7 +179,7 @@ int main(int argc, char **argv)
 		a.rfd = a.vm_env.channel_rfd;
 		a.wfd = a.vm_env.channel_wfd;
 	}
-	a.counters = counters_open(COUNTERS_SOURCE_ANY);
+	a.counters = counters_open();
 
 	struct proto_msg hello;
 	fill_hello(&a, &hello);

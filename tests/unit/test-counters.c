@@ -1,6 +1,7 @@
 /*
  * Unit tests for the agent's per-sample counters: a cheap sample after an expensive one must
- * count its own work only, with perf events and with the getrusage fallback alike.
+ * count its own work only, in the software counters (getrusage) and in perf events (the way
+ * hardware events are counted, tried here with software events: this host has no hardware ones).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <linux/perf_event.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,8 +31,8 @@
 static void *touch_pages(void *arg)
 {
 	size_t pages = (size_t)(uintptr_t)arg;
-	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 	if (p == MAP_FAILED)
 		return (void *)1;
 	madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
@@ -44,6 +47,7 @@ static void *touch_pages(void *arg)
 
 struct sample {
 	double task_clock_ns, page_faults, ctx_switches;
+	double perf_task_clock_ns, perf_page_faults; /* NaN unless perf events were added */
 };
 
 static void take(const struct proto_values *v, struct sample *s)
@@ -54,6 +58,9 @@ static void take(const struct proto_values *v, struct sample *s)
 	assert_true(isfinite(s->task_clock_ns) && s->task_clock_ns >= 0);
 	assert_true(isfinite(s->page_faults) && s->page_faults >= 0);
 	assert_true(isfinite(s->ctx_switches) && s->ctx_switches >= 0);
+	s->perf_task_clock_ns = s->perf_page_faults = NAN;
+	proto_values_get(v, "perf_task_clock_ns", &s->perf_task_clock_ns);
+	proto_values_get(v, "perf_page_faults", &s->perf_page_faults);
 }
 
 /* Worker threads and a child process that all exit before the sample ends, as workloads do. */
@@ -64,9 +71,9 @@ static void expensive_sample(struct counters *c, struct sample *s)
 	counters_start(c);
 	pthread_t th[WORKERS];
 	for (int i = 0; i < WORKERS; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, touch_pages,
-						(void *)(uintptr_t)THREAD_PAGES),
-				 0);
+		assert_int_equal(
+			pthread_create(&th[i], NULL, touch_pages, (void *)(uintptr_t)THREAD_PAGES),
+			0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
@@ -92,71 +99,97 @@ static void cheap_sample(struct counters *c, struct sample *s)
 	take(&v, s);
 }
 
-static void check_samples_stand_alone(struct counters *c)
+/* The counts of one counter over the four samples: they must be each sample's own. */
+static void check_stand_alone(double first, double cheap, double second, double cheap_again,
+			      bool faults)
 {
-	struct sample first, cheap, second, cheap_again;
-	expensive_sample(c, &first);
-	cheap_sample(c, &cheap);
-	expensive_sample(c, &second);
-	cheap_sample(c, &cheap_again);
+	if (faults) {
+		/* every page the threads and the child touched, counted once */
+		assert_true(first >= EXPENSIVE_PAGES);
+		assert_true(second >= EXPENSIVE_PAGES);
+		/* not the first sample's faults again on top (cumulative counts would be >= 2x) */
+		assert_true(second < 2 * EXPENSIVE_PAGES);
+		/* the cheap samples touched nothing and ran no thread: none of that is theirs */
+		assert_true(cheap < CHILD_PAGES);
+		assert_true(cheap_again < CHILD_PAGES);
+	} else {
+		assert_true(cheap < first);
+		assert_true(cheap_again < second);
+	}
+}
 
-	/* every page the threads and the child touched, counted once */
-	assert_true(first.page_faults >= EXPENSIVE_PAGES);
-	assert_true(second.page_faults >= EXPENSIVE_PAGES);
-	/* not the first sample's faults again on top (cumulative counts would be >= 2x) */
-	assert_true(second.page_faults < 2 * EXPENSIVE_PAGES);
-	/* the cheap samples touched nothing and ran no thread: none of that is theirs */
-	assert_true(cheap.page_faults < CHILD_PAGES);
-	assert_true(cheap_again.page_faults < CHILD_PAGES);
-	assert_true(cheap.task_clock_ns < first.task_clock_ns);
-	assert_true(cheap_again.task_clock_ns < second.task_clock_ns);
+static void run_four_samples(struct counters *c, struct sample s[4])
+{
+	expensive_sample(c, &s[0]);
+	cheap_sample(c, &s[1]);
+	expensive_sample(c, &s[2]);
+	cheap_sample(c, &s[3]);
+}
+
+static void test_software_counters_count_each_sample_alone(void **state)
+{
+	(void)state;
+	struct counters *c = counters_open();
+	assert_non_null(c);
+	struct sample s[4];
+	run_four_samples(c, s);
+	check_stand_alone(s[0].page_faults, s[1].page_faults, s[2].page_faults, s[3].page_faults,
+			  true);
+	check_stand_alone(s[0].task_clock_ns, s[1].task_clock_ns, s[2].task_clock_ns,
+			  s[3].task_clock_ns, false);
+	counters_close(c);
+}
+
+static int add_software_event(struct counters *c, const char *name, uint64_t config)
+{
+	struct perf_event_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = config;
+	return counters_add_event(c, name, &attr);
 }
 
 static void test_perf_events_count_each_sample_alone(void **state)
 {
 	(void)state;
-	struct counters *c = counters_open(COUNTERS_SOURCE_ANY);
+	struct counters *c = counters_open();
 	assert_non_null(c);
-	if (strcmp(counters_software_source(c), "perf_event") != 0) {
-		printf("skip: software perf events are unavailable here (%s)\n", counters_note(c));
+	if (add_software_event(c, "perf_task_clock_ns", PERF_COUNT_SW_TASK_CLOCK) < 0 ||
+	    add_software_event(c, "perf_page_faults", PERF_COUNT_SW_PAGE_FAULTS) < 0) {
+		printf("skip: perf_event_open refuses software events here: %s\n", strerror(errno));
 		counters_close(c);
 		skip();
 	}
-	check_samples_stand_alone(c);
+	struct sample s[4];
+	run_four_samples(c, s);
+	for (int i = 0; i < 4; i++)
+		assert_true(isfinite(s[i].perf_task_clock_ns) && isfinite(s[i].perf_page_faults));
+	check_stand_alone(s[0].perf_page_faults, s[1].perf_page_faults, s[2].perf_page_faults,
+			  s[3].perf_page_faults, true);
+	check_stand_alone(s[0].perf_task_clock_ns, s[1].perf_task_clock_ns, s[2].perf_task_clock_ns,
+			  s[3].perf_task_clock_ns, false);
 	counters_close(c);
 }
 
-static void test_getrusage_counts_each_sample_alone(void **state)
+/* Hardware counters may be missing (this host has none), and then the note says why. */
+static void test_missing_hardware_counters_say_why(void **state)
 {
 	(void)state;
-	struct counters *c = counters_open(COUNTERS_SOURCE_RUSAGE);
+	struct counters *c = counters_open();
 	assert_non_null(c);
-	assert_string_equal(counters_software_source(c), "getrusage");
-	check_samples_stand_alone(c);
+	struct sample s;
+	cheap_sample(c, &s);
+	if (!counters_have_hardware(c))
+		assert_true(strlen(counters_note(c)) > 0);
 	counters_close(c);
-}
-
-/* Hardware counters may be missing (this host has none); software counters never are. */
-static void test_every_sample_reports_the_software_counters(void **state)
-{
-	(void)state;
-	for (int source = COUNTERS_SOURCE_ANY; source <= COUNTERS_SOURCE_RUSAGE; source++) {
-		struct counters *c = counters_open((enum counters_source)source);
-		assert_non_null(c);
-		struct sample s;
-		cheap_sample(c, &s);
-		if (!counters_have_hardware(c))
-			assert_true(strlen(counters_note(c)) > 0);
-		counters_close(c);
-	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_software_counters_count_each_sample_alone),
 		cmocka_unit_test(test_perf_events_count_each_sample_alone),
-		cmocka_unit_test(test_getrusage_counts_each_sample_alone),
-		cmocka_unit_test(test_every_sample_reports_the_software_counters),
+		cmocka_unit_test(test_missing_hardware_counters_say_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
