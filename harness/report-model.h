@@ -71,6 +71,15 @@ const char *report_group_title(const char *group);
 const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi,
 						 const char *metric);
 
+/* What start-up ("ready") times mean, the same for every backend: said once in each report. */
+#define REPORT_STARTUP_DEFINITION                                                                  \
+	"Start-up (ready) times are measured alike for every backend, on the host's monotonic "    \
+	"clock: from vbench's request to start the environment until it has read the agent's "     \
+	"hello. That includes everything starting takes (kvm: the initramfs, the VM's set-up and " \
+	"the guest kernel's boot; lxc: namespaces, cgroup and root filesystem; native: starting "  \
+	"the process) and nothing after the hello; lifecycle.start repeats it by restarting the "  \
+	"environment (stopping the old one is not counted)."
+
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);
 

@@ -289,6 +289,7 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 		report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
+	report_buf_puts(b, "\n" REPORT_STARTUP_DEFINITION "\n");
 	for (size_t g = 0; g < m.ngroups; g++)
 		report_md_group(&m, m.groups[g], b);
 	report_notes(run->doc, REPORT_STYLE_MARKDOWN, b);

@@ -339,6 +339,36 @@ static int results_read_counter(struct results_reader *r, int o, const char *w,
 	return 0;
 }
 
+static int results_read_round(struct results_reader *r, int o, const char *w,
+			      struct round_record *rr)
+{
+	if (!json_is_object(r->j, o))
+		return error_set(r->err, "%s is not an object", w);
+	if (results_read_string(r, o, w, "workload", rr->workload, sizeof(rr->workload), true) <
+		    0 ||
+	    results_read_unsigned(r, o, w, "round", &rr->round, true) < 0 ||
+	    results_read_bool(r, o, w, "warmup", &rr->warmup, false) < 0)
+		return -1;
+	int arr = results_read_array(r, o, w, "order", true);
+	if (arr < 0)
+		return -1;
+	int n = json_size(r->j, arr);
+	size_t used = 0;
+	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(r->j, tok)) {
+		char name[sizeof(rr->order)];
+		if (!json_is_string(r->j, tok) ||
+		    json_get_string(r->j, tok, name, sizeof(name)) < 0 || !name[0] ||
+		    strchr(name, ','))
+			return error_set(r->err, "%s.order[%d] is not a backend name", w, i);
+		int len = snprintf(rr->order + used, sizeof(rr->order) - used, "%s%s", i ? "," : "",
+				   name);
+		if (len < 0 || (size_t)len >= sizeof(rr->order) - used)
+			return error_set(r->err, "%s.order is too long", w);
+		used += (size_t)len;
+	}
+	return 0;
+}
+
 static int results_parse_tokens(struct results_doc *doc, struct results_reader *r)
 {
 	const struct json_doc *j = r->j;
@@ -399,6 +429,19 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 		snprintf(where, sizeof(where), "counters[%d]", i);
 		doc->ncounters++;
 		if (results_read_counter(r, tok, where, &doc->counters[i]) < 0)
+			return -1;
+	}
+
+	if ((arr = results_read_array(r, 0, "", "rounds", false)) == -1)
+		return -1;
+	n = arr >= 0 ? json_size(j, arr) : 0;
+	if (n > 0 && !(doc->rounds = calloc((size_t)n, sizeof(*doc->rounds))))
+		return error_set(r->err, "out of memory");
+	doc->rounds_cap = (size_t)n;
+	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(j, tok)) {
+		snprintf(where, sizeof(where), "rounds[%d]", i);
+		doc->nrounds++;
+		if (results_read_round(r, tok, where, &doc->rounds[i]) < 0)
 			return -1;
 	}
 	return 0;

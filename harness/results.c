@@ -53,6 +53,7 @@ void results_free(struct results_doc *doc)
 	for (size_t i = 0; i < doc->ncounters; i++)
 		free(doc->counters[i].values);
 	free(doc->counters);
+	free(doc->rounds);
 	memset(doc, 0, sizeof(*doc));
 }
 
@@ -155,6 +156,21 @@ int results_add_counter(struct results_doc *doc, const char *workload, const cha
 	return results_push_double(&c->values, &c->nvalues, &c->cap, value);
 }
 
+int results_add_round(struct results_doc *doc, const char *workload, unsigned round, bool warmup,
+		      const char *order)
+{
+	if (results_reserve((void **)&doc->rounds, &doc->rounds_cap, doc->nrounds,
+			    sizeof(*doc->rounds)) < 0)
+		return -1;
+	struct round_record *rr = &doc->rounds[doc->nrounds++];
+	memset(rr, 0, sizeof(*rr));
+	snprintf(rr->workload, sizeof(rr->workload), "%s", workload);
+	rr->round = round;
+	rr->warmup = warmup;
+	snprintf(rr->order, sizeof(rr->order), "%s", order);
+	return 0;
+}
+
 /* FNV-1a over the entry's names: each entry gets its own stream, independent of its position. */
 uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed)
 {
@@ -213,6 +229,25 @@ static void results_write_doubles(struct json_writer *w, const char *key, const 
 	for (size_t i = 0; i < n; i++)
 		json_number(w, v[i]);
 	json_array_end(w);
+}
+
+static void results_write_round(struct json_writer *w, const struct round_record *rr)
+{
+	json_object_begin(w);
+	json_kv_string(w, "workload", rr->workload);
+	json_kv_int(w, "round", rr->round);
+	json_kv_bool(w, "warmup", rr->warmup);
+	json_key(w, "order");
+	json_array_begin(w);
+	for (const char *name = rr->order; *name;) {
+		size_t len = strcspn(name, ",");
+		char one[sizeof(rr->order)];
+		snprintf(one, sizeof(one), "%.*s", (int)len, name);
+		json_string(w, one);
+		name += len + (name[len] == ',');
+	}
+	json_array_end(w);
+	json_object_end(w);
 }
 
 static void results_write_host(struct json_writer *w, const struct result_host *h)
@@ -317,6 +352,12 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		results_write_doubles(&w, "values", c->values, c->nvalues);
 		json_object_end(&w);
 	}
+	json_array_end(&w);
+
+	json_key(&w, "rounds");
+	json_array_begin(&w);
+	for (size_t i = 0; i < doc->nrounds; i++)
+		results_write_round(&w, &doc->rounds[i]);
 	json_array_end(&w);
 	json_object_end(&w);
 	/* a trailing newline keeps the file friendly to line-based tools */

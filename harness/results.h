@@ -42,6 +42,14 @@ struct counter_series {
 	size_t nvalues, cap;
 };
 
+/* One round of a workload: the backends in the order they took their turns. */
+struct round_record {
+	char workload[64];
+	unsigned round; /* 1, 2, ... warm-ups included */
+	bool warmup;
+	char order[256]; /* backend names joined by commas, first to run first: "lxc,native" */
+};
+
 struct result_backend {
 	char name[32];
 	bool ran; /* false: skipped, reason says why */
@@ -89,6 +97,8 @@ struct results_doc {
 	size_t nentries, entries_cap;
 	struct counter_series *counters;
 	size_t ncounters, counters_cap;
+	struct round_record *rounds;
+	size_t nrounds, rounds_cap;
 };
 
 void results_init(struct results_doc *doc);
@@ -103,6 +113,9 @@ struct result_entry *results_find(struct results_doc *doc, const char *workload,
 int results_add_sample(struct result_entry *e, double value);
 int results_add_counter(struct results_doc *doc, const char *workload, const char *backend,
 			const char *name, double value);
+/* Record a round of workload: order is the backend names, first to run first, comma-joined. */
+int results_add_round(struct results_doc *doc, const char *workload, unsigned round, bool warmup,
+		      const char *order);
 /* Recompute median, ci95 and cv of every entry from its raw samples (seeded: reproducible). */
 void results_compute(struct results_doc *doc, uint64_t seed);
 /* The bootstrap seed results_compute uses for an entry: the run's seed mixed with its names. */

@@ -14,6 +14,7 @@
 
 #include "backends/backend.h"
 #include "harness/host.h"
+#include "harness/order.h"
 #include "harness/progress.h"
 #include "harness/results.h"
 #include "harness/scratch.h"
@@ -347,12 +348,20 @@ static void run_workload(struct runner *r, const struct workload *w)
 				      "the agent is not running");
 	}
 	unsigned total = (unsigned)(r->o->warmup + r->o->repeat);
-	/* interleaved: A B C A B C ... so that drift of the machine hits every backend alike */
+	/* interleaved, one sample each per round, so that drift of the machine hits every backend
+	 * alike; the order rotates from round to round, so that no backend always goes first */
 	for (unsigned i = 0; i < total && !interrupted; i++) {
 		bool warm = i < (unsigned)r->o->warmup;
-		for (unsigned si = 0; si < r->nsessions && !interrupted; si++) {
+		unsigned order[OPTIONS_MAX_BACKENDS];
+		char ran[sizeof(((struct round_record *)0)->order)] = "";
+		order_round(r->o->seed, w->id, i, r->nsessions, order);
+		for (unsigned place = 0; place < r->nsessions && !interrupted; place++) {
+			unsigned si = order[place];
 			if (!active[si])
 				continue;
+			size_t used = strlen(ran);
+			snprintf(ran + used, sizeof(ran) - used, "%s%s", used ? "," : "",
+				 r->sessions[si].ops->name);
 			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1,
 					total, warm);
 			if (w->host_side)
@@ -362,6 +371,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 					run_sample(r, si, w, &params,
 						   warm ? i : i - (unsigned)r->o->warmup, warm);
 		}
+		if (ran[0])
+			results_add_round(&r->doc, w->id, i + 1, warm, ran);
 	}
 	for (unsigned si = 0; si < r->nsessions; si++)
 		finish_entries(r, w, r->sessions[si].ops->name);

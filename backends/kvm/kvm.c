@@ -128,7 +128,6 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 	pthread_mutex_lock(&vm->lock);
 	uint64_t ready = vm->ready_ns, started = vm->started_ns;
 	pthread_mutex_unlock(&vm->lock);
-	out->startup_ms = ready ? (double)(ready - inst->start_ns) / 1e6 : NAN;
 	/* What the VMM costs beyond the guest's own touched memory (the harness shares the process). */
 	uint64_t rss = kvm_process_rss(), guest = memory_resident_bytes(&vm->mem);
 	out->host_overhead_bytes = rss > guest ? (double)(rss - guest) : NAN;
