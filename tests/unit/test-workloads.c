@@ -91,7 +91,9 @@ static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
 	size_t llc = platform_cache_size(3);
 	for (size_t p = 0; p < workload_param_count(w); p++) {
 		double v = w->params[p].value[SUITE_SMOKE];
-		if (v == PARAM_FROM_HOST)
+		if (v == PARAM_FROM_HOST && strcmp(w->params[p].name, "memory_limit") == 0)
+			v = 2.0 * (1u << 30);
+		else if (v == PARAM_FROM_HOST)
 			v = strcmp(w->params[p].name, "cpus") == 0 ? 2
 								   : (double)(llc ? llc : 8u << 20);
 		ctx->params[p] = v;
@@ -109,6 +111,7 @@ static void test_every_workload_runs_in_smoke(void **state)
 		struct sample_out out;
 		struct vb_error err = { 0 };
 		smoke_ctx(w, &ctx);
+		memset(&out, 0, sizeof(out));
 		for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 			out.value[m] = NAN;
 		int rc = w->run(&ctx, &out, &err);
@@ -139,6 +142,7 @@ static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
 	struct vb_error err = { 0 };
 	smoke_ctx(w, &ctx);
 	ctx.params[workload_param_index(w, "max_bytes")] = 64 << 10;
+	memset(&out, 0, sizeof(out));
 	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 		out.value[m] = NAN;
 	assert_int_equal(w->run(&ctx, &out, &err), 0);
@@ -165,6 +169,7 @@ static void test_bad_parameters_are_errors_not_crashes(void **state)
 		struct sample_out out;
 		struct vb_error err = { 0 };
 		assert_non_null(w);
+		memset(&out, 0, sizeof(out));
 		smoke_ctx(w, &ctx);
 		int p = workload_param_index(w, cases[i].param);
 		assert_true(p >= 0);
@@ -384,6 +389,7 @@ static int run_smoke(const char *id, struct sample_out *out)
 	struct vb_error err = { 0 };
 	assert_non_null(w);
 	smoke_ctx(w, &ctx);
+	memset(out, 0, sizeof(*out));
 	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 		out->value[m] = NAN;
 	int rc = w->run(&ctx, out, &err);
