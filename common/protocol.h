@@ -79,7 +79,7 @@ struct proto_msg {
 	struct proto_values metrics;  /* sample */
 	struct proto_values counters; /* sample */
 	struct proto_values sizes;    /* sample: the sizes the workload used */
-	char message[512];	      /* error, unsupported; sample: why NaN metrics were not measured */
+	char message[512];	      /* error, unsupported; sample: why NaNs */
 };
 
 /* Decode one line (without the newline). Rejects malformed, unknown or incomplete messages. */

@@ -33,8 +33,8 @@ static void checks_entry_sizes(struct results_doc *doc, struct result_entry *e)
 	double llc = results_entry_size(e, "llc_bytes");
 	if (multiple < CHECKS_LLC_MULTIPLE && llc > 0) {
 		/* STREAM's rule is about each array, HPCC's about the table */
-		const char *what = isnan(results_entry_size(e, "array_bytes")) ? "working set"
-									       : "each array";
+		const char *what =
+			isnan(results_entry_size(e, "array_bytes")) ? "working set" : "each array";
 		report_fmt_bytes(a, sizeof(a), multiple * llc);
 		report_fmt_bytes(b, sizeof(b), llc);
 		snprintf(text, sizeof(text),
@@ -162,7 +162,8 @@ static void checks_llc(struct results_doc *doc)
 		int agree = checks_llc_verdict(h->llc_bytes, lo, hi, top, verdict, sizeof(verdict));
 		snprintf(h->llc_check, sizeof(h->llc_check), "%s (%s)", verdict, backends[k]);
 		if (agree == 0)
-			results_add_warning(doc, "%s; sizes relative to the LLC rest on hwloc's figure",
+			results_add_warning(doc,
+					    "%s; sizes relative to the LLC rest on hwloc's figure",
 					    h->llc_check);
 		return;
 	}

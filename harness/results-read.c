@@ -266,7 +266,8 @@ static int results_read_backend(struct results_reader *r, int o, const char *w,
 	    results_read_string(r, o, w, "reason", b->reason, sizeof(b->reason), false) < 0 ||
 	    results_read_string(r, o, w, "details", b->details, sizeof(b->details), false) < 0 ||
 	    results_read_number(r, o, w, "startup_ms", &b->startup_ms, false) < 0 ||
-	    results_read_number(r, o, w, "host_overhead_bytes", &b->host_overhead_bytes, false) < 0 ||
+	    results_read_number(r, o, w, "host_overhead_bytes", &b->host_overhead_bytes, false) <
+		    0 ||
 	    results_read_number(r, o, w, "memory_seen_bytes", &b->memory_seen_bytes, false) < 0 ||
 	    results_read_bool(r, o, w, "memory_limited", &b->memory_limited, false) < 0)
 		return -1;
@@ -435,8 +436,9 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(j, tok)) {
 		char text[sizeof(*doc->warnings)];
 		if (json_get_string(j, tok, text, sizeof(text)) < 0)
-			return error_set(r->err, "warnings[%d] is not a string of at most %zu bytes",
-					 i, sizeof(text) - 1);
+			return error_set(r->err,
+					 "warnings[%d] is not a string of at most %zu bytes", i,
+					 sizeof(text) - 1);
 		if (results_add_warning(doc, "%s", text) < 0)
 			return error_set(r->err, "out of memory");
 	}

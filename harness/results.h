@@ -61,7 +61,7 @@ struct result_backend {
 	/* Memory the agent saw it could use (its cgroup limit or its RAM, the smaller); NaN unknown. */
 	double memory_seen_bytes;
 	bool memory_limited; /* whether the run's --memory limit bound it */
-	char *hello_json; /* the agent's hello as received (malloc'd JSON object), or NULL */
+	char *hello_json;    /* the agent's hello as received (malloc'd JSON object), or NULL */
 };
 
 struct result_host {

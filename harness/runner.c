@@ -295,9 +295,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 	struct proto_values params;
 	struct vb_error err;
 	memset(&params, 0, sizeof(params));
-	if (!w->host_side &&
-	    build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, r->cfg.memory_bytes, &params,
-			 &err) < 0) {
+	if (!w->host_side && build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus,
+					  r->cfg.memory_bytes, &params, &err) < 0) {
 		for (unsigned si = 0; si < r->nsessions; si++)
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
 		r->failed = true;

@@ -166,8 +166,7 @@ size_t mem_loads_for_min_time(size_t loads, uint64_t ns, uint64_t min_ns)
 	return next > (double)loads ? (size_t)next : loads + 1;
 }
 
-int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below,
-		     size_t *above)
+int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below, size_t *above)
 {
 	double top = 0;
 	for (size_t i = 0; i < n; i++)
@@ -286,14 +285,16 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 {
 	struct mem_stream s = { .nthreads = ctx->cpus ? ctx->cpus : 1 };
 	size_t llc = mem_llc_bytes(ctx);
-	size_t bytes = mem_stream_array_bytes(llc, workload_param(ctx, "llc_multiple"),
-					      (size_t)workload_param(ctx, "max_bytes"),
-					      mem_budget(ctx));
+	size_t bytes =
+		mem_stream_array_bytes(llc, workload_param(ctx, "llc_multiple"),
+				       (size_t)workload_param(ctx, "max_bytes"), mem_budget(ctx));
 	s.n = bytes / sizeof(double);
 	s.iterations = (size_t)workload_param(ctx, "iterations");
 	if (s.n < 8 * s.nthreads || s.iterations < 1)
-		return error_set(err, "mem.stream: arrays too small (%zu bytes within max_bytes "
-				      "and the memory budget) or no iterations", bytes);
+		return error_set(err,
+				 "mem.stream: arrays too small (%zu bytes within max_bytes "
+				 "and the memory budget) or no iterations",
+				 bytes);
 	s.a = platform_alloc(3 * bytes, 2u << 20);
 	if (!s.a)
 		return error_set(err, "mem.stream: cannot allocate 3 x %zu bytes", bytes);
@@ -483,14 +484,16 @@ static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out,
 	if (g.nthreads > 64)
 		g.nthreads = 64;
 	size_t llc = mem_llc_bytes(ctx);
-	size_t bytes = mem_gups_table_bytes(llc, workload_param(ctx, "llc_multiple"),
-					    (size_t)workload_param(ctx, "max_bytes"),
-					    mem_budget(ctx));
+	size_t bytes =
+		mem_gups_table_bytes(llc, workload_param(ctx, "llc_multiple"),
+				     (size_t)workload_param(ctx, "max_bytes"), mem_budget(ctx));
 	g.entries = bytes / sizeof(uint64_t);
 	uint64_t updates = mem_gups_updates(bytes);
 	if (g.entries < 1024 || updates < g.nthreads)
-		return error_set(err, "mem.gups: table too small (%zu bytes within max_bytes and the "
-				      "memory budget)", bytes);
+		return error_set(err,
+				 "mem.gups: table too small (%zu bytes within max_bytes and the "
+				 "memory budget)",
+				 bytes);
 	g.updates_per_thread = updates / g.nthreads;
 	g.table = platform_alloc(bytes, 2u << 20);
 	if (!g.table)

@@ -47,7 +47,6 @@ size_t mem_loads_for_min_time(size_t loads, uint64_t ns, uint64_t min_ns);
  * half or more) into memory: 1 with *below and *above the sizes either side, 0 when no step is
  * seen (NaN points are skipped).
  */
-int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below,
-		     size_t *above);
+int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below, size_t *above);
 
 #endif

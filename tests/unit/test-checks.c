@@ -19,33 +19,31 @@ static void test_llc_verdict_known_answers(void **state)
 	(void)state;
 	char text[256];
 	/* A 32 MiB LLC and a curve stepping between 16 and 64 MiB agree. */
-	assert_int_equal(checks_llc_verdict(32 * MiB, 16 * MiB, 64 * MiB, 1024 * MiB, text,
-					    sizeof(text)),
-			 1);
+	assert_int_equal(
+		checks_llc_verdict(32 * MiB, 16 * MiB, 64 * MiB, 1024 * MiB, text, sizeof(text)),
+		1);
 	assert_non_null(strstr(text, "agrees"));
 	/* A reported 480 MiB LLC does not: the curve stepped far below it. */
-	assert_int_equal(checks_llc_verdict(480 * MiB, 16 * MiB, 64 * MiB, 1024 * MiB, text,
-					    sizeof(text)),
-			 0);
+	assert_int_equal(
+		checks_llc_verdict(480 * MiB, 16 * MiB, 64 * MiB, 1024 * MiB, text, sizeof(text)),
+		0);
 	assert_non_null(strstr(text, "480 MiB"));
 	assert_non_null(strstr(text, "between 16 MiB and 64 MiB"));
 	/* ... nor does a curve to 1 GiB with no step at all. */
 	assert_int_equal(checks_llc_verdict(480 * MiB, 0, 0, 1024 * MiB, text, sizeof(text)), 0);
 	assert_non_null(strstr(text, "no step"));
 	/* A curve that ends below twice the LLC cannot tell. */
-	assert_int_equal(checks_llc_verdict(480 * MiB, 16 * MiB, 64 * MiB, 256 * MiB, text,
-					    sizeof(text)),
-			 -1);
+	assert_int_equal(
+		checks_llc_verdict(480 * MiB, 16 * MiB, 64 * MiB, 256 * MiB, text, sizeof(text)),
+		-1);
 	assert_non_null(strstr(text, "not checked"));
 	assert_int_equal(checks_llc_verdict(0, 16 * MiB, 64 * MiB, 1024 * MiB, text, sizeof(text)),
 			 -1);
 	/* One 4x step either side still agrees (a partly cached size). */
-	assert_int_equal(checks_llc_verdict(32 * MiB, 4 * MiB, 16 * MiB, 1024 * MiB, text,
-					    sizeof(text)),
-			 1);
-	assert_int_equal(checks_llc_verdict(32 * MiB, 1 * MiB, 4 * MiB, 1024 * MiB, text,
-					    sizeof(text)),
-			 0);
+	assert_int_equal(
+		checks_llc_verdict(32 * MiB, 4 * MiB, 16 * MiB, 1024 * MiB, text, sizeof(text)), 1);
+	assert_int_equal(
+		checks_llc_verdict(32 * MiB, 1 * MiB, 4 * MiB, 1024 * MiB, text, sizeof(text)), 0);
 }
 
 static const struct workload stream = {
@@ -59,11 +57,16 @@ static const struct workload latency = {
 	.id = "mem.latency",
 	.group = "mem",
 	.description = "test",
-	.metrics = { { "lat_4KiB", "ns", BETTER_LOWER },   { "lat_16KiB", "ns", BETTER_LOWER },
-		     { "lat_64KiB", "ns", BETTER_LOWER },  { "lat_256KiB", "ns", BETTER_LOWER },
-		     { "lat_1MiB", "ns", BETTER_LOWER },   { "lat_4MiB", "ns", BETTER_LOWER },
-		     { "lat_16MiB", "ns", BETTER_LOWER },  { "lat_64MiB", "ns", BETTER_LOWER },
-		     { "lat_256MiB", "ns", BETTER_LOWER }, { "lat_1GiB", "ns", BETTER_LOWER } },
+	.metrics = { { "lat_4KiB", "ns", BETTER_LOWER },
+		     { "lat_16KiB", "ns", BETTER_LOWER },
+		     { "lat_64KiB", "ns", BETTER_LOWER },
+		     { "lat_256KiB", "ns", BETTER_LOWER },
+		     { "lat_1MiB", "ns", BETTER_LOWER },
+		     { "lat_4MiB", "ns", BETTER_LOWER },
+		     { "lat_16MiB", "ns", BETTER_LOWER },
+		     { "lat_64MiB", "ns", BETTER_LOWER },
+		     { "lat_256MiB", "ns", BETTER_LOWER },
+		     { "lat_1GiB", "ns", BETTER_LOWER } },
 };
 
 static void backend(struct result_backend *b, const char *name, const char *hello)

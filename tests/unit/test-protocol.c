@@ -142,18 +142,25 @@ static void test_sample_sizes_note_and_hello_thp(void **state)
 	snprintf(m.hello.thp_enabled, sizeof(m.hello.thp_enabled), "madvise");
 	snprintf(m.hello.thp_defrag, sizeof(m.hello.thp_defrag), "defer+madvise");
 	line = proto_encode(&m, NULL);
-	assert_non_null(strstr(line, "\"thp\":{\"enabled\":\"madvise\",\"defrag\":\"defer+madvise\"}"));
+	assert_non_null(
+		strstr(line, "\"thp\":{\"enabled\":\"madvise\",\"defrag\":\"defer+madvise\"}"));
 	assert_int_equal(decode(line, &d, &err), 0);
 	assert_string_equal(d.hello.thp_enabled, "madvise");
 	assert_string_equal(d.hello.thp_defrag, "defer+madvise");
 	proto_msg_free(&d);
 	free(line);
 	/* an old agent's sample (no sizes, no message) still decodes */
-	assert_int_equal(decode("{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1}}", &d, &err), 0);
+	assert_int_equal(decode("{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1}}", &d, &err),
+			 0);
 	assert_int_equal(d.sizes.count, 0);
 	assert_string_equal(d.message, "");
-	assert_int_equal(decode("{\"type\":\"sample\",\"id\":1,\"metrics\":{},\"sizes\":[1]}", &d, &err), -1);
-	assert_int_equal(decode("{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,\"memory_bytes\":1,\"thp\":7}", &d, &err), -1);
+	assert_int_equal(
+		decode("{\"type\":\"sample\",\"id\":1,\"metrics\":{},\"sizes\":[1]}", &d, &err),
+		-1);
+	assert_int_equal(decode("{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,"
+				"\"memory_bytes\":1,\"thp\":7}",
+				&d, &err),
+			 -1);
 }
 
 static void test_rejects_malformed(void **state)

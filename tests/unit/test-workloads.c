@@ -431,7 +431,6 @@ static void test_clocksource_is_named(void **state)
 	assert_null(strchr(name, '\n'));
 }
 
-
 #define MiB (1ull << 20)
 
 /* Known answers for the sizing: every size is bounded by the budget --memory leaves. */
