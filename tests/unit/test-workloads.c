@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,6 +600,25 @@ static void test_pagefault_thp_is_checked(void **state)
 	}
 }
 
+/* With THP off for this process, MADV_HUGEPAGE gets base pages: no thp number, a reason. */
+static void test_pagefault_thp_without_huge_pages_is_unsupported(void **state)
+{
+	(void)state;
+	struct sample_out out;
+	struct vb_error err = { 0 };
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
+		skip();
+	int rc = run_with_memory("mem.pagefault", 2.0 * (1u << 30), &out, &err);
+	prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+	if (rc != 0)
+		fail_msg("%s", err.message);
+	assert_true(out.value[0] > 0);
+	assert_true(isnan(out.value[1]));
+	if (strncmp(out.note, "thp: MADV_HUGEPAGE got 0 of 16777216 bytes", 42) != 0 &&
+	    strncmp(out.note, "thp: transparent huge pages are off", 35) != 0)
+		fail_msg("note: %s", out.note);
+}
+
 static void test_platform_huge_page_accounting(void **state)
 {
 	(void)state;
@@ -641,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_latency_step_known_curves),
 		cmocka_unit_test(test_workloads_record_sizes_within_the_memory_budget),
 		cmocka_unit_test(test_pagefault_thp_is_checked),
+		cmocka_unit_test(test_pagefault_thp_without_huge_pages_is_unsupported),
 		cmocka_unit_test(test_platform_huge_page_accounting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
