@@ -345,7 +345,7 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 static const struct workload mem_stream_workload = {
 	.id = "mem.stream",
 	.group = "mem",
-	.description = "STREAM copy/scale/add/triad on all CPUs, best iteration, arrays beyond the LLC",
+	.description = "STREAM copy/scale/add/triad on all CPUs, best iteration, arrays up to 4x the LLC (huge pages)",
 	.params = {
 		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
 		  "last-level cache size in bytes (from the host)" },
@@ -417,7 +417,7 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 static const struct workload mem_latency_workload = {
 	.id = "mem.latency",
 	.group = "mem",
-	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size",
+	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size (huge pages)",
 	.params = {
 		{ "max_bytes", { 4 << 20, 256 << 20, 1024ULL << 20 }, "largest working set measured" },
 		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
@@ -533,7 +533,7 @@ static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out,
 static const struct workload mem_gups_workload = {
 	.id = "mem.gups",
 	.group = "mem",
-	.description = "GUPS (HPCC RandomAccess) random xor updates on all CPUs over a table beyond the LLC",
+	.description = "GUPS (HPCC RandomAccess): 4 random xor updates per entry of a table up to 4x the LLC (huge pages)",
 	.params = {
 		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
 		  "last-level cache size in bytes (from the host)" },
