@@ -71,9 +71,28 @@ void report_run_facts(const struct results_doc *doc, struct report_buf *b)
 	else
 		report_buf_printf(b, "hardware counters unavailable%s%s",
 				  *h->counters_note ? ": " : "", h->counters_note);
-	report_buf_puts(b, ".\n\n");
-	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n",
+	report_buf_puts(b, ".");
+	if (*h->llc_check)
+		report_buf_printf(b, " LLC check: %s.", h->llc_check);
+	report_buf_puts(b, "\n\n");
+	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s); memory: --memory %s",
 			  c->cpus, *c->cpu_list ? c->cpu_list : "?", mem);
+	/* what each environment could really use: native is not limited */
+	bool known = false;
+	for (size_t i = 0; i < doc->nbackends; i++) {
+		const struct result_backend *rb = &doc->backends[i];
+		if (!rb->ran || !(rb->memory_seen_bytes > 0))
+			continue;
+		char seen[32];
+		report_fmt_bytes(seen, sizeof(seen), rb->memory_seen_bytes);
+		report_buf_printf(b, "%s %s %s (it could use %s)", known ? "," : ";", rb->name,
+				  rb->memory_limited ? "limited" : "NOT limited", seen);
+		known = true;
+	}
+	report_buf_puts(b, known ? "; workloads are sized for --memory in every backend.\n"
+				 : " (where the backend enforces a limit).\n");
+	for (size_t i = 0; i < doc->nwarnings; i++)
+		report_buf_printf(b, "\nWarning: %s.\n", doc->warnings[i]);
 }
 
 void report_fmt_ci(char *out, size_t len, double v, double lo, double hi)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "harness/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
 #include "harness/progress.h"
@@ -87,7 +88,8 @@ static void find_agent(const char *self_path, char *out, size_t len)
 
 /* Fill the request parameters of w for this run; PARAM_FROM_HOST names say where from. */
 static int build_params(const struct workload *w, enum suite suite, const struct result_host *host,
-			unsigned cpus, struct proto_values *params, struct vb_error *err)
+			unsigned cpus, uint64_t memory_bytes, struct proto_values *params,
+			struct vb_error *err)
 {
 	memset(params, 0, sizeof(*params));
 	for (size_t i = 0; i < workload_param_count(w); i++) {
@@ -98,6 +100,8 @@ static int build_params(const struct workload *w, enum suite suite, const struct
 				v = host->llc_bytes ? (double)host->llc_bytes : 8.0 * 1024 * 1024;
 			else if (strcmp(p->name, "cpus") == 0)
 				v = cpus;
+			else if (strcmp(p->name, "memory_limit") == 0)
+				v = (double)memory_bytes;
 			else
 				return error_set(err,
 						 "%s: parameter %s asks the host for a value "
@@ -225,6 +229,9 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 				double v;
 				if (!e || e->status != RESULT_OK)
 					continue;
+				for (unsigned z = 0; z < rep.sizes.count; z++)
+					results_entry_add_size(e, rep.sizes.v[z].name,
+							       rep.sizes.v[z].value);
 				if (proto_values_get(&rep.metrics, w->metrics[m].name, &v) < 0 ||
 				    isnan(v))
 					note_unmeasured(e, rep.message);
@@ -330,8 +337,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 	struct proto_values params;
 	struct vb_error err;
 	memset(&params, 0, sizeof(params));
-	if (!w->host_side &&
-	    build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
+	if (!w->host_side && build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus,
+					  r->cfg.memory_bytes, &params, &err) < 0) {
 		for (unsigned si = 0; si < r->nsessions; si++)
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
@@ -531,6 +538,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		snprintf(rb->name, sizeof(rb->name), "%s", ops->name);
 		rb->startup_ms = NAN;
 		rb->host_overhead_bytes = NAN;
+		rb->memory_seen_bytes = NAN;
 		error_clear(&err);
 		if (ops->probe && ops->probe(&r->cfg, &err) < 0 && !o->force) {
 			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
@@ -594,6 +602,7 @@ out:
 	if (exit_code == 0 || r->doc.nentries > 0) {
 		char path[PATH_MAX] = "";
 		results_compute(&r->doc, o->seed);
+		checks_run(&r->doc);
 		if (r->doc.nentries > 0)
 			table_print(stdout, &r->doc, compare);
 		if (save_results(r, path, sizeof(path)) == 0 && path[0])

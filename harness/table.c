@@ -193,6 +193,10 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	if (notes.text)
 		fputs(notes.text, out);
 	report_buf_free(&notes);
+	if (*doc->host.llc_check)
+		fprintf(out, "LLC check: %s\n", doc->host.llc_check);
+	for (size_t i = 0; i < doc->nwarnings; i++)
+		fprintf(out, "warning: %s\n", doc->warnings[i]);
 	/* the same words as the report's summary, so that a terminal user gets the gist too */
 	if (show_ratio) {
 		struct report_buf words;

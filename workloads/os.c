@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workloads/mem.h"
 #include "workloads/platform.h"
 #include "workloads/workload.h"
 
@@ -433,26 +434,28 @@ static const struct workload os_clock_workload = {
 
 #define OS_HUGE_PAGE (2u << 20)
 
-/* "never" in the THP switch means MADV_HUGEPAGE cannot get huge pages here; why not into why. */
-static int os_thp_available(char *why, size_t len)
+void os_thp_setting(const char *file, char *out, size_t len)
 {
-	static const char path[] = "/sys/kernel/mm/transparent_hugepage/enabled";
-	char buf[128];
+	char path[128], buf[128];
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s", file);
+	snprintf(out, len, "unknown");
 	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(why, len, "no transparent huge pages here (%s: %s)", path,
-			 strerror(errno));
-		return 0;
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *open = strchr(buf, '['), *close = open ? strchr(open, ']') : NULL;
+		if (close)
+			snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
 	}
-	int ok = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
 	fclose(f);
-	if (!ok)
-		snprintf(why, len, "transparent huge pages are disabled here (%s is never)", path);
-	return ok;
 }
 
-/* Map fresh anonymous memory, write one byte per base page, unmap; returns ns spent writing. */
-static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_error *err)
+/*
+ * Map fresh anonymous memory, write one byte per base page, unmap; returns ns spent writing and
+ * how much of the region ended up on huge pages (-1: unknown).
+ */
+static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, long long *huge,
+			  struct vb_error *err)
 {
 	size_t page = platform_page_size();
 	/* Over-map so the region can start on a huge-page boundary. */
@@ -470,6 +473,7 @@ static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_erro
 	for (size_t off = 0; off < bytes; off += page)
 		v[off] = 1;
 	*ns = os_now_ns() - t0;
+	*huge = platform_huge_bytes(p, bytes);
 	munmap(raw, map);
 	return 0;
 }
@@ -477,18 +481,48 @@ static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_erro
 static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *out,
 			    struct vb_error *err)
 {
-	size_t bytes = (size_t)workload_param(ctx, "bytes") & ~(size_t)(OS_HUGE_PAGE - 1);
+	size_t want = (size_t)workload_param(ctx, "bytes");
+	size_t budget = mem_budget_bytes((size_t)workload_param(ctx, "memory_limit"));
+	size_t bytes = (want < budget ? want : budget) & ~(size_t)(OS_HUGE_PAGE - 1);
 	if (bytes < OS_HUGE_PAGE)
-		return error_set(err, "mem.pagefault: bytes must be at least 2 MiB");
+		return error_set(err, "mem.pagefault: bytes must be at least 2 MiB (within the "
+				      "memory budget)");
 	uint64_t ns;
-	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, err) != 0)
+	long long huge;
+	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, &huge, err) != 0)
 		return -1;
 	out->value[0] = (double)(bytes / platform_page_size()) * 1e9 / (double)(ns ? ns : 1);
-	if (os_thp_available(out->note, sizeof(out->note))) {
-		if (os_touch_fresh(bytes, MADV_HUGEPAGE, &ns, err) != 0)
-			return -1;
-		out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);
+	workload_record_size(out, "bytes", (double)bytes);
+	if (huge >= 0)
+		workload_record_size(out, "thp_bytes_4k", (double)huge);
+	char enabled[32], defrag[32];
+	os_thp_setting("enabled", enabled, sizeof(enabled));
+	os_thp_setting("defrag", defrag, sizeof(defrag));
+	if (strcmp(enabled, "never") == 0 || strcmp(enabled, "unknown") == 0) {
+		snprintf(out->note, sizeof(out->note),
+			 "thp: transparent huge pages are %s here (enabled: %s)",
+			 strcmp(enabled, "never") == 0 ? "off" : "not available", enabled);
+		return 0;
 	}
+	if (os_touch_fresh(bytes, MADV_HUGEPAGE, &ns, &huge, err) != 0)
+		return -1;
+	if (huge >= 0)
+		workload_record_size(out, "thp_bytes_thp", (double)huge);
+	/* Only a region (nearly) all on huge pages measures huge-page faults. */
+	if (huge < 0) {
+		snprintf(out->note, sizeof(out->note),
+			 "thp: cannot tell whether MADV_HUGEPAGE got huge pages (no AnonHugePages "
+			 "in /proc/self/smaps)");
+		return 0;
+	}
+	if ((double)huge < 0.9 * (double)bytes) {
+		snprintf(out->note, sizeof(out->note),
+			 "thp: MADV_HUGEPAGE got %lld of %zu bytes on huge pages (THP enabled: %s, "
+			 "defrag: %s)",
+			 huge, bytes, enabled, defrag);
+		return 0;
+	}
+	out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);
 	return 0;
 }
 
@@ -498,6 +532,8 @@ static const struct workload os_pagefault_workload = {
 	.description = "first-touch faults on fresh anonymous memory: 4 KiB pages and MADV_HUGEPAGE",
 	.params = {
 		{ "bytes", { 16 << 20, 128 << 20, 448 << 20 }, "bytes touched per variant" },
+		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
+		  "the run's memory limit; each variant fits its budget" },
 	},
 	.metrics = {
 		{ "faults_4k", "faults/s", BETTER_HIGHER },
