@@ -122,9 +122,16 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 		out.value[i] = NAN;
 	struct proto_msg rep;
 	memset(&rep, 0, sizeof(rep));
+	/* Closed, not just left stopped: a stopped event still costs every switch, fork and clone. */
+	if (w->uncounted) {
+		counters_close(a->counters);
+		a->counters = NULL;
+	}
 	counters_start(a->counters);
 	int rc = w->run(&ctx, &out, &err);
 	counters_stop(a->counters, &rep.counters);
+	if (!a->counters)
+		a->counters = counters_open();
 	if (rc == WORKLOAD_UNSUPPORTED)
 		return reply_text(a, PROTO_UNSUPPORTED, req->id, err.message);
 	if (rc < 0)

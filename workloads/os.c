@@ -282,6 +282,7 @@ static const struct workload os_ctxsw_workload = {
 		{ "cross_cpu_round_trip_p99_us", "us", BETTER_LOWER },
 	},
 	.run = os_ctxsw_run,
+	.uncounted = true,
 };
 
 /* ---- os.fork ---- */
@@ -334,6 +335,7 @@ static const struct workload os_fork_workload = {
 		{ "fork_p99_us", "us", BETTER_LOWER },
 	},
 	.run = os_fork_run,
+	.uncounted = true,
 };
 
 /* ---- os.thread ---- */
@@ -377,6 +379,7 @@ static const struct workload os_thread_workload = {
 		{ "threads", "threads/s", BETTER_HIGHER },
 	},
 	.run = os_thread_run,
+	.uncounted = true,
 };
 
 /* ---- os.clock ---- */

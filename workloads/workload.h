@@ -67,6 +67,11 @@ struct workload {
 	workload_run_fn run;
 	/* Harness-side only: measured by the harness, not the agent (lifecycle figures). */
 	bool host_side;
+	/*
+	 * Run with no perf counters attached to the agent: attached events (even disabled ones)
+	 * ride along on every context switch, fork and clone, and would be part of the result.
+	 */
+	bool uncounted;
 };
 
 /* The registry: every family file contributes a NULL-terminated array of pointers. */
