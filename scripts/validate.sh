@@ -114,8 +114,10 @@ if part os; then
 		[ "$i" -gt 1 ] || workloads=os.syscall,os.ctxsw,os.fork,os.thread,os.clock
 		"$V" run native --workloads "$workloads" --suite quick --repeat 3 --warmup 1 --quiet \
 			--out "$tmp/out" --json "$json" >/dev/null
-		# os.ctxsw pins both ends of its same-CPU pair to the first CPU the agent may use
-		cpu=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"]["cpu_list"].split(",")[0].split("-")[0])' "$json")
+		# os.ctxsw pins both ends of its same-CPU pair to the lowest CPU the agent may use
+		cpu=$(python3 -c 'import json,sys
+cpus = json.load(open(sys.argv[1]))["config"]["cpu_list"]
+print(min(int(part.split("-")[0]) for part in cpus.split(",")))' "$json")
 		add vb_syscall "$(vb_median "$json" os.syscall getppid_ns)"
 		add vb_pipe "$(vb_median "$json" os.ctxsw same_cpu_round_trip_us)"
 		add vb_pipe2 "$(vb_median "$json" os.ctxsw cross_cpu_round_trip_us)"
