@@ -24,7 +24,12 @@ int counters_add_event(struct counters *c, const char *name, const struct perf_e
  * counters_stop, and nothing an earlier sample did. The agent runs no threads of its own
  * besides the workload's, whose threads must be joined and children reaped before the stop.
  */
-void counters_start(struct counters *c);
+/*
+ * events false: this sample gets the getrusage counters only, no perf event (workloads that time
+ * context switches, forks and clones, which an attached event would slow down; see
+ * workload.uncounted); the events' names are then left out of its counts.
+ */
+void counters_start(struct counters *c, bool events);
 /* Stop and append the sample's counts (task_clock_ns, page_faults, ctx_switches[, cycles,
  * instructions, llc_misses]); a hardware counter that could not be counted this time is NaN. */
 void counters_stop(struct counters *c, struct proto_values *out);

@@ -126,7 +126,8 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	out.note[0] = '\0';
 	struct proto_msg rep;
 	memset(&rep, 0, sizeof(rep));
-	counters_start(a->counters);
+	/* no perf event rides along on the switches, forks and clones an uncounted workload times */
+	counters_start(a->counters, !w->uncounted);
 	int rc = w->run(&ctx, &out, &err);
 	counters_stop(a->counters, &rep.counters);
 	if (rc == WORKLOAD_UNSUPPORTED)

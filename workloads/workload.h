@@ -87,6 +87,12 @@ struct workload {
 	workload_run_fn run;
 	/* Harness-side only: measured by the harness, not the agent (lifecycle figures). */
 	bool host_side;
+	/*
+	 * Run with no perf event attached to the agent (its getrusage counters only): attached
+	 * events, even disabled ones, ride along on every context switch, fork and clone, and
+	 * would be part of the result.
+	 */
+	bool uncounted;
 };
 
 /* The registry: every family file contributes a NULL-terminated array of pointers. */

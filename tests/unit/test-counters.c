@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,7 +69,7 @@ static void expensive_sample(struct counters *c, struct sample *s)
 {
 	struct proto_values v;
 	memset(&v, 0, sizeof(v));
-	counters_start(c);
+	counters_start(c, true);
 	pthread_t th[WORKERS];
 	for (int i = 0; i < WORKERS; i++)
 		assert_int_equal(
@@ -94,7 +95,7 @@ static void cheap_sample(struct counters *c, struct sample *s)
 {
 	struct proto_values v;
 	memset(&v, 0, sizeof(v));
-	counters_start(c);
+	counters_start(c, true);
 	counters_stop(c, &v);
 	take(&v, s);
 }
@@ -171,6 +172,60 @@ static void test_perf_events_count_each_sample_alone(void **state)
 	counters_close(c);
 }
 
+/* How many perf events this process has open (what would ride along on every switch). */
+static int perf_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char path[300], target[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			n += strcmp(target, "anon_inode:[perf_event]") == 0;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * An uncounted sample (os.ctxsw, os.fork, os.thread) has no perf event attached while it runs,
+ * only the getrusage counters, and leaves the events' names out; the next counted sample has
+ * them again.
+ */
+static void test_uncounted_sample_attaches_no_event(void **state)
+{
+	(void)state;
+	struct counters *c = counters_open();
+	assert_non_null(c);
+	if (add_software_event(c, "perf_task_clock_ns", PERF_COUNT_SW_TASK_CLOCK) < 0) {
+		printf("skip: perf_event_open refuses software events here: %s\n", strerror(errno));
+		counters_close(c);
+		skip();
+	}
+	int before = perf_fds();
+	struct proto_values v;
+	memset(&v, 0, sizeof(v));
+	counters_start(c, false);
+	assert_int_equal(perf_fds(), before);
+	counters_stop(c, &v);
+	double x;
+	assert_int_equal(proto_values_get(&v, "task_clock_ns", &x), 0);
+	assert_true(proto_values_get(&v, "perf_task_clock_ns", &x) < 0);
+
+	memset(&v, 0, sizeof(v));
+	counters_start(c, true);
+	assert_int_equal(perf_fds(), before + 1);
+	counters_stop(c, &v);
+	assert_int_equal(proto_values_get(&v, "perf_task_clock_ns", &x), 0);
+	assert_int_equal(perf_fds(), before);
+	counters_close(c);
+}
+
 /* Hardware counters may be missing (this host has none), and then the note says why. */
 static void test_missing_hardware_counters_say_why(void **state)
 {
@@ -189,6 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_software_counters_count_each_sample_alone),
 		cmocka_unit_test(test_perf_events_count_each_sample_alone),
+		cmocka_unit_test(test_uncounted_sample_attaches_no_event),
 		cmocka_unit_test(test_missing_hardware_counters_say_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,12 +5,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <linux/perf_event.h>
 #include <math.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "workloads/lz.h"
 #include "workloads/mem.h"
@@ -423,6 +427,62 @@ static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state
 	assert_true(isnan(out.value[2]) && isnan(out.value[3]));
 }
 
+/* One round trip is two context switches on one CPU: the names must not say it is one. */
+static void test_ctxsw_metrics_name_a_round_trip(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "same_cpu_round_trip_us", "same_cpu_round_trip_p99_us",
+					     "cross_cpu_round_trip_us",
+					     "cross_cpu_round_trip_p99_us" };
+	const struct workload *w = workload_find("os.ctxsw");
+	assert_non_null(w);
+	assert_int_equal(workload_metric_count(w), 4);
+	for (size_t m = 0; m < 4; m++) {
+		assert_string_equal(w->metrics[m].name, names[m]);
+		assert_string_equal(w->metrics[m].unit, "us");
+		assert_int_equal(w->metrics[m].better, BETTER_LOWER);
+	}
+	assert_non_null(strstr(w->description, "round trip"));
+}
+
+/* What the name claims: on one CPU each round trip switches to the child and back. */
+static void test_ctxsw_round_trip_is_two_switches_on_one_cpu(void **state)
+{
+	(void)state;
+	struct perf_event_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	attr.disabled = 1;
+	attr.inherit = 1; /* the echoing child is forked inside the workload */
+	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd < 0)
+		skip(); /* perf_event_paranoid forbids even software counters here */
+
+	cpu_set_t before, one;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	int first = 0;
+	while (!CPU_ISSET(first, &before))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	const struct workload *w = workload_find("os.ctxsw");
+	struct sample_out out;
+	uint64_t switches = 0;
+	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	int rc = run_smoke("os.ctxsw", &out);
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	assert_int_equal(read(fd, &switches, sizeof(switches)), (ssize_t)sizeof(switches));
+	close(fd);
+	assert_int_equal(sched_setaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(rc, 0);
+	/* Preemption by other tasks only adds switches: at least two per round trip, never fewer. */
+	double round_trips = w->params[workload_param_index(w, "calls")].value[SUITE_SMOKE];
+	assert_true((double)switches >= 2 * round_trips);
+}
+
 static void test_clocksource_is_named(void **state)
 {
 	(void)state;
@@ -651,6 +711,8 @@ int main(void)
 		cmocka_unit_test(test_latency_leaves_sizes_above_max_unmeasured),
 		cmocka_unit_test(test_bad_parameters_are_errors_not_crashes),
 		cmocka_unit_test(test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu),
+		cmocka_unit_test(test_ctxsw_metrics_name_a_round_trip),
+		cmocka_unit_test(test_ctxsw_round_trip_is_two_switches_on_one_cpu),
 		cmocka_unit_test(test_clocksource_is_named),
 		cmocka_unit_test(test_every_workload_runs_in_smoke),
 		cmocka_unit_test(test_memory_budget_known_answers),
