@@ -31,6 +31,7 @@ struct result_entry {
 	size_t nsamples, cap;
 	/* computed by results_compute() */
 	double median, ci_lo, ci_hi, cv;
+	double ci_coverage; /* the true coverage of [ci_lo, ci_hi]: 0.9375 for 5 samples */
 };
 
 /* Per-sample counters of one (workload, backend): name -> one value per sample. */
@@ -103,7 +104,7 @@ struct result_entry *results_find(struct results_doc *doc, const char *workload,
 int results_add_sample(struct result_entry *e, double value);
 int results_add_counter(struct results_doc *doc, const char *workload, const char *backend,
 			const char *name, double value);
-/* Recompute median, ci95 and cv of every entry from its raw samples (seeded: reproducible). */
+/* Recompute median, ci95 (with its coverage) and cv of every entry from its raw samples. */
 void results_compute(struct results_doc *doc, uint64_t seed);
 /* The bootstrap seed results_compute uses for an entry: the run's seed mixed with its names. */
 uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed);
