@@ -174,8 +174,7 @@ static void history_point(const struct results_doc *doc, const struct history_ke
 	if (!e || e->status != RESULT_OK || !e->nsamples)
 		return;
 	*median = stats_median(e->samples, e->nsamples);
-	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05,
-				  results_entry_seed(e, doc->config.seed), lo, hi);
+	stats_median_ci(e->samples, e->nsamples, 0.95, lo, hi);
 }
 
 static void history_runs_table(const struct history *h, struct report_buf *md)
@@ -355,7 +354,10 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 	report_buf_printf(md, "# vbench history\n\n%zu run(s) in start-time order", h->n);
 	if (pattern)
 		report_buf_printf(md, "; metrics matching `%s`", pattern);
-	report_buf_puts(md, ". Cells are medians with 95% bootstrap intervals.\n\n");
+	report_buf_puts(md,
+			". Cells are medians with exact order-statistic intervals: at least 95% "
+			"coverage from 6 samples on, and [min, max] below that (5 samples: "
+			"93.75%).\n\n");
 	struct report_buf part;
 	report_buf_init(&part);
 	history_runs_table(h, &part);

@@ -413,15 +413,12 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	report_buf_free(&facts);
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], true, b);
-	report_buf_puts(
-		b, "</ul>\n<p>Each cell is the median with its 95% bootstrap confidence interval. "
-		   "Ratios are medians relative to ");
-	report_buf_html(b, m.baseline);
-	report_buf_puts(
-		b,
-		" with their own 95% interval; grey \"n.s.\" (not significant) means the "
-		"interval contains 1. A group's figure in the summary is the geometric mean of its "
-		"metrics' ratios.");
+	report_buf_puts(b, "</ul>\n<p>");
+	struct report_buf method;
+	report_buf_init(&method);
+	report_method_text(&m, &method);
+	report_buf_html(b, method.text ? method.text : "");
+	report_buf_free(&method);
 	if (report_baseline_moved(&m)) {
 		report_buf_puts(b, " The baseline asked for, ");
 		report_buf_html(b, run->doc->config.baseline);

@@ -12,10 +12,18 @@
 struct report_cell {
 	const struct result_entry *entry;
 	double median, lo, hi, cv;
-	bool has_ratio;		/* both this and the baseline entry are measured (status ok) */
+	double coverage; /* [lo, hi]'s true coverage: exact order statistics (5 samples: 0.9375) */
+	bool has_ratio;	 /* both this and the baseline entry are measured (status ok) */
 	double ratio, rlo, rhi; /* median / baseline median, 95% bootstrap interval */
 	double perf, plo, phi;	/* the same turned so that > 1 is always better */
-	bool significant;	/* the ratio's interval excludes 1 */
+	double p;		/* exact two-sided Mann-Whitney p against the baseline */
+	double q;    /* p adjusted over the backend's compared metrics (Benjamini-Hochberg) */
+	double holm; /* p adjusted for the family-wise error (Holm) */
+	/*
+	 * The ratio's interval excludes 1 and the difference survives false-discovery control
+	 * (q < 0.05); better than native takes family-wise control (holm < 0.05): report_model_mark().
+	 */
+	bool significant;
 };
 
 /* A (workload, metric) pair: one table row, one cell per backend (NULL = not measured). */
@@ -79,6 +87,18 @@ const struct report_cell *report_model_lifecycle(const struct report_model *m, i
 	"the guest kernel's boot; lxc: namespaces, cgroup and root filesystem; native: starting "  \
 	"the process) and nothing after the hello; lifecycle.start repeats it by restarting the "  \
 	"environment (stopping the old one is not counted)."
+
+/* The level at which report marks are called, for the false discovery rate and family-wise. */
+#define REPORT_ALPHA 0.05
+
+/* A backend's compared metrics: how many differ at REPORT_ALPHA before and after control. */
+struct report_chance {
+	size_t compared;    /* metrics with a ratio to the baseline */
+	size_t nominal;	    /* p < REPORT_ALPHA, no control: chance alone gives up to expected */
+	double expected;    /* compared * REPORT_ALPHA */
+	size_t significant; /* marked significant after control */
+};
+void report_model_chance(const struct report_model *m, int bi, struct report_chance *out);
 
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);

@@ -130,6 +130,66 @@ void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
 		report_fmt_ci(out, len, c->median, c->lo, c->hi);
 }
 
+/* 2 / C(2r, r): the exact rank test's smallest two-sided p with r samples a side. */
+static double report_smallest_p(unsigned r)
+{
+	double c = 1;
+	for (unsigned i = 1; i <= r; i++)
+		c = c * (double)(r + i) / (double)i;
+	return 2 / c;
+}
+
+void report_method_text(const struct report_model *m, struct report_buf *b)
+{
+	double worst = 1;
+	size_t worst_n = 0;
+	for (size_t i = 0; i < m->doc->nentries; i++) {
+		const struct report_cell *c = &m->cells[i];
+		if (c->entry->nsamples > 0 && !report_is_identifier(c->entry->unit) &&
+		    c->coverage < worst)
+			worst = c->coverage, worst_n = c->entry->nsamples;
+	}
+	report_buf_puts(b, "Each cell is the median with an exact order-statistic interval (from "
+			   "the k-th smallest to the k-th largest sample) that covers the true "
+			   "median with at least 95% probability");
+	if (worst < 0.95)
+		report_buf_printf(b,
+				  "; with as few as %zu samples no interval reaches 95%%, and such "
+				  "a cell's interval covers it only %.2f%% of the time",
+				  worst_n, worst * 100);
+	size_t most = 0;
+	for (size_t k = 1; k < m->nbackends; k++) {
+		struct report_chance ch;
+		report_model_chance(m, (int)k, &ch);
+		most = ch.compared > most ? ch.compared : most;
+	}
+	report_buf_printf(b,
+			  ". Ratios are medians relative to %s with a 95%% bootstrap interval. "
+			  "A ratio is marked significant only when its interval excludes 1 and "
+			  "the difference survives false-discovery control over the backend's "
+			  "compared metrics (Benjamini-Hochberg at %.0f%% on the exact "
+			  "Mann-Whitney test)",
+			  m->baseline, REPORT_ALPHA * 100);
+	if (most)
+		report_buf_printf(b,
+				  ": with %zu metrics, unadjusted marks at %.0f%% would flag "
+				  "about %.1f by chance alone in every run",
+				  most, REPORT_ALPHA * 100, (double)most * REPORT_ALPHA);
+	report_buf_puts(b, ".");
+	if (!strcmp(m->baseline, "native"))
+		report_buf_printf(b, " A backend faster than native, the machine it runs on, is "
+				     "marked only under family-wise control (Holm at 5%%).");
+	unsigned r = m->doc->config.repeat;
+	if (r > 0 && report_smallest_p(r) > REPORT_ALPHA / 10)
+		report_buf_printf(b,
+				  " With %u samples a side the smallest possible p is %.3g, so a "
+				  "difference is called only when several metrics differ together: "
+				  "more --repeat gives more power.",
+				  r, report_smallest_p(r));
+	report_buf_puts(b, " \"n.s.\" (not significant) marks the rest. A group's figure in "
+			   "the summary is the geometric mean of its metrics' ratios.");
+}
+
 bool report_baseline_moved(const struct report_model *m)
 {
 	return *m->doc->config.baseline && strcmp(m->doc->config.baseline, m->baseline) != 0;
@@ -297,15 +357,12 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	report_buf_puts(b, "\n### Summary\n\n");
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], false, b);
-	report_buf_printf(
-		b,
-		"\nEach cell is the median with its 95%% bootstrap confidence interval. "
-		"Ratios are medians relative to %s with their own 95%% interval; "
-		"\"n.s.\" (not significant) means the interval contains 1. A group's figure in the "
-		"summary is the geometric mean of its metrics' ratios.%s%s%s\n\n",
-		m.baseline, report_baseline_moved(&m) ? " The baseline asked for, " : "",
-		report_baseline_moved(&m) ? run->doc->config.baseline : "",
-		report_baseline_moved(&m) ? ", has no results." : "");
+	report_buf_puts(b, "\n");
+	report_method_text(&m, b);
+	report_buf_printf(b, "%s%s%s\n\n",
+			  report_baseline_moved(&m) ? " The baseline asked for, " : "",
+			  report_baseline_moved(&m) ? run->doc->config.baseline : "",
+			  report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
 	report_buf_puts(b, "\n" REPORT_STARTUP_DEFINITION "\n");
@@ -341,10 +398,11 @@ static void report_csv_num(struct report_buf *b, double v)
 int report_render_csv(const struct report_run *runs, size_t n, struct report_buf *out,
 		      struct vb_error *err)
 {
-	report_buf_puts(
-		out,
-		"run,start_time,workload,group,metric,backend,unit,better,status,samples,"
-		"median,ci95_lo,ci95_hi,cv,baseline,ratio,ratio_lo,ratio_hi,significant,note\n");
+	report_buf_puts(out,
+			"run,start_time,workload,group,metric,backend,unit,better,status,samples,"
+			"median,ci95_lo,ci95_hi,ci_coverage,cv,baseline,ratio,ratio_lo,ratio_hi,"
+			"significant,"
+			"note\n");
 	for (size_t i = 0; i < n; i++) {
 		struct report_model m;
 		if (report_model_build(&m, runs[i].doc, err) < 0)
@@ -370,6 +428,7 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 			report_csv_num(out, c->median);
 			report_csv_num(out, c->lo);
 			report_csv_num(out, c->hi);
+			report_csv_num(out, c->coverage);
 			report_csv_num(out, c->cv);
 			report_buf_puts(out, ",");
 			report_buf_csv(out, m.baseline);

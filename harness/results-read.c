@@ -322,7 +322,8 @@ static int results_read_entry(struct results_reader *r, int o, const char *w,
 	    results_read_string(r, o, w, "note", e->note, sizeof(e->note), false) < 0 ||
 	    results_read_doubles(r, o, w, "samples", &e->samples, &e->nsamples, &e->cap) < 0 ||
 	    results_read_number(r, o, w, "median", &e->median, false) < 0 ||
-	    results_read_number(r, o, w, "cv", &e->cv, false) < 0)
+	    results_read_number(r, o, w, "cv", &e->cv, false) < 0 ||
+	    results_read_number(r, o, w, "ci_coverage", &e->ci_coverage, false) < 0)
 		return -1;
 	e->better = (enum better)better;
 	e->status = (enum result_status)status;
@@ -448,7 +449,7 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(j, tok)) {
 		snprintf(where, sizeof(where), "results[%d]", i);
 		struct result_entry *e = &doc->entries[doc->nentries++];
-		e->median = e->ci_lo = e->ci_hi = e->cv = NAN;
+		e->median = e->ci_lo = e->ci_hi = e->cv = e->ci_coverage = NAN;
 		if (results_read_entry(r, tok, where, e) < 0)
 			return -1;
 	}

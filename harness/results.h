@@ -40,6 +40,7 @@ struct result_entry {
 	unsigned nsizes;
 	/* computed by results_compute() */
 	double median, ci_lo, ci_hi, cv;
+	double ci_coverage; /* the true coverage of [ci_lo, ci_hi]: 0.9375 for 5 samples */
 };
 
 /* Per-sample counters of one (workload, backend): name -> one value per sample. */
@@ -141,7 +142,7 @@ int results_entry_add_size(struct result_entry *e, const char *name, double valu
 double results_entry_size(const struct result_entry *e, const char *name);
 int results_add_warning(struct results_doc *doc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Recompute median, ci95 and cv of every entry from its raw samples (seeded: reproducible). */
+/* Recompute median, ci95 (with its coverage) and cv of every entry from its raw samples. */
 void results_compute(struct results_doc *doc, uint64_t seed);
 /* The bootstrap seed results_compute uses for an entry: the run's seed mixed with its names. */
 uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed);

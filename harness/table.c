@@ -170,9 +170,13 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	if (show_ratio)
 		fprintf(out,
 			";\nratio = median / %s's median with a 95%% bootstrap interval; n.s. = "
-			"not "
-			"significant (the interval contains 1)",
-			m.baseline);
+			"not significant: the interval contains 1, or the difference does not "
+			"survive\nfalse-discovery control over the backend's metrics (Benjamini-"
+			"Hochberg at 5%%%s)",
+			m.baseline,
+			strcmp(m.baseline, "native") ? ""
+						     : "; faster than native needs Holm's "
+						       "family-wise 5%");
 	fprintf(out, ".\n");
 	if (show_ratio && strcmp(m.baseline, doc->config.baseline) != 0)
 		fprintf(out, "The baseline asked for, %s, has no results: ratios are to %s.\n",
