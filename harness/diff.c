@@ -189,6 +189,12 @@ void diff_caveats(const struct results_doc *base, const struct results_doc *new,
 			"MiB)\n",
 			base->config.cpus, (unsigned long long)(base->config.memory_bytes >> 20),
 			new->config.cpus, (unsigned long long)(new->config.memory_bytes >> 20));
+	if (strcmp(base->schema, new->schema))
+		report_buf_printf(b,
+				  "BASE is a %s file and NEW a %s file: os.ctxsw's metrics were renamed "
+				  "(not paired), counters were cumulative and kvm's start-up and disk "
+				  "figures were measured differently before vbench-result/2\n",
+				  base->schema, new->schema);
 }
 
 void diff_free(struct diff_result *d)

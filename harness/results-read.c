@@ -413,9 +413,11 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	char schema[64];
 	if (t < 0 || json_get_string(j, t, schema, sizeof(schema)) < 0)
 		return error_set(r->err, "not a vbench result (no \"schema\" string)");
-	if (strcmp(schema, RESULTS_SCHEMA) != 0)
-		return error_set(r->err, "not a vbench result (schema \"%s\", expected \"%s\")",
-				 schema, RESULTS_SCHEMA);
+	if (strcmp(schema, RESULTS_SCHEMA) != 0 && strcmp(schema, RESULTS_SCHEMA_V1) != 0)
+		return error_set(r->err,
+				 "not a vbench result (schema \"%s\", expected \"%s\" or the older "
+				 "\"%s\")",
+				 schema, RESULTS_SCHEMA, RESULTS_SCHEMA_V1);
 	snprintf(doc->schema, sizeof(doc->schema), "%.31s", schema);
 	if (results_read_string(r, 0, "", "vbench_version", doc->version, sizeof(doc->version),
 				true) < 0 ||

@@ -1,4 +1,4 @@
-/* The results document (schema vbench-result/1): in memory, written atomically, read back. */
+/* The results document (schema vbench-result/2): in memory, written atomically, read back. */
 #include "harness/results.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* The results document (schema vbench-result/1): in memory, written atomically, read back. */
+/* The results document (schema vbench-result/2): in memory, written atomically, read back. */
 #ifndef VB_RESULTS_H
 #define VB_RESULTS_H
 
@@ -9,7 +9,9 @@
 #include "common/error.h"
 #include "workloads/workload.h"
 
-#define RESULTS_SCHEMA "vbench-result/1"
+#define RESULTS_SCHEMA "vbench-result/2"
+/* Still read: the same layout, but some figures meant something else (results/README.md). */
+#define RESULTS_SCHEMA_V1 "vbench-result/1"
 
 enum result_status {
 	RESULT_OK,	    /* samples measured */

@@ -20,7 +20,7 @@ ls "$tmp"/out/ | grep -q tmp && { echo "temporary file left in --out"; exit 1; }
 python3 - "$tmp/run.json" <<'PY'
 import json, math, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["schema"] == "vbench-result/1", doc["schema"]
+assert doc["schema"] == "vbench-result/2", doc["schema"]
 assert doc["config"]["suite"] == "smoke"
 assert doc["config"]["repeat"] == 2 and doc["config"]["warmup"] == 1
 backends = {b["name"]: b for b in doc["backends"]}

@@ -164,6 +164,11 @@ static void test_unmatched_and_empty(void **state)
 	diff_caveats(&base, &new, &caveats);
 	assert_non_null(strstr(caveats.text, "BASE ran the smoke suite and NEW the full suite"));
 	report_buf_free(&caveats);
+	report_buf_init(&caveats);
+	snprintf(base.schema, sizeof(base.schema), "vbench-result/1");
+	diff_caveats(&base, &new, &caveats);
+	assert_non_null(strstr(caveats.text, "BASE is a vbench-result/1 file and NEW a vbench-result/2"));
+	report_buf_free(&caveats);
 	o.alpha = 0;
 	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), -1);
 	assert_non_null(strstr(err.message, "alpha"));

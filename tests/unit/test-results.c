@@ -311,8 +311,8 @@ static void test_rejects_bad_input(void **state)
 	struct {
 		const char *from, *to, *want;
 	} cases[] = {
-		{ "vbench-result/1", "vbench-result/2", "schema \"vbench-result/2\"" },
-		{ "\"schema\":\"vbench-result/1\"", "\"schema\":1", "not a vbench result" },
+		{ "vbench-result/2", "vbench-result/3", "schema \"vbench-result/3\"" },
+		{ "\"schema\":\"vbench-result/2\"", "\"schema\":1", "not a vbench result" },
 		{ "\"samples\":[0.1,", "\"samples\":[\"0.1\",",
 		  "results[0].samples[0] is not a number" },
 		{ "\"samples\":[0.1,", "\"samples\":[null,", "results[0].samples[0] is null" },
@@ -344,6 +344,13 @@ static void test_rejects_bad_input(void **state)
 		expect_reject(bad, cases[i].want);
 		free(bad);
 	}
+	/* a file of the older schema still reads, and says which it is */
+	char *old = mutate(good, "vbench-result/2", "vbench-result/1");
+	struct vb_error err = { 0 };
+	assert_int_equal(results_parse(&doc, old, strlen(old), &err), 0);
+	assert_string_equal(doc.schema, "vbench-result/1");
+	results_free(&doc);
+	free(old);
 	free(good);
 }
 
