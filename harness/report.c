@@ -187,7 +187,9 @@ void report_method_text(const struct report_model *m, struct report_buf *b)
 				  "more --repeat gives more power.",
 				  r, report_smallest_p(r));
 	report_buf_puts(b, " \"n.s.\" (not significant) marks the rest. A group's figure in "
-			   "the summary is the geometric mean of its metrics' ratios.");
+			   "the summary is the geometric mean of its metrics' ratios. How each "
+			   "metric is measured and sized, and what it can and cannot show: "
+			   "results/METHODS.md in vbench's sources.");
 }
 
 bool report_baseline_moved(const struct report_model *m)
