@@ -56,7 +56,10 @@ $(BUILD)/vbench-agent: $(AGENT_OBJ)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDLIBS_HARNESS) -lcmocka
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(filter %.o,$^) -o $@ $(LDLIBS_HARNESS) -lcmocka
+
+# Agent code that is not part of the harness library, tested on its own.
+$(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o
 
 # Fuzz targets: clang, libFuzzer, AddressSanitizer and UBSan over the library sources. Without the
 # stack-depth feature: it varies from run to run, and check-fuzz must do the same work every time.

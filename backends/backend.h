@@ -28,9 +28,10 @@ struct backend_config {
 
 /* Host-side figures for one started environment. */
 struct backend_stats {
-	double startup_ms;	    /* start request to agent hello; NaN if unknown */
+	double startup_ms;	    /* the harness sets it: start request to hello read */
 	double host_overhead_bytes; /* host memory the environment costs beyond the agent; NaN if unknown */
-	char details[256];	    /* one line: "pid 1234 pinned to 0,1" / "kernel 6.1, 2 vCPUs" */
+	char host_overhead_note[256]; /* why host_overhead_bytes is NaN ("" = no reason given) */
+	char details[256]; /* one line: "pid 1234 pinned to 0,1" / "kernel 6.1, 2 vCPUs" */
 	/* The io.net peer's side when cfg->network: a network namespace file the harness can open and
 	 * setns() into to run its peer server ("" = the harness's own namespace), and the peer's IP
 	 * address as the agent reaches it ("" = no network). */

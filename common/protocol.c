@@ -165,6 +165,16 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 		if (!h->isolation_json)
 			return error_set(err, "out of memory");
 	}
+	int thp = json_find(doc, 0, "thp");
+	if (thp >= 0) {
+		if (!json_is_object(doc, thp))
+			return error_set(err, "\"thp\" is not an object");
+		if (need_string(doc, thp, "enabled", h->thp_enabled, sizeof(h->thp_enabled), false,
+				err) < 0 ||
+		    need_string(doc, thp, "defrag", h->thp_defrag, sizeof(h->thp_defrag), false,
+				err) < 0)
+			return error_prefix(err, "\"thp\": ");
+	}
 	int c = json_find(doc, 0, "counters");
 	if (c >= 0) {
 		if (!json_is_object(doc, c))
@@ -247,6 +257,12 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 		int c = json_find(&doc, 0, "counters");
 		if (rc == 0 && c >= 0)
 			rc = decode_values(&doc, c, &msg->counters, "counters", err);
+		int z = json_find(&doc, 0, "sizes");
+		if (rc == 0 && z >= 0)
+			rc = decode_values(&doc, z, &msg->sizes, "sizes", err);
+		if (rc == 0)
+			rc = need_string(&doc, 0, "message", msg->message, sizeof(msg->message),
+					 false, err);
 		break;
 	}
 	case PROTO_ERROR:
@@ -296,6 +312,13 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		json_kv_string(&w, "kernel", h->kernel);
 		json_kv_string(&w, "hostname", h->hostname);
 		json_kv_string(&w, "clocksource", h->clocksource);
+		if (h->thp_enabled[0] || h->thp_defrag[0]) {
+			json_key(&w, "thp");
+			json_object_begin(&w);
+			json_kv_string(&w, "enabled", h->thp_enabled);
+			json_kv_string(&w, "defrag", h->thp_defrag);
+			json_object_end(&w);
+		}
 		json_kv_int(&w, "cpus", h->cpus);
 		json_kv_int(&w, "memory_bytes", (int64_t)h->memory_bytes);
 		json_key(&w, "counters");
@@ -326,6 +349,10 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 	case PROTO_SAMPLE:
 		encode_values(&w, "metrics", &msg->metrics);
 		encode_values(&w, "counters", &msg->counters);
+		if (msg->sizes.count)
+			encode_values(&w, "sizes", &msg->sizes);
+		if (msg->message[0])
+			json_kv_string(&w, "message", msg->message);
 		break;
 	case PROTO_ERROR:
 	case PROTO_UNSUPPORTED: json_kv_string(&w, "message", msg->message); break;

@@ -53,6 +53,8 @@ struct proto_hello {
 	char kernel[128];
 	char hostname[64];
 	char clocksource[32]; /* the kernel clock source the agent runs on: tsc, kvm-clock, ... */
+	char thp_enabled[16]; /* transparent huge pages: "always", "madvise", "never", "" unknown */
+	char thp_defrag[24];  /* their defrag setting: "madvise", "defer+madvise", ... */
 	unsigned cpus;
 	uint64_t memory_bytes;
 	char *isolation_json; /* raw JSON object as the agent sent it (malloc'd), or NULL */
@@ -76,7 +78,8 @@ struct proto_msg {
 	struct proto_run run;
 	struct proto_values metrics;  /* sample */
 	struct proto_values counters; /* sample */
-	char message[512];	      /* error, unsupported */
+	struct proto_values sizes;    /* sample: the sizes the workload used */
+	char message[512]; /* error, unsupported; sample: why its null metrics were not measured */
 };
 
 /* Decode one line (without the newline). Rejects malformed, unknown or incomplete messages. */

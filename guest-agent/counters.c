@@ -3,55 +3,74 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <math.h>
 #include <perfmon/pfmlib_perf_event.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define COUNTERS_MAX 8
 
+/*
+ * A hardware event, described once and opened afresh for every sample: an inherited event
+ * folds the counts of exited threads into a total that PERF_EVENT_IOC_RESET does not clear,
+ * so an event kept open across samples adds every earlier sample's worker threads to the next.
+ */
 struct counter {
 	const char *name;
-	int fd;
-	double scale; /* task clock is in ns already; others are counts */
+	struct perf_event_attr attr;
+	int fd; /* -1 outside a sample, or when this sample's open failed */
 };
 
+/*
+ * The software counters (task clock, page faults, context switches) come from getrusage in
+ * every environment: the same kernel accounting whatever the privileges. perf's software
+ * events would need CAP_PERFMON inside a container (user-space-only events count no context
+ * switches and miss faults taken in system calls), and two methods would not compare.
+ */
 struct counters {
 	struct counter c[COUNTERS_MAX];
 	unsigned n;
 	bool hardware;
+	struct rusage self_before, children_before;
+	bool events; /* this sample has its perf events open */
 	char note[160];
 };
 
+/* Open attr for the calling thread and what it creates from now on, disabled. */
 static int perf_open(struct perf_event_attr *attr)
 {
 	attr->size = sizeof(*attr);
 	attr->disabled = 1;
 	attr->inherit = 1; /* count worker threads and child processes the workload creates */
-	attr->exclude_kernel = 0;
 	attr->exclude_hv = 1;
-	int fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, 0);
-	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
-		/* unprivileged with perf_event_paranoid >= 2: user-space only */
+	int fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM) && !attr->exclude_kernel) {
+		/* unprivileged with perf_event_paranoid >= 2: user space only, from now on */
 		attr->exclude_kernel = 1;
-		fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, 0);
+		fd = (int)syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	}
 	return fd;
 }
 
-static void add_software(struct counters *c, const char *name, uint64_t config)
+int counters_add_event(struct counters *c, const char *name, const struct perf_event_attr *attr)
 {
-	struct perf_event_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.config = config;
-	int fd = perf_open(&attr);
-	if (fd >= 0 && c->n < COUNTERS_MAX)
-		c->c[c->n++] = (struct counter){ name, fd, 1.0 };
+	if (c->n == COUNTERS_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	struct perf_event_attr a = *attr;
+	int fd = perf_open(&a); /* a probe: the event is opened again for each sample */
+	if (fd < 0)
+		return -1;
+	close(fd);
+	c->c[c->n++] = (struct counter){ .name = name, .attr = a, .fd = -1 };
+	return 0;
 }
 
 /* Hardware events by libpfm4 name; each one that the kernel refuses is simply left out. */
@@ -69,7 +88,7 @@ static void add_hardware(struct counters *c)
 		snprintf(c->note, sizeof(c->note), "libpfm4: %s", pfm_strerror(rc));
 		return;
 	}
-	int opened = 0, last_errno = 0;
+	int last_errno = 0;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		struct perf_event_attr attr;
 		pfm_perf_encode_arg_t arg;
@@ -84,19 +103,10 @@ static void add_hardware(struct counters *c)
 				 events[i].pfm, pfm_strerror(rc));
 			continue;
 		}
-		int fd = perf_open(&attr);
-		if (fd < 0) {
+		if (counters_add_event(c, events[i].name, &attr) < 0)
 			last_errno = errno;
-			continue;
-		}
-		if (c->n < COUNTERS_MAX) {
-			c->c[c->n++] = (struct counter){ events[i].name, fd, 1.0 };
-			opened++;
-		} else {
-			close(fd);
-		}
 	}
-	c->hardware = opened > 0;
+	c->hardware = c->n > 0;
 	if (!c->hardware && last_errno)
 		snprintf(c->note, sizeof(c->note),
 			 "hardware counters unavailable: perf_event_open: %s",
@@ -111,9 +121,6 @@ struct counters *counters_open(void)
 	struct counters *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	add_software(c, "task_clock_ns", PERF_COUNT_SW_TASK_CLOCK);
-	add_software(c, "page_faults", PERF_COUNT_SW_PAGE_FAULTS);
-	add_software(c, "ctx_switches", PERF_COUNT_SW_CONTEXT_SWITCHES);
 	add_hardware(c);
 	return c;
 }
@@ -123,7 +130,8 @@ void counters_close(struct counters *c)
 	if (!c)
 		return;
 	for (unsigned i = 0; i < c->n; i++)
-		close(c->c[i].fd);
+		if (c->c[i].fd >= 0)
+			close(c->c[i].fd);
 	free(c);
 }
 
@@ -137,24 +145,63 @@ const char *counters_note(const struct counters *c)
 	return c ? c->note : "counters could not be set up";
 }
 
-void counters_start(struct counters *c)
+void counters_start(struct counters *c, bool events)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; i < c->n; i++) {
-		ioctl(c->c[i].fd, PERF_EVENT_IOC_RESET, 0);
-		ioctl(c->c[i].fd, PERF_EVENT_IOC_ENABLE, 0);
-	}
+	c->events = events;
+	/* every event exists before the first is enabled, so none counts the others' set-up */
+	for (unsigned i = 0; i < c->n; i++)
+		c->c[i].fd = events ? perf_open(&c->c[i].attr) : -1;
+	getrusage(RUSAGE_SELF, &c->self_before);
+	getrusage(RUSAGE_CHILDREN, &c->children_before);
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->c[i].fd >= 0)
+			ioctl(c->c[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+}
+
+static double timeval_ns(const struct timeval *t)
+{
+	return (double)t->tv_sec * 1e9 + (double)t->tv_usec * 1e3;
+}
+
+/*
+ * What happened between two readings: RUSAGE_SELF sums every thread of the process, the
+ * workers that have exited included; RUSAGE_CHILDREN the child processes reaped so far.
+ */
+static void rusage_add(const struct rusage *before, const struct rusage *after, double sums[3])
+{
+	sums[0] += timeval_ns(&after->ru_utime) + timeval_ns(&after->ru_stime) -
+		   timeval_ns(&before->ru_utime) - timeval_ns(&before->ru_stime);
+	sums[1] += (double)(after->ru_minflt + after->ru_majflt) -
+		   (double)(before->ru_minflt + before->ru_majflt);
+	sums[2] += (double)(after->ru_nvcsw + after->ru_nivcsw) -
+		   (double)(before->ru_nvcsw + before->ru_nivcsw);
 }
 
 void counters_stop(struct counters *c, struct proto_values *out)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; i < c->n; i++) {
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->c[i].fd >= 0)
+			ioctl(c->c[i].fd, PERF_EVENT_IOC_DISABLE, 0);
+	struct rusage self, children;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	double sums[3] = { 0 };
+	rusage_add(&c->self_before, &self, sums);
+	rusage_add(&c->children_before, &children, sums);
+	proto_values_add(out, "task_clock_ns", sums[0]);
+	proto_values_add(out, "page_faults", sums[1]);
+	proto_values_add(out, "ctx_switches", sums[2]);
+	for (unsigned i = 0; c->events && i < c->n; i++) {
 		uint64_t v = 0;
-		ioctl(c->c[i].fd, PERF_EVENT_IOC_DISABLE, 0);
-		if (read(c->c[i].fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-			proto_values_add(out, c->c[i].name, (double)v * c->c[i].scale);
+		/* the total includes the inherited events of every thread created since start */
+		bool ok = c->c[i].fd >= 0 && read(c->c[i].fd, &v, sizeof(v)) == (ssize_t)sizeof(v);
+		proto_values_add(out, c->c[i].name, ok ? (double)v : NAN);
+		if (c->c[i].fd >= 0)
+			close(c->c[i].fd);
+		c->c[i].fd = -1;
 	}
 }

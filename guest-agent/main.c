@@ -49,6 +49,8 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 		snprintf(h->hostname, sizeof(h->hostname), "%.60s", u.nodename);
 	}
 	snprintf(h->clocksource, sizeof(h->clocksource), "%.30s", os_clocksource());
+	os_thp_setting("enabled", h->thp_enabled, sizeof(h->thp_enabled));
+	os_thp_setting("defrag", h->thp_defrag, sizeof(h->thp_defrag));
 	CPU_ZERO(&set);
 	h->cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 1;
 	if (h->cpus == 0)
@@ -118,11 +120,14 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	struct sample_out out;
 	struct vb_error err;
 	error_clear(&err);
+	memset(&out, 0, sizeof(out));
 	for (size_t i = 0; i < WORKLOAD_MAX_METRICS; i++)
 		out.value[i] = NAN;
+	out.note[0] = '\0';
 	struct proto_msg rep;
 	memset(&rep, 0, sizeof(rep));
-	counters_start(a->counters);
+	/* no perf event rides along on the switches, forks and clones an uncounted workload times */
+	counters_start(a->counters, !w->uncounted);
 	int rc = w->run(&ctx, &out, &err);
 	counters_stop(a->counters, &rep.counters);
 	if (rc == WORKLOAD_UNSUPPORTED)
@@ -133,6 +138,9 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	rep.id = req->id;
 	for (size_t i = 0; i < workload_metric_count(w); i++)
 		proto_values_add(&rep.metrics, w->metrics[i].name, out.value[i]);
+	for (unsigned i = 0; i < out.nsizes && i < WORKLOAD_MAX_SIZES; i++)
+		proto_values_add(&rep.sizes, out.sizes[i].name, out.sizes[i].value);
+	snprintf(rep.message, sizeof(rep.message), "%s", out.note);
 	if (proto_send(a->wfd, &rep, AGENT_WRITE_TIMEOUT_MS, &err) < 0) {
 		fprintf(stderr, "vbench-agent: %s\n", err.message);
 		return -1;

@@ -10,15 +10,22 @@
 #include "harness/results.h"
 
 enum diff_verdict {
-	DIFF_UNCHANGED, /* no significant change, or one within the threshold */
+	DIFF_UNCHANGED, /* the ratio's interval reaches into the threshold band around 1 */
 	DIFF_IMPROVED,
-	DIFF_REGRESSED, /* significantly worse beyond the threshold, or measured in BASE and failing in NEW */
-	DIFF_SKIPPED, /* not comparable: no samples on one side, or not measured */
+	DIFF_REGRESSED, /* the whole interval beyond the band on the worse side, or measured in BASE and failing in NEW */
+	DIFF_SKIPPED, /* not comparable: no samples on one side, too few for the interval, or not measured */
 };
 
+/*
+ * The decision rule: a row is called when the distribution-free interval of NEW / BASE (coverage
+ * at least 1 - alpha; 98.4% with 5 samples a side) lies wholly outside [1 - t, 1 + t], and its
+ * noise is small enough to judge (cv / sqrt(n) <= t / sqrt(5)). No p adjustment: with 5 samples
+ * no adjusted test could pass. The band and the noise limit carry the multiplicity: an unchanged
+ * row clears the band only when its noise or the runs' drift is of the order of t.
+ */
 struct diff_options {
-	double threshold_pct; /* a change must be larger than this to count (default 5) */
-	double alpha;	      /* significance level (default 0.05) */
+	double threshold_pct; /* t in percent: the band a change must clear (default 10) */
+	double alpha;	      /* 1 - the interval's least coverage (default 0.02) */
 };
 
 /* One (workload, metric, backend) present in both runs. */
@@ -27,11 +34,14 @@ struct diff_row {
 	enum better better;
 	size_t nbase, nnew;
 	double base_median, new_median;
-	double ratio, lo, hi; /* NEW / BASE of medians with a (1 - alpha) bootstrap interval */
-	double change_pct;    /* (ratio - 1) * 100 */
-	double p;	      /* two-sided Mann-Whitney U */
-	double q;	      /* p adjusted for the number of comparisons (Benjamini-Hochberg) */
-	bool significant;     /* q < alpha and the ratio's interval excludes 1 */
+	double ratio;	 /* NEW / BASE of medians */
+	double lo, hi;	 /* the exact Mann-Whitney interval of the ratio (stats_shift_ratio_ci) */
+	double coverage; /* that interval's true coverage (>= 1 - alpha when there is one) */
+	double base_cv,
+		new_cv;	   /* each side's noise: a row noisier than the threshold is not judged */
+	double change_pct; /* (ratio - 1) * 100 */
+	double p; /* two-sided exact Mann-Whitney U, unadjusted: for reading, not deciding */
+	bool significant; /* the interval excludes 1 */
 	enum diff_verdict verdict;
 	bool judged;   /* both sides have samples: the tests ran */
 	char why[160]; /* the verdict in words */
@@ -42,6 +52,8 @@ struct diff_result {
 	size_t nrows;
 	size_t improved, regressed, unchanged, skipped;
 	size_t only_base, only_new; /* entries present in one run only */
+	size_t excluding_one;	    /* judged rows whose interval excludes 1 */
+	double by_chance; /* how many of them chance alone would give: sum of 1 - coverage */
 	struct diff_options options;
 };
 

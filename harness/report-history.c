@@ -170,11 +170,11 @@ static void history_point(const struct results_doc *doc, const struct history_ke
 	*median = *lo = *hi = NAN;
 	const struct result_entry *e =
 		results_find((struct results_doc *)doc, k->workload, k->metric, backend);
-	if (!e || !e->nsamples)
+	/* a failed entry's few samples are not a point of the trend */
+	if (!e || e->status != RESULT_OK || !e->nsamples)
 		return;
 	*median = stats_median(e->samples, e->nsamples);
-	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05,
-				  results_entry_seed(e, doc->config.seed), lo, hi);
+	stats_median_ci(e->samples, e->nsamples, 0.95, lo, hi);
 }
 
 static void history_runs_table(const struct history *h, struct report_buf *md)
@@ -191,7 +191,10 @@ static void history_runs_table(const struct history *h, struct report_buf *md)
 	}
 }
 
-/* Whether any run measured the metric: suites skip some (the largest latencies in smoke). */
+/*
+ * Whether any run measured the metric or failed at it: suites leave some unmeasured (the largest
+ * latencies in smoke are unsupported there), and a trend of only those says nothing.
+ */
 static bool history_measured(const struct history *h, const struct history_key *k)
 {
 	for (size_t r = 0; r < h->n; r++)
@@ -199,7 +202,8 @@ static bool history_measured(const struct history *h, const struct history_key *
 			const struct result_entry *e =
 				results_find((struct results_doc *)&h->docs[r], k->workload,
 					     k->metric, k->backends[b]);
-			if (e && (e->nsamples || e->status != RESULT_OK))
+			if (e &&
+			    ((e->status == RESULT_OK && e->nsamples) || e->status == RESULT_ERROR))
 				return true;
 		}
 	return false;
@@ -350,7 +354,10 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 	report_buf_printf(md, "# vbench history\n\n%zu run(s) in start-time order", h->n);
 	if (pattern)
 		report_buf_printf(md, "; metrics matching `%s`", pattern);
-	report_buf_puts(md, ". Cells are medians with 95% bootstrap intervals.\n\n");
+	report_buf_puts(md,
+			". Cells are medians with exact order-statistic intervals: at least 95% "
+			"coverage from 6 samples on, and [min, max] below that (5 samples: "
+			"93.75%).\n\n");
 	struct report_buf part;
 	report_buf_init(&part);
 	history_runs_table(h, &part);

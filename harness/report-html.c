@@ -131,6 +131,15 @@ out:
 	free(val);
 }
 
+/* Whether a chart has a point to draw for the row: a backend measured it (status ok). */
+static bool report_html_row_measured(const struct report_model *m, const struct report_row *row)
+{
+	for (size_t k = 0; k < m->nmeasured; k++)
+		if (report_cell_measured(row->cells[k]))
+			return true;
+	return false;
+}
+
 /* Memory latency over working-set size, one line per backend. */
 static void report_html_latency_chart(const struct report_model *m, struct report_buf *b)
 {
@@ -143,10 +152,8 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 		goto out;
 	for (size_t r = 0; r < m->nrows; r++) {
 		double bytes = report_latency_bytes(m->rows[r].metric);
-		bool measured = false;
-		for (size_t k = 0; k < nb; k++)
-			measured |= m->rows[r].cells[k] && m->rows[r].cells[k]->entry->nsamples > 0;
-		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") || !measured)
+		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") ||
+		    !report_html_row_measured(m, &m->rows[r]))
 			continue;
 		size_t k = n++;
 		while (k > 0 && x[k - 1] > bytes) {
@@ -164,9 +171,10 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 		labels[i] = rows[i]->metric + 4; /* "lat_4KiB" -> "4KiB" */
 		for (size_t k = 0; k < nb; k++) {
 			const struct report_cell *c = rows[i]->cells[k];
-			val[k * n + i] = c ? c->median : NAN;
-			lo[k * n + i] = c ? c->lo : NAN;
-			hi[k * n + i] = c ? c->hi : NAN;
+			bool ok = report_cell_measured(c);
+			val[k * n + i] = ok ? c->median : NAN;
+			lo[k * n + i] = ok ? c->lo : NAN;
+			hi[k * n + i] = ok ? c->hi : NAN;
 		}
 	}
 	char ylabel[64];
@@ -209,7 +217,7 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 	for (size_t r = 0; r < m->nrows; r++) {
 		/* one axis, one unit: rows in another unit than the first would be misread */
 		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric) ||
-		    !report_row_measured(m, &m->rows[r]) ||
+		    !report_html_row_measured(m, &m->rows[r]) ||
 		    (n && strcmp(m->rows[r].unit, rows[0]->unit)))
 			continue;
 		rows[n] = &m->rows[r];
@@ -224,9 +232,10 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < nb; k++) {
 			const struct report_cell *c = rows[i]->cells[k];
-			val[k * n + i] = c ? c->median : NAN;
-			lo[k * n + i] = c ? c->lo : NAN;
-			hi[k * n + i] = c ? c->hi : NAN;
+			bool ok = report_cell_measured(c);
+			val[k * n + i] = ok ? c->median : NAN;
+			lo[k * n + i] = ok ? c->lo : NAN;
+			hi[k * n + i] = ok ? c->hi : NAN;
 		}
 	}
 	char xlabel[96];
@@ -404,15 +413,12 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 	report_buf_free(&facts);
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], true, b);
-	report_buf_puts(
-		b, "</ul>\n<p>Each cell is the median with its 95% bootstrap confidence interval. "
-		   "Ratios are medians relative to ");
-	report_buf_html(b, m.baseline);
-	report_buf_puts(
-		b,
-		" with their own 95% interval; grey \"n.s.\" (not significant) means the "
-		"interval contains 1. A group's figure in the summary is the geometric mean of its "
-		"metrics' ratios.");
+	report_buf_puts(b, "</ul>\n<p>");
+	struct report_buf method;
+	report_buf_init(&method);
+	report_method_text(&m, &method);
+	report_buf_html(b, method.text ? method.text : "");
+	report_buf_free(&method);
 	if (report_baseline_moved(&m)) {
 		report_buf_puts(b, " The baseline asked for, ");
 		report_buf_html(b, run->doc->config.baseline);
@@ -457,8 +463,10 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_buf_puts(b, "</td></tr>\n");
 	}
 	report_buf_puts(b, "</table>\n");
+	report_buf_puts(b, "<p class=\"note\">" REPORT_STARTUP_DEFINITION "</p>\n");
 	for (size_t g = 0; g < m.ngroups; g++)
 		report_html_table(&m, m.groups[g], b);
+	report_notes(run->doc, REPORT_STYLE_HTML, b);
 	report_model_free(&m);
 	return 0;
 }

@@ -45,17 +45,25 @@ static const char *report_pick_baseline(const struct results_doc *doc)
 	return doc->nentries ? doc->entries[0].backend : "native";
 }
 
+bool report_cell_measured(const struct report_cell *c)
+{
+	return c && c->entry->status == RESULT_OK && c->entry->nsamples > 0;
+}
+
 static void report_cell_compute(struct report_cell *c, const struct report_cell *base,
 				uint64_t seed)
 {
 	const struct result_entry *e = c->entry;
 	c->median = stats_median(e->samples, e->nsamples);
-	stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05, results_entry_seed(e, seed),
-				  &c->lo, &c->hi);
+	c->coverage = stats_median_ci(e->samples, e->nsamples, 0.95, &c->lo, &c->hi);
 	c->cv = stats_cv(e->samples, e->nsamples);
 	c->ratio = c->rlo = c->rhi = c->perf = c->plo = c->phi = NAN;
-	/* an identifier (which I/O engine ran) is not a performance figure: no ratio to compare */
-	if (!base || base == c || !e->nsamples || !base->entry->nsamples ||
+	c->p = c->q = c->holm = 1.0;
+	/*
+	 * Only two measurements compare: a failed entry's few samples say nothing about the
+	 * environment. An identifier (which I/O engine ran) is not a performance figure.
+	 */
+	if (!base || base == c || !report_cell_measured(c) || !report_cell_measured(base) ||
 	    report_is_identifier(e->unit))
 		return;
 	const struct result_entry *b = base->entry;
@@ -65,12 +73,76 @@ static void report_cell_compute(struct report_cell *c, const struct report_cell 
 	if (isnan(c->ratio))
 		return;
 	c->has_ratio = true;
-	c->significant = !(c->rlo <= 1.0 && c->rhi >= 1.0);
+	c->p = stats_mann_whitney_exact_p(e->samples, e->nsamples, b->samples, b->nsamples);
 	if (e->better == BETTER_HIGHER) {
 		c->perf = c->ratio, c->plo = c->rlo, c->phi = c->rhi;
 	} else {
 		c->perf = 1.0 / c->ratio, c->plo = 1.0 / c->rhi, c->phi = 1.0 / c->rlo;
 	}
+}
+
+static int report_compare_p(const void *a, const void *b)
+{
+	double x = (*(struct report_cell *const *)a)->p, y = (*(struct report_cell *const *)b)->p;
+	return (x > y) - (x < y);
+}
+
+/*
+ * About 60 metrics per backend at a 95% mark would flag about three by chance in every run, so a
+ * mark takes false-discovery control over the backend's compared metrics (Benjamini-Hochberg on
+ * the exact rank test's p). Being better than native, the machine the backend itself runs on,
+ * takes more: family-wise control (Holm), so that chance alone calls no such gain in 95% of runs.
+ */
+static int report_model_mark(struct report_model *m)
+{
+	struct report_cell **family = calloc(m->nrows + 1, sizeof(*family));
+	if (!family)
+		return -1;
+	bool native_baseline = !strcmp(m->baseline, "native");
+	for (size_t k = 1; k < m->nbackends; k++) {
+		size_t n = 0;
+		for (size_t r = 0; r < m->nrows; r++)
+			if (m->rows[r].cells[k] && m->rows[r].cells[k]->has_ratio)
+				family[n++] = m->rows[r].cells[k];
+		qsort(family, n, sizeof(*family), report_compare_p);
+		double running = 1.0;
+		for (size_t i = n; i > 0; i--) {
+			double q = family[i - 1]->p * (double)n / (double)i;
+			running = q < running ? q : running;
+			family[i - 1]->q = running;
+		}
+		running = 0;
+		for (size_t i = 0; i < n; i++) {
+			double h = family[i]->p * (double)(n - i);
+			running = h > running ? h : running;
+			family[i]->holm = running < 1 ? running : 1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct report_cell *c = family[i];
+			bool excludes_one = !(c->rlo <= 1.0 && c->rhi >= 1.0);
+			bool gain = c->perf > 1;
+			c->significant = excludes_one && c->q < REPORT_ALPHA &&
+					 (!gain || !native_baseline || c->holm < REPORT_ALPHA);
+		}
+	}
+	free(family);
+	return 0;
+}
+
+void report_model_chance(const struct report_model *m, int bi, struct report_chance *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (bi <= 0)
+		return;
+	for (size_t r = 0; r < m->nrows; r++) {
+		const struct report_cell *c = m->rows[r].cells[bi];
+		if (!c || !c->has_ratio)
+			continue;
+		out->compared++;
+		out->nominal += c->p < REPORT_ALPHA;
+		out->significant += c->significant;
+	}
+	out->expected = (double)out->compared * REPORT_ALPHA;
 }
 
 int report_model_build(struct report_model *m, const struct results_doc *doc, struct vb_error *err)
@@ -135,6 +207,8 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 			if (m->rows[r].cells[b])
 				report_cell_compute(m->rows[r].cells[b], base, doc->config.seed);
 	}
+	if (report_model_mark(m) < 0)
+		goto oom;
 	return 0;
 oom:
 	report_model_free(m);
@@ -322,7 +396,7 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 				 size_t *nsame)
 {
 	double logsum = 0;
-	size_t n = 0, sig = 0, unsupported = 0;
+	size_t n = 0, sig = 0, unsupported = 0, failed = 0;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		/* start-up and overhead have their own words at the end of the summary */
@@ -332,6 +406,11 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		const struct report_cell *c = row->cells[bi];
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
 			unsupported++;
+		/* a failure on either side leaves the metric out of the comparison */
+		const struct report_cell *base = row->cells[0];
+		if ((c && c->entry->status == RESULT_ERROR) ||
+		    (c && base && base->entry->status == RESULT_ERROR))
+			failed++;
 		if (!c || !c->has_ratio)
 			continue;
 		logsum += log(c->perf);
@@ -339,17 +418,27 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		sig += c->significant;
 	}
 	const char *title = report_group_title(group);
-	if (n == 0 && unsupported == 0)
+	if (n == 0 && unsupported == 0 && failed == 0)
 		return;
-	/* groups without a difference are named together at the end */
-	if (n > 0 && sig == 0) {
+	/* groups without a difference are named together at the end, unless something failed */
+	if (n > 0 && sig == 0 && failed == 0) {
 		same[(*nsame)++] = title;
 		return;
 	}
 	report_buf_puts(b, *first ? "" : "; ");
 	*first = false;
 	if (n == 0) {
-		report_buf_printf(b, "%s unsupported", title);
+		report_buf_printf(b, "%s %s", title,
+				  !failed	 ? "unsupported"
+				  : !unsupported ? "failed"
+						 : "failed or unsupported");
+		return;
+	}
+	/* a failed metric has no ratio: the figure is of the others, and says so */
+	if (sig == 0) {
+		report_buf_printf(b, "%s: no significant difference from %s", title, m->baseline);
+		report_buf_printf(b, " (%zu failed metric%s not counted)", failed,
+				  failed == 1 ? "" : "s");
 		return;
 	}
 	double gm = exp(logsum / (double)n);
@@ -366,6 +455,9 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	}
 	if (sig * 2 >= n && sig < n)
 		report_buf_printf(b, " (significant for %zu of %zu metrics)", sig, n);
+	if (failed)
+		report_buf_printf(b, " (%zu failed metric%s not counted)", failed,
+				  failed == 1 ? "" : "s");
 }
 
 /* "memory latency +12% beyond 32 MiB": the sizes from which the latency stays changed. */
@@ -474,6 +566,20 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 		}
 		free(same);
 		report_summary_latency(m, bi, b, &first);
+		/* how many of the differences chance alone would explain */
+		struct report_chance ch;
+		report_model_chance(m, bi, &ch);
+		if (ch.compared) {
+			report_buf_printf(
+				b,
+				"%s%zu metrics compared: %zu differ%s at the %.0f%% level "
+				"(chance alone would give about %.1f), %zu after "
+				"false-discovery control",
+				first ? "" : "; ", ch.compared, ch.nominal,
+				ch.nominal == 1 ? "s" : "", REPORT_ALPHA * 100, ch.expected,
+				ch.significant);
+			first = false;
+		}
 	}
 	/* repeated starts (lifecycle.start) say more than the one first start the backend timed */
 	char num[32];

@@ -12,10 +12,18 @@
 struct report_cell {
 	const struct result_entry *entry;
 	double median, lo, hi, cv;
-	bool has_ratio;		/* both this and the baseline entry have samples */
+	double coverage; /* [lo, hi]'s true coverage: exact order statistics (5 samples: 0.9375) */
+	bool has_ratio;	 /* both this and the baseline entry are measured (status ok) */
 	double ratio, rlo, rhi; /* median / baseline median, 95% bootstrap interval */
 	double perf, plo, phi;	/* the same turned so that > 1 is always better */
-	bool significant;	/* the ratio's interval excludes 1 */
+	double p;		/* exact two-sided Mann-Whitney p against the baseline */
+	double q;    /* p adjusted over the backend's compared metrics (Benjamini-Hochberg) */
+	double holm; /* p adjusted for the family-wise error (Holm) */
+	/*
+	 * The ratio's interval excludes 1 and the difference survives false-discovery control
+	 * (q < 0.05); better than native takes family-wise control (holm < 0.05): report_model_mark().
+	 */
+	bool significant;
 };
 
 /* A (workload, metric) pair: one table row, one cell per backend (NULL = not measured). */
@@ -39,6 +47,8 @@ struct report_model {
 };
 
 int report_model_build(struct report_model *m, const struct results_doc *doc, struct vb_error *err);
+/* Whether a cell is a measurement (status ok, with samples): only those get ratios and charts. */
+bool report_cell_measured(const struct report_cell *c);
 void report_model_free(struct report_model *m);
 int report_model_backend_index(const struct report_model *m, const char *name);
 const struct result_backend *report_model_backend(const struct report_model *m, const char *name);
@@ -52,7 +62,7 @@ bool report_is_io_percentile(const char *group, const char *metric);
 bool report_is_identifier(const char *unit);
 /* An identifier's value by name ("io_uring"), "mixed" when the samples disagree, "–" when none. */
 void report_fmt_identifier(char *out, size_t len, const struct result_entry *e);
-/* Whether any backend measured the row or says why not (suites skip e.g. the largest latencies). */
+/* Whether any backend measured the row or says why not (unsupported, error). */
 bool report_row_measured(const struct report_model *m, const struct report_row *row);
 
 /* Numbers as reports print them: fixed, locale-free and deterministic; NaN prints "–". */
@@ -68,6 +78,27 @@ const char *report_group_title(const char *group);
  */
 const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi,
 						 const char *metric);
+
+/* What start-up ("ready") times mean, the same for every backend: said once in each report. */
+#define REPORT_STARTUP_DEFINITION                                                                  \
+	"Start-up (ready) times are measured alike for every backend, on the host's monotonic "    \
+	"clock: from vbench's request to start the environment until it has read the agent's "     \
+	"hello. That includes everything starting takes (kvm: the initramfs, the VM's set-up and " \
+	"the guest kernel's boot; lxc: namespaces, cgroup and root filesystem; native: starting "  \
+	"the process) and nothing after the hello; lifecycle.start repeats it by restarting the "  \
+	"environment (stopping the old one is not counted)."
+
+/* The level at which report marks are called, for the false discovery rate and family-wise. */
+#define REPORT_ALPHA 0.05
+
+/* A backend's compared metrics: how many differ at REPORT_ALPHA before and after control. */
+struct report_chance {
+	size_t compared;    /* metrics with a ratio to the baseline */
+	size_t nominal;	    /* p < REPORT_ALPHA, no control: chance alone gives up to expected */
+	double expected;    /* compared * REPORT_ALPHA */
+	size_t significant; /* marked significant after control */
+};
+void report_model_chance(const struct report_model *m, int bi, struct report_chance *out);
 
 /* One line in words for a backend ("kvm: CPU within 1% of native; ...") into b. */
 void report_model_summary(const struct report_model *m, const char *backend, struct report_buf *b);

@@ -17,6 +17,19 @@ void report_fmt_ratio(char *out, size_t len, const struct report_cell *c);
 /* A median with its interval, or the entry's status when it has no samples. */
 void report_fmt_cell(char *out, size_t len, const struct report_cell *c);
 
+enum report_style { REPORT_STYLE_PLAIN, REPORT_STYLE_MARKDOWN, REPORT_STYLE_HTML };
+/*
+ * "Notes": every entry that failed, was not measured or carries a note, with why; one item per
+ * workload, backend, status and reason, its metrics listed. Nothing when there are none.
+ */
+void report_notes(const struct results_doc *doc, enum report_style style, struct report_buf *b);
+/*
+ * How the cells' intervals and the ratios' marks are made, in plain sentences: the intervals'
+ * true coverage when the samples are too few for 95%, the false-discovery control of the marks,
+ * and the smallest p the run's sample counts allow.
+ */
+void report_method_text(const struct report_model *m, struct report_buf *b);
+
 /* Whether the configured baseline has no results, so that ratios are to another backend. */
 bool report_baseline_moved(const struct report_model *m);
 /*

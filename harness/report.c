@@ -71,9 +71,28 @@ void report_run_facts(const struct results_doc *doc, struct report_buf *b)
 	else
 		report_buf_printf(b, "hardware counters unavailable%s%s",
 				  *h->counters_note ? ": " : "", h->counters_note);
-	report_buf_puts(b, ".\n\n");
-	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s) and %s of memory.\n",
+	report_buf_puts(b, ".");
+	if (*h->llc_check)
+		report_buf_printf(b, " LLC check: %s.", h->llc_check);
+	report_buf_puts(b, "\n\n");
+	report_buf_printf(b, "Every backend got %u CPU(s) (host CPUs %s); memory: --memory %s",
 			  c->cpus, *c->cpu_list ? c->cpu_list : "?", mem);
+	/* what each environment could really use: native is not limited */
+	bool known = false;
+	for (size_t i = 0; i < doc->nbackends; i++) {
+		const struct result_backend *rb = &doc->backends[i];
+		if (!rb->ran || !(rb->memory_seen_bytes > 0))
+			continue;
+		char seen[32];
+		report_fmt_bytes(seen, sizeof(seen), rb->memory_seen_bytes);
+		report_buf_printf(b, "%s %s %s (it could use %s)", known ? "," : ";", rb->name,
+				  rb->memory_limited ? "limited" : "NOT limited", seen);
+		known = true;
+	}
+	report_buf_puts(b, known ? "; workloads are sized for --memory in every backend.\n"
+				 : " (where the backend enforces a limit).\n");
+	for (size_t i = 0; i < doc->nwarnings; i++)
+		report_buf_printf(b, "\nWarning: %s.\n", doc->warnings[i]);
 }
 
 void report_fmt_ci(char *out, size_t len, double v, double lo, double hi)
@@ -109,6 +128,68 @@ void report_fmt_cell(char *out, size_t len, const struct report_cell *c)
 		report_fmt_identifier(out, len, c->entry);
 	else
 		report_fmt_ci(out, len, c->median, c->lo, c->hi);
+}
+
+/* 2 / C(2r, r): the exact rank test's smallest two-sided p with r samples a side. */
+static double report_smallest_p(unsigned r)
+{
+	double c = 1;
+	for (unsigned i = 1; i <= r; i++)
+		c = c * (double)(r + i) / (double)i;
+	return 2 / c;
+}
+
+void report_method_text(const struct report_model *m, struct report_buf *b)
+{
+	double worst = 1;
+	size_t worst_n = 0;
+	for (size_t i = 0; i < m->doc->nentries; i++) {
+		const struct report_cell *c = &m->cells[i];
+		if (c->entry->nsamples > 0 && !report_is_identifier(c->entry->unit) &&
+		    c->coverage < worst)
+			worst = c->coverage, worst_n = c->entry->nsamples;
+	}
+	report_buf_puts(b, "Each cell is the median with an exact order-statistic interval (from "
+			   "the k-th smallest to the k-th largest sample) that covers the true "
+			   "median with at least 95% probability");
+	if (worst < 0.95)
+		report_buf_printf(b,
+				  "; with as few as %zu samples no interval reaches 95%%, and such "
+				  "a cell's interval covers it only %.2f%% of the time",
+				  worst_n, worst * 100);
+	size_t most = 0;
+	for (size_t k = 1; k < m->nbackends; k++) {
+		struct report_chance ch;
+		report_model_chance(m, (int)k, &ch);
+		most = ch.compared > most ? ch.compared : most;
+	}
+	report_buf_printf(b,
+			  ". Ratios are medians relative to %s with a 95%% bootstrap interval. "
+			  "A ratio is marked significant only when its interval excludes 1 and "
+			  "the difference survives false-discovery control over the backend's "
+			  "compared metrics (Benjamini-Hochberg at %.0f%% on the exact "
+			  "Mann-Whitney test)",
+			  m->baseline, REPORT_ALPHA * 100);
+	if (most)
+		report_buf_printf(b,
+				  ": with %zu metrics, unadjusted marks at %.0f%% would flag "
+				  "about %.1f by chance alone in every run",
+				  most, REPORT_ALPHA * 100, (double)most * REPORT_ALPHA);
+	report_buf_puts(b, ".");
+	if (!strcmp(m->baseline, "native"))
+		report_buf_printf(b, " A backend faster than native, the machine it runs on, is "
+				     "marked only under family-wise control (Holm at 5%%).");
+	unsigned r = m->doc->config.repeat;
+	if (r > 0 && report_smallest_p(r) > REPORT_ALPHA / 10)
+		report_buf_printf(b,
+				  " With %u samples a side the smallest possible p is %.3g, so a "
+				  "difference is called only when several metrics differ together: "
+				  "more --repeat gives more power.",
+				  r, report_smallest_p(r));
+	report_buf_puts(b, " \"n.s.\" (not significant) marks the rest. A group's figure in "
+			   "the summary is the geometric mean of its metrics' ratios. How each "
+			   "metric is measured and sized, and what it can and cannot show: "
+			   "results/METHODS.md in vbench's sources.");
 }
 
 bool report_baseline_moved(const struct report_model *m)
@@ -219,25 +300,53 @@ static void report_md_group(const struct report_model *m, const char *group, str
 	}
 }
 
-/* Entries that failed or could not run, with their reasons. */
-static void report_md_notes(const struct report_model *m, struct report_buf *b)
+/* Whether two entries share one note: the same workload, backend, status and reason. */
+static bool report_same_note(const struct result_entry *a, const struct result_entry *b)
 {
-	bool any = false;
-	for (size_t i = 0; i < m->doc->nentries; i++) {
-		const struct result_entry *e = &m->doc->entries[i];
-		if (e->status == RESULT_OK && !*e->note)
+	return a->status == b->status && !strcmp(a->workload, b->workload) &&
+	       !strcmp(a->backend, b->backend) && !strcmp(a->note, b->note);
+}
+
+void report_notes(const struct results_doc *doc, enum report_style style, struct report_buf *b)
+{
+	static const char *const open[] = { "\nNotes:\n", "\n### Notes\n\n",
+					    "<h3>Notes</h3>\n<ul>\n" };
+	static const char *const item[][2] = { { "- ", "\n" },
+					       { "- ", "\n" },
+					       { "<li>", "</li>\n" } };
+	size_t n = 0;
+	for (size_t i = 0; i < doc->nentries; i++) {
+		const struct result_entry *e = &doc->entries[i];
+		bool seen = e->status == RESULT_OK && !*e->note;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = report_same_note(&doc->entries[j], e);
+		if (seen)
 			continue;
-		if (!any)
-			report_buf_puts(b, "\n### Notes\n\n");
-		any = true;
-		report_buf_printf(b, "- %s %s on %s: %s", e->workload, e->metric, e->backend,
-				  result_status_name(e->status));
-		if (*e->note) {
-			report_buf_puts(b, " — ");
-			report_buf_md(b, e->note);
-		}
-		report_buf_puts(b, "\n");
+		/* "mem.latency lat_256MiB, lat_1GiB on kvm: unsupported — larger than ..." */
+		struct report_buf line;
+		report_buf_init(&line);
+		report_buf_printf(&line, "%s ", e->workload);
+		for (size_t k = i, nm = 0; k < doc->nentries; k++)
+			if (report_same_note(&doc->entries[k], e))
+				report_buf_printf(&line, "%s%s", nm++ ? ", " : "",
+						  doc->entries[k].metric);
+		report_buf_printf(&line, " on %s: %s", e->backend, result_status_name(e->status));
+		if (*e->note)
+			report_buf_printf(&line, " — %s", e->note);
+		report_buf_puts(b, n++ ? "" : open[style]);
+		report_buf_puts(b, item[style][0]);
+		if (style == REPORT_STYLE_HTML)
+			report_buf_html(b, line.text ? line.text : "");
+		else if (style == REPORT_STYLE_MARKDOWN)
+			report_buf_md(b, line.text ? line.text : "");
+		else
+			report_buf_puts(b, line.text ? line.text : "");
+		report_buf_puts(b, item[style][1]);
+		b->failed |= line.failed;
+		report_buf_free(&line);
 	}
+	if (n && style == REPORT_STYLE_HTML)
+		report_buf_puts(b, "</ul>\n");
 }
 
 static int report_md_run(const struct report_run *run, struct report_buf *b, struct vb_error *err)
@@ -250,20 +359,18 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	report_buf_puts(b, "\n### Summary\n\n");
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], false, b);
-	report_buf_printf(
-		b,
-		"\nEach cell is the median with its 95%% bootstrap confidence interval. "
-		"Ratios are medians relative to %s with their own 95%% interval; "
-		"\"n.s.\" (not significant) means the interval contains 1. A group's figure in the "
-		"summary is the geometric mean of its metrics' ratios.%s%s%s\n\n",
-		m.baseline, report_baseline_moved(&m) ? " The baseline asked for, " : "",
-		report_baseline_moved(&m) ? run->doc->config.baseline : "",
-		report_baseline_moved(&m) ? ", has no results." : "");
+	report_buf_puts(b, "\n");
+	report_method_text(&m, b);
+	report_buf_printf(b, "%s%s%s\n\n",
+			  report_baseline_moved(&m) ? " The baseline asked for, " : "",
+			  report_baseline_moved(&m) ? run->doc->config.baseline : "",
+			  report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
+	report_buf_puts(b, "\n" REPORT_STARTUP_DEFINITION "\n");
 	for (size_t g = 0; g < m.ngroups; g++)
 		report_md_group(&m, m.groups[g], b);
-	report_md_notes(&m, b);
+	report_notes(run->doc, REPORT_STYLE_MARKDOWN, b);
 	report_buf_puts(b, "\n");
 	report_model_free(&m);
 	return 0;
@@ -293,10 +400,11 @@ static void report_csv_num(struct report_buf *b, double v)
 int report_render_csv(const struct report_run *runs, size_t n, struct report_buf *out,
 		      struct vb_error *err)
 {
-	report_buf_puts(
-		out,
-		"run,start_time,workload,group,metric,backend,unit,better,status,samples,"
-		"median,ci95_lo,ci95_hi,cv,baseline,ratio,ratio_lo,ratio_hi,significant,note\n");
+	report_buf_puts(out,
+			"run,start_time,workload,group,metric,backend,unit,better,status,samples,"
+			"median,ci95_lo,ci95_hi,ci_coverage,cv,baseline,ratio,ratio_lo,ratio_hi,"
+			"significant,"
+			"note\n");
 	for (size_t i = 0; i < n; i++) {
 		struct report_model m;
 		if (report_model_build(&m, runs[i].doc, err) < 0)
@@ -322,6 +430,7 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 			report_csv_num(out, c->median);
 			report_csv_num(out, c->lo);
 			report_csv_num(out, c->hi);
+			report_csv_num(out, c->coverage);
 			report_csv_num(out, c->cv);
 			report_buf_puts(out, ",");
 			report_buf_csv(out, m.baseline);

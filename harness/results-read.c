@@ -194,8 +194,25 @@ static int results_read_host(struct results_reader *r, int root, struct result_h
 				false) < 0 ||
 	    results_read_bool(r, o, "host", "hw_counters", &h->hw_counters, false) < 0 ||
 	    results_read_string(r, o, "host", "counters_note", h->counters_note,
-				sizeof(h->counters_note), false) < 0)
+				sizeof(h->counters_note), false) < 0 ||
+	    results_read_string(r, o, "host", "llc_check", h->llc_check, sizeof(h->llc_check),
+				false) < 0)
 		return -1;
+	int step = json_find(r->j, o, "llc_step_bytes");
+	if (step >= 0) {
+		int64_t lo, hi;
+		if (!json_is_array(r->j, step) ||
+		    (json_size(r->j, step) != 0 && json_size(r->j, step) != 2))
+			return results_bad(r, "host", "llc_step_bytes", "is not [] or [lo, hi]");
+		if (json_size(r->j, step) == 2) {
+			if (json_get_int(r->j, step + 1, &lo) < 0 ||
+			    json_get_int(r->j, step + 2, &hi) < 0 || lo < 0 || hi < lo)
+				return results_bad(r, "host", "llc_step_bytes",
+						   "is not two sizes in bytes");
+			h->llc_step_lo_bytes = (uint64_t)lo;
+			h->llc_step_hi_bytes = (uint64_t)hi;
+		}
+	}
 	int t = json_find(r->j, o, "topology");
 	if (t < 0)
 		return 0;
@@ -249,7 +266,10 @@ static int results_read_backend(struct results_reader *r, int o, const char *w,
 	    results_read_string(r, o, w, "reason", b->reason, sizeof(b->reason), false) < 0 ||
 	    results_read_string(r, o, w, "details", b->details, sizeof(b->details), false) < 0 ||
 	    results_read_number(r, o, w, "startup_ms", &b->startup_ms, false) < 0 ||
-	    results_read_number(r, o, w, "host_overhead_bytes", &b->host_overhead_bytes, false) < 0)
+	    results_read_number(r, o, w, "host_overhead_bytes", &b->host_overhead_bytes, false) <
+		    0 ||
+	    results_read_number(r, o, w, "memory_seen_bytes", &b->memory_seen_bytes, false) < 0 ||
+	    results_read_bool(r, o, w, "memory_limited", &b->memory_limited, false) < 0)
 		return -1;
 	int t = json_find(r->j, o, "hello");
 	if (t < 0)
@@ -302,7 +322,8 @@ static int results_read_entry(struct results_reader *r, int o, const char *w,
 	    results_read_string(r, o, w, "note", e->note, sizeof(e->note), false) < 0 ||
 	    results_read_doubles(r, o, w, "samples", &e->samples, &e->nsamples, &e->cap) < 0 ||
 	    results_read_number(r, o, w, "median", &e->median, false) < 0 ||
-	    results_read_number(r, o, w, "cv", &e->cv, false) < 0)
+	    results_read_number(r, o, w, "cv", &e->cv, false) < 0 ||
+	    results_read_number(r, o, w, "ci_coverage", &e->ci_coverage, false) < 0)
 		return -1;
 	e->better = (enum better)better;
 	e->status = (enum result_status)status;
@@ -310,6 +331,26 @@ static int results_read_entry(struct results_reader *r, int o, const char *w,
 		if (isnan(e->samples[i]))
 			return error_set(r->err, "%s.samples[%zu] is null; samples must be numbers",
 					 w, i);
+	/* older files call a metric that was never measured "ok": read it as what it is */
+	if (e->status == RESULT_OK && e->nsamples == 0) {
+		e->status = RESULT_UNSUPPORTED;
+		if (!*e->note)
+			snprintf(e->note, sizeof(e->note), "no samples");
+	}
+	int sizes = json_find(r->j, o, "sizes");
+	if (sizes >= 0) {
+		if (!json_is_object(r->j, sizes) || json_size(r->j, sizes) > RESULT_MAX_SIZES)
+			return results_bad(r, w, "sizes", "is not an object of at most 12 numbers");
+		for (int k = 0, tok = sizes + 1; k < json_size(r->j, sizes);
+		     k++, tok = json_skip(r->j, tok + 1)) {
+			char name[sizeof(e->sizes[0].name)];
+			double v;
+			if (json_get_string(r->j, tok, name, sizeof(name)) < 0 ||
+			    json_get_number(r->j, tok + 1, &v) < 0 || isnan(v) ||
+			    results_entry_add_size(e, name, v) < 0)
+				return results_bad(r, w, "sizes", "holds a bad name or value");
+		}
+	}
 	int ci = json_find(r->j, o, "ci95");
 	if (ci < 0)
 		return 0;
@@ -333,6 +374,36 @@ static int results_read_counter(struct results_reader *r, int o, const char *w,
 	return 0;
 }
 
+static int results_read_round(struct results_reader *r, int o, const char *w,
+			      struct round_record *rr)
+{
+	if (!json_is_object(r->j, o))
+		return error_set(r->err, "%s is not an object", w);
+	if (results_read_string(r, o, w, "workload", rr->workload, sizeof(rr->workload), true) <
+		    0 ||
+	    results_read_unsigned(r, o, w, "round", &rr->round, true) < 0 ||
+	    results_read_bool(r, o, w, "warmup", &rr->warmup, false) < 0)
+		return -1;
+	int arr = results_read_array(r, o, w, "order", true);
+	if (arr < 0)
+		return -1;
+	int n = json_size(r->j, arr);
+	size_t used = 0;
+	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(r->j, tok)) {
+		char name[sizeof(rr->order)];
+		if (!json_is_string(r->j, tok) ||
+		    json_get_string(r->j, tok, name, sizeof(name)) < 0 || !name[0] ||
+		    strchr(name, ','))
+			return error_set(r->err, "%s.order[%d] is not a backend name", w, i);
+		int len = snprintf(rr->order + used, sizeof(rr->order) - used, "%s%s", i ? "," : "",
+				   name);
+		if (len < 0 || (size_t)len >= sizeof(rr->order) - used)
+			return error_set(r->err, "%s.order is too long", w);
+		used += (size_t)len;
+	}
+	return 0;
+}
+
 static int results_parse_tokens(struct results_doc *doc, struct results_reader *r)
 {
 	const struct json_doc *j = r->j;
@@ -342,9 +413,11 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	char schema[64];
 	if (t < 0 || json_get_string(j, t, schema, sizeof(schema)) < 0)
 		return error_set(r->err, "not a vbench result (no \"schema\" string)");
-	if (strcmp(schema, RESULTS_SCHEMA) != 0)
-		return error_set(r->err, "not a vbench result (schema \"%s\", expected \"%s\")",
-				 schema, RESULTS_SCHEMA);
+	if (strcmp(schema, RESULTS_SCHEMA) != 0 && strcmp(schema, RESULTS_SCHEMA_V1) != 0)
+		return error_set(r->err,
+				 "not a vbench result (schema \"%s\", expected \"%s\" or the older "
+				 "\"%s\")",
+				 schema, RESULTS_SCHEMA, RESULTS_SCHEMA_V1);
 	snprintf(doc->schema, sizeof(doc->schema), "%.31s", schema);
 	if (results_read_string(r, 0, "", "vbench_version", doc->version, sizeof(doc->version),
 				true) < 0 ||
@@ -378,7 +451,7 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(j, tok)) {
 		snprintf(where, sizeof(where), "results[%d]", i);
 		struct result_entry *e = &doc->entries[doc->nentries++];
-		e->median = e->ci_lo = e->ci_hi = e->cv = NAN;
+		e->median = e->ci_lo = e->ci_hi = e->cv = e->ci_coverage = NAN;
 		if (results_read_entry(r, tok, where, e) < 0)
 			return -1;
 	}
@@ -394,6 +467,31 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 		doc->ncounters++;
 		if (results_read_counter(r, tok, where, &doc->counters[i]) < 0)
 			return -1;
+	}
+
+	if ((arr = results_read_array(r, 0, "", "rounds", false)) == -1)
+		return -1;
+	n = arr >= 0 ? json_size(j, arr) : 0;
+	if (n > 0 && !(doc->rounds = calloc((size_t)n, sizeof(*doc->rounds))))
+		return error_set(r->err, "out of memory");
+	doc->rounds_cap = (size_t)n;
+	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(j, tok)) {
+		snprintf(where, sizeof(where), "rounds[%d]", i);
+		doc->nrounds++;
+		if (results_read_round(r, tok, where, &doc->rounds[i]) < 0)
+			return -1;
+	}
+	if ((arr = results_read_array(r, 0, "", "warnings", false)) == -1)
+		return -1;
+	n = arr >= 0 ? json_size(j, arr) : 0;
+	for (int i = 0, tok = arr + 1; i < n; i++, tok = json_skip(j, tok)) {
+		char text[sizeof(*doc->warnings)];
+		if (json_get_string(j, tok, text, sizeof(text)) < 0)
+			return error_set(r->err,
+					 "warnings[%d] is not a string of at most %zu bytes", i,
+					 sizeof(text) - 1);
+		if (results_add_warning(doc, "%s", text) < 0)
+			return error_set(r->err, "out of memory");
 	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* The results document (schema vbench-result/1): in memory, written atomically, read back. */
+/* The results document (schema vbench-result/2): in memory, written atomically, read back. */
 #include "harness/results.h"
 
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ void results_free(struct results_doc *doc)
 	for (size_t i = 0; i < doc->ncounters; i++)
 		free(doc->counters[i].values);
 	free(doc->counters);
+	free(doc->rounds);
+	free(doc->warnings);
 	memset(doc, 0, sizeof(*doc));
 }
 
@@ -155,6 +158,65 @@ int results_add_counter(struct results_doc *doc, const char *workload, const cha
 	return results_push_double(&c->values, &c->nvalues, &c->cap, value);
 }
 
+int results_add_round(struct results_doc *doc, const char *workload, unsigned round, bool warmup,
+		      const char *order)
+{
+	if (results_reserve((void **)&doc->rounds, &doc->rounds_cap, doc->nrounds,
+			    sizeof(*doc->rounds)) < 0)
+		return -1;
+	struct round_record *rr = &doc->rounds[doc->nrounds++];
+	memset(rr, 0, sizeof(*rr));
+	snprintf(rr->workload, sizeof(rr->workload), "%s", workload);
+	rr->round = round;
+	rr->warmup = warmup;
+	snprintf(rr->order, sizeof(rr->order), "%s", order);
+	return 0;
+}
+
+int results_entry_add_size(struct result_entry *e, const char *name, double value)
+{
+	if (isnan(value) || strlen(name) >= sizeof(e->sizes[0].name))
+		return -1;
+	for (unsigned i = 0; i < e->nsizes; i++) {
+		if (strcmp(e->sizes[i].name, name) == 0) {
+			/* sizes that adapt to timing (loads until 10 ms) vary: keep the least */
+			if (value < e->sizes[i].value)
+				e->sizes[i].value = value;
+			return 0;
+		}
+	}
+	if (e->nsizes >= RESULT_MAX_SIZES)
+		return -1;
+	snprintf(e->sizes[e->nsizes].name, sizeof(e->sizes[0].name), "%s", name);
+	e->sizes[e->nsizes++].value = value;
+	return 0;
+}
+
+double results_entry_size(const struct result_entry *e, const char *name)
+{
+	for (unsigned i = 0; i < e->nsizes; i++)
+		if (strcmp(e->sizes[i].name, name) == 0)
+			return e->sizes[i].value;
+	return NAN;
+}
+
+int results_add_warning(struct results_doc *doc, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < doc->nwarnings; i++)
+		if (strcmp(doc->warnings[i], text) == 0)
+			return 0;
+	if (results_reserve((void **)&doc->warnings, &doc->warnings_cap, doc->nwarnings,
+			    sizeof(*doc->warnings)) < 0)
+		return -1;
+	memcpy(doc->warnings[doc->nwarnings++], text, sizeof(text));
+	return 0;
+}
+
 /* FNV-1a over the entry's names: each entry gets its own stream, independent of its position. */
 uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed)
 {
@@ -170,11 +232,13 @@ uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed)
 
 void results_compute(struct results_doc *doc, uint64_t seed)
 {
+	(void)seed; /* the exact interval draws no random numbers: the same samples, the same answer */
 	for (size_t i = 0; i < doc->nentries; i++) {
 		struct result_entry *e = &doc->entries[i];
 		e->median = stats_median(e->samples, e->nsamples);
-		stats_bootstrap_median_ci(e->samples, e->nsamples, 0.05,
-					  results_entry_seed(e, seed), &e->ci_lo, &e->ci_hi);
+		/* exact, not bootstrap: a bootstrap "95%" of 5 samples is [min, max] at 93.75% */
+		e->ci_coverage =
+			stats_median_ci(e->samples, e->nsamples, 0.95, &e->ci_lo, &e->ci_hi);
 		e->cv = stats_cv(e->samples, e->nsamples);
 	}
 }
@@ -215,6 +279,25 @@ static void results_write_doubles(struct json_writer *w, const char *key, const 
 	json_array_end(w);
 }
 
+static void results_write_round(struct json_writer *w, const struct round_record *rr)
+{
+	json_object_begin(w);
+	json_kv_string(w, "workload", rr->workload);
+	json_kv_int(w, "round", rr->round);
+	json_kv_bool(w, "warmup", rr->warmup);
+	json_key(w, "order");
+	json_array_begin(w);
+	for (const char *name = rr->order; *name;) {
+		size_t len = strcspn(name, ",");
+		char one[sizeof(rr->order)];
+		snprintf(one, sizeof(one), "%.*s", (int)len, name);
+		json_string(w, one);
+		name += len + (name[len] == ',');
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
 static void results_write_host(struct json_writer *w, const struct result_host *h)
 {
 	json_key(w, "host");
@@ -236,6 +319,14 @@ static void results_write_host(struct json_writer *w, const struct result_host *
 	json_kv_string(w, "cgroup_mode", h->cgroup_mode);
 	json_kv_bool(w, "hw_counters", h->hw_counters);
 	json_kv_string(w, "counters_note", h->counters_note);
+	json_key(w, "llc_step_bytes");
+	json_array_begin(w);
+	if (h->llc_step_hi_bytes) {
+		json_int(w, (int64_t)h->llc_step_lo_bytes);
+		json_int(w, (int64_t)h->llc_step_hi_bytes);
+	}
+	json_array_end(w);
+	json_kv_string(w, "llc_check", h->llc_check);
 	json_object_end(w);
 }
 
@@ -279,6 +370,8 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		json_kv_string(&w, "details", b->details);
 		json_kv_number(&w, "startup_ms", b->startup_ms);
 		json_kv_number(&w, "host_overhead_bytes", b->host_overhead_bytes);
+		json_kv_number(&w, "memory_seen_bytes", b->memory_seen_bytes);
+		json_kv_bool(&w, "memory_limited", b->memory_limited);
 		results_write_hello(&w, b->hello_json);
 		json_object_end(&w);
 	}
@@ -302,6 +395,12 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		double ci[2] = { e->ci_lo, e->ci_hi };
 		results_write_doubles(&w, "ci95", ci, 2);
 		json_kv_number(&w, "cv", e->cv);
+		json_kv_number(&w, "ci_coverage", e->ci_coverage);
+		json_key(&w, "sizes");
+		json_object_begin(&w);
+		for (unsigned k = 0; k < e->nsizes; k++)
+			json_kv_number(&w, e->sizes[k].name, e->sizes[k].value);
+		json_object_end(&w);
 		json_object_end(&w);
 	}
 	json_array_end(&w);
@@ -317,6 +416,17 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		results_write_doubles(&w, "values", c->values, c->nvalues);
 		json_object_end(&w);
 	}
+	json_array_end(&w);
+
+	json_key(&w, "rounds");
+	json_array_begin(&w);
+	for (size_t i = 0; i < doc->nrounds; i++)
+		results_write_round(&w, &doc->rounds[i]);
+	json_array_end(&w);
+	json_key(&w, "warnings");
+	json_array_begin(&w);
+	for (size_t i = 0; i < doc->nwarnings; i++)
+		json_string(&w, doc->warnings[i]);
 	json_array_end(&w);
 	json_object_end(&w);
 	/* a trailing newline keeps the file friendly to line-based tools */

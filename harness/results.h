@@ -1,4 +1,4 @@
-/* The results document (schema vbench-result/1): in memory, written atomically, read back. */
+/* The results document (schema vbench-result/2): in memory, written atomically, read back. */
 #ifndef VB_RESULTS_H
 #define VB_RESULTS_H
 
@@ -9,12 +9,21 @@
 #include "common/error.h"
 #include "workloads/workload.h"
 
-#define RESULTS_SCHEMA "vbench-result/1"
+#define RESULTS_SCHEMA "vbench-result/2"
+/* Still read: the same layout, but some figures meant something else (results/README.md). */
+#define RESULTS_SCHEMA_V1 "vbench-result/1"
 
 enum result_status {
 	RESULT_OK,	    /* samples measured */
 	RESULT_ERROR,	    /* the workload failed or killed the agent; note says why */
 	RESULT_UNSUPPORTED, /* cannot run in this environment; note says why */
+};
+
+/* A size a workload used ("array_bytes", "updates"): the smallest value any sample reported. */
+#define RESULT_MAX_SIZES 12
+struct result_size {
+	char name[48];
+	double value;
 };
 
 /* One (workload, metric, backend): raw samples and the statistics recomputed from them. */
@@ -29,8 +38,11 @@ struct result_entry {
 	char note[512];
 	double *samples; /* in the order measured, warm-up excluded */
 	size_t nsamples, cap;
+	struct result_size sizes[RESULT_MAX_SIZES];
+	unsigned nsizes;
 	/* computed by results_compute() */
 	double median, ci_lo, ci_hi, cv;
+	double ci_coverage; /* the true coverage of [ci_lo, ci_hi]: 0.9375 for 5 samples */
 };
 
 /* Per-sample counters of one (workload, backend): name -> one value per sample. */
@@ -42,6 +54,14 @@ struct counter_series {
 	size_t nvalues, cap;
 };
 
+/* One round of a workload: the backends in the order they took their turns. */
+struct round_record {
+	char workload[64];
+	unsigned round; /* 1, 2, ... warm-ups included */
+	bool warmup;
+	char order[256]; /* backend names joined by commas, first to run first: "lxc,native" */
+};
+
 struct result_backend {
 	char name[32];
 	bool ran; /* false: skipped, reason says why */
@@ -49,7 +69,10 @@ struct result_backend {
 	char details[256];
 	double startup_ms; /* NaN if unknown */
 	double host_overhead_bytes;
-	char *hello_json; /* the agent's hello as received (malloc'd JSON object), or NULL */
+	/* Memory the agent saw it could use (its cgroup limit or its RAM, the smaller); NaN unknown. */
+	double memory_seen_bytes;
+	bool memory_limited; /* whether the run's --memory limit bound it */
+	char *hello_json;    /* the agent's hello as received (malloc'd JSON object), or NULL */
 };
 
 struct result_host {
@@ -62,6 +85,10 @@ struct result_host {
 	char cgroup_mode[16]; /* "v1", "v2", "hybrid", "none" */
 	bool hw_counters;
 	char counters_note[160];
+	/* hwloc's LLC against mem.latency's curve: where the curve steps up into memory (0 = no
+	 * step seen) and what that says about llc_bytes ("" = not checked). */
+	uint64_t llc_step_lo_bytes, llc_step_hi_bytes;
+	char llc_check[256];
 };
 
 struct result_config {
@@ -89,6 +116,11 @@ struct results_doc {
 	size_t nentries, entries_cap;
 	struct counter_series *counters;
 	size_t ncounters, counters_cap;
+	struct round_record *rounds;
+	size_t nrounds, rounds_cap;
+	/* What a reader must know before trusting the numbers (set by checks_run, or read back). */
+	char (*warnings)[512];
+	size_t nwarnings, warnings_cap;
 };
 
 void results_init(struct results_doc *doc);
@@ -103,7 +135,16 @@ struct result_entry *results_find(struct results_doc *doc, const char *workload,
 int results_add_sample(struct result_entry *e, double value);
 int results_add_counter(struct results_doc *doc, const char *workload, const char *backend,
 			const char *name, double value);
-/* Recompute median, ci95 and cv of every entry from its raw samples (seeded: reproducible). */
+/* Record a round of workload: order is the backend names, first to run first, comma-joined. */
+int results_add_round(struct results_doc *doc, const char *workload, unsigned round, bool warmup,
+		      const char *order);
+/* Record a size a sample used; across samples the smallest value is kept. */
+int results_entry_add_size(struct result_entry *e, const char *name, double value);
+/* Value of a recorded size, or NaN. */
+double results_entry_size(const struct result_entry *e, const char *name);
+int results_add_warning(struct results_doc *doc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Recompute median, ci95 (with its coverage) and cv of every entry from its raw samples. */
 void results_compute(struct results_doc *doc, uint64_t seed);
 /* The bootstrap seed results_compute uses for an entry: the run's seed mixed with its names. */
 uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed);

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "harness/checks.h"
 #include "harness/host.h"
+#include "harness/order.h"
 #include "harness/progress.h"
 #include "harness/results.h"
 #include "harness/scratch.h"
@@ -86,7 +88,8 @@ static void find_agent(const char *self_path, char *out, size_t len)
 
 /* Fill the request parameters of w for this run; PARAM_FROM_HOST names say where from. */
 static int build_params(const struct workload *w, enum suite suite, const struct result_host *host,
-			unsigned cpus, struct proto_values *params, struct vb_error *err)
+			unsigned cpus, uint64_t memory_bytes, struct proto_values *params,
+			struct vb_error *err)
 {
 	memset(params, 0, sizeof(*params));
 	for (size_t i = 0; i < workload_param_count(w); i++) {
@@ -97,6 +100,8 @@ static int build_params(const struct workload *w, enum suite suite, const struct
 				v = host->llc_bytes ? (double)host->llc_bytes : 8.0 * 1024 * 1024;
 			else if (strcmp(p->name, "cpus") == 0)
 				v = cpus;
+			else if (strcmp(p->name, "memory_limit") == 0)
+				v = (double)memory_bytes;
 			else
 				return error_set(err,
 						 "%s: parameter %s asks the host for a value "
@@ -130,6 +135,13 @@ static void mark_workload(struct runner *r, const struct workload *w, const char
 			snprintf(e->note, sizeof(e->note), "%s", note);
 		}
 	}
+}
+
+/* Why an `ok` entry missed a sample, kept until finish_entries decides what it means. */
+static void note_unmeasured(struct result_entry *e, const char *why)
+{
+	if (why && *why)
+		snprintf(e->note, sizeof(e->note), "%s", why);
 }
 
 static int sample_timeout_ms(const struct run_options *o)
@@ -213,12 +225,17 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	if (rep.type == PROTO_SAMPLE) {
 		if (!warmup) {
 			for (size_t m = 0; m < workload_metric_count(w); m++) {
+				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
 				double v;
+				if (!e || e->status != RESULT_OK)
+					continue;
+				for (unsigned z = 0; z < rep.sizes.count; z++)
+					results_entry_add_size(e, rep.sizes.v[z].name,
+							       rep.sizes.v[z].value);
 				if (proto_values_get(&rep.metrics, w->metrics[m].name, &v) < 0 ||
 				    isnan(v))
-					continue;
-				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
-				if (e && e->status == RESULT_OK)
+					note_unmeasured(e, rep.message);
+				else
 					results_add_sample(e, v);
 			}
 			for (unsigned c = 0; c < rep.counters.count; c++)
@@ -266,12 +283,53 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 		return true;
 	double values[2] = { s->stats.startup_ms,
 			     s->stats.host_overhead_bytes / (1024.0 * 1024.0) };
+	char why[2][WORKLOAD_NOTE_MAX];
+	snprintf(why[0], sizeof(why[0]), "%s did not time its start", s->ops->name);
+	if (s->stats.host_overhead_note[0])
+		snprintf(why[1], sizeof(why[1]), "%s", s->stats.host_overhead_note);
+	else
+		snprintf(why[1], sizeof(why[1]), "%s could not measure its host memory overhead",
+			 s->ops->name);
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
 		struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
-		if (e && e->status == RESULT_OK && isfinite(values[m]) && values[m] >= 0)
+		if (!e || e->status != RESULT_OK)
+			continue;
+		if (isfinite(values[m]) && values[m] >= 0)
 			results_add_sample(e, values[m]);
+		else
+			note_unmeasured(e, why[m]);
 	}
 	return true;
+}
+
+/*
+ * A metric that ended a workload with no samples and no failure was never measured: it becomes
+ * `unsupported` with the reason the workload gave, so that no result is `ok` without a number.
+ * One measured in some samples only keeps its samples, and the note says how many it missed.
+ */
+static void finish_entries(struct runner *r, const struct workload *w, const char *backend)
+{
+	for (size_t m = 0; m < workload_metric_count(w); m++) {
+		struct result_entry *e = results_entry(&r->doc, w, m, backend);
+		if (!e || e->status != RESULT_OK)
+			continue;
+		if (e->nsamples == 0) {
+			e->status = RESULT_UNSUPPORTED;
+			if (!*e->note)
+				snprintf(e->note, sizeof(e->note), "%s",
+					 interrupted ? "not measured: the run was interrupted first"
+						     : "the workload gave no value for this "
+						       "metric and did not say why");
+		} else if (*e->note && !interrupted && e->nsamples < (size_t)r->o->repeat) {
+			char why[sizeof(e->note)];
+			snprintf(why, sizeof(why), "%s", e->note);
+			snprintf(e->note, sizeof(e->note),
+				 "not measured in %zu of %d samples: %.440s",
+				 (size_t)r->o->repeat - e->nsamples, r->o->repeat, why);
+		} else {
+			e->note[0] = '\0';
+		}
+	}
 }
 
 static void run_workload(struct runner *r, const struct workload *w)
@@ -279,8 +337,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 	struct proto_values params;
 	struct vb_error err;
 	memset(&params, 0, sizeof(params));
-	if (!w->host_side &&
-	    build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus, &params, &err) < 0) {
+	if (!w->host_side && build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus,
+					  r->cfg.memory_bytes, &params, &err) < 0) {
 		for (unsigned si = 0; si < r->nsessions; si++)
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
@@ -297,12 +355,20 @@ static void run_workload(struct runner *r, const struct workload *w)
 				      "the agent is not running");
 	}
 	unsigned total = (unsigned)(r->o->warmup + r->o->repeat);
-	/* interleaved: A B C A B C ... so that drift of the machine hits every backend alike */
+	/* interleaved, one sample each per round, so that drift of the machine hits every backend
+	 * alike; the order rotates from round to round, so that no backend always goes first */
 	for (unsigned i = 0; i < total && !interrupted; i++) {
 		bool warm = i < (unsigned)r->o->warmup;
-		for (unsigned si = 0; si < r->nsessions && !interrupted; si++) {
+		unsigned order[OPTIONS_MAX_BACKENDS];
+		char ran[sizeof(((struct round_record *)0)->order)] = "";
+		order_round(r->o->seed, w->id, i, r->nsessions, order);
+		for (unsigned place = 0; place < r->nsessions && !interrupted; place++) {
+			unsigned si = order[place];
 			if (!active[si])
 				continue;
+			size_t used = strlen(ran);
+			snprintf(ran + used, sizeof(ran) - used, "%s%s", used ? "," : "",
+				 r->sessions[si].ops->name);
 			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1,
 					total, warm);
 			if (w->host_side)
@@ -312,7 +378,11 @@ static void run_workload(struct runner *r, const struct workload *w)
 					run_sample(r, si, w, &params,
 						   warm ? i : i - (unsigned)r->o->warmup, warm);
 		}
+		if (ran[0])
+			results_add_round(&r->doc, w->id, i + 1, warm, ran);
 	}
+	for (unsigned si = 0; si < r->nsessions; si++)
+		finish_entries(r, w, r->sessions[si].ops->name);
 }
 
 static void fill_config(struct runner *r)
@@ -468,6 +538,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		snprintf(rb->name, sizeof(rb->name), "%s", ops->name);
 		rb->startup_ms = NAN;
 		rb->host_overhead_bytes = NAN;
+		rb->memory_seen_bytes = NAN;
 		error_clear(&err);
 		if (ops->probe && ops->probe(&r->cfg, &err) < 0 && !o->force) {
 			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
@@ -531,6 +602,7 @@ out:
 	if (exit_code == 0 || r->doc.nentries > 0) {
 		char path[PATH_MAX] = "";
 		results_compute(&r->doc, o->seed);
+		checks_run(&r->doc);
 		if (r->doc.nentries > 0)
 			table_print(stdout, &r->doc, compare);
 		if (save_results(r, path, sizeof(path)) == 0 && path[0])

@@ -15,6 +15,8 @@ struct session {
 	struct proto_reader *reader;
 	struct proto_hello hello; /* isolation_json owned here */
 	struct backend_stats stats;
+	/* ms from calling the backend's start until the agent's hello had been read (every backend
+	 * alike; also in stats.startup_ms) */
 	double startup_ms;
 	uint64_t next_id;
 	bool up;

@@ -134,7 +134,7 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	size_t nlines = 1;
 	for (size_t r = 0; r < m.nrows; r++) {
 		const struct report_row *row = &m.rows[r];
-		/* metrics this suite does not measure (e.g. latency beyond its largest size) */
+		/* a row with neither a sample nor a status to show (an entry not yet finished) */
 		if (!report_row_measured(&m, row))
 			continue;
 		char(*cell)[TABLE_CELL] = &t.text[nlines++ * t.ncols];
@@ -170,9 +170,13 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	if (show_ratio)
 		fprintf(out,
 			";\nratio = median / %s's median with a 95%% bootstrap interval; n.s. = "
-			"not "
-			"significant (the interval contains 1)",
-			m.baseline);
+			"not significant: the interval contains 1, or the difference does not "
+			"survive\nfalse-discovery control over the backend's metrics (Benjamini-"
+			"Hochberg at 5%%%s)",
+			m.baseline,
+			strcmp(m.baseline, "native") ? ""
+						     : "; faster than native needs Holm's "
+						       "family-wise 5%");
 	fprintf(out, ".\n");
 	if (show_ratio && strcmp(m.baseline, doc->config.baseline) != 0)
 		fprintf(out, "The baseline asked for, %s, has no results: ratios are to %s.\n",
@@ -186,6 +190,17 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 		else
 			fprintf(out, "%-7s skipped: %s\n", rb->name, rb->reason);
 	}
+	/* why a cell says unsupp. or error: the reports' notes */
+	struct report_buf notes;
+	report_buf_init(&notes);
+	report_notes(doc, REPORT_STYLE_PLAIN, &notes);
+	if (notes.text)
+		fputs(notes.text, out);
+	report_buf_free(&notes);
+	if (*doc->host.llc_check)
+		fprintf(out, "LLC check: %s\n", doc->host.llc_check);
+	for (size_t i = 0; i < doc->nwarnings; i++)
+		fprintf(out, "warning: %s\n", doc->warnings[i]);
 	/* the same words as the report's summary, so that a terminal user gets the gist too */
 	if (show_ratio) {
 		struct report_buf words;

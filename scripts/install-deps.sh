@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential clang libclang-rt-14-dev libhwloc-dev libpfm4-dev libjsmn-dev libcmocka-dev liburing-dev \
 gnuplot-nox iproute2 cpio zstd xz-utils kmod python3 \
-busybox-static fio iperf3"
+busybox-static fio iperf3 linux-perf"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive

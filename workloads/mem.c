@@ -5,6 +5,7 @@
 #include "workloads/mem.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "workloads/platform.h"
@@ -103,6 +104,119 @@ static size_t mem_llc_bytes(const struct workload_ctx *ctx)
 	return llc ? llc : 8u << 20;
 }
 
+/* ---- sizing ---- */
+
+size_t mem_budget_bytes(size_t memory_limit)
+{
+	/* A quarter and 64 MiB stay free; small limits keep a quarter for the workload. */
+	size_t reserve = memory_limit / 4 + (64u << 20);
+	if (memory_limit > reserve + memory_limit / 4)
+		return memory_limit - reserve;
+	return memory_limit / 4;
+}
+
+static size_t mem_budget(const struct workload_ctx *ctx)
+{
+	double limit = workload_param(ctx, "memory_limit");
+	return limit > 0 ? mem_budget_bytes((size_t)limit) : 0;
+}
+
+size_t mem_stream_array_bytes(size_t llc, double llc_multiple, size_t max_total, size_t budget)
+{
+	size_t want = (size_t)(llc_multiple * (double)llc);
+	size_t cap = mem_min(max_total, budget) / 3;
+	return mem_min(want, cap) & ~(size_t)(MEM_LINE - 1);
+}
+
+size_t mem_gups_table_bytes(size_t llc, double llc_multiple, size_t max_bytes, size_t budget)
+{
+	size_t want = (size_t)(llc_multiple * (double)llc);
+	size_t cap = mem_min(want, mem_min(max_bytes, budget));
+	return cap ? mem_pow2_floor(cap) : 0;
+}
+
+uint64_t mem_gups_updates(size_t table_bytes)
+{
+	return 4 * (uint64_t)(table_bytes / sizeof(uint64_t));
+}
+
+#define MEM_LATENCY_SMALLEST 4096u
+#define MEM_LATENCY_SIZES    10 /* 4 KiB .. 1 GiB in factors of 4 */
+
+size_t mem_latency_top_bytes(size_t max_bytes, size_t budget)
+{
+	size_t top = 0;
+	/* The chain's order array takes 4 bytes per 64-byte line while the chain is built. */
+	for (size_t size = MEM_LATENCY_SMALLEST, i = 0; i < MEM_LATENCY_SIZES; i++, size *= 4)
+		if (size <= max_bytes && size + size / 16 <= budget)
+			top = size;
+	return top;
+}
+
+size_t mem_loads_for_min_time(size_t loads, uint64_t ns, uint64_t min_ns)
+{
+	if (loads == 0)
+		return 1;
+	if (ns >= min_ns)
+		return loads;
+	double scale = ns ? (double)min_ns * 1.25 / (double)ns : 100.0;
+	if (scale > 100.0)
+		scale = 100.0;
+	double next = (double)loads * scale;
+	return next > (double)loads ? (size_t)next : loads + 1;
+}
+
+int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below, size_t *above)
+{
+	double top = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(ns[i]) && ns[i] > top)
+			top = ns[i];
+	/* The first point at half the memory level or more, if the point before is clearly lower. */
+	size_t prev = n;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(ns[i]) || ns[i] <= 0)
+			continue;
+		if (ns[i] >= top / 2) {
+			if (prev == n || ns[i] < 1.5 * ns[prev])
+				return 0;
+			*below = bytes[prev];
+			*above = bytes[i];
+			return 1;
+		}
+		prev = i;
+	}
+	return 0;
+}
+
+/*
+ * Walk the chain for at least min_ns in one timed interval (a shorter one is mostly clock
+ * granularity and the cost of reading it); returns ns per load, *ns_out the interval's length.
+ */
+static double mem_chase_timed(void **p, size_t loads, uint64_t min_ns, uint64_t *ns_out)
+{
+	for (int tries = 0;; tries++) {
+		uint64_t t0 = platform_now_ns();
+		*p = mem_chase_walk(*p, loads);
+		uint64_t ns = platform_now_ns() - t0;
+		size_t next = mem_loads_for_min_time(loads, ns, min_ns);
+		if (next == loads || tries == 8) {
+			*ns_out = ns;
+			return (double)ns / (double)loads;
+		}
+		loads = next;
+	}
+}
+
+/* Ask for the page size a workload intends and record what the kernel gave. */
+static void mem_record_huge_pages(struct sample_out *out, const void *p, size_t bytes, int asked)
+{
+	workload_record_size(out, "thp_asked", asked);
+	long long got = platform_huge_bytes(p, bytes);
+	if (got >= 0)
+		workload_record_size(out, "thp_bytes", (double)got);
+}
+
 /* ---- mem.stream ---- */
 
 enum { STREAM_COPY, STREAM_SCALE, STREAM_ADD, STREAM_TRIAD, STREAM_KERNELS };
@@ -171,16 +285,21 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 {
 	struct mem_stream s = { .nthreads = ctx->cpus ? ctx->cpus : 1 };
 	size_t llc = mem_llc_bytes(ctx);
-	size_t want = (size_t)(workload_param(ctx, "llc_multiple") * (double)llc);
-	size_t cap = (size_t)workload_param(ctx, "max_bytes") / 3;
-	s.n = mem_min(want, cap) / sizeof(double) & ~(size_t)7;
+	size_t bytes =
+		mem_stream_array_bytes(llc, workload_param(ctx, "llc_multiple"),
+				       (size_t)workload_param(ctx, "max_bytes"), mem_budget(ctx));
+	s.n = bytes / sizeof(double);
 	s.iterations = (size_t)workload_param(ctx, "iterations");
 	if (s.n < 8 * s.nthreads || s.iterations < 1)
-		return error_set(err, "mem.stream: arrays too small or no iterations");
-	size_t bytes = s.n * sizeof(double);
+		return error_set(err,
+				 "mem.stream: arrays too small (%zu bytes within max_bytes "
+				 "and the memory budget) or no iterations",
+				 bytes);
 	s.a = platform_alloc(3 * bytes, 2u << 20);
 	if (!s.a)
 		return error_set(err, "mem.stream: cannot allocate 3 x %zu bytes", bytes);
+	/* Huge pages: bandwidth, not page walks, is what STREAM measures. */
+	platform_huge_pages(s.a, 3 * bytes, 1);
 	s.b = s.a + s.n;
 	s.c = s.b + s.n;
 	for (int k = 0; k < STREAM_KERNELS; k++)
@@ -190,6 +309,7 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 		platform_free(s.a, 3 * bytes);
 		return error_set(err, "mem.stream: cannot start %u threads", s.nthreads);
 	}
+	mem_record_huge_pages(out, s.a, 3 * bytes, 1);
 	/* The values every element must hold, replayed on scalars (exact in binary floating point). */
 	double aj = 2.0, bj = 2.0, cj = 0.0;
 	for (size_t k = 0; k < s.iterations; k++) {
@@ -213,18 +333,26 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 	for (int k = 0; k < STREAM_KERNELS; k++)
 		out->value[k] = moved[k] * (double)bytes /
 				((double)(s.best[k] ? s.best[k] : 1) * 1e-9) / 1e6;
+	/* STREAM's rule: each array at least 4x the last-level cache. */
+	workload_record_size(out, "array_bytes", (double)bytes);
+	workload_record_size(out, "working_set_bytes", 3.0 * (double)bytes);
+	workload_record_size(out, "llc_bytes", (double)llc);
+	workload_record_size(out, "llc_multiple", (double)bytes / (double)llc);
+	workload_record_size(out, "iterations", (double)s.iterations);
 	return 0;
 }
 
 static const struct workload mem_stream_workload = {
 	.id = "mem.stream",
 	.group = "mem",
-	.description = "STREAM copy/scale/add/triad on all CPUs, best iteration, arrays beyond the LLC",
+	.description = "STREAM copy/scale/add/triad on all CPUs, best iteration, arrays up to 4x the LLC (huge pages)",
 	.params = {
 		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
 		  "last-level cache size in bytes (from the host)" },
 		{ "llc_multiple", { 4, 4, 4 }, "each array is this many times the LLC (capped by max_bytes)" },
-		{ "max_bytes", { 24 << 20, 1536ULL << 20, 1536ULL << 20 }, "cap on the three arrays together" },
+		{ "max_bytes", { 24 << 20, 1536ULL << 20, 8ULL << 30 }, "cap on the three arrays together" },
+		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
+		  "the run's memory limit; the arrays fit its budget" },
 		{ "iterations", { 2, 2, 8 }, "passes of the four kernels; the best is reported" },
 	},
 	.metrics = {
@@ -238,27 +366,29 @@ static const struct workload mem_stream_workload = {
 
 /* ---- mem.latency ---- */
 
-#define MEM_LATENCY_SIZES 10 /* 4 KiB .. 1 GiB in factors of 4 */
-
 static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *out,
 			   struct vb_error *err)
 {
 	size_t max = (size_t)workload_param(ctx, "max_bytes");
 	size_t loads = (size_t)workload_param(ctx, "loads");
-	if (max < 4096 || loads < 1)
+	uint64_t min_ns = (uint64_t)(workload_param(ctx, "min_time_ms") * 1e6);
+	if (max < MEM_LATENCY_SMALLEST || loads < 1)
 		return error_set(err, "mem.latency: max_bytes must be >= 4096 and loads >= 1");
-	size_t top = 4096;
-	while (top * 4 <= max && top < (1024u << 20))
-		top *= 4;
+	size_t top = mem_latency_top_bytes(max, mem_budget(ctx));
+	if (top == 0)
+		return error_set(err, "mem.latency: the memory budget holds no working set");
 	void *buf = platform_alloc(top, 2u << 20);
 	if (!buf)
 		return error_set(err, "mem.latency: cannot allocate %zu bytes", top);
+	/* Huge pages: the curve is the caches' and memory's; mem.tlb measures page walks. */
+	platform_huge_pages(buf, top, 1);
 	struct platform_rng rng;
 	platform_rng_seed(&rng, ctx->seed);
-	size_t size = 4096;
+	uint64_t shortest = UINT64_MAX;
+	size_t size = MEM_LATENCY_SMALLEST;
 	for (int i = 0; i < MEM_LATENCY_SIZES; i++, size *= 4) {
 		if (size > top)
-			continue; /* stays NaN: not measured in this suite */
+			continue; /* stays NaN: the note says why */
 		size_t slots = size / MEM_LINE;
 		void *p = mem_chase_build(buf, slots, MEM_LINE, 0, &rng);
 		if (!p) {
@@ -267,23 +397,33 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 		}
 		/* One lap (up to `loads`) untimed, so small sets are in cache when the clock starts. */
 		p = mem_chase_walk(p, mem_min(slots, loads));
-		uint64_t t0 = platform_now_ns();
-		p = mem_chase_walk(p, loads);
-		uint64_t t1 = platform_now_ns();
+		uint64_t ns;
+		out->value[i] = mem_chase_timed(&p, loads, min_ns, &ns);
 		mem_sink = p;
-		out->value[i] = (double)(t1 - t0) / (double)loads;
+		shortest = ns < shortest ? ns : shortest;
 	}
+	mem_record_huge_pages(out, buf, top, 1);
 	platform_free(buf, top);
+	workload_record_size(out, "working_set_max_bytes", (double)top);
+	workload_record_size(out, "min_timed_ns", (double)shortest);
+	if (top < (MEM_LATENCY_SMALLEST << 2 * (MEM_LATENCY_SIZES - 1)))
+		snprintf(out->note, sizeof(out->note),
+			 "working sets above %zu KiB are not measured (this suite's max_bytes: %zu "
+			 "KiB; the memory budget of --memory: %zu KiB)",
+			 top >> 10, max >> 10, mem_budget(ctx) >> 10);
 	return 0;
 }
 
 static const struct workload mem_latency_workload = {
 	.id = "mem.latency",
 	.group = "mem",
-	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size",
+	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size (huge pages)",
 	.params = {
 		{ "max_bytes", { 4 << 20, 256 << 20, 1024ULL << 20 }, "largest working set measured" },
-		{ "loads", { 100000, 200000, 600000 }, "timed loads per working-set size" },
+		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
+		  "the run's memory limit; the largest working set fits its budget" },
+		{ "loads", { 100000, 200000, 600000 }, "timed loads per working-set size, at least" },
+		{ "min_time_ms", { 10, 10, 10 }, "each size's timed interval lasts at least this long" },
 	},
 	.metrics = {
 		{ "lat_4KiB", "ns", BETTER_LOWER },
@@ -343,20 +483,28 @@ static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out,
 	struct mem_gups g = { .nthreads = ctx->cpus ? ctx->cpus : 1, .seed = ctx->seed };
 	if (g.nthreads > 64)
 		g.nthreads = 64;
-	size_t want = (size_t)(workload_param(ctx, "llc_multiple") * (double)mem_llc_bytes(ctx));
-	size_t bytes = mem_pow2_floor(mem_min(want, (size_t)workload_param(ctx, "max_bytes")));
+	size_t llc = mem_llc_bytes(ctx);
+	size_t bytes =
+		mem_gups_table_bytes(llc, workload_param(ctx, "llc_multiple"),
+				     (size_t)workload_param(ctx, "max_bytes"), mem_budget(ctx));
 	g.entries = bytes / sizeof(uint64_t);
-	double updates = workload_param(ctx, "updates");
+	uint64_t updates = mem_gups_updates(bytes);
 	if (g.entries < 1024 || updates < g.nthreads)
-		return error_set(err, "mem.gups: table or update count too small");
-	g.updates_per_thread = (uint64_t)(updates / g.nthreads);
+		return error_set(err,
+				 "mem.gups: table too small (%zu bytes within max_bytes and the "
+				 "memory budget)",
+				 bytes);
+	g.updates_per_thread = updates / g.nthreads;
 	g.table = platform_alloc(bytes, 2u << 20);
 	if (!g.table)
 		return error_set(err, "mem.gups: cannot allocate %zu bytes", bytes);
+	/* Huge pages: random updates to memory, not page walks (mem.tlb has those). */
+	platform_huge_pages(g.table, bytes, 1);
 	if (platform_run_workers(g.nthreads, mem_gups_worker, &g) != 0) {
 		platform_free(g.table, bytes);
 		return error_set(err, "mem.gups: cannot start %u threads", g.nthreads);
 	}
+	mem_record_huge_pages(out, g.table, bytes, 1);
 	/*
 	 * Each update changes the xor of the whole table by exactly its value. Concurrent threads
 	 * may lose an update now and then (as HPCC allows), so only one thread is checked exactly.
@@ -374,19 +522,25 @@ static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out,
 		return error_set(err, "mem.gups: table checksum mismatch after updates");
 	double total = (double)g.updates_per_thread * g.nthreads;
 	out->value[0] = total / (double)(last > first ? last - first : 1); /* per ns = giga per s */
+	workload_record_size(out, "table_bytes", (double)bytes);
+	workload_record_size(out, "working_set_bytes", (double)bytes);
+	workload_record_size(out, "updates", total);
+	workload_record_size(out, "llc_bytes", (double)llc);
+	workload_record_size(out, "llc_multiple", (double)bytes / (double)llc);
 	return 0;
 }
 
 static const struct workload mem_gups_workload = {
 	.id = "mem.gups",
 	.group = "mem",
-	.description = "GUPS (HPCC RandomAccess) random xor updates on all CPUs over a table beyond the LLC",
+	.description = "GUPS (HPCC RandomAccess): 4 random xor updates per entry of a table up to 4x the LLC (huge pages)",
 	.params = {
 		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
 		  "last-level cache size in bytes (from the host)" },
 		{ "llc_multiple", { 4, 4, 4 }, "table size as a multiple of the LLC (power of two, capped)" },
 		{ "max_bytes", { 16 << 20, 256 << 20, 512 << 20 }, "cap on the table size" },
-		{ "updates", { 1 << 20, 1 << 22, 1 << 25 }, "updates in total, split across threads" },
+		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
+		  "the run's memory limit; the table fits its budget (updates: 4 per entry, as HPCC)" },
 	},
 	.metrics = {
 		{ "gups", "GUP/s", BETTER_HIGHER },
@@ -401,14 +555,18 @@ static int mem_tlb_run(const struct workload_ctx *ctx, struct sample_out *out, s
 	size_t page = platform_page_size();
 	size_t pages = (size_t)workload_param(ctx, "pages");
 	size_t accesses = (size_t)workload_param(ctx, "accesses");
+	uint64_t min_ns = (uint64_t)(workload_param(ctx, "min_time_ms") * 1e6);
+	/* The chain's order array takes 4 bytes per page beside the pages. */
+	pages = mem_min(pages, mem_budget(ctx) / (page + 4));
 	if (pages < 2 || accesses < 1)
-		return error_set(err, "mem.tlb: pages must be >= 2 and accesses >= 1");
+		return error_set(err, "mem.tlb: pages must be >= 2 (within the memory budget) and "
+				      "accesses >= 1");
 	size_t bytes = pages * page;
 	void *buf = platform_alloc(bytes, page);
 	if (!buf)
 		return error_set(err, "mem.tlb: cannot allocate %zu bytes", bytes);
 	/* Huge pages would hide exactly the misses this measures. */
-	platform_no_huge_pages(buf, bytes);
+	platform_huge_pages(buf, bytes, 0);
 	struct platform_rng rng;
 	platform_rng_seed(&rng, ctx->seed);
 	void *p = mem_chase_build(buf, pages, page, 1, &rng);
@@ -417,12 +575,14 @@ static int mem_tlb_run(const struct workload_ctx *ctx, struct sample_out *out, s
 		return error_set(err, "mem.tlb: cannot allocate the chain order");
 	}
 	p = mem_chase_walk(p, pages);
-	uint64_t t0 = platform_now_ns();
-	p = mem_chase_walk(p, accesses);
-	uint64_t t1 = platform_now_ns();
+	uint64_t ns;
+	out->value[0] = mem_chase_timed(&p, accesses, min_ns, &ns);
 	mem_sink = p;
+	mem_record_huge_pages(out, buf, bytes, 0);
 	platform_free(buf, bytes);
-	out->value[0] = (double)(t1 - t0) / (double)accesses;
+	workload_record_size(out, "pages", (double)pages);
+	workload_record_size(out, "page_bytes", (double)page);
+	workload_record_size(out, "min_timed_ns", (double)ns);
 	return 0;
 }
 
@@ -432,7 +592,10 @@ static const struct workload mem_tlb_workload = {
 	.description = "one dependent load per 4 KiB page in random order (base pages): TLB-miss cost",
 	.params = {
 		{ "pages", { 4096, 16384, 65536 }, "pages in the chain (64 B touched per page)" },
-		{ "accesses", { 200000, 2000000, 3000000 }, "timed loads" },
+		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
+		  "the run's memory limit; the pages fit its budget" },
+		{ "accesses", { 200000, 2000000, 3000000 }, "timed loads, at least" },
+		{ "min_time_ms", { 10, 10, 10 }, "the timed interval lasts at least this long" },
 	},
 	.metrics = {
 		{ "ns_per_access", "ns", BETTER_LOWER },

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workloads/mem.h"
 #include "workloads/platform.h"
 #include "workloads/workload.h"
 
@@ -171,7 +172,10 @@ static __attribute__((noreturn)) void os_ctxsw_child(int in, int out, int cpu)
 	_exit(0);
 }
 
-/* Round trips between this thread on cpu_self and a child on cpu_child: mean and p99, in us. */
+/*
+ * Round trips between this thread on cpu_self and a child on cpu_child: mean and p99, in us.
+ * One round trip is a byte there and a byte back; on one CPU that is two context switches.
+ */
 static int os_ctxsw_measure(int cpu_self, int cpu_child, size_t batches, size_t per, double *t,
 			    double *mean, double *p99, struct vb_error *err)
 {
@@ -262,18 +266,24 @@ static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out,
 static const struct workload os_ctxsw_workload = {
 	.id = "os.ctxsw",
 	.group = "os",
-	.description = "pipe ping-pong between two processes, on one CPU and across two CPUs",
+	.description = "pipe round trip between two processes (two context switches on one CPU), "
+		       "on one CPU and across two CPUs",
 	.params = {
 		{ "calls", { 1000, 5000, 20000 }, "round trips per variant" },
 		{ "batch", { 20, 20, 20 }, "round trips per timed batch (p99 is over batches)" },
 	},
+	/*
+	 * Per round trip, as perf bench sched pipe reports it: across two CPUs half a round trip
+	 * would be a wakeup on the other CPU, not one context switch.
+	 */
 	.metrics = {
-		{ "same_cpu_us", "us", BETTER_LOWER },
-		{ "same_cpu_p99_us", "us", BETTER_LOWER },
-		{ "cross_cpu_us", "us", BETTER_LOWER },
-		{ "cross_cpu_p99_us", "us", BETTER_LOWER },
+		{ "same_cpu_round_trip_us", "us", BETTER_LOWER },
+		{ "same_cpu_round_trip_p99_us", "us", BETTER_LOWER },
+		{ "cross_cpu_round_trip_us", "us", BETTER_LOWER },
+		{ "cross_cpu_round_trip_p99_us", "us", BETTER_LOWER },
 	},
 	.run = os_ctxsw_run,
+	.uncounted = true,
 };
 
 /* ---- os.fork ---- */
@@ -326,6 +336,7 @@ static const struct workload os_fork_workload = {
 		{ "fork_p99_us", "us", BETTER_LOWER },
 	},
 	.run = os_fork_run,
+	.uncounted = true,
 };
 
 /* ---- os.thread ---- */
@@ -369,6 +380,7 @@ static const struct workload os_thread_workload = {
 		{ "threads", "threads/s", BETTER_HIGHER },
 	},
 	.run = os_thread_run,
+	.uncounted = true,
 };
 
 /* ---- os.clock ---- */
@@ -433,20 +445,28 @@ static const struct workload os_clock_workload = {
 
 #define OS_HUGE_PAGE (2u << 20)
 
-/* "never" in the THP switch means MADV_HUGEPAGE cannot get huge pages here. */
-static int os_thp_available(void)
+void os_thp_setting(const char *file, char *out, size_t len)
 {
-	char buf[128];
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+	char path[128], buf[128];
+	snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s", file);
+	snprintf(out, len, "unknown");
+	FILE *f = fopen(path, "re");
 	if (!f)
-		return 0;
-	int ok = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *open = strchr(buf, '['), *close = open ? strchr(open, ']') : NULL;
+		if (close)
+			snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+	}
 	fclose(f);
-	return ok;
 }
 
-/* Map fresh anonymous memory, write one byte per base page, unmap; returns ns spent writing. */
-static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_error *err)
+/*
+ * Map fresh anonymous memory, write one byte per base page, unmap; returns ns spent writing and
+ * how much of the region ended up on huge pages (-1: unknown).
+ */
+static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, long long *huge,
+			  struct vb_error *err)
 {
 	size_t page = platform_page_size();
 	/* Over-map so the region can start on a huge-page boundary. */
@@ -464,6 +484,7 @@ static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_erro
 	for (size_t off = 0; off < bytes; off += page)
 		v[off] = 1;
 	*ns = os_now_ns() - t0;
+	*huge = platform_huge_bytes(p, bytes);
 	munmap(raw, map);
 	return 0;
 }
@@ -471,18 +492,48 @@ static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, struct vb_erro
 static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *out,
 			    struct vb_error *err)
 {
-	size_t bytes = (size_t)workload_param(ctx, "bytes") & ~(size_t)(OS_HUGE_PAGE - 1);
+	size_t want = (size_t)workload_param(ctx, "bytes");
+	size_t budget = mem_budget_bytes((size_t)workload_param(ctx, "memory_limit"));
+	size_t bytes = (want < budget ? want : budget) & ~(size_t)(OS_HUGE_PAGE - 1);
 	if (bytes < OS_HUGE_PAGE)
-		return error_set(err, "mem.pagefault: bytes must be at least 2 MiB");
+		return error_set(err, "mem.pagefault: bytes must be at least 2 MiB (within the "
+				      "memory budget)");
 	uint64_t ns;
-	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, err) != 0)
+	long long huge;
+	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, &huge, err) != 0)
 		return -1;
 	out->value[0] = (double)(bytes / platform_page_size()) * 1e9 / (double)(ns ? ns : 1);
-	if (os_thp_available()) {
-		if (os_touch_fresh(bytes, MADV_HUGEPAGE, &ns, err) != 0)
-			return -1;
-		out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);
+	workload_record_size(out, "bytes", (double)bytes);
+	if (huge >= 0)
+		workload_record_size(out, "thp_bytes_4k", (double)huge);
+	char enabled[32], defrag[32];
+	os_thp_setting("enabled", enabled, sizeof(enabled));
+	os_thp_setting("defrag", defrag, sizeof(defrag));
+	if (strcmp(enabled, "never") == 0 || strcmp(enabled, "unknown") == 0) {
+		snprintf(out->note, sizeof(out->note),
+			 "thp: transparent huge pages are %s here (enabled: %s)",
+			 strcmp(enabled, "never") == 0 ? "off" : "not available", enabled);
+		return 0;
 	}
+	if (os_touch_fresh(bytes, MADV_HUGEPAGE, &ns, &huge, err) != 0)
+		return -1;
+	if (huge >= 0)
+		workload_record_size(out, "thp_bytes_thp", (double)huge);
+	/* Only a region (nearly) all on huge pages measures huge-page faults. */
+	if (huge < 0) {
+		snprintf(out->note, sizeof(out->note),
+			 "thp: cannot tell whether MADV_HUGEPAGE got huge pages (no AnonHugePages "
+			 "in /proc/self/smaps)");
+		return 0;
+	}
+	if ((double)huge < 0.9 * (double)bytes) {
+		snprintf(out->note, sizeof(out->note),
+			 "thp: MADV_HUGEPAGE got %lld of %zu bytes on huge pages (THP enabled: %s, "
+			 "defrag: %s)",
+			 huge, bytes, enabled, defrag);
+		return 0;
+	}
+	out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);
 	return 0;
 }
 
@@ -492,6 +543,8 @@ static const struct workload os_pagefault_workload = {
 	.description = "first-touch faults on fresh anonymous memory: 4 KiB pages and MADV_HUGEPAGE",
 	.params = {
 		{ "bytes", { 16 << 20, 128 << 20, 448 << 20 }, "bytes touched per variant" },
+		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
+		  "the run's memory limit; each variant fits its budget" },
 	},
 	.metrics = {
 		{ "faults_4k", "faults/s", BETTER_HIGHER },

@@ -73,10 +73,43 @@ void platform_free(void *p, size_t bytes)
 	munmap(p, platform_round_up(bytes, platform_page_size()));
 }
 
-void platform_no_huge_pages(void *p, size_t bytes)
+int platform_huge_pages(void *p, size_t bytes, int huge)
 {
-	if (p)
-		madvise(p, platform_round_up(bytes, platform_page_size()), MADV_NOHUGEPAGE);
+	if (!p)
+		return -1;
+	size_t len = platform_round_up(bytes, platform_page_size());
+	return madvise(p, len, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) == 0 ? 0 : -1;
+}
+
+/*
+ * AnonHugePages of every mapping in /proc/self/smaps that overlaps the region. A mapping only
+ * partly inside counts whole; the workloads' regions are whole mappings (platform_alloc).
+ */
+long long platform_huge_bytes(const void *p, size_t bytes)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	uintptr_t lo = (uintptr_t)p, hi = lo + bytes;
+	char line[512];
+	int inside = 0, seen = 0;
+	long long total = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		unsigned long long kb;
+		char dash;
+		/* A mapping's header line: "start-end perms offset dev inode path". */
+		if (sscanf(line, "%lx%c%lx ", &start, &dash, &end) == 3 && dash == '-') {
+			inside = start < hi && end > lo;
+			continue;
+		}
+		if (inside && sscanf(line, "AnonHugePages: %llu kB", &kb) == 1) {
+			total += (long long)kb * 1024;
+			seen = 1;
+		}
+	}
+	fclose(f);
+	return seen ? total : -1;
 }
 
 /* One group of workers at a time: the barrier and start gate they share are process-wide. */

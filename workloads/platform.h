@@ -14,8 +14,14 @@ uint64_t platform_now_ns(void);
 /* Aligned allocation; memory is not touched (callers initialise what they measure). */
 void *platform_alloc(size_t bytes, size_t align);
 void platform_free(void *p, size_t bytes);
-/* Keep [p, p+bytes) on base pages (no transparent huge pages); best effort, for TLB tests. */
-void platform_no_huge_pages(void *p, size_t bytes);
+/*
+ * Ask for [p, p+bytes) on transparent huge pages (huge) or on base pages only (!huge), so that
+ * the page size is the workload's choice and not the kernel default's. Call before first touch.
+ * Returns 0, or -1 when the kernel refuses the advice (no THP support).
+ */
+int platform_huge_pages(void *p, size_t bytes, int huge);
+/* Bytes of [p, p+bytes) backed by transparent huge pages now; -1 if this cannot be known. */
+long long platform_huge_bytes(const void *p, size_t bytes);
 
 /*
  * Run fn(index, arg) on nthreads workers at once (index 0..nthreads-1) and wait for all.

@@ -71,6 +71,18 @@ double workload_param(const struct workload_ctx *ctx, const char *name)
 	return i >= 0 ? ctx->params[i] : NAN;
 }
 
+void workload_record_size(struct sample_out *out, const char *name, double value)
+{
+	for (unsigned i = 0; i < out->nsizes && i < WORKLOAD_MAX_SIZES; i++) {
+		if (strcmp(out->sizes[i].name, name) == 0) {
+			out->sizes[i].value = value;
+			return;
+		}
+	}
+	if (out->nsizes < WORKLOAD_MAX_SIZES)
+		out->sizes[out->nsizes++] = (struct workload_size){ name, value };
+}
+
 static const char *const suite_names[SUITE_COUNT] = { "smoke", "quick", "full" };
 
 const char *suite_name(enum suite s)

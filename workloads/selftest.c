@@ -58,6 +58,24 @@ static int selftest_ok(const struct workload_ctx *ctx, struct sample_out *out, s
 	return 0;
 }
 
+/* Measures its first metric and never its second, saying why (tests unmeasured metrics). */
+static int selftest_partial(const struct workload_ctx *ctx, struct sample_out *out,
+			    struct vb_error *err)
+{
+	(void)err;
+	out->value[0] = 1.0 + (double)(ctx->seed % 1000) / 1000.0;
+	snprintf(out->note, sizeof(out->note), "never measured (self-test)");
+	return 0;
+}
+
+static const struct workload selftest_partial_workload = {
+	.id = "selftest.partial",
+	.group = "selftest",
+	.description = "measures one metric and never the other, saying why (tests notes)",
+	.metrics = { { "value", "1", BETTER_HIGHER }, { "missing", "1", BETTER_HIGHER } },
+	.run = selftest_partial,
+};
+
 #define SELFTEST(name, fn, what)                                                                   \
 	static const struct workload selftest_##name##_workload = {                                \
 		.id = "selftest." #name,                                                           \
@@ -74,6 +92,11 @@ SELFTEST(unsupported, selftest_unsupported, "always unsupported (tests unsupport
 SELFTEST(ok, selftest_ok, "returns a value derived from the seed (tests the plumbing)");
 
 const struct workload *const selftest_workloads[] = {
-	&selftest_crash_workload,	&selftest_hang_workload, &selftest_garbage_workload,
-	&selftest_unsupported_workload, &selftest_ok_workload,	 NULL,
+	&selftest_crash_workload,
+	&selftest_hang_workload,
+	&selftest_garbage_workload,
+	&selftest_unsupported_workload,
+	&selftest_ok_workload,
+	&selftest_partial_workload,
+	NULL,
 };

@@ -24,8 +24,9 @@ struct metric_def {
 /*
  * A numeric parameter with one default per suite. A default of PARAM_FROM_HOST means
  * the harness fills it from the host (see the name): "llc_bytes" (last-level cache size
- * from hwloc), "cpus" (CPUs of the run). The harness sends every parameter explicitly,
- * so the same work is done in every environment.
+ * from hwloc), "cpus" (CPUs of the run), "memory_limit" (the run's --memory, which bounds
+ * what a workload may allocate). The harness sends every parameter explicitly, so the same
+ * work is done in every environment.
  */
 #define PARAM_FROM_HOST (-1.0)
 struct param_def {
@@ -44,10 +45,29 @@ struct workload_ctx {
 	const char *peer_addr;		    /* network peer "ip:port", or NULL */
 };
 
-/* What one sample produced: one value per metric (NaN = not measured this time). */
+#define WORKLOAD_MAX_SIZES 12
+#define WORKLOAD_NOTE_MAX 256
+
+/* A size a sample really used ("array_bytes", "updates"), recorded beside its results. */
+struct workload_size {
+	const char *name; /* a string literal */
+	double value;
+};
+
+/*
+ * What one sample produced: one value per metric (NaN = not measured this time), the sizes it
+ * used, and why the metrics left NaN were not measured ("" = no reason given); a metric never
+ * measured in a run is reported `unsupported` with this note. Zero it first.
+ */
 struct sample_out {
 	double value[WORKLOAD_MAX_METRICS];
+	struct workload_size sizes[WORKLOAD_MAX_SIZES];
+	unsigned nsizes;
+	char note[WORKLOAD_NOTE_MAX];
 };
+
+/* Record (or overwrite) a size of this sample; sizes beyond WORKLOAD_MAX_SIZES are dropped. */
+void workload_record_size(struct sample_out *out, const char *name, double value);
 
 /*
  * Run one sample. Return 0 with values filled, or -1 with err set. A workload that
@@ -67,6 +87,12 @@ struct workload {
 	workload_run_fn run;
 	/* Harness-side only: measured by the harness, not the agent (lifecycle figures). */
 	bool host_side;
+	/*
+	 * Run with no perf event attached to the agent (its getrusage counters only): attached
+	 * events, even disabled ones, ride along on every context switch, fork and clone, and
+	 * would be part of the result.
+	 */
+	bool uncounted;
 };
 
 /* The registry: every family file contributes a NULL-terminated array of pointers. */

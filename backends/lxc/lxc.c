@@ -555,11 +555,15 @@ static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 	out->startup_ms = -1;
 	out->host_overhead_bytes = NAN;
 	uint64_t charged;
-	struct vb_error ignored;
+	struct vb_error why = { 0 };
 	if (inst->pid > 0 && inst->have_cgroup &&
-	    cgroup_memory_usage(&inst->cgroup, &charged, &ignored) == 0) {
+	    cgroup_memory_usage(&inst->cgroup, &charged, &why) == 0) {
 		uint64_t anon = process_anon_bytes(inst->pid);
 		out->host_overhead_bytes = charged > anon ? (double)(charged - anon) : 0.0;
+	} else {
+		snprintf(out->host_overhead_note, sizeof(out->host_overhead_note),
+			 "lxc: no memory cgroup to read what the container is charged%s%.180s",
+			 why.message[0] ? ": " : "", why.message);
 	}
 	snprintf(out->details, sizeof(out->details), "%s", inst->details);
 	if (inst->peer.fd >= 0) {

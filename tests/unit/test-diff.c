@@ -15,6 +15,7 @@
 #include "harness/diff.h"
 #include "harness/report-buf.h"
 #include "harness/results.h"
+#include "workloads/platform.h"
 
 static const struct workload diff_workload = {
 	.id = "test.synthetic",
@@ -112,7 +113,7 @@ static void test_threshold(void **state)
 	const struct diff_row *lat = row(&d, "latency");
 	assert_true(lat->significant);
 	assert_int_equal(lat->verdict, DIFF_UNCHANGED);
-	assert_non_null(strstr(lat->why, "not surely beyond the 10% threshold"));
+	assert_non_null(strstr(lat->why, "excludes 1 but reaches into the 10% band"));
 	diff_free(&d);
 	/* the same change with a 2% threshold is a regression */
 	compare(97, 103, 2, &d);
@@ -163,6 +164,11 @@ static void test_unmatched_and_empty(void **state)
 	diff_caveats(&base, &new, &caveats);
 	assert_non_null(strstr(caveats.text, "BASE ran the smoke suite and NEW the full suite"));
 	report_buf_free(&caveats);
+	report_buf_init(&caveats);
+	snprintf(base.schema, sizeof(base.schema), "vbench-result/1");
+	diff_caveats(&base, &new, &caveats);
+	assert_non_null(strstr(caveats.text, "BASE is a vbench-result/1 file and NEW a vbench-result/2"));
+	report_buf_free(&caveats);
 	o.alpha = 0;
 	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), -1);
 	assert_non_null(strstr(err.message, "alpha"));
@@ -183,6 +189,10 @@ static void test_renderings(void **state)
 	diff_render_junit(&d, &junit);
 	assert_non_null(strstr(md.text, "| **regressed** | test.synthetic | latency | kvm |"));
 	assert_non_null(strstr(md.text, "1 regressed, 1 improved"));
+	/* the text states the rule the code applies, with the numbers it used */
+	assert_non_null(strstr(md.text, "lies wholly outside [0.9, 1.1] (the threshold, 10%"));
+	assert_non_null(strstr(md.text, "at least 98% probability (with 5 samples a side: 98.4%)"));
+	assert_non_null(strstr(md.text, "No p-value adjustment is made"));
 	assert_non_null(strstr(junit.text, "failures=\"1\""));
 	assert_non_null(
 		strstr(junit.text,
@@ -190,6 +200,162 @@ static void test_renderings(void **state)
 	report_buf_free(&md);
 	report_buf_free(&junit);
 	diff_free(&d);
+}
+
+/* A one-row comparison of the given samples (the rate metric, higher is better). */
+static void compare_samples(const double *b, size_t nb, const double *n, size_t nn,
+			    struct diff_result *d)
+{
+	struct results_doc base, new;
+	struct diff_options o;
+	struct vb_error err = { 0 };
+	diff_options_default(&o);
+	results_init(&base);
+	results_init(&new);
+	struct result_entry *eb = results_entry(&base, &diff_workload, 0, "kvm");
+	struct result_entry *en = results_entry(&new, &diff_workload, 0, "kvm");
+	for (size_t i = 0; i < nb; i++)
+		assert_int_equal(results_add_sample(eb, b[i]), 0);
+	for (size_t i = 0; i < nn; i++)
+		assert_int_equal(results_add_sample(en, n[i]), 0);
+	assert_int_equal(diff_compare(&base, &new, &o, d, &err), 0);
+	results_free(&base);
+	results_free(&new);
+}
+
+static void test_exact_interval_and_limits(void **state)
+{
+	(void)state;
+	struct diff_result d;
+	/* 30% slower, 5 a side, tight: the 98.4% interval is the 2nd smallest and largest ratio */
+	const double base[] = { 100, 101, 99, 102, 98 }, slow[] = { 70, 70.7, 69.3, 71.4, 68.6 };
+	compare_samples(base, 5, slow, 5, &d);
+	assert_int_equal(d.rows[0].verdict, DIFF_REGRESSED);
+	assert_float_equal(d.rows[0].coverage, 1 - 4.0 / 252, 1e-12);
+	assert_float_equal(d.rows[0].lo, 68.6 / 101, 1e-12); /* 0.7 x 98/101 */
+	assert_float_equal(d.rows[0].hi, 70.7 / 98, 1e-12);  /* 0.7 x 101/98 */
+	assert_float_equal(d.rows[0].p, 2.0 / 252, 1e-12);
+	diff_free(&d);
+	/* 3 a side cannot give 98%: not compared, and why */
+	compare_samples(base, 3, slow, 3, &d);
+	assert_int_equal(d.rows[0].verdict, DIFF_SKIPPED);
+	assert_non_null(
+		strstr(d.rows[0].why, "too few samples (3 BASE, 3 NEW) for a 98% interval"));
+	diff_free(&d);
+	/* noise of 30%: a halving could be chance with 5 samples, so it is not judged */
+	const double wild[] = { 60, 100, 140, 80, 120 }, wild_slow[] = { 30, 50, 70, 40, 60 };
+	compare_samples(wild, 5, wild_slow, 5, &d);
+	assert_int_equal(d.rows[0].verdict, DIFF_SKIPPED);
+	assert_non_null(strstr(d.rows[0].why, "too noisy to judge against a 10% threshold"));
+	diff_free(&d);
+}
+
+/* ---- the decision rule's power and false-alarm rate, simulated ---- */
+
+/* Standard normal draws from the seeded generator (Box-Muller). */
+static double normal_draw(struct platform_rng *rng)
+{
+	double u1 = ((double)(platform_rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(platform_rng_next(rng) >> 11) / 9007199254740992.0;
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+enum { SIM_ROWS = 140, SIM_SAMPLES = 5, SIM_SLOW_ROW = 44 };
+
+/* Row r's noise (coefficient of variation): 0.5% to 10% for 120 rows, then up to 40%. */
+static double sim_cv(size_t r)
+{
+	return r < 120 ? 0.005 + 0.095 * (double)r / 119 : 0.10 + 0.30 * (double)(r - 119) / 20;
+}
+
+/*
+ * One run of SIM_ROWS rows (2 metrics x 70 backends), 5 lognormal samples each, with sim_cv's
+ * noise: tight cpu.* metrics to loose I/O tails and a few wild ones. drift is each row's
+ * run-to-run shift of the median (sd, log scale), what two runs of one build on a shared
+ * machine show. Row SIM_SLOW_ROW (a rate, 4% noise) is slowed by slow.
+ */
+static void sim_run(struct results_doc *doc, struct platform_rng *rng, double drift, double slow)
+{
+	results_init(doc);
+	for (size_t r = 0; r < SIM_ROWS; r++) {
+		char backend[16];
+		snprintf(backend, sizeof(backend), "b%02zu", r / 2);
+		struct result_entry *e = results_entry(doc, &diff_workload, r % 2, backend);
+		assert_non_null(e);
+		double cv = sim_cv(r);
+		double centre = 100 * exp(drift * normal_draw(rng));
+		if (r == SIM_SLOW_ROW) /* 30% slower: the time 1.3x, or the rate 1/1.3 */
+			centre *= e->better == BETTER_LOWER ? slow : 1 / slow;
+		for (size_t s = 0; s < SIM_SAMPLES; s++)
+			assert_int_equal(results_add_sample(e, centre * exp(cv * normal_draw(rng))),
+					 0);
+	}
+}
+
+struct sim_outcome {
+	size_t runs, runs_flagged, slow_flagged;
+};
+
+static void simulate(uint64_t seed, size_t runs, double drift, double slow, struct sim_outcome *o)
+{
+	struct platform_rng rng;
+	struct diff_options opt;
+	diff_options_default(&opt);
+	platform_rng_seed(&rng, seed);
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < runs; i++) {
+		struct results_doc base, new;
+		struct diff_result d;
+		struct vb_error err = { 0 };
+		sim_run(&base, &rng, drift, 1.0);
+		sim_run(&new, &rng, drift, slow);
+		assert_int_equal(diff_compare(&base, &new, &opt, &d, &err), 0);
+		assert_int_equal(d.nrows, SIM_ROWS);
+		size_t flagged = 0;
+		for (size_t r = 0; r < d.nrows; r++) {
+			bool called = d.rows[r].verdict == DIFF_REGRESSED ||
+				      d.rows[r].verdict == DIFF_IMPROVED;
+			if (r == SIM_SLOW_ROW && slow != 1.0)
+				o->slow_flagged += d.rows[r].verdict == DIFF_REGRESSED;
+			else
+				flagged += called;
+		}
+		o->runs++;
+		o->runs_flagged += flagged > 0;
+		diff_free(&d);
+		results_free(&base);
+		results_free(&new);
+	}
+}
+
+/*
+ * Point 4: at the default repeat (5 a side) and the default options, one metric slowed by 30%
+ * among 140 is called a regression in at least 95% of runs (90% when every median also drifts by
+ * 2% (sd) from run to run), while identical distributions give a run with any call in at most 3%
+ * of runs, and drifting ones in at most 5%. Seeded: the same counts every time. Seen: 30% slower
+ * called in 495 and 478 of 500 runs; any other call in 9, 9, 2 and 12 of 500.
+ */
+static void test_rule_power_and_false_alarms(void **state)
+{
+	(void)state;
+	struct sim_outcome o;
+	simulate(4, 500, 0, 1.3, &o);
+	print_message("30%% slower, no drift: called in %zu of %zu runs; other calls in %zu runs\n",
+		      o.slow_flagged, o.runs, o.runs_flagged);
+	assert_true(o.slow_flagged * 100 >= o.runs * 95);
+	assert_true(o.runs_flagged * 100 <= o.runs * 3);
+	simulate(5, 500, 0.02, 1.3, &o);
+	print_message(
+		"30%% slower, 2%% drift: called in %zu of %zu runs; other calls in %zu runs\n",
+		o.slow_flagged, o.runs, o.runs_flagged);
+	assert_true(o.slow_flagged * 100 >= o.runs * 90);
+	assert_true(o.runs_flagged * 100 <= o.runs * 5);
+	simulate(6, 500, 0, 1.0, &o);
+	print_message("identical: runs with any call %zu of %zu\n", o.runs_flagged, o.runs);
+	assert_true(o.runs_flagged * 100 <= o.runs * 3);
+	simulate(7, 500, 0.02, 1.0, &o);
+	print_message("2%% drift: runs with any call %zu of %zu\n", o.runs_flagged, o.runs);
+	assert_true(o.runs_flagged * 100 <= o.runs * 5);
 }
 
 /* ---- the command ---- */
@@ -312,6 +478,8 @@ int main(void)
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_unmatched_and_empty),
 		cmocka_unit_test(test_renderings),
+		cmocka_unit_test(test_exact_interval_and_limits),
+		cmocka_unit_test(test_rule_power_and_false_alarms),
 		cmocka_unit_test_setup_teardown(test_command_exit_codes, setup_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,55 @@ static void test_sample_nan_is_null(void **state)
 	free(line);
 }
 
+/* A sample carries the sizes the workload used and why it left metrics out; a hello the THP state. */
+static void test_sample_sizes_note_and_hello_thp(void **state)
+{
+	(void)state;
+	struct proto_msg m, d;
+	struct vb_error err;
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_SAMPLE;
+	proto_values_add(&m.metrics, "faults_4k", 1e6);
+	proto_values_add(&m.metrics, "thp", NAN);
+	proto_values_add(&m.sizes, "bytes", 16777216);
+	snprintf(m.message, sizeof(m.message), "thp: MADV_HUGEPAGE got 0 of 16777216 bytes");
+	char *line = proto_encode(&m, NULL);
+	assert_int_equal(decode(line, &d, &err), 0);
+	double v;
+	assert_int_equal(proto_values_get(&d.sizes, "bytes", &v), 0);
+	assert_true(v == 16777216);
+	assert_string_equal(d.message, m.message);
+	free(line);
+
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_HELLO;
+	snprintf(m.hello.version, sizeof(m.hello.version), "0.1.0");
+	m.hello.proto = PROTO_VERSION;
+	m.hello.cpus = 2;
+	snprintf(m.hello.thp_enabled, sizeof(m.hello.thp_enabled), "madvise");
+	snprintf(m.hello.thp_defrag, sizeof(m.hello.thp_defrag), "defer+madvise");
+	line = proto_encode(&m, NULL);
+	assert_non_null(
+		strstr(line, "\"thp\":{\"enabled\":\"madvise\",\"defrag\":\"defer+madvise\"}"));
+	assert_int_equal(decode(line, &d, &err), 0);
+	assert_string_equal(d.hello.thp_enabled, "madvise");
+	assert_string_equal(d.hello.thp_defrag, "defer+madvise");
+	proto_msg_free(&d);
+	free(line);
+	/* an old agent's sample (no sizes, no message) still decodes */
+	assert_int_equal(decode("{\"type\":\"sample\",\"id\":1,\"metrics\":{\"a\":1}}", &d, &err),
+			 0);
+	assert_int_equal(d.sizes.count, 0);
+	assert_string_equal(d.message, "");
+	assert_int_equal(
+		decode("{\"type\":\"sample\",\"id\":1,\"metrics\":{},\"sizes\":[1]}", &d, &err),
+		-1);
+	assert_int_equal(decode("{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,"
+				"\"memory_bytes\":1,\"thp\":7}",
+				&d, &err),
+			 -1);
+}
+
 static void test_rejects_malformed(void **state)
 {
 	(void)state;
@@ -381,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_hello_round_trip),
 		cmocka_unit_test(test_large_seed_survives),
 		cmocka_unit_test(test_sample_nan_is_null),
+		cmocka_unit_test(test_sample_sizes_note_and_hello_thp),
 		cmocka_unit_test(test_rejects_malformed),
 		cmocka_unit_test(test_rejects_out_of_range_integers),
 		cmocka_unit_test(test_hello_id_round_trip),

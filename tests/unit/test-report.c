@@ -18,7 +18,9 @@
 #include "harness/report-model.h"
 #include "harness/report.h"
 #include "harness/results.h"
+#include "harness/report-parts.h"
 #include "harness/table.h"
+#include "workloads/platform.h"
 
 /* Tests run from the repository root (make check, tests/run-tests.sh). */
 #define FIXTURE_A "tests/fixtures/run-a.json"
@@ -113,9 +115,16 @@ static void test_summary_in_words(void **state)
 	assert_non_null(strstr(kvm.text, "ready in 310 ms"));
 	assert_non_null(strstr(kvm.text, "9 MiB host overhead"));
 	assert_non_null(strstr(kvm.text, "network I/O unsupported"));
-	/* differences whose interval contains 1 are called not significant */
-	assert_non_null(strstr(lxc.text,
-			       "CPU, memory and disk I/O: no significant difference from native"));
+	/*
+	 * differences whose interval contains 1 are not significant, and neither is lxc's getppid
+	 * 1.036 [1.001, 1.070]: one of 15 metrics at p = 0.04 is what chance alone gives
+	 */
+	assert_non_null(strstr(
+		lxc.text, "CPU, memory, OS and disk I/O: no significant difference from native"));
+	assert_non_null(strstr(lxc.text, "15 metrics compared: 1 differs at the 5% level (chance "
+					 "alone would give about 0.8), 0 after false-discovery "
+					 "control"));
+	assert_non_null(strstr(kvm.text, "15 metrics compared: 8 differ at the 5% level"));
 	assert_non_null(strstr(lxc.text, "memory latency: no significant difference"));
 	report_buf_free(&kvm);
 	report_buf_free(&lxc);
@@ -150,7 +159,7 @@ static void test_skipped_backend(void **state)
 	assert_non_null(strstr(md.text, "| qemu | no | – | – | qemu-system-x86_64 not found |"));
 	assert_null(strstr(md.text, "| qemu / native |"));
 	assert_non_null(strstr(md.text, "| kvm | kvm / native |\n"));
-	assert_non_null(strstr(md.text, "relative to native with their own"));
+	assert_non_null(strstr(md.text, "relative to native with a 95% bootstrap interval"));
 	assert_non_null(strstr(md.text, "The baseline asked for, qemu, has no results."));
 	report_buf_free(&md);
 	results_free(&doc);
@@ -533,14 +542,18 @@ static void test_summary_names_few_differences(void **state)
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
-	/* one clear difference among otherwise equal CPU metrics: named, not spread over the group */
-	const double same[] = { 100, 101, 99, 100, 102 }, fast[] = { 150, 151, 149, 152, 150 };
+	/*
+	 * one clear difference among otherwise equal CPU metrics: named, not spread over the group;
+	 * 9 samples a side (p = 2/48620) are strong enough evidence even for faster than native
+	 */
+	const double same[] = { 100, 101, 99, 100, 102, 98, 100.5, 99.5, 101.5 };
+	const double fast[] = { 150, 151, 149, 152, 150, 148, 150.5, 149.5, 151.5 };
 	const char *metrics[] = { "a", "b", "c" };
 	for (size_t i = 0; i < 3; i++) {
 		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "native", "ops/s", BETTER_HIGHER,
-			  same, 5);
+			  same, 9);
 		add_entry(&doc, "cpu.extra", "cpu", metrics[i], "lxc", "ops/s", BETTER_HIGHER,
-			  i == 1 ? fast : same, 5);
+			  i == 1 ? fast : same, 9);
 	}
 	const double ready[] = { 12, 13, 12.5, 12.2, 12.8 };
 	add_entry(&doc, "lifecycle.start", "lifecycle", "ready_ms", "lxc", "ms", BETTER_LOWER,
@@ -561,9 +574,119 @@ static void test_summary_names_few_differences(void **state)
 	results_free(&doc);
 }
 
+/* Standard normal draws from the seeded generator (Box-Muller). */
+static double normal_draw(struct platform_rng *rng)
+{
+	double u1 = ((double)(platform_rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(platform_rng_next(rng) >> 11) / 9007199254740992.0;
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* A run of 60 metrics on native and lxc, 5 lognormal samples each, lxc's scaled by factor[i]. */
+static void null_run(struct results_doc *doc, struct platform_rng *rng, const double *factor)
+{
+	results_init(doc);
+	snprintf(doc->config.baseline, sizeof(doc->config.baseline), "native");
+	doc->config.repeat = 5;
+	for (size_t i = 0; i < 60; i++) {
+		char metric[16];
+		snprintf(metric, sizeof(metric), "m%zu", i);
+		/* noise from 0.5% to 6%, as the suite's metrics have */
+		double cv = 0.005 + 0.055 * (double)i / 59;
+		double v[5];
+		for (size_t k = 0; k < 2; k++) {
+			for (size_t s = 0; s < 5; s++)
+				v[s] = 100 * (k ? factor[i] : 1) * exp(cv * normal_draw(rng));
+			add_entry(doc, "cpu.sim", "cpu", metric, k ? "lxc" : "native", "ops/s",
+				  BETTER_HIGHER, v, 5);
+		}
+	}
+}
+
+/*
+ * Point 17: with 60 metrics and no real difference, marks at 95% flag about three in every run.
+ * Over 100 seeded runs of identical distributions, false-discovery control marks something in
+ * at most 5% of runs (the level it controls), where an unadjusted interval would in most.
+ */
+static void test_marks_control_false_discoveries(void **state)
+{
+	(void)state;
+	struct platform_rng rng;
+	platform_rng_seed(&rng, 17);
+	double ones[60];
+	for (size_t i = 0; i < 60; i++)
+		ones[i] = 1;
+	size_t runs = 100, runs_marked = 0, runs_nominal = 0;
+	for (size_t r = 0; r < runs; r++) {
+		struct results_doc doc;
+		struct report_model m;
+		struct vb_error err = { 0 };
+		null_run(&doc, &rng, ones);
+		assert_int_equal(report_model_build(&m, &doc, &err), 0);
+		struct report_chance ch;
+		report_model_chance(&m, report_model_backend_index(&m, "lxc"), &ch);
+		assert_int_equal(ch.compared, 60);
+		assert_float_equal(ch.expected, 3.0, 1e-12);
+		bool excluded = false;
+		for (size_t i = 0; i < doc.nentries; i++)
+			excluded |= m.cells[i].has_ratio &&
+				    !(m.cells[i].rlo <= 1 && m.cells[i].rhi >= 1);
+		runs_nominal += excluded;
+		runs_marked += ch.significant > 0;
+		report_model_free(&m);
+		results_free(&doc);
+	}
+	/* seen: 0 of 100 marked; an interval excluding 1 in 85 of them */
+	assert_true(runs_marked * 20 <= runs);
+	assert_true(runs_nominal * 4 >= runs * 3);
+}
+
+/* A container 8% faster than native on one metric with 5 samples: not reported as faster. */
+static void test_no_faster_than_native_by_chance(void **state)
+{
+	(void)state;
+	struct platform_rng rng;
+	platform_rng_seed(&rng, 18);
+	double factor[60];
+	for (size_t i = 0; i < 60; i++)
+		factor[i] = 1;
+	factor[3] = 1.08; /* 1.4% noise: completely separated, p = 2/252 */
+	struct results_doc doc;
+	struct report_model m;
+	struct vb_error err = { 0 };
+	null_run(&doc, &rng, factor);
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	const struct report_cell *c = m.rows[3].cells[report_model_backend_index(&m, "lxc")];
+	assert_string_equal(m.rows[3].metric, "m3");
+	assert_true(c->rlo > 1);		    /* its interval alone would call it */
+	assert_float_equal(c->p, 2.0 / 252, 1e-12); /* as strong as 5 samples can be */
+	assert_false(c->significant);
+	struct report_buf lxc;
+	report_buf_init(&lxc);
+	report_model_summary(&m, "lxc", &lxc);
+	assert_null(strstr(lxc.text, "better"));
+	assert_null(strstr(lxc.text, "above native"));
+	assert_non_null(strstr(lxc.text, "CPU: no significant difference from native"));
+	assert_non_null(strstr(lxc.text, "(chance alone would give about 3.0), 0 after"));
+	report_buf_free(&lxc);
+	/* and the report says why: the smallest p these samples allow, the chance count */
+	struct report_buf md;
+	report_buf_init(&md);
+	report_method_text(&m, &md);
+	assert_non_null(
+		strstr(md.text, "With 5 samples a side the smallest possible p is 0.00794"));
+	assert_non_null(strstr(md.text, "with 60 metrics, unadjusted marks at 5% would flag about "
+					"3.0 by chance alone"));
+	report_buf_free(&md);
+	report_model_free(&m);
+	results_free(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_marks_control_false_discoveries),
+		cmocka_unit_test(test_no_faster_than_native_by_chance),
 		cmocka_unit_test(test_markdown_golden),
 		cmocka_unit_test(test_summary_in_words),
 		cmocka_unit_test(test_skipped_backend),

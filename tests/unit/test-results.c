@@ -131,8 +131,24 @@ static void test_entries_and_compute(void **state)
 	assert_string_equal(e->unit, "ns");
 	assert_int_equal(e->better, BETTER_LOWER);
 	assert_float_equal(e->median, 2.5, 0);
-	assert_true(e->ci_lo <= e->median && e->median <= e->ci_hi);
+	/* the exact order-statistic interval: 7 samples reach 95% only with [min, max], 1 - 2/128 */
+	assert_true(e->ci_lo == 1e-300 && e->ci_hi == 5e22);
+	assert_float_equal(e->ci_coverage, 0.984375, 1e-12);
 	assert_true(e->cv > 0);
+	/* 5 samples: [min, max] again, but that covers only 93.75%, and the entry says so */
+	struct results_doc five;
+	results_init(&five);
+	struct result_entry *f = results_entry(&five, &test_workload, 0, "native");
+	for (int i = 1; i <= 5; i++)
+		assert_int_equal(results_add_sample(f, i), 0);
+	results_compute(&five, 42);
+	assert_true(f->ci_lo == 1 && f->ci_hi == 5);
+	assert_float_equal(f->ci_coverage, 0.9375, 1e-12);
+	char *text = results_to_json(&five, NULL);
+	assert_non_null(
+		strstr(text, "\"ci95\":[1,5],\"cv\":0.5270462766947299,\"ci_coverage\":0.9375"));
+	free(text);
+	results_free(&five);
 	/* no samples: statistics are NaN */
 	assert_true(isnan(doc.entries[1].median) && isnan(doc.entries[1].ci_lo));
 	assert_int_equal(doc.ncounters, 2);
@@ -184,7 +200,7 @@ static void test_round_trip(void **state)
 	for (size_t i = 0; i < a->nsamples; i++)
 		assert_true(a->samples[i] == b->samples[i]); /* bit-exact */
 	assert_true(a->median == b->median && a->ci_lo == b->ci_lo && a->ci_hi == b->ci_hi &&
-		    a->cv == b->cv);
+		    a->cv == b->cv && a->ci_coverage == b->ci_coverage);
 	assert_int_equal(back.entries[1].status, RESULT_UNSUPPORTED);
 	assert_string_equal(back.entries[1].note, "backend did not run");
 	assert_int_equal(back.ncounters, 2);
@@ -295,8 +311,8 @@ static void test_rejects_bad_input(void **state)
 	struct {
 		const char *from, *to, *want;
 	} cases[] = {
-		{ "vbench-result/1", "vbench-result/2", "schema \"vbench-result/2\"" },
-		{ "\"schema\":\"vbench-result/1\"", "\"schema\":1", "not a vbench result" },
+		{ "vbench-result/2", "vbench-result/3", "schema \"vbench-result/3\"" },
+		{ "\"schema\":\"vbench-result/2\"", "\"schema\":1", "not a vbench result" },
 		{ "\"samples\":[0.1,", "\"samples\":[\"0.1\",",
 		  "results[0].samples[0] is not a number" },
 		{ "\"samples\":[0.1,", "\"samples\":[null,", "results[0].samples[0] is null" },
@@ -328,6 +344,13 @@ static void test_rejects_bad_input(void **state)
 		expect_reject(bad, cases[i].want);
 		free(bad);
 	}
+	/* a file of the older schema still reads, and says which it is */
+	char *old = mutate(good, "vbench-result/2", "vbench-result/1");
+	struct vb_error err = { 0 };
+	assert_int_equal(results_parse(&doc, old, strlen(old), &err), 0);
+	assert_string_equal(doc.schema, "vbench-result/1");
+	results_free(&doc);
+	free(old);
 	free(good);
 }
 

@@ -5,11 +5,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <linux/perf_event.h>
 #include <math.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "workloads/lz.h"
 #include "workloads/mem.h"
@@ -91,7 +96,9 @@ static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
 	size_t llc = platform_cache_size(3);
 	for (size_t p = 0; p < workload_param_count(w); p++) {
 		double v = w->params[p].value[SUITE_SMOKE];
-		if (v == PARAM_FROM_HOST)
+		if (v == PARAM_FROM_HOST && strcmp(w->params[p].name, "memory_limit") == 0)
+			v = 2.0 * (1u << 30);
+		else if (v == PARAM_FROM_HOST)
 			v = strcmp(w->params[p].name, "cpus") == 0 ? 2
 								   : (double)(llc ? llc : 8u << 20);
 		ctx->params[p] = v;
@@ -109,6 +116,7 @@ static void test_every_workload_runs_in_smoke(void **state)
 		struct sample_out out;
 		struct vb_error err = { 0 };
 		smoke_ctx(w, &ctx);
+		memset(&out, 0, sizeof(out));
 		for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 			out.value[m] = NAN;
 		int rc = w->run(&ctx, &out, &err);
@@ -139,6 +147,7 @@ static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
 	struct vb_error err = { 0 };
 	smoke_ctx(w, &ctx);
 	ctx.params[workload_param_index(w, "max_bytes")] = 64 << 10;
+	memset(&out, 0, sizeof(out));
 	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 		out.value[m] = NAN;
 	assert_int_equal(w->run(&ctx, &out, &err), 0);
@@ -165,6 +174,7 @@ static void test_bad_parameters_are_errors_not_crashes(void **state)
 		struct sample_out out;
 		struct vb_error err = { 0 };
 		assert_non_null(w);
+		memset(&out, 0, sizeof(out));
 		smoke_ctx(w, &ctx);
 		int p = workload_param_index(w, cases[i].param);
 		assert_true(p >= 0);
@@ -384,6 +394,7 @@ static int run_smoke(const char *id, struct sample_out *out)
 	struct vb_error err = { 0 };
 	assert_non_null(w);
 	smoke_ctx(w, &ctx);
+	memset(out, 0, sizeof(*out));
 	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 		out->value[m] = NAN;
 	int rc = w->run(&ctx, out, &err);
@@ -416,6 +427,62 @@ static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state
 	assert_true(isnan(out.value[2]) && isnan(out.value[3]));
 }
 
+/* One round trip is two context switches on one CPU: the names must not say it is one. */
+static void test_ctxsw_metrics_name_a_round_trip(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "same_cpu_round_trip_us", "same_cpu_round_trip_p99_us",
+					     "cross_cpu_round_trip_us",
+					     "cross_cpu_round_trip_p99_us" };
+	const struct workload *w = workload_find("os.ctxsw");
+	assert_non_null(w);
+	assert_int_equal(workload_metric_count(w), 4);
+	for (size_t m = 0; m < 4; m++) {
+		assert_string_equal(w->metrics[m].name, names[m]);
+		assert_string_equal(w->metrics[m].unit, "us");
+		assert_int_equal(w->metrics[m].better, BETTER_LOWER);
+	}
+	assert_non_null(strstr(w->description, "round trip"));
+}
+
+/* What the name claims: on one CPU each round trip switches to the child and back. */
+static void test_ctxsw_round_trip_is_two_switches_on_one_cpu(void **state)
+{
+	(void)state;
+	struct perf_event_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	attr.disabled = 1;
+	attr.inherit = 1; /* the echoing child is forked inside the workload */
+	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	if (fd < 0)
+		skip(); /* perf_event_paranoid forbids even software counters here */
+
+	cpu_set_t before, one;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	int first = 0;
+	while (!CPU_ISSET(first, &before))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	const struct workload *w = workload_find("os.ctxsw");
+	struct sample_out out;
+	uint64_t switches = 0;
+	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	int rc = run_smoke("os.ctxsw", &out);
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	assert_int_equal(read(fd, &switches, sizeof(switches)), (ssize_t)sizeof(switches));
+	close(fd);
+	assert_int_equal(sched_setaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(rc, 0);
+	/* Preemption by other tasks only adds switches: at least two per round trip, never fewer. */
+	double round_trips = w->params[workload_param_index(w, "calls")].value[SUITE_SMOKE];
+	assert_true((double)switches >= 2 * round_trips);
+}
+
 static void test_clocksource_is_named(void **state)
 {
 	(void)state;
@@ -423,6 +490,210 @@ static void test_clocksource_is_named(void **state)
 	assert_non_null(name);
 	assert_true(strlen(name) > 0);
 	assert_null(strchr(name, '\n'));
+}
+
+#define MiB (1ull << 20)
+
+/* Known answers for the sizing: every size is bounded by the budget --memory leaves. */
+static void test_memory_budget_known_answers(void **state)
+{
+	(void)state;
+	/* A quarter and 64 MiB stay free; small limits give the workload a quarter. */
+	assert_int_equal(mem_budget_bytes(2048 * MiB), 1472 * MiB);
+	assert_int_equal(mem_budget_bytes(512 * MiB), 320 * MiB);
+	assert_int_equal(mem_budget_bytes(128 * MiB), 32 * MiB);
+	assert_int_equal(mem_budget_bytes(64 * MiB), 16 * MiB);
+	assert_int_equal(mem_budget_bytes(0), 0);
+}
+
+static void test_stream_array_sizes(void **state)
+{
+	(void)state;
+	/* 4x a 32 MiB LLC fits the quick cap and a 2 GiB budget. */
+	assert_int_equal(mem_stream_array_bytes(32 * MiB, 4, 1536 * MiB, 1472 * MiB), 128 * MiB);
+	/* The smoke cap: 24 MiB for the three arrays. */
+	assert_int_equal(mem_stream_array_bytes(32 * MiB, 4, 24 * MiB, 1472 * MiB), 8 * MiB);
+	/* A 480 MiB LLC wants 1920 MiB arrays; the 2 GiB budget allows a third of 1472 MiB,
+	 * in whole cache lines. */
+	assert_int_equal(mem_stream_array_bytes(480 * MiB, 4, 8192 * MiB, 1472 * MiB), 514501248);
+	/* --memory 512M: the budget (320 MiB), not max_bytes, sets the arrays. */
+	assert_int_equal(mem_stream_array_bytes(32 * MiB, 4, 1536 * MiB, 320 * MiB), 111848064);
+}
+
+static void test_gups_table_and_hpcc_update_count(void **state)
+{
+	(void)state;
+	assert_int_equal(mem_gups_table_bytes(32 * MiB, 4, 256 * MiB, 1472 * MiB), 128 * MiB);
+	/* Capped by the budget, then down to a power of two. */
+	assert_int_equal(mem_gups_table_bytes(480 * MiB, 4, 8192 * MiB, 1472 * MiB), 1024 * MiB);
+	assert_int_equal(mem_gups_table_bytes(32 * MiB, 4, 512 * MiB, 16 * MiB), 16 * MiB);
+	/* HPCC RandomAccess: four updates per 8-byte entry. */
+	assert_true(mem_gups_updates(128 * MiB) == 4ull * 16 * MiB);
+	assert_true(mem_gups_updates(16 * MiB) == 8ull * MiB);
+	assert_true(mem_gups_updates(8192) == 4096);
+}
+
+static void test_latency_top_size(void **state)
+{
+	(void)state;
+	assert_int_equal(mem_latency_top_bytes(256 * MiB, 1472 * MiB), 256 * MiB);
+	assert_int_equal(mem_latency_top_bytes(1024 * MiB, 1472 * MiB), 1024 * MiB);
+	/* 1 GiB and its chain order (1/16 more) do not fit 1 GiB of budget. */
+	assert_int_equal(mem_latency_top_bytes(1024 * MiB, 1024 * MiB), 256 * MiB);
+	assert_int_equal(mem_latency_top_bytes(1024 * MiB, 320 * MiB), 256 * MiB);
+	assert_int_equal(mem_latency_top_bytes(1024 * MiB, 16 * MiB), 4 * MiB);
+	assert_int_equal(mem_latency_top_bytes(5 * MiB, 1472 * MiB), 4 * MiB);
+	assert_int_equal(mem_latency_top_bytes(100, 1472 * MiB), 0);
+}
+
+static void test_loads_for_min_time(void **state)
+{
+	(void)state;
+	uint64_t ms = 1000000;
+	/* Long enough: the same count, which ends the search. */
+	assert_int_equal(mem_loads_for_min_time(100000, 10 * ms, 10 * ms), 100000);
+	assert_int_equal(mem_loads_for_min_time(100000, 20 * ms, 10 * ms), 100000);
+	/* 0.24 ms for 100000 loads: scale to 10 ms with a quarter to spare. */
+	assert_int_equal(mem_loads_for_min_time(100000, 240000, 10 * ms), 5208333);
+	/* A clock that read 0: grow by the most allowed per try. */
+	assert_int_equal(mem_loads_for_min_time(100000, 0, 10 * ms), 10000000);
+	assert_int_equal(mem_loads_for_min_time(1000, 1, 10 * ms), 100000);
+	assert_int_equal(mem_loads_for_min_time(0, 0, 10 * ms), 1);
+}
+
+static void test_latency_step_known_curves(void **state)
+{
+	(void)state;
+	size_t bytes[10], lo = 0, hi = 0;
+	for (int i = 0; i < 10; i++)
+		bytes[i] = (size_t)4096 << (2 * i);
+	/* L1, L2, a 32 MiB L3, then memory (and TLB reach beyond it). */
+	double clear[10] = { 1, 1, 4, 4, 10, 12, 20, 80, 100, 110 };
+	assert_int_equal(mem_latency_step(clear, bytes, 10, &lo, &hi), 1);
+	assert_int_equal(lo, 16 * MiB);
+	assert_int_equal(hi, 64 * MiB);
+	/* Not measured points are skipped. */
+	double gaps[10] = { 1, NAN, 4, 4, 10, 12, 20, 80, NAN, NAN };
+	assert_int_equal(mem_latency_step(gaps, bytes, 10, &lo, &hi), 1);
+	assert_int_equal(hi, 64 * MiB);
+	/* A gradual rise (1.4x per size) and a flat curve have no step. */
+	double gradual[10] = { 10, 14, 19.6, 27.4, 38.4, 53.8, 75.3, 105.4, 147.5, 206.5 };
+	assert_int_equal(mem_latency_step(gradual, bytes, 10, &lo, &hi), 0);
+	double flat[6] = { 80, 81, 80, 82, 80, 81 };
+	assert_int_equal(mem_latency_step(flat, bytes, 6, &lo, &hi), 0);
+}
+
+/* Run a workload with its smoke parameters and a given --memory. */
+static int run_with_memory(const char *id, double memory, struct sample_out *out,
+			   struct vb_error *err)
+{
+	const struct workload *w = workload_find(id);
+	struct workload_ctx ctx;
+	assert_non_null(w);
+	smoke_ctx(w, &ctx);
+	ctx.params[workload_param_index(w, "memory_limit")] = memory;
+	memset(out, 0, sizeof(*out));
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out->value[m] = NAN;
+	return w->run(&ctx, out, err);
+}
+
+static double size_of(const struct sample_out *out, const char *name)
+{
+	for (unsigned i = 0; i < out->nsizes; i++)
+		if (strcmp(out->sizes[i].name, name) == 0)
+			return out->sizes[i].value;
+	fail_msg("size %s not recorded", name);
+	return NAN;
+}
+
+static void test_workloads_record_sizes_within_the_memory_budget(void **state)
+{
+	(void)state;
+	struct sample_out out;
+	struct vb_error err = { 0 };
+	double budget = 16.0 * MiB; /* of --memory 64M */
+	assert_int_equal(run_with_memory("mem.stream", 64.0 * MiB, &out, &err), 0);
+	assert_true(size_of(&out, "array_bytes") == 5592384); /* 16 MiB / 3 in cache lines */
+	assert_true(size_of(&out, "working_set_bytes") <= budget);
+	assert_true(size_of(&out, "llc_multiple") > 0);
+	assert_true(size_of(&out, "thp_asked") == 1);
+
+	assert_int_equal(run_with_memory("mem.gups", 64.0 * MiB, &out, &err), 0);
+	double table = size_of(&out, "table_bytes");
+	assert_true(table <= budget);
+	assert_true(size_of(&out, "updates") == 4 * table / 8);
+
+	assert_int_equal(run_with_memory("mem.latency", 64.0 * MiB, &out, &err), 0);
+	assert_true(size_of(&out, "working_set_max_bytes") == 4.0 * MiB);
+	/* Every size ran for at least min_time_ms (10) in one timed interval. */
+	assert_true(size_of(&out, "min_timed_ns") >= 10e6);
+
+	assert_int_equal(run_with_memory("mem.tlb", 64.0 * MiB, &out, &err), 0);
+	assert_true(size_of(&out, "pages") * 4096 <= budget);
+	assert_true(size_of(&out, "min_timed_ns") >= 10e6);
+	/* Base pages asked for, and none of the region on huge pages. */
+	assert_true(size_of(&out, "thp_asked") == 0);
+	assert_true(size_of(&out, "thp_bytes") == 0);
+
+	assert_int_equal(run_with_memory("mem.pagefault", 64.0 * MiB, &out, &err), 0);
+	assert_true(size_of(&out, "bytes") == 16.0 * MiB);
+	/* --memory 16M leaves 4 MiB: the 16 MiB smoke size shrinks to fit. */
+	assert_int_equal(run_with_memory("mem.pagefault", 16.0 * MiB, &out, &err), 0);
+	assert_true(size_of(&out, "bytes") == 4.0 * MiB);
+}
+
+/* thp is a number only when the region really was on huge pages; else a reason, no number. */
+static void test_pagefault_thp_is_checked(void **state)
+{
+	(void)state;
+	struct sample_out out;
+	struct vb_error err = { 0 };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(run_with_memory("mem.pagefault", 2.0 * (1u << 30), &out, &err), 0);
+		if (isnan(out.value[1])) {
+			assert_true(strncmp(out.note, "thp: ", 5) == 0);
+		} else {
+			assert_string_equal(out.note, "");
+			assert_true(size_of(&out, "thp_bytes_thp") >= 0.9 * size_of(&out, "bytes"));
+		}
+	}
+}
+
+/* With THP off for this process, MADV_HUGEPAGE gets base pages: no thp number, a reason. */
+static void test_pagefault_thp_without_huge_pages_is_unsupported(void **state)
+{
+	(void)state;
+	struct sample_out out;
+	struct vb_error err = { 0 };
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
+		skip();
+	int rc = run_with_memory("mem.pagefault", 2.0 * (1u << 30), &out, &err);
+	prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+	if (rc != 0)
+		fail_msg("%s", err.message);
+	assert_true(out.value[0] > 0);
+	assert_true(isnan(out.value[1]));
+	if (strncmp(out.note, "thp: MADV_HUGEPAGE got 0 of 16777216 bytes", 42) != 0 &&
+	    strncmp(out.note, "thp: transparent huge pages are off", 35) != 0)
+		fail_msg("note: %s", out.note);
+}
+
+static void test_platform_huge_page_accounting(void **state)
+{
+	(void)state;
+	size_t bytes = 4 << 20;
+	char *p = platform_alloc(bytes, 2u << 20);
+	assert_non_null(p);
+	assert_int_equal(platform_huge_pages(p, bytes, 0), 0);
+	memset(p, 1, bytes);
+	long long huge = platform_huge_bytes(p, bytes);
+	if (huge == -1)
+		skip(); /* no /proc/self/smaps here */
+	assert_true(huge == 0);
+	platform_free(p, bytes);
+	/* Nothing mapped there any more: nothing to account. */
+	assert_true(platform_huge_bytes(p, bytes) == -1);
 }
 
 int main(void)
@@ -440,8 +711,20 @@ int main(void)
 		cmocka_unit_test(test_latency_leaves_sizes_above_max_unmeasured),
 		cmocka_unit_test(test_bad_parameters_are_errors_not_crashes),
 		cmocka_unit_test(test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu),
+		cmocka_unit_test(test_ctxsw_metrics_name_a_round_trip),
+		cmocka_unit_test(test_ctxsw_round_trip_is_two_switches_on_one_cpu),
 		cmocka_unit_test(test_clocksource_is_named),
 		cmocka_unit_test(test_every_workload_runs_in_smoke),
+		cmocka_unit_test(test_memory_budget_known_answers),
+		cmocka_unit_test(test_stream_array_sizes),
+		cmocka_unit_test(test_gups_table_and_hpcc_update_count),
+		cmocka_unit_test(test_latency_top_size),
+		cmocka_unit_test(test_loads_for_min_time),
+		cmocka_unit_test(test_latency_step_known_curves),
+		cmocka_unit_test(test_workloads_record_sizes_within_the_memory_budget),
+		cmocka_unit_test(test_pagefault_thp_is_checked),
+		cmocka_unit_test(test_pagefault_thp_without_huge_pages_is_unsupported),
+		cmocka_unit_test(test_platform_huge_page_accounting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

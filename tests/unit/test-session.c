@@ -1,0 +1,180 @@
+/*
+ * Unit tests for the session's start-up time: one definition for every backend, from the call
+ * to the backend's start until the harness has read the agent's hello, whatever a backend
+ * reports from a clock of its own. A fake backend hands the session a pipe carrying a hello.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/session.h"
+
+/* What a backend with a clock of its own might claim (kvm used its boot timer). */
+#define BACKEND_OWN_MS 123456.0
+
+struct backend_instance {
+	int hello_rfd, hello_wfd, request_wfd;
+	pthread_t writer;
+	bool has_writer;
+};
+
+static bool hello_after_start; /* the hello comes from a thread, after start has returned */
+static double start_entered_ms, start_returned_ms, hello_written_ms;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void write_hello(int fd)
+{
+	struct proto_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = PROTO_HELLO;
+	m.hello.proto = PROTO_VERSION;
+	m.hello.cpus = 1;
+	m.hello.memory_bytes = 1 << 20;
+	snprintf(m.hello.version, sizeof(m.hello.version), "test");
+	size_t len;
+	char *line = proto_encode(&m, &len);
+	assert_non_null(line);
+	hello_written_ms = now_ms();
+	assert_int_equal(write(fd, line, len), (ssize_t)len);
+	assert_int_equal(write(fd, "\n", 1), 1);
+	free(line);
+}
+
+static void *late_hello(void *arg)
+{
+	struct backend_instance *inst = arg;
+	struct timespec pause = { 0, 20 * 1000 * 1000 }; /* an agent still booting */
+	nanosleep(&pause, NULL);
+	write_hello(inst->hello_wfd);
+	close(inst->hello_wfd); /* then the agent is gone: a shutdown request ends at once */
+	return NULL;
+}
+
+static int fake_start(const struct backend_config *cfg, struct backend_instance **out,
+		      struct vb_error *err)
+{
+	(void)cfg;
+	(void)err;
+	start_entered_ms = now_ms();
+	struct backend_instance *inst = calloc(1, sizeof(*inst));
+	assert_non_null(inst);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	inst->hello_rfd = p[0];
+	inst->hello_wfd = p[1];
+	inst->request_wfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(inst->request_wfd >= 0);
+	if (hello_after_start) {
+		inst->has_writer = pthread_create(&inst->writer, NULL, late_hello, inst) == 0;
+	} else {
+		write_hello(inst->hello_wfd);
+		close(inst->hello_wfd);
+	}
+	*out = inst;
+	start_returned_ms = now_ms();
+	return 0;
+}
+
+static void fake_channel(struct backend_instance *inst, int *rfd, int *wfd)
+{
+	*rfd = inst->hello_rfd;
+	*wfd = inst->request_wfd;
+}
+
+static void fake_stats(struct backend_instance *inst, struct backend_stats *out)
+{
+	(void)inst;
+	out->startup_ms = BACKEND_OWN_MS;
+	snprintf(out->details, sizeof(out->details), "fake");
+}
+
+static void fake_stop(struct backend_instance *inst)
+{
+	if (!inst)
+		return;
+	if (inst->has_writer)
+		pthread_join(inst->writer, NULL);
+	close(inst->hello_rfd);
+	close(inst->request_wfd);
+	free(inst);
+}
+
+static const struct backend_ops fake_backend = {
+	.name = "fake",
+	.description = "a pipe that says hello",
+	.start = fake_start,
+	.channel = fake_channel,
+	.stats = fake_stats,
+	.stop = fake_stop,
+};
+
+/* The interval measured lies within the session's call and covers the whole of start. */
+static void check_startup(const struct session *s, double outer_ms)
+{
+	assert_true(s->stats.startup_ms != BACKEND_OWN_MS);
+	assert_true(s->stats.startup_ms == s->startup_ms);
+	assert_true(s->startup_ms >= start_returned_ms - start_entered_ms);
+	assert_true(s->startup_ms >= hello_written_ms - start_entered_ms);
+	assert_true(s->startup_ms <= outer_ms);
+}
+
+static void test_startup_is_start_request_to_hello_read(void **state)
+{
+	(void)state;
+	struct backend_config cfg;
+	struct session s;
+	struct vb_error err;
+	memset(&cfg, 0, sizeof(cfg));
+	hello_after_start = false;
+	session_init(&s, &fake_backend, &cfg);
+	double t0 = now_ms();
+	assert_int_equal(session_start(&s, &err), 0);
+	check_startup(&s, now_ms() - t0);
+	session_free(&s);
+}
+
+/* The clock runs on after start returns, until the hello has arrived and been read. */
+static void test_startup_waits_for_a_late_hello(void **state)
+{
+	(void)state;
+	struct backend_config cfg;
+	struct session s;
+	struct vb_error err;
+	memset(&cfg, 0, sizeof(cfg));
+	hello_after_start = true;
+	session_init(&s, &fake_backend, &cfg);
+	double t0 = now_ms();
+	assert_int_equal(session_start(&s, &err), 0);
+	double outer = now_ms() - t0;
+	check_startup(&s, outer);
+	/* restarts (lifecycle.start's samples) are timed the same way; stopping is not counted */
+	t0 = now_ms();
+	assert_int_equal(session_restart(&s, &err), 0);
+	check_startup(&s, now_ms() - t0);
+	session_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_startup_is_start_request_to_hello_read),
+		cmocka_unit_test(test_startup_waits_for_a_late_hello),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
