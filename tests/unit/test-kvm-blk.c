@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backends/kvm/virtio/blk.h"
+#include "tests/unit/test-ring.h"
 
 #define RAM	 (8 << 20)
 #define DESC	 0x1000
@@ -27,6 +28,7 @@
 
 static uint8_t *ram;
 static struct memory mem;
+static struct test_ring guest;
 static char disk_path[64];
 
 static int setup(void **state)
@@ -34,6 +36,7 @@ static int setup(void **state)
 	(void)state;
 	ram = aligned_alloc(4096, RAM);
 	memory_init_borrowed(&mem, ram, RAM);
+	guest = (struct test_ring){ ram, DESC, AVAIL, USED, QSIZE };
 	return 0;
 }
 
@@ -44,77 +47,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *d = ram + DESC + 16 * i;
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memcpy(d + 14, &next, 2);
-}
-
-static void offer(uint16_t head)
-{
-	uint16_t idx;
-	memcpy(&idx, ram + AVAIL + 2, 2);
-	memcpy(ram + AVAIL + 4 + 2 * (idx % QSIZE), &head, 2);
-	idx++;
-	memcpy(ram + AVAIL + 2, &idx, 2);
-}
-
-static void reg_write(struct virtio_mmio *m, uint64_t off, uint32_t v)
-{
-	virtio_mmio_io(m, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t reg_read(struct virtio_mmio *m, uint64_t off)
-{
-	uint32_t v = 0;
-	virtio_mmio_io(m, off, (uint8_t *)&v, 4, false);
-	return v;
-}
-
-static void bring_up(struct virtio_mmio *m)
-{
-	memset(ram, 0, 0x4000);
-	reg_write(m, 0x70, 0);
-	reg_write(m, 0x70, 1 | 2);
-	reg_write(m, 0x24, 1);
-	reg_write(m, 0x20, 1);
-	reg_write(m, 0x70, 1 | 2 | 8);
-	reg_write(m, 0x30, 0);
-	reg_write(m, 0x38, QSIZE);
-	reg_write(m, 0x80, DESC);
-	reg_write(m, 0x90, AVAIL);
-	reg_write(m, 0xa0, USED);
-	reg_write(m, 0x44, 1);
-	reg_write(m, 0x70, 1 | 2 | 8 | 4);
-	assert_int_equal(reg_read(m, 0x44), 1);
-}
-
-static uint16_t used_count(void)
-{
-	uint16_t n;
-	memcpy(&n, ram + USED + 2, 2);
-	return n;
-}
-
-static void used_elem(unsigned i, uint32_t *id, uint32_t *len)
-{
-	memcpy(id, ram + USED + 4 + 8 * (i % QSIZE), 4);
-	memcpy(len, ram + USED + 8 + 8 * (i % QSIZE), 4);
-}
-
 /* Let the device work until the used ring holds n entries. */
 static void serve_until(struct virtio_mmio *m, uint16_t n)
 {
-	for (int i = 0; i < 10000 && used_count() != n; i++) { /* a guard against a hang */
+	for (int i = 0; i < 10000 && ring_used_count(&guest) != n;
+	     i++) { /* a guard against a hang */
 		virtio_mmio_poll_once(m);
-		if (used_count() != n)
+		if (ring_used_count(&guest) != n)
 			usleep(1000);
 	}
-	if (used_count() != n)
-		fail_msg("the used ring holds %u entries, want %u", used_count(), n);
+	if (ring_used_count(&guest) != n)
+		fail_msg("the used ring holds %u entries, want %u", ring_used_count(&guest), n);
 }
 
 static int make_disk(size_t bytes)
@@ -141,18 +84,18 @@ static uint16_t add_request(unsigned r, uint32_t type, uint64_t sector, uint16_t
 	uint16_t write = type == 0 ? 2 : 0;
 	uint64_t data = DATA + 8192ull * r + (r % 4 == 3 ? 3 : 0);
 	uint16_t i = *next;
-	desc(i, HDRS + 16 * r, 16, 1, i + 1);
+	ring_desc(&guest, i, HDRS + 16 * r, 16, 1, i + 1);
 	i++;
 	if (r % 4 == 2) {
-		desc(i, data, REQ_SIZE / 2, 1 | write, i + 1);
-		desc(i + 1, data + REQ_SIZE / 2, REQ_SIZE / 2, 1 | write, i + 2);
+		ring_desc(&guest, i, data, REQ_SIZE / 2, 1 | write, i + 1);
+		ring_desc(&guest, i + 1, data + REQ_SIZE / 2, REQ_SIZE / 2, 1 | write, i + 2);
 		i += 2;
 	} else {
-		desc(i, data, REQ_SIZE, 1 | write, i + 1);
+		ring_desc(&guest, i, data, REQ_SIZE, 1 | write, i + 1);
 		i++;
 	}
 	ram[STATUS + 32 * r] = 0xff;
-	desc(i, STATUS + 32 * r, 1, 2, 0);
+	ring_desc(&guest, i, STATUS + 32 * r, 1, 2, 0);
 	*next = i + 1;
 	return head;
 }
@@ -196,14 +139,15 @@ static void test_direct_queue_depth(void **state)
 	io_uring_queue_exit(&ring);
 	assert_true(b.has_ring);
 	struct virtio_mmio *m = &b.mmio;
-	bring_up(m);
+	ring_bring_up(m, &guest);
+	assert_int_equal(reg_read(m, 0x44), 1);
 
 	/* NREQ writes, and a get-id offered in the middle of them. */
 	uint16_t next = 0, heads[NREQ], id_head = 0;
 	for (unsigned r = 0; r < NREQ; r++) {
 		memset(request_data(r), 0x40 + r, REQ_SIZE);
 		heads[r] = add_request(r, 1, 8 * r, &next);
-		offer(heads[r]);
+		ring_offer(&guest, heads[r]);
 		if (r == NREQ / 2) {
 			struct {
 				uint32_t type, reserved;
@@ -211,10 +155,10 @@ static void test_direct_queue_depth(void **state)
 			} get_id = { 8, 0, 0 };
 			memcpy(ram + HDRS + 16 * NREQ, &get_id, 16);
 			id_head = next;
-			desc(id_head, HDRS + 16 * NREQ, 16, 1, id_head + 1);
-			desc(id_head + 1, STATUS + 32 * NREQ, 21, 2, 0);
+			ring_desc(&guest, id_head, HDRS + 16 * NREQ, 16, 1, id_head + 1);
+			ring_desc(&guest, id_head + 1, STATUS + 32 * NREQ, 21, 2, 0);
 			next += 2;
-			offer(id_head);
+			ring_offer(&guest, id_head);
 		}
 	}
 	assert_true(next <= QSIZE);
@@ -226,13 +170,13 @@ static void test_direct_queue_depth(void **state)
 	assert_int_equal(b.bounced, NREQ / 4);
 	/* Out of order: the get-id, offered 18th, finished first; each head is used once, lengths right. */
 	uint32_t id, len;
-	used_elem(0, &id, &len);
+	ring_used_elem(&guest, 0, &id, &len);
 	assert_int_equal(id, id_head);
 	assert_int_equal(len, 21);
 	assert_memory_equal(ram + STATUS + 32 * NREQ, "vbench-scratch", 14);
 	bool seen[QSIZE] = { false };
 	for (unsigned i = 1; i <= NREQ; i++) {
-		used_elem(i, &id, &len);
+		ring_used_elem(&guest, i, &id, &len);
 		assert_true(id < QSIZE && !seen[id]);
 		seen[id] = true;
 		assert_int_equal(len, 1);
@@ -256,13 +200,13 @@ static void test_direct_queue_depth(void **state)
 	for (unsigned r = 0; r < NREQ; r++) {
 		memset(request_data(r), 0, REQ_SIZE);
 		heads[r] = add_request(r, 0, 8 * r, &next);
-		offer(heads[r]);
+		ring_offer(&guest, heads[r]);
 	}
 	reg_write(m, 0x50, 0);
 	serve_until(m, 2 * NREQ + 1);
 	assert_int_equal(b.max_in_flight, NREQ);
 	for (unsigned i = NREQ + 1; i <= 2 * NREQ; i++) {
-		used_elem(i, &id, &len);
+		ring_used_elem(&guest, i, &id, &len);
 		assert_int_equal(len, REQ_SIZE + 1);
 	}
 	for (unsigned r = 0; r < NREQ; r++) {
@@ -277,10 +221,10 @@ static void test_direct_queue_depth(void **state)
 		uint64_t sector;
 	} flush = { 4, 0, 0 };
 	memcpy(ram + HDRS, &flush, 16);
-	desc(0, HDRS, 16, 1, 1);
+	ring_desc(&guest, 0, HDRS, 16, 1, 1);
 	ram[STATUS] = 0xff;
-	desc(1, STATUS, 1, 2, 0);
-	offer(0);
+	ring_desc(&guest, 1, STATUS, 1, 2, 0);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	serve_until(m, 2 * NREQ + 2);
 	assert_int_equal(ram[STATUS], 0);
@@ -307,18 +251,19 @@ static void test_unaligned_offset(void **state)
 	uint32_t blk_size = 0;
 	virtio_mmio_io(m, 0x100 + 20, (uint8_t *)&blk_size, 4, false);
 	assert_int_equal(blk_size, 4096);
-	bring_up(m);
+	ring_bring_up(m, &guest);
+	assert_int_equal(reg_read(m, 0x44), 1);
 	struct {
 		uint32_t type, reserved;
 		uint64_t sector;
 	} hdr = { 1, 0, 3 };
 	memcpy(ram + HDRS, &hdr, 16);
 	memset(ram + DATA, 0x5a, 512);
-	desc(0, HDRS, 16, 1, 1);
-	desc(1, DATA, 512, 1, 2);
+	ring_desc(&guest, 0, HDRS, 16, 1, 1);
+	ring_desc(&guest, 1, DATA, 512, 1, 2);
 	ram[STATUS] = 0xff;
-	desc(2, STATUS, 1, 2, 0);
-	offer(0);
+	ring_desc(&guest, 2, STATUS, 1, 2, 0);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	serve_until(m, 1);
 	assert_int_equal(ram[STATUS], 0);
@@ -343,11 +288,12 @@ static void test_head_reused_in_flight(void **state)
 	struct vb_error err;
 	assert_int_equal(virtio_blk_init_fd(&b, NULL, &mem, 0xd0000000, 5, fd, 64 << 10, &err), 0);
 	struct virtio_mmio *m = &b.mmio;
-	bring_up(m);
+	ring_bring_up(m, &guest);
+	assert_int_equal(reg_read(m, 0x44), 1);
 	uint16_t next = 0;
 	uint16_t head = add_request(0, 1, 0, &next);
-	offer(head);
-	offer(head);
+	ring_offer(&guest, head);
+	ring_offer(&guest, head);
 	reg_write(m, 0x50, 0);
 	virtio_mmio_poll_once(m);
 	if (b.has_ring) {
@@ -374,11 +320,14 @@ static void test_buffered_is_said(void **state)
 	assert_false(b.direct);
 	assert_non_null(strstr(b.note, "buffered"));
 	struct virtio_mmio *m = &b.mmio;
-	bring_up(m);
+	ring_bring_up(m, &guest);
+	assert_int_equal(reg_read(m, 0x44), 1);
 	uint16_t next = 0;
 	memset(request_data(3), 0x77, REQ_SIZE);
-	offer(add_request(3, 1, 16,
-			  &next)); /* an unaligned buffer: no staging needed without O_DIRECT */
+	ring_offer(
+		&guest,
+		add_request(3, 1, 16,
+			    &next)); /* an unaligned buffer: no staging needed without O_DIRECT */
 	reg_write(m, 0x50, 0);
 	serve_until(m, 1);
 	assert_int_equal(ram[STATUS + 32 * 3], 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backends/kvm/virtio/blk.h"
+#include "tests/unit/test-ring.h"
 #include "backends/kvm/virtio/queue.h"
 
 #define RAM   (1 << 20)
@@ -21,12 +22,14 @@
 
 static uint8_t *ram;
 static struct memory mem;
+static struct test_ring guest;
 
 static int setup(void **state)
 {
 	(void)state;
 	ram = calloc(1, RAM);
 	memory_init_borrowed(&mem, ram, RAM);
+	guest = (struct test_ring){ ram, DESC, AVAIL, USED, QSIZE };
 	return 0;
 }
 
@@ -35,25 +38,6 @@ static int teardown(void **state)
 	(void)state;
 	free(ram);
 	return 0;
-}
-
-static void desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-	uint8_t *d = ram + DESC + 16 * i;
-	memcpy(d, &addr, 8);
-	memcpy(d + 8, &len, 4);
-	memcpy(d + 12, &flags, 2);
-	memcpy(d + 14, &next, 2);
-}
-
-/* Offer head as the next available chain. */
-static void offer(uint16_t head)
-{
-	uint16_t idx;
-	memcpy(&idx, ram + AVAIL + 2, 2);
-	memcpy(ram + AVAIL + 4 + 2 * (idx % QSIZE), &head, 2);
-	idx++;
-	memcpy(ram + AVAIL + 2, &idx, 2);
 }
 
 static void queue(struct virtq *q)
@@ -79,10 +63,10 @@ static void test_chain_ok(void **state)
 	queue(&q);
 	assert_int_equal(virtq_pop(&q, &c, &err), 0); /* nothing offered */
 	memcpy(ram + 0x10000, "hello world", 11);
-	desc(2, 0x10000, 5, VIRTQ_DESC_F_NEXT, 5);
-	desc(5, 0x10005, 6, VIRTQ_DESC_F_NEXT, 1);
-	desc(1, 0x20000, 100, VIRTQ_DESC_F_WRITE, 0);
-	offer(2);
+	ring_desc(&guest, 2, 0x10000, 5, VIRTQ_DESC_F_NEXT, 5);
+	ring_desc(&guest, 5, 0x10005, 6, VIRTQ_DESC_F_NEXT, 1);
+	ring_desc(&guest, 1, 0x20000, 100, VIRTQ_DESC_F_WRITE, 0);
+	ring_offer(&guest, 2);
 	assert_true(virtq_has_avail(&q));
 	assert_int_equal(virtq_pop(&q, &c, &err), 1);
 	assert_int_equal(c.head, 2);
@@ -105,8 +89,8 @@ static void test_chain_ok(void **state)
 	assert_int_equal(len, 42);
 	assert_false(virtq_has_avail(&q));
 	/* unpop hands the same chain out again */
-	desc(0, 0x10000, 4, 0, 0);
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 4, 0, 0);
+	ring_offer(&guest, 0);
 	assert_int_equal(virtq_pop(&q, &c, &err), 1);
 	virtq_unpop(&q);
 	assert_int_equal(virtq_pop(&q, &c, &err), 1);
@@ -130,44 +114,44 @@ static void test_hostile_chains(void **state)
 	(void)state;
 	struct virtq q;
 	queue(&q);
-	desc(0, RAM - 4, 8, 0, 0); /* runs off the end of guest memory */
-	offer(0);
+	ring_desc(&guest, 0, RAM - 4, 8, 0, 0); /* runs off the end of guest memory */
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "outside guest memory");
 
 	queue(&q);
-	desc(0, UINT64_MAX - 2, 8, 0, 0); /* address wraps */
-	offer(0);
+	ring_desc(&guest, 0, UINT64_MAX - 2, 8, 0, 0); /* address wraps */
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "outside guest memory");
 
 	queue(&q);
-	desc(0, 0x10000, 4, VIRTQ_DESC_F_NEXT, 1);
-	desc(1, 0x10000, 4, VIRTQ_DESC_F_NEXT, 0); /* 0 -> 1 -> 0 ... */
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 4, VIRTQ_DESC_F_NEXT, 1);
+	ring_desc(&guest, 1, 0x10000, 4, VIRTQ_DESC_F_NEXT, 0); /* 0 -> 1 -> 0 ... */
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "loops");
 
 	queue(&q);
-	desc(0, 0x10000, 0, 0, 0);
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 0, 0, 0);
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "zero length");
 
 	queue(&q);
-	desc(0, 0x10000, 4, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
-	desc(1, 0x10000, 4, 0, 0); /* readable after writable */
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 4, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	ring_desc(&guest, 1, 0x10000, 4, 0, 0); /* readable after writable */
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "device-readable after");
 
 	queue(&q);
-	desc(0, 0x10000, 4, VIRTQ_DESC_F_NEXT, QSIZE); /* next beyond the table */
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 4, VIRTQ_DESC_F_NEXT, QSIZE); /* next beyond the table */
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "beyond the queue");
 
 	queue(&q);
-	offer(QSIZE + 3); /* head beyond the table */
+	ring_offer(&guest, QSIZE + 3); /* head beyond the table */
 	expect_hostile(&q, "beyond the queue");
 
 	queue(&q);
-	desc(0, 0x10000, 4, VIRTQ_DESC_F_INDIRECT, 0);
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 4, VIRTQ_DESC_F_INDIRECT, 0);
+	ring_offer(&guest, 0);
 	expect_hostile(&q, "indirect");
 
 	queue(&q);
@@ -183,7 +167,7 @@ static void test_hostile_chains(void **state)
 	q.used_gpa = 0x9000;
 	assert_int_equal(virtq_check_layout(&q, 256, &err), 0);
 	for (unsigned i = 0; i < 100; i++)
-		desc(i, 0x10000, 4, VIRTQ_DESC_F_NEXT, i + 1);
+		ring_desc(&guest, i, 0x10000, 4, VIRTQ_DESC_F_NEXT, i + 1);
 	uint16_t head = 0, one = 1;
 	memcpy(ram + 0x8000 + 4, &head, 2);
 	memcpy(ram + 0x8000 + 2, &one, 2);
@@ -209,39 +193,6 @@ static void test_layout_checks(void **state)
 	q.used_gpa = USED + 2;
 	assert_int_equal(virtq_check_layout(&q, 256, &err), -1);
 	assert_non_null(strstr(err.message, "misaligned"));
-}
-
-/* Drive the virtio-mmio register file the way a driver does, then a blk request through the ring. */
-static void reg_write(struct virtio_mmio *m, uint64_t off, uint32_t v)
-{
-	virtio_mmio_io(m, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t reg_read(struct virtio_mmio *m, uint64_t off)
-{
-	uint32_t v = 0;
-	virtio_mmio_io(m, off, (uint8_t *)&v, 4, false);
-	return v;
-}
-
-static void bring_up(struct virtio_mmio *m, uint32_t qsize)
-{
-	reg_write(m, 0x70, 0);
-	reg_write(m, 0x70, 1 | 2);
-	reg_write(m, 0x14, 1);
-	assert_int_equal(reg_read(m, 0x10) & 1, 1); /* VERSION_1 offered */
-	reg_write(m, 0x24, 1);
-	reg_write(m, 0x20, 1);
-	reg_write(m, 0x70, 1 | 2 | 8);
-	assert_int_equal(reg_read(m, 0x70) & 8, 8);
-	reg_write(m, 0x30, 0);
-	assert_int_equal(reg_read(m, 0x34), 128);
-	reg_write(m, 0x38, qsize);
-	reg_write(m, 0x80, DESC);
-	reg_write(m, 0x90, AVAIL);
-	reg_write(m, 0xa0, USED);
-	reg_write(m, 0x44, 1);
-	reg_write(m, 0x70, 1 | 2 | 8 | 4);
 }
 
 /* Let the device work until the used ring holds n entries: reads and writes finish on io_uring. */
@@ -276,7 +227,9 @@ static void test_blk_over_mmio(void **state)
 	uint64_t cap = 0;
 	virtio_mmio_io(m, 0x100, (uint8_t *)&cap, 8, false);
 	assert_int_equal(cap, 8);
-	bring_up(m, QSIZE);
+	ring_bring_up(m, &guest);
+	assert_int_equal(reg_read(m, 0x34), 128);
+	assert_int_equal(reg_read(m, 0x44), 1);
 	assert_int_equal(reg_read(m, 0x44), 1);
 
 	/* Write sector 2, then read it back. */
@@ -286,11 +239,11 @@ static void test_blk_over_mmio(void **state)
 	} hdr = { 1, 0, 2 };
 	memcpy(ram + 0x10000, &hdr, 16);
 	memset(ram + 0x11000, 0xab, 512);
-	desc(0, 0x10000, 16, VIRTQ_DESC_F_NEXT, 1);
-	desc(1, 0x11000, 512, VIRTQ_DESC_F_NEXT, 2);
-	desc(2, 0x12000, 1, VIRTQ_DESC_F_WRITE, 0);
+	ring_desc(&guest, 0, 0x10000, 16, VIRTQ_DESC_F_NEXT, 1);
+	ring_desc(&guest, 1, 0x11000, 512, VIRTQ_DESC_F_NEXT, 2);
+	ring_desc(&guest, 2, 0x12000, 1, VIRTQ_DESC_F_WRITE, 0);
 	ram[0x12000] = 0xff;
-	offer(0);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	serve_until(m, 1);
 	assert_int_equal(ram[0x12000], 0);
@@ -303,8 +256,8 @@ static void test_blk_over_mmio(void **state)
 
 	hdr.type = 0;
 	memcpy(ram + 0x10000, &hdr, 16);
-	desc(1, 0x13000, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-	offer(0);
+	ring_desc(&guest, 1, 0x13000, 512, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	serve_until(m, 2);
 	assert_int_equal(ram[0x12000], 0);
@@ -316,20 +269,20 @@ static void test_blk_over_mmio(void **state)
 	/* Past the end of the disk: an I/O error, not an out-of-bounds access. */
 	hdr.sector = 8;
 	memcpy(ram + 0x10000, &hdr, 16);
-	offer(0);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	serve_until(m, 3);
 	assert_int_equal(ram[0x12000], 1);
 	hdr.sector = UINT64_MAX / 256;
 	memcpy(ram + 0x10000, &hdr, 16);
-	offer(0);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	serve_until(m, 4);
 	assert_int_equal(ram[0x12000], 1);
 
 	/* A hostile chain sets DEVICE_NEEDS_RESET; a reset brings the device back. */
-	desc(0, 0x10000, 0, 0, 0);
-	offer(0);
+	ring_desc(&guest, 0, 0x10000, 0, 0, 0);
+	ring_offer(&guest, 0);
 	reg_write(m, 0x50, 0);
 	virtio_mmio_poll_once(m);
 	assert_int_equal(reg_read(m, 0x70) & 0x40, 0x40);
@@ -339,8 +292,9 @@ static void test_blk_over_mmio(void **state)
 	assert_int_equal(reg_read(m, 0x44), 0);
 
 	/* A queue size that is not a power of two is refused at QueueReady. */
-	memset(ram, 0, 0x4000);
-	bring_up(m, 6);
+	struct test_ring odd = guest;
+	odd.size = 6;
+	ring_bring_up(m, &odd);
 	assert_int_equal(reg_read(m, 0x44), 0);
 	assert_int_equal(reg_read(m, 0x70) & 0x40, 0x40);
 	virtio_blk_destroy(&b);
