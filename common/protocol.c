@@ -28,9 +28,26 @@ static const char *const type_names[] = {
 	[PROTO_BYE] = "bye",
 };
 
+static const char *const error_code_names[] = {
+	[PROTO_ERR_FAILED] = "failed",
+	[PROTO_ERR_BAD_MESSAGE] = "bad_message",
+	[PROTO_ERR_OVERSIZED] = "oversized",
+	[PROTO_ERR_UNEXPECTED] = "unexpected",
+	[PROTO_ERR_UNKNOWN_WORKLOAD] = "unknown_workload",
+	[PROTO_ERR_BAD_PARAMS] = "bad_params",
+	[PROTO_ERR_TIMEOUT] = "timeout",
+};
+
 const char *proto_type_name(enum proto_type t)
 {
 	return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
+}
+
+const char *proto_error_code_name(enum proto_error_code c)
+{
+	return (unsigned)c < sizeof(error_code_names) / sizeof(error_code_names[0])
+		       ? error_code_names[c]
+		       : "?";
 }
 
 int proto_values_add(struct proto_values *vals, const char *name, double value)
@@ -189,6 +206,24 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 	return 0;
 }
 
+static int decode_error(const struct json_doc *doc, struct proto_msg *msg, struct vb_error *err)
+{
+	char code[24];
+	if (need_string(doc, 0, "message", msg->message, sizeof(msg->message), true, err) < 0 ||
+	    need_string(doc, 0, "code", code, sizeof(code), false, err) < 0)
+		return -1;
+	msg->code = PROTO_ERR_FAILED;
+	if (!code[0])
+		return 0;
+	for (unsigned i = 0; i < sizeof(error_code_names) / sizeof(error_code_names[0]); i++) {
+		if (strcmp(code, error_code_names[i]) == 0) {
+			msg->code = (enum proto_error_code)i;
+			return 0;
+		}
+	}
+	return error_set(err, "unknown error code \"%s\"", code);
+}
+
 static int decode_run(const struct json_doc *doc, struct proto_msg *msg, struct vb_error *err)
 {
 	struct proto_run *r = &msg->run;
@@ -265,7 +300,7 @@ int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_
 					 false, err);
 		break;
 	}
-	case PROTO_ERROR:
+	case PROTO_ERROR: rc = decode_error(&doc, msg, err); break;
 	case PROTO_UNSUPPORTED:
 		rc = need_string(&doc, 0, "message", msg->message, sizeof(msg->message), true, err);
 		break;
@@ -355,6 +390,9 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 			json_kv_string(&w, "message", msg->message);
 		break;
 	case PROTO_ERROR:
+		json_kv_string(&w, "code", proto_error_code_name(msg->code));
+		json_kv_string(&w, "message", msg->message);
+		break;
 	case PROTO_UNSUPPORTED: json_kv_string(&w, "message", msg->message); break;
 	default: break;
 	}
@@ -396,8 +434,10 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 				r->discarding = false;
 				memmove(r->buf, nl + 1, r->len - l - 1);
 				r->len -= l + 1;
-				return error_set(err, "message is oversized (over %d bytes)",
-						 PROTO_MAX_LINE);
+				error_set(err, "message is oversized (over %d bytes)",
+					  PROTO_MAX_LINE);
+				err->code = EMSGSIZE;
+				return -1;
 			}
 			*nl = '\0';
 			*line = r->buf;
@@ -412,9 +452,12 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 		int wait = -1;
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
-			if (left <= 0)
-				return error_set(err, "timed out after %d ms waiting for a message",
-						 timeout_ms);
+			if (left <= 0) {
+				error_set(err, "timed out after %d ms waiting for a message",
+					  timeout_ms);
+				err->code = ETIMEDOUT;
+				return -1;
+			}
 			wait = left > 0x7fffffff ? 0x7fffffff : (int)left;
 		}
 		struct pollfd p = { .fd = r->fd, .events = POLLIN };
@@ -443,8 +486,10 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 		if (n == 0) {
 			if (r->len > 0 && !r->discarding) {
 				r->len = 0;
-				return error_set(
-					err, "stream ended in the middle of a message (truncated)");
+				error_set(err,
+					  "stream ended in the middle of a message (truncated)");
+				err->code = EPROTO;
+				return -1;
 			}
 			return 0;
 		}
@@ -463,8 +508,11 @@ int proto_write_line(int fd, const char *line, size_t len, int timeout_ms, struc
 		int wait = -1;
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
-			if (left <= 0)
-				return error_set(err, "timed out writing a message");
+			if (left <= 0) {
+				error_set(err, "timed out writing a message");
+				err->code = ETIMEDOUT;
+				return -1;
+			}
 			wait = (int)left;
 		}
 		int pr = poll(&pfd, 1, wait);

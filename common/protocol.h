@@ -29,12 +29,27 @@ enum proto_type {
 	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, counters */
 	PROTO_RUN,	   /* harness: run one sample of a workload */
 	PROTO_SAMPLE,	   /* agent: metric values (+ counters) of one sample */
-	PROTO_ERROR,	   /* agent: the request failed (message) */
+	PROTO_ERROR,	   /* agent: the request failed (code, message) */
 	PROTO_UNSUPPORTED, /* agent: the workload cannot run here (message = reason) */
 	PROTO_PING,	   /* harness */
 	PROTO_PONG,	   /* agent */
 	PROTO_SHUTDOWN,	   /* harness: exit (the VM powers off) */
 	PROTO_BYE,	   /* agent: acknowledges shutdown */
+};
+
+/*
+ * Why a request failed, carried by every error message ("code"), so that the harness acts on the
+ * reason and never on the message text. A message without a code (an older agent) is
+ * PROTO_ERR_FAILED.
+ */
+enum proto_error_code {
+	PROTO_ERR_FAILED,	    /* "failed": the request was served and failed */
+	PROTO_ERR_BAD_MESSAGE,	    /* "bad_message": the request did not decode; it was dropped */
+	PROTO_ERR_OVERSIZED,	    /* "oversized": the request was over PROTO_MAX_LINE; dropped */
+	PROTO_ERR_UNEXPECTED,	    /* "unexpected": a message of a type the agent does not serve */
+	PROTO_ERR_UNKNOWN_WORKLOAD, /* "unknown_workload": no such workload in this agent */
+	PROTO_ERR_BAD_PARAMS,	    /* "bad_params": a parameter missing, unknown or not finite */
+	PROTO_ERR_TIMEOUT,	    /* "timeout": something the request waited for did not come */
 };
 
 struct proto_value {
@@ -79,6 +94,7 @@ struct proto_msg {
 	struct proto_values metrics;  /* sample */
 	struct proto_values counters; /* sample */
 	struct proto_values sizes;    /* sample: the sizes the workload used */
+	enum proto_error_code code;   /* error */
 	char message[512]; /* error, unsupported; sample: why its null metrics were not measured */
 };
 
@@ -105,8 +121,9 @@ struct proto_reader {
 void proto_reader_init(struct proto_reader *r, int fd);
 /*
  * Read one line into *line (NUL-terminated, valid until the next call). timeout_ms < 0
- * waits forever. Returns 1 for a line, 0 at end of stream, -1 on error (time-out,
- * oversized line, I/O error, interrupted by a signal with err->code = EINTR).
+ * waits forever. Returns 1 for a line, 0 at end of stream, -1 on error with err->code saying
+ * which: ETIMEDOUT (time-out), EMSGSIZE (an oversized line, skipped: the next line reads),
+ * EPROTO (the stream ended inside a line), EINTR (interrupted by a signal), else an I/O errno.
  */
 int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t *len,
 		    struct vb_error *err);
@@ -116,5 +133,6 @@ int proto_write_line(int fd, const char *line, size_t len, int timeout_ms, struc
 int proto_send(int fd, const struct proto_msg *msg, int timeout_ms, struct vb_error *err);
 
 const char *proto_type_name(enum proto_type t);
+const char *proto_error_code_name(enum proto_error_code c);
 
 #endif

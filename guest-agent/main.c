@@ -66,19 +66,31 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 	h->isolation_json = json_writer_take(&w, NULL);
 }
 
-static int reply_text(struct agent *a, enum proto_type type, uint64_t id, const char *text)
+static int reply_coded(struct agent *a, enum proto_type type, enum proto_error_code code,
+		       uint64_t id, const char *text)
 {
 	struct proto_msg m;
 	struct vb_error err;
 	memset(&m, 0, sizeof(m));
 	m.type = type;
 	m.id = id;
+	m.code = code;
 	snprintf(m.message, sizeof(m.message), "%s", text);
 	if (proto_send(a->wfd, &m, AGENT_WRITE_TIMEOUT_MS, &err) < 0) {
 		fprintf(stderr, "vbench-agent: %s\n", err.message);
 		return -1;
 	}
 	return 0;
+}
+
+static int reply_text(struct agent *a, enum proto_type type, uint64_t id, const char *text)
+{
+	return reply_coded(a, type, PROTO_ERR_FAILED, id, text);
+}
+
+static int reply_error(struct agent *a, enum proto_error_code code, uint64_t id, const char *text)
+{
+	return reply_coded(a, PROTO_ERROR, code, id, text);
 }
 
 static int serve_run(struct agent *a, const struct proto_msg *req)
@@ -88,7 +100,7 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	char msg[512];
 	if (!w || w->host_side) {
 		snprintf(msg, sizeof(msg), "unknown workload \"%s\"", r->workload);
-		return reply_text(a, PROTO_ERROR, req->id, msg);
+		return reply_error(a, PROTO_ERR_UNKNOWN_WORKLOAD, req->id, msg);
 	}
 	struct workload_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
@@ -106,14 +118,14 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 		    !isfinite(ctx.params[i])) {
 			snprintf(msg, sizeof(msg), "%s: parameter \"%s\" missing or not finite",
 				 w->id, w->params[i].name);
-			return reply_text(a, PROTO_ERROR, req->id, msg);
+			return reply_error(a, PROTO_ERR_BAD_PARAMS, req->id, msg);
 		}
 	}
 	for (unsigned i = 0; i < r->params.count; i++) {
 		if (workload_param_index(w, r->params.v[i].name) < 0) {
 			snprintf(msg, sizeof(msg), "%s: unknown parameter \"%s\"", w->id,
 				 r->params.v[i].name);
-			return reply_text(a, PROTO_ERROR, req->id, msg);
+			return reply_error(a, PROTO_ERR_BAD_PARAMS, req->id, msg);
 		}
 	}
 
@@ -133,7 +145,8 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	if (rc == WORKLOAD_UNSUPPORTED)
 		return reply_text(a, PROTO_UNSUPPORTED, req->id, err.message);
 	if (rc < 0)
-		return reply_text(a, PROTO_ERROR, req->id, err.message[0] ? err.message : "failed");
+		return reply_error(a, err.code == ETIMEDOUT ? PROTO_ERR_TIMEOUT : PROTO_ERR_FAILED,
+				   req->id, err.message[0] ? err.message : "failed");
 	rep.type = PROTO_SAMPLE;
 	rep.id = req->id;
 	for (size_t i = 0; i < workload_metric_count(w); i++)
@@ -213,14 +226,15 @@ int main(int argc, char **argv)
 			if (err.code == EINTR)
 				continue;
 			fprintf(stderr, "vbench-agent: %s\n", err.message);
-			if (strstr(err.message, "oversized")) {
-				reply_text(&a, PROTO_ERROR, 0, err.message);
+			/* the oversized line was skipped: say so, and serve the next one */
+			if (err.code == EMSGSIZE) {
+				reply_error(&a, PROTO_ERR_OVERSIZED, 0, err.message);
 				continue;
 			}
 			break;
 		}
 		if (proto_decode(line, len, &req, &err) < 0) {
-			if (reply_text(&a, PROTO_ERROR, 0, err.message) < 0)
+			if (reply_error(&a, PROTO_ERR_BAD_MESSAGE, 0, err.message) < 0)
 				break;
 			continue;
 		}
@@ -238,7 +252,7 @@ int main(int argc, char **argv)
 			char msg[96];
 			snprintf(msg, sizeof(msg), "unexpected %s message",
 				 proto_type_name(req.type));
-			reply_text(&a, PROTO_ERROR, req.id, msg);
+			reply_error(&a, PROTO_ERR_UNEXPECTED, req.id, msg);
 		}
 		proto_msg_free(&req);
 		if (getpid() == 1)

@@ -136,10 +136,13 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 		return error_prefix(err, "%s: malformed message from the agent: ", s->ops->name);
 	}
 	if (rep->id != req->id) {
-		s->up = false;
-		if (rep->type == PROTO_ERROR && rep->id == 0)
-			error_set(err, "%s: the agent rejected the request: %s", s->ops->name,
-				  rep->message);
+		bool rejected = rep->type == PROTO_ERROR && rep->id == 0;
+		/* a request the agent could not read was dropped whole: the agent serves the next */
+		s->up = rejected &&
+			(rep->code == PROTO_ERR_OVERSIZED || rep->code == PROTO_ERR_BAD_MESSAGE);
+		if (rejected)
+			error_set(err, "%s: the agent rejected the request (%s): %s", s->ops->name,
+				  proto_error_code_name(rep->code), rep->message);
 		else
 			error_set(err, "%s: reply for request %llu while waiting for %llu",
 				  s->ops->name, (unsigned long long)rep->id,

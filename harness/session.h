@@ -31,7 +31,9 @@ int session_start(struct session *s, struct vb_error *err);
 /*
  * Send req (its id is assigned here) and wait for the reply with the same id.
  * -1 with err: err->code == EINTR when interrupted by a signal; s->up == false when the
- * agent died, hung or broke the protocol (the caller may session_restart).
+ * agent died, hung or broke the protocol (the caller may session_restart). An agent that
+ * dropped the request as unreadable (error code oversized or bad_message) stays up; whenever
+ * the agent rejected a request (an error with id 0), rep holds that error and its code.
  */
 int session_request(struct session *s, struct proto_msg *req, struct proto_msg *rep, int timeout_ms,
 		    struct vb_error *err);

@@ -51,7 +51,7 @@ static bool msgs_equal(const struct proto_msg *a, const struct proto_msg *b)
 		return values_equal(&a->metrics, &b->metrics) &&
 		       values_equal(&a->counters, &b->counters) &&
 		       strcmp(a->message, b->message) == 0;
-	case PROTO_ERROR:
+	case PROTO_ERROR: return a->code == b->code && strcmp(a->message, b->message) == 0;
 	case PROTO_UNSUPPORTED: return strcmp(a->message, b->message) == 0;
 	default: return true;
 	}

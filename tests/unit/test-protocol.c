@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +373,7 @@ static void test_reader_lines_truncation_and_oversize(void **state)
 	/* nothing more: a time-out, not a hang */
 	assert_int_equal(proto_read_line(&r, 50, &line, &len, &err), -1);
 	assert_non_null(strstr(err.message, "timed out"));
+	assert_int_equal(err.code, ETIMEDOUT);
 
 	/* an oversized line is rejected, and the line after it still reads */
 	char *big = malloc(PROTO_MAX_LINE + 100);
@@ -387,14 +389,56 @@ static void test_reader_lines_truncation_and_oversize(void **state)
 	close(p[1]);
 	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), -1);
 	assert_non_null(strstr(err.message, "oversized"));
+	assert_int_equal(err.code, EMSGSIZE);
 	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), 1);
 	assert_string_equal(line, "{\"type\":\"ping\",\"id\":2}");
 	/* the stream ends inside a message: truncated */
 	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), -1);
 	assert_non_null(strstr(err.message, "truncated"));
+	assert_int_equal(err.code, EPROTO);
 	assert_int_equal(proto_read_line(&r, 5000, &line, &len, &err), 0);
 	free(big);
 	close(p[0]);
+}
+
+/* An error carries its reason as a code; one without a code (an older agent) is "failed". */
+static void test_error_codes_round_trip(void **state)
+{
+	(void)state;
+	struct proto_msg m, d;
+	struct vb_error err;
+	static const enum proto_error_code codes[] = {
+		PROTO_ERR_FAILED,     PROTO_ERR_BAD_MESSAGE,	  PROTO_ERR_OVERSIZED,
+		PROTO_ERR_UNEXPECTED, PROTO_ERR_UNKNOWN_WORKLOAD, PROTO_ERR_BAD_PARAMS,
+		PROTO_ERR_TIMEOUT,
+	};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = PROTO_ERROR;
+		m.id = 7;
+		m.code = codes[i];
+		/* the text says nothing of the reason: only the code carries it */
+		snprintf(m.message, sizeof(m.message), "no reason in words");
+		char *line = proto_encode(&m, NULL);
+		assert_non_null(line);
+		assert_int_equal(decode(line, &d, &err), 0);
+		assert_int_equal(d.type, PROTO_ERROR);
+		assert_int_equal(d.code, codes[i]);
+		assert_string_equal(proto_error_code_name(d.code), proto_error_code_name(codes[i]));
+		free(line);
+	}
+	assert_int_equal(
+		decode("{\"type\":\"error\",\"id\":0,\"message\":\"oversized\"}", &d, &err), 0);
+	assert_int_equal(d.code, PROTO_ERR_FAILED);
+	assert_int_equal(
+		decode("{\"type\":\"error\",\"id\":0,\"code\":\"oversized\",\"message\":\"\"}", &d,
+		       &err),
+		0);
+	assert_int_equal(d.code, PROTO_ERR_OVERSIZED);
+	assert_int_equal(decode("{\"type\":\"error\",\"code\":\"no_such_code\",\"message\":\"x\"}",
+				&d, &err),
+			 -1);
+	assert_int_equal(decode("{\"type\":\"error\",\"code\":7,\"message\":\"x\"}", &d, &err), -1);
 }
 
 static void test_json_writer_escapes(void **state)
@@ -438,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_rejects_what_would_not_encode_again),
 		cmocka_unit_test(test_too_many_values),
 		cmocka_unit_test(test_reader_lines_truncation_and_oversize),
+		cmocka_unit_test(test_error_codes_round_trip),
 		cmocka_unit_test(test_json_writer_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
