@@ -43,12 +43,20 @@ struct backend_stats {
 
 struct backend_instance; /* private to each backend */
 
+/* What an environment can give its agent, declared so that the harness never tests a name. */
+enum backend_provides {
+	BACKEND_PROVIDES_DISK = 1u << 0, /* attaches cfg->disk_path (agent_disk_path says where) */
+	BACKEND_PROVIDES_NETWORK = 1u << 1, /* links the agent to a peer when cfg->network */
+	BACKEND_PROVIDES_KERNEL = 1u << 2,  /* a kernel under the agent (system calls, processes) */
+};
+
 struct backend_ops {
 	const char *name;
 	const char *description;
 	/* How long its agent may take to say hello after start, in ms (0: 30 s). A VM boots a
 	 * kernel first, which in the nested test rig takes minutes. */
 	unsigned ready_timeout_ms;
+	unsigned provides; /* enum backend_provides */
 	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
 	/* Bring up an environment running the agent. On failure nothing is left behind. */

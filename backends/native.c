@@ -187,6 +187,7 @@ static void native_stop(struct backend_instance *inst)
 const struct backend_ops native_backend = {
 	.name = "native",
 	.description = "bare metal: the agent as a process on the host, pinned with hwloc",
+	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
 	.probe = native_probe,
 	.start = native_start,
 	.channel = native_channel,

@@ -449,6 +449,7 @@ const struct backend_ops qemu_backend = {
 	.description = "the kvm guest (same kernel, initramfs, agent) on QEMU's microvm with KVM: "
 		       "the reference VMM",
 	.ready_timeout_ms = 600000,
+	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
 	.probe = qemu_probe,
 	.start = qemu_start,
 	.channel = qemu_channel,

@@ -115,15 +115,14 @@ static int parse_uint(const char *s, long max, long *out)
 	return 0;
 }
 
-bool options_match_workload(const struct run_options *o, const char *id)
+bool options_match_workload(const struct run_options *o, const struct workload *w)
 {
-	/* self-tests misbehave on purpose: only a pattern that names them selects them */
-	bool selftest = strncmp(id, "selftest.", 9) == 0;
 	if (o->npatterns == 0)
-		return !selftest;
+		return !w->only_when_named;
 	for (unsigned i = 0; i < o->npatterns; i++)
-		if (fnmatch(o->patterns[i], id, 0) == 0 &&
-		    (!selftest || strncmp(o->patterns[i], "selftest", 8) == 0))
+		if (fnmatch(o->patterns[i], w->id, 0) == 0 &&
+		    (!w->only_when_named ||
+		     strncmp(o->patterns[i], w->group, strlen(w->group)) == 0))
 			return true;
 	return false;
 }

@@ -45,8 +45,11 @@ struct run_options {
 int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err);
 /* "1G", "512M", "4096K", "1073741824" */
 int options_parse_size(const char *s, uint64_t *out);
-/* Does workload id match any pattern (or are there none)? */
-bool options_match_workload(const struct run_options *o, const char *id);
+/*
+ * Does w's id match any pattern (or are there none)? One that runs only when named needs a
+ * pattern beginning with its group.
+ */
+bool options_match_workload(const struct run_options *o, const struct workload *w);
 int options_default_repeat(enum suite s);
 int options_default_warmup(enum suite s);
 void options_usage(bool compare);

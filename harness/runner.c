@@ -86,7 +86,7 @@ static void find_agent(const char *self_path, char *out, size_t len)
 		snprintf(out, len, "%.*s/vbench-agent", (int)(len - 16), self);
 }
 
-/* Fill the request parameters of w for this run; PARAM_FROM_HOST names say where from. */
+/* Fill the request parameters of w for this run, each from where it declares. */
 static int build_params(const struct workload *w, enum suite suite, const struct result_host *host,
 			unsigned cpus, uint64_t memory_bytes, struct proto_values *params,
 			struct vb_error *err)
@@ -94,19 +94,19 @@ static int build_params(const struct workload *w, enum suite suite, const struct
 	memset(params, 0, sizeof(*params));
 	for (size_t i = 0; i < workload_param_count(w); i++) {
 		const struct param_def *p = &w->params[i];
-		double v = p->value[suite];
-		if (v == PARAM_FROM_HOST) {
-			if (strcmp(p->name, "llc_bytes") == 0)
-				v = host->llc_bytes ? (double)host->llc_bytes : 8.0 * 1024 * 1024;
-			else if (strcmp(p->name, "cpus") == 0)
-				v = cpus;
-			else if (strcmp(p->name, "memory_limit") == 0)
-				v = (double)memory_bytes;
-			else
-				return error_set(err,
-						 "%s: parameter %s asks the host for a value "
-						 "vbench does not know",
-						 w->id, p->name);
+		double v;
+		switch (p->from) {
+		case PARAM_FROM_SUITE: v = p->value[suite]; break;
+		case PARAM_HOST_LLC_BYTES:
+			v = host->llc_bytes ? (double)host->llc_bytes : 8.0 * 1024 * 1024;
+			break;
+		case PARAM_HOST_CPUS: v = cpus; break;
+		case PARAM_HOST_MEMORY_LIMIT: v = (double)memory_bytes; break;
+		default:
+			return error_set(err,
+					 "%s: parameter %s asks the host for a value "
+					 "vbench does not know",
+					 w->id, p->name);
 		}
 		proto_values_add(params, p->name, v);
 	}
@@ -350,9 +350,17 @@ static void run_workload(struct runner *r, const struct workload *w)
 		for (size_t m = 0; m < workload_metric_count(w); m++)
 			results_entry(&r->doc, w, m, r->sessions[si].ops->name);
 		active[si] = r->sessions[si].up;
-		if (!active[si])
+		const char *lacks = w->host_side ? NULL : session_lacks(&r->sessions[si], w);
+		if (!active[si]) {
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR,
 				      "the agent is not running");
+		} else if (lacks) {
+			/* by the workload's declared needs: the agent is not asked */
+			mark_workload(r, w, r->sessions[si].ops->name, RESULT_UNSUPPORTED, lacks);
+			progress_note(&r->progress, "%s: %s: unsupported: %s",
+				      r->sessions[si].ops->name, w->id, lacks);
+			active[si] = false;
+		}
 	}
 	unsigned total = (unsigned)(r->o->warmup + r->o->repeat);
 	/* interleaved, one sample each per round, so that drift of the machine hits every backend
@@ -500,10 +508,10 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	bool need_disk = false;
 	const struct workload *sel;
 	for (size_t i = 0; (sel = workload_at(i)); i++) {
-		if (!options_match_workload(o, sel->id))
+		if (!options_match_workload(o, sel))
 			continue;
-		need_disk |= strncmp(sel->group, "io.blk", 6) == 0;
-		r->cfg.network |= strncmp(sel->group, "io.net", 6) == 0;
+		need_disk |= (sel->needs & WORKLOAD_NEEDS_DISK) != 0;
+		r->cfg.network |= (sel->needs & WORKLOAD_NEEDS_NETWORK) != 0;
 	}
 	if (need_disk && o->disk) {
 		if (access(o->disk, R_OK | W_OK) < 0) {
@@ -517,8 +525,8 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		if (scratch_create(dir && *dir ? dir : "/var/tmp", o->disk_bytes, disk_path,
 				   sizeof(disk_path), &err) < 0)
 			fprintf(stderr,
-				"vbench: no scratch disk, io.blk workloads will be unsupported: "
-				"%s\n",
+				"vbench: no scratch disk, workloads that need one will be "
+				"unsupported: %s\n",
 				err.message);
 		else
 			r->cfg.disk_path = disk_path;
@@ -578,12 +586,12 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	const struct workload *w;
 	size_t nselected = 0;
 	for (size_t i = 0; (w = workload_at(i)); i++)
-		if (options_match_workload(o, w->id))
+		if (options_match_workload(o, w))
 			nselected++;
 	progress_set_total(&r->progress, nselected,
 			   (unsigned)(o->warmup + o->repeat) * r->nsessions);
 	for (size_t i = 0; (w = workload_at(i)) && !interrupted; i++) {
-		if (!options_match_workload(o, w->id))
+		if (!options_match_workload(o, w))
 			continue;
 		progress_workload(&r->progress, w->id);
 		run_workload(r, w);

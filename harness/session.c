@@ -153,6 +153,20 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	return 0;
 }
 
+const char *session_lacks(const struct session *s, const struct workload *w)
+{
+	unsigned has = s->ops->provides;
+	if ((w->needs & WORKLOAD_NEEDS_KERNEL) && !(has & BACKEND_PROVIDES_KERNEL))
+		return "no kernel under the agent";
+	if ((w->needs & WORKLOAD_NEEDS_DISK) &&
+	    (!(has & BACKEND_PROVIDES_DISK) || !s->stats.agent_disk_path[0]))
+		return "no scratch disk attached";
+	if ((w->needs & WORKLOAD_NEEDS_NETWORK) &&
+	    (!(has & BACKEND_PROVIDES_NETWORK) || !s->stats.peer_addr[0]))
+		return "no network peer";
+	return NULL;
+}
+
 int session_restart(struct session *s, struct vb_error *err)
 {
 	teardown(s);

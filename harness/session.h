@@ -6,6 +6,7 @@
 
 #include "backends/backend.h"
 #include "common/protocol.h"
+#include "workloads/workload.h"
 
 struct session {
 	const struct backend_ops *ops;
@@ -38,6 +39,11 @@ int session_start(struct session *s, struct vb_error *err);
 int session_request(struct session *s, struct proto_msg *req, struct proto_msg *rep, int timeout_ms,
 		    struct vb_error *err);
 int session_restart(struct session *s, struct vb_error *err);
+/*
+ * What the running environment lacks of what w declares it needs ("no scratch disk attached"),
+ * or NULL when it has it all: the backend's declared capabilities and what this start attached.
+ */
+const char *session_lacks(const struct session *s, const struct workload *w);
 /* Ask the agent to shut down, then tear the backend down. Idempotent. */
 void session_stop(struct session *s);
 void session_free(struct session *s);

@@ -630,6 +630,7 @@ static const struct workload io_blk_randread_workload = {
 	.params = IO_BLK_RANDOM_PARAMS,
 	.metrics = IO_BLK_RANDOM_METRICS,
 	.run = io_blk_randread_run,
+	.needs = WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_KERNEL,
 };
 
 static const struct workload io_blk_randwrite_workload = {
@@ -640,6 +641,7 @@ static const struct workload io_blk_randwrite_workload = {
 	.params = IO_BLK_RANDOM_PARAMS,
 	.metrics = IO_BLK_RANDOM_METRICS,
 	.run = io_blk_randwrite_run,
+	.needs = WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_KERNEL,
 };
 
 /* ---- io.blk.seq ---- */
@@ -703,6 +705,7 @@ static const struct workload io_blk_seq_workload = {
 		{ "write_mbps", "MB/s", BETTER_HIGHER },
 	},
 	.run = io_blk_seq_run,
+	.needs = WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_KERNEL,
 };
 
 /* ---- io.blk.fsync ---- */
@@ -771,6 +774,7 @@ static const struct workload io_blk_fsync_workload = {
 		{ "fsyncs", "fsyncs/s", BETTER_HIGHER },
 	},
 	.run = io_blk_fsync_run,
+	.needs = WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_KERNEL,
 };
 
 const struct workload *const io_blk_workloads[] = {

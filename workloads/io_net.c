@@ -244,6 +244,7 @@ static const struct workload io_net_rr_workload = {
 		{ "rr1k_tps", "transactions/s", BETTER_HIGHER },
 	},
 	.run = io_net_rr_run,
+	.needs = WORKLOAD_NEEDS_NETWORK | WORKLOAD_NEEDS_KERNEL,
 };
 
 /* ---- io.net.stream ---- */
@@ -308,6 +309,7 @@ static const struct workload io_net_stream_workload = {
 		{ "stream_mbps", "MB/s", BETTER_HIGHER },
 	},
 	.run = io_net_stream_run,
+	.needs = WORKLOAD_NEEDS_NETWORK | WORKLOAD_NEEDS_KERNEL,
 };
 
 const struct workload *const io_net_workloads[] = {

@@ -94,7 +94,7 @@ static size_t mem_min(size_t a, size_t b)
 	return a < b ? a : b;
 }
 
-/* The harness always sends llc_bytes; a missing one (0 or PARAM_FROM_HOST) falls back here. */
+/* The harness always sends llc_bytes; a missing one (0) falls back here. */
 static size_t mem_llc_bytes(const struct workload_ctx *ctx)
 {
 	double v = workload_param(ctx, "llc_bytes");
@@ -347,12 +347,12 @@ static const struct workload mem_stream_workload = {
 	.group = "mem",
 	.description = "STREAM copy/scale/add/triad on all CPUs, best iteration, arrays up to 4x the LLC (huge pages)",
 	.params = {
-		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "last-level cache size in bytes (from the host)" },
+		PARAM_HOST("llc_bytes", PARAM_HOST_LLC_BYTES,
+			   "last-level cache size in bytes (from the host)"),
 		{ "llc_multiple", { 4, 4, 4 }, "each array is this many times the LLC (capped by max_bytes)" },
 		{ "max_bytes", { 24 << 20, 1536ULL << 20, 8ULL << 30 }, "cap on the three arrays together" },
-		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "the run's memory limit; the arrays fit its budget" },
+		PARAM_HOST("memory_limit", PARAM_HOST_MEMORY_LIMIT,
+			   "the run's memory limit; the arrays fit its budget"),
 		{ "iterations", { 2, 2, 8 }, "passes of the four kernels; the best is reported" },
 	},
 	.metrics = {
@@ -420,8 +420,8 @@ static const struct workload mem_latency_workload = {
 	.description = "dependent loads through a random cyclic chain of cache lines, by working-set size (huge pages)",
 	.params = {
 		{ "max_bytes", { 4 << 20, 256 << 20, 1024ULL << 20 }, "largest working set measured" },
-		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "the run's memory limit; the largest working set fits its budget" },
+		PARAM_HOST("memory_limit", PARAM_HOST_MEMORY_LIMIT,
+			   "the run's memory limit; the largest working set fits its budget"),
 		{ "loads", { 100000, 200000, 600000 }, "timed loads per working-set size, at least" },
 		{ "min_time_ms", { 10, 10, 10 }, "each size's timed interval lasts at least this long" },
 	},
@@ -535,12 +535,12 @@ static const struct workload mem_gups_workload = {
 	.group = "mem",
 	.description = "GUPS (HPCC RandomAccess): 4 random xor updates per entry of a table up to 4x the LLC (huge pages)",
 	.params = {
-		{ "llc_bytes", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "last-level cache size in bytes (from the host)" },
+		PARAM_HOST("llc_bytes", PARAM_HOST_LLC_BYTES,
+			   "last-level cache size in bytes (from the host)"),
 		{ "llc_multiple", { 4, 4, 4 }, "table size as a multiple of the LLC (power of two, capped)" },
 		{ "max_bytes", { 16 << 20, 256 << 20, 512 << 20 }, "cap on the table size" },
-		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "the run's memory limit; the table fits its budget (updates: 4 per entry, as HPCC)" },
+		PARAM_HOST("memory_limit", PARAM_HOST_MEMORY_LIMIT,
+			   "the run's memory limit; the table fits its budget (updates: 4 per entry, as HPCC)"),
 	},
 	.metrics = {
 		{ "gups", "GUP/s", BETTER_HIGHER },
@@ -592,8 +592,8 @@ static const struct workload mem_tlb_workload = {
 	.description = "one dependent load per 4 KiB page in random order (base pages): TLB-miss cost",
 	.params = {
 		{ "pages", { 4096, 16384, 65536 }, "pages in the chain (64 B touched per page)" },
-		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "the run's memory limit; the pages fit its budget" },
+		PARAM_HOST("memory_limit", PARAM_HOST_MEMORY_LIMIT,
+			   "the run's memory limit; the pages fit its budget"),
 		{ "accesses", { 200000, 2000000, 3000000 }, "timed loads, at least" },
 		{ "min_time_ms", { 10, 10, 10 }, "the timed interval lasts at least this long" },
 	},

@@ -132,6 +132,7 @@ static const struct workload os_syscall_workload = {
 		{ "read_p99_ns", "ns", BETTER_LOWER },
 	},
 	.run = os_syscall_run,
+	.needs = WORKLOAD_NEEDS_KERNEL,
 };
 
 /* ---- os.ctxsw ---- */
@@ -283,6 +284,7 @@ static const struct workload os_ctxsw_workload = {
 		{ "cross_cpu_round_trip_p99_us", "us", BETTER_LOWER },
 	},
 	.run = os_ctxsw_run,
+	.needs = WORKLOAD_NEEDS_KERNEL,
 	.uncounted = true,
 };
 
@@ -336,6 +338,7 @@ static const struct workload os_fork_workload = {
 		{ "fork_p99_us", "us", BETTER_LOWER },
 	},
 	.run = os_fork_run,
+	.needs = WORKLOAD_NEEDS_KERNEL,
 	.uncounted = true,
 };
 
@@ -380,6 +383,7 @@ static const struct workload os_thread_workload = {
 		{ "threads", "threads/s", BETTER_HIGHER },
 	},
 	.run = os_thread_run,
+	.needs = WORKLOAD_NEEDS_KERNEL,
 	.uncounted = true,
 };
 
@@ -439,6 +443,7 @@ static const struct workload os_clock_workload = {
 		{ "clock_gettime_p99_ns", "ns", BETTER_LOWER },
 	},
 	.run = os_clock_run,
+	.needs = WORKLOAD_NEEDS_KERNEL,
 };
 
 /* ---- mem.pagefault ---- */
@@ -543,14 +548,15 @@ static const struct workload os_pagefault_workload = {
 	.description = "first-touch faults on fresh anonymous memory: 4 KiB pages and MADV_HUGEPAGE",
 	.params = {
 		{ "bytes", { 16 << 20, 128 << 20, 448 << 20 }, "bytes touched per variant" },
-		{ "memory_limit", { PARAM_FROM_HOST, PARAM_FROM_HOST, PARAM_FROM_HOST },
-		  "the run's memory limit; each variant fits its budget" },
+		PARAM_HOST("memory_limit", PARAM_HOST_MEMORY_LIMIT,
+			   "the run's memory limit; each variant fits its budget"),
 	},
 	.metrics = {
 		{ "faults_4k", "faults/s", BETTER_HIGHER },
 		{ "thp", "MB/s", BETTER_HIGHER },
 	},
 	.run = os_pagefault_run,
+	.needs = WORKLOAD_NEEDS_KERNEL,
 };
 
 const struct workload *const os_workloads[] = {

@@ -74,6 +74,7 @@ static const struct workload selftest_partial_workload = {
 	.description = "measures one metric and never the other, saying why (tests notes)",
 	.metrics = { { "value", "1", BETTER_HIGHER }, { "missing", "1", BETTER_HIGHER } },
 	.run = selftest_partial,
+	.only_when_named = true,
 };
 
 #define SELFTEST(name, fn, what)                                                                   \
@@ -83,6 +84,7 @@ static const struct workload selftest_partial_workload = {
 		.description = what,                                                               \
 		.metrics = { { "value", "1", BETTER_HIGHER } },                                    \
 		.run = fn,                                                                         \
+		.only_when_named = true,                                                           \
 	}
 
 SELFTEST(crash, selftest_crash, "kills the agent with SIGSEGV (tests recovery)");

@@ -22,17 +22,40 @@ struct metric_def {
 };
 
 /*
- * A numeric parameter with one default per suite. A default of PARAM_FROM_HOST means
- * the harness fills it from the host (see the name): "llc_bytes" (last-level cache size
- * from hwloc), "cpus" (CPUs of the run), "memory_limit" (the run's --memory, which bounds
- * what a workload may allocate). The harness sends every parameter explicitly, so the same
- * work is done in every environment.
+ * Where a parameter's value comes from: its suite's default, or the host, declared so that the
+ * harness never reads a parameter's name. The harness sends every parameter explicitly, so the
+ * same work is done in every environment.
  */
-#define PARAM_FROM_HOST (-1.0)
+enum param_source {
+	PARAM_FROM_SUITE,	 /* value[suite] */
+	PARAM_HOST_LLC_BYTES,	 /* the host's last-level cache size (hwloc; 8 MiB if unknown) */
+	PARAM_HOST_CPUS,	 /* the CPUs of the run */
+	PARAM_HOST_MEMORY_LIMIT, /* the run's --memory, which bounds what a workload may allocate */
+};
+
+/* A numeric parameter with one default per suite, or one the host gives (PARAM_HOST). */
 struct param_def {
 	const char *name;
-	double value[SUITE_COUNT];
+	double value[SUITE_COUNT]; /* unused unless from is PARAM_FROM_SUITE */
 	const char *help;
+	enum param_source from;
+};
+#define PARAM_HOST(name, source, help)                                                             \
+	{                                                                                          \
+		name, { 0 }, help, source                                                          \
+	}
+
+/*
+ * What a workload needs of the environment it runs in, declared (as fio's engine flags) so that
+ * the harness never tests ids or groups: it attaches a disk or a network only when a selected
+ * workload needs one, and reports a workload unsupported, without running it, where a need is
+ * not met.
+ */
+enum workload_needs {
+	WORKLOAD_NEEDS_DISK = 1u << 0,	  /* a scratch disk (ctx->disk_path) */
+	WORKLOAD_NEEDS_NETWORK = 1u << 1, /* a link to the network peer (ctx->peer_addr) */
+	WORKLOAD_NEEDS_KERNEL = 1u << 2,  /* system calls of a kernel under the agent, not just the
+					     platform interface (clock, memory, threads) */
 };
 
 /* What a sample is run with (filled by the agent from the run request). */
@@ -46,7 +69,7 @@ struct workload_ctx {
 };
 
 #define WORKLOAD_MAX_SIZES 12
-#define WORKLOAD_NOTE_MAX 256
+#define WORKLOAD_NOTE_MAX  256
 
 /* A size a sample really used ("array_bytes", "updates"), recorded beside its results. */
 struct workload_size {
@@ -85,8 +108,11 @@ struct workload {
 	struct param_def params[WORKLOAD_MAX_PARAMS];
 	struct metric_def metrics[WORKLOAD_MAX_METRICS];
 	workload_run_fn run;
+	unsigned needs; /* enum workload_needs */
 	/* Harness-side only: measured by the harness, not the agent (lifecycle figures). */
 	bool host_side;
+	/* Selected only by a pattern that begins with its group (self-tests misbehave on purpose). */
+	bool only_when_named;
 	/*
 	 * Run with no perf event attached to the agent (its getrusage counters only): attached
 	 * events, even disabled ones, ride along on every context switch, fork and clone, and

@@ -218,6 +218,7 @@ const struct backend_ops kvm_backend = {
 	.name = "kvm",
 	.description = "Linux VM on vbench's own KVM VMM (virtio-mmio, ACPI)",
 	.ready_timeout_ms = 600000,
+	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
 	.probe = kvm_probe,
 	.start = kvm_start,
 	.channel = kvm_channel,

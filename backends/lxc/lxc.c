@@ -682,6 +682,7 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 const struct backend_ops lxc_backend = {
 	.name = "lxc",
 	.description = "namespace container built by vbench (pid, mount, net, ... + cgroups)",
+	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
 	.probe = lxc_probe,
 	.start = lxc_start,
 	.channel = lxc_channel,

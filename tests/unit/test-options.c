@@ -118,6 +118,30 @@ static void test_run_takes_one_backend(void **state)
 	assert_int_equal(parse(&o, false, &err, "native", NULL), 0);
 }
 
+/* Run-only-when-named is the workload's declaration, not a guess from its id. */
+static void test_only_when_named_is_declared(void **state)
+{
+	(void)state;
+	static const struct workload quiet = { .id = "zz.misbehaves",
+					       .group = "zz",
+					       .only_when_named = true };
+	static const struct workload plain = { .id = "selftest.plain", .group = "selftest" };
+	struct run_options o;
+	struct vb_error err;
+	assert_int_equal(parse(&o, false, &err, "native", NULL), 0);
+	assert_false(options_match_workload(&o, &quiet));
+	assert_true(options_match_workload(&o, &plain));
+	assert_int_equal(parse(&o, false, &err, "native", "--workloads", "*", NULL), 0);
+	assert_false(options_match_workload(&o, &quiet));
+	assert_true(options_match_workload(&o, &plain));
+	o.patterns[0] = "zz.*"; /* no registered workload matches it, so --workloads refuses it */
+	assert_true(options_match_workload(&o, &quiet));
+	assert_false(options_match_workload(&o, &plain));
+	/* the registry's self-tests declare it */
+	assert_true(workload_find("selftest.crash")->only_when_named);
+	assert_false(workload_find("cpu.sha256")->only_when_named);
+}
+
 static void test_help(void **state)
 {
 	(void)state;
@@ -135,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_values_are_named),
 		cmocka_unit_test(test_run_takes_one_backend),
+		cmocka_unit_test(test_only_when_named_is_declared),
 		cmocka_unit_test(test_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -170,11 +170,52 @@ static void test_startup_waits_for_a_late_hello(void **state)
 	session_free(&s);
 }
 
+/* A workload's declared needs against what a backend declares and what its start attached. */
+static void test_needs_are_met_by_declaration(void **state)
+{
+	(void)state;
+	/* ids that say nothing: only the flags count */
+	static const struct workload disk = { .id = "x.a",
+					      .group = "x",
+					      .needs = WORKLOAD_NEEDS_DISK };
+	static const struct workload net = { .id = "x.b",
+					     .group = "x",
+					     .needs = WORKLOAD_NEEDS_NETWORK };
+	static const struct workload kernel = { .id = "x.c",
+						.group = "x",
+						.needs = WORKLOAD_NEEDS_KERNEL };
+	static const struct workload none = { .id = "io.blk.fake", .group = "io.blk" };
+	struct backend_ops bare = fake_backend, full = fake_backend;
+	full.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL;
+	struct backend_config cfg;
+	struct session s;
+	memset(&cfg, 0, sizeof(cfg));
+
+	session_init(&s, &bare, &cfg);
+	snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/dev/vda");
+	snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "10.0.0.1");
+	assert_string_equal(session_lacks(&s, &disk), "no scratch disk attached");
+	assert_string_equal(session_lacks(&s, &net), "no network peer");
+	assert_string_equal(session_lacks(&s, &kernel), "no kernel under the agent");
+	assert_null(session_lacks(&s, &none));
+
+	session_init(&s, &full, &cfg);
+	assert_string_equal(session_lacks(&s, &disk), "no scratch disk attached");
+	assert_string_equal(session_lacks(&s, &net), "no network peer");
+	assert_null(session_lacks(&s, &kernel));
+	snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/scratch");
+	snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "127.0.0.1");
+	assert_null(session_lacks(&s, &disk));
+	assert_null(session_lacks(&s, &net));
+	assert_null(session_lacks(&s, &none));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_startup_is_start_request_to_hello_read),
 		cmocka_unit_test(test_startup_waits_for_a_late_hello),
+		cmocka_unit_test(test_needs_are_met_by_declaration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

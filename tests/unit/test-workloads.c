@@ -55,10 +55,10 @@ static void test_registry_entries_are_complete(void **state)
 			assert_true(strlen(pd->name) > 0);
 			assert_non_null(pd->help);
 			assert_int_equal(workload_param_index(w, pd->name), (int)p);
-			for (int s = 0; s < SUITE_COUNT; s++) {
+			for (int s = 0; s < SUITE_COUNT && pd->from == PARAM_FROM_SUITE; s++) {
 				double v = pd->value[s];
 				assert_true(isfinite(v));
-				assert_true(v > 0 || v == PARAM_FROM_HOST);
+				assert_true(v > 0);
 			}
 		}
 		for (size_t j = 0; j < i; j++)
@@ -80,8 +80,7 @@ static void test_registry_has_the_required_workloads(void **state)
 	const struct workload *stream = workload_find("mem.stream");
 	int llc = workload_param_index(stream, "llc_bytes");
 	assert_true(llc >= 0);
-	for (int s = 0; s < SUITE_COUNT; s++)
-		assert_true(stream->params[llc].value[s] == PARAM_FROM_HOST);
+	assert_int_equal(stream->params[llc].from, PARAM_HOST_LLC_BYTES);
 	const struct workload *lat = workload_find("mem.latency");
 	assert_true(workload_metric_index(lat, "lat_4KiB") == 0);
 	assert_true(workload_metric_index(lat, "lat_256MiB") > 0);
@@ -96,11 +95,12 @@ static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
 	size_t llc = platform_cache_size(3);
 	for (size_t p = 0; p < workload_param_count(w); p++) {
 		double v = w->params[p].value[SUITE_SMOKE];
-		if (v == PARAM_FROM_HOST && strcmp(w->params[p].name, "memory_limit") == 0)
-			v = 2.0 * (1u << 30);
-		else if (v == PARAM_FROM_HOST)
-			v = strcmp(w->params[p].name, "cpus") == 0 ? 2
-								   : (double)(llc ? llc : 8u << 20);
+		switch (w->params[p].from) {
+		case PARAM_FROM_SUITE: break;
+		case PARAM_HOST_MEMORY_LIMIT: v = 2.0 * (1u << 30); break;
+		case PARAM_HOST_CPUS: v = 2; break;
+		case PARAM_HOST_LLC_BYTES: v = (double)(llc ? llc : 8u << 20); break;
+		}
 		ctx->params[p] = v;
 	}
 }
@@ -110,7 +110,7 @@ static void test_every_workload_runs_in_smoke(void **state)
 	(void)state;
 	const struct workload *w;
 	for (size_t i = 0; (w = workload_at(i)); i++) {
-		if (w->host_side || strcmp(w->group, "selftest") == 0)
+		if (w->host_side || w->only_when_named)
 			continue; /* self-tests crash and hang on purpose; integration tests cover them */
 		struct workload_ctx ctx;
 		struct sample_out out;
