@@ -222,14 +222,14 @@ int cmd_vm(int argc, char **argv)
 	enum vm_status s = vm_wait(m->vm, false, 0);
 	int rc = 0;
 	char why[2600];
-	machine_describe_end(m, why, sizeof(why));
+	bool panicked = machine_describe_end(m, why, sizeof(why));
 	if (timed_out) {
 		fprintf(stderr, "vbench vm: no power-off within %ld s; %s\n", timeout_s, why);
 		rc = 2;
 	} else if (vm_interrupted) {
 		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
 		rc = 2;
-	} else if (strstr(why, "panicked") || s == VM_STATUS_PANIC || s == VM_STATUS_TRIPLE_FAULT ||
+	} else if (panicked || s == VM_STATUS_PANIC || s == VM_STATUS_TRIPLE_FAULT ||
 		   s == VM_STATUS_INTERNAL_ERROR) {
 		fprintf(stderr, "vbench vm: %s\n", why);
 		rc = 2;

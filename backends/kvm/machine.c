@@ -295,21 +295,21 @@ void machine_destroy(struct machine *m)
 	free(m);
 }
 
-void machine_describe_end(struct machine *m, char *buf, size_t len)
+bool machine_describe_end(struct machine *m, char *buf, size_t len)
 {
 	char tail[2048] = "";
 	if (m->has_com1)
 		serial_tail(&m->com1, tail, sizeof(tail), 8);
 	if (m->vm->status == VM_STATUS_PANIC) {
 		snprintf(buf, len, "the guest kernel panicked: %s", m->vm->status_detail);
-		return;
+		return true;
 	}
 	const char *panic = strstr(tail, "Kernel panic");
 	if (panic) {
 		size_t n = strcspn(panic, "\n");
 		snprintf(buf, len, "the guest kernel panicked: %.*s", (int)(n > 200 ? 200 : n),
 			 panic);
-		return;
+		return true;
 	}
 	enum vm_status s = m->vm->status;
 	if (!m->vm->ready_ns && (s == VM_STATUS_RUNNING || s == VM_STATUS_STOPPED))
@@ -322,4 +322,5 @@ void machine_describe_end(struct machine *m, char *buf, size_t len)
 	else
 		snprintf(buf, len, "the VM ended (%s): %s; last console lines:\n%s",
 			 vm_status_name(s), m->vm->status_detail, tail[0] ? tail : "(none)");
+	return false;
 }

@@ -58,7 +58,10 @@ int machine_write_initramfs(const struct machine_config *cfg, const char *path,
 void machine_default_cmdline(bool quiet, bool network, char *out, size_t len);
 /* Stop vCPUs and devices, remove the TAP and namespace, close everything. Idempotent on NULL. */
 void machine_destroy(struct machine *m);
-/* A message for a VM that ended: its status, and a kernel panic line when the console has one. */
-void machine_describe_end(struct machine *m, char *buf, size_t len);
+/*
+ * A message for a VM that ended: its status, and a kernel panic line when the console has one.
+ * Returns whether the guest kernel panicked.
+ */
+bool machine_describe_end(struct machine *m, char *buf, size_t len);
 
 #endif
