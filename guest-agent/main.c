@@ -147,6 +147,11 @@ static int serve_run(struct agent *a, const struct proto_msg *req)
 	if (rc < 0)
 		return reply_error(a, err.code == ETIMEDOUT ? PROTO_ERR_TIMEOUT : PROTO_ERR_FAILED,
 				   req->id, err.message[0] ? err.message : "failed");
+	if (out.unknown_metric[0]) {
+		snprintf(msg, sizeof(msg), "%s set a metric its table lacks: \"%s\"", w->id,
+			 out.unknown_metric);
+		return reply_error(a, PROTO_ERR_FAILED, req->id, msg);
+	}
 	rep.type = PROTO_SAMPLE;
 	rep.id = req->id;
 	for (size_t i = 0; i < workload_metric_count(w); i++)

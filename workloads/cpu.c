@@ -114,7 +114,7 @@ static int cpu_run_phase(const struct cpu_kernel *kernel, const struct workload_
 	return rc;
 }
 
-/* Metrics 0 and 1 of every CPU workload: "single" (one thread) and "all" (ctx->cpus threads). */
+/* The metrics of every CPU workload: "single" (one thread) and "all" (ctx->cpus threads). */
 static int cpu_run_single_and_all(const struct cpu_kernel *kernel, const struct workload_ctx *ctx,
 				  double scale, struct sample_out *out, struct vb_error *err)
 {
@@ -122,14 +122,14 @@ static int cpu_run_single_and_all(const struct cpu_kernel *kernel, const struct 
 	double rate;
 	if (cpu_run_phase(kernel, ctx, 1, &rate, &single_digest, err) != 0)
 		return error_prefix(err, "%s single: ", ctx->workload->id);
-	out->value[0] = rate / scale;
+	workload_set_metric(out, ctx, "single", rate / scale);
 	unsigned cpus = ctx->cpus ? ctx->cpus : 1;
 	if (cpu_run_phase(kernel, ctx, cpus, &rate, &all_digest, err) != 0)
 		return error_prefix(err, "%s all: ", ctx->workload->id);
 	if (all_digest != single_digest)
 		return error_set(err, "%s: results differ between one and %u threads",
 				 ctx->workload->id, cpus);
-	out->value[1] = rate / scale;
+	workload_set_metric(out, ctx, "all", rate / scale);
 	return 0;
 }
 

@@ -538,8 +538,8 @@ static int io_blk_duration(const struct workload_ctx *ctx, uint64_t *ns, struct 
 }
 
 /*
- * One sample: depth 1, then depth 32, each for "ms". out gets iops, p50, p99 per depth and
- * then the engine that ran.
+ * One sample: depth 1, then depth 32, each for "ms". out gets qd<depth>_iops, _p50_us and _p99_us
+ * per depth, and the engine that ran.
  */
 static int io_blk_random_run(const struct workload_ctx *ctx, struct sample_out *out, int write,
 			     struct vb_error *err)
@@ -578,13 +578,20 @@ static int io_blk_random_run(const struct workload_ctx *ctx, struct sample_out *
 		if (rc == 0 && (job.ops == 0 || job.elapsed_ns == 0))
 			rc = error_set(err, "%s: no I/O completed at depth %u", id, depths[i]);
 		if (rc == 0) {
-			out->value[i * 3] = (double)job.ops * 1e9 / (double)job.elapsed_ns;
-			io_latencies_p50_p99(&job.lat, &out->value[i * 3 + 1],
-					     &out->value[i * 3 + 2]);
+			double p50, p99;
+			char name[32];
+			io_latencies_p50_p99(&job.lat, &p50, &p99);
+			snprintf(name, sizeof(name), "qd%u_iops", depths[i]);
+			workload_set_metric(out, ctx, name,
+					    (double)job.ops * 1e9 / (double)job.elapsed_ns);
+			snprintf(name, sizeof(name), "qd%u_p50_us", depths[i]);
+			workload_set_metric(out, ctx, name, p50);
+			snprintf(name, sizeof(name), "qd%u_p99_us", depths[i]);
+			workload_set_metric(out, ctx, name, p99);
 		}
 		io_latencies_free(&job.lat);
 	}
-	out->value[6] = engine;
+	workload_set_metric(out, ctx, "engine", engine);
 	io_blk_ring_close(&ring);
 	close(disk.fd);
 	return rc;
@@ -683,10 +690,15 @@ static int io_blk_seq_run(const struct workload_ctx *ctx, struct sample_out *out
 	if (!buf)
 		rc = error_set(err, "io.blk.seq: out of memory for a 1 MiB buffer");
 	/* Write first: the read pass then reads blocks that hold data, not holes. */
+	double mbps;
 	if (rc == 0)
-		rc = io_blk_seq_pass(ctx, &disk, buf, 1, duration, &out->value[1], err);
+		rc = io_blk_seq_pass(ctx, &disk, buf, 1, duration, &mbps, err);
+	if (rc == 0) {
+		workload_set_metric(out, ctx, "write_mbps", mbps);
+		rc = io_blk_seq_pass(ctx, &disk, buf, 0, duration, &mbps, err);
+	}
 	if (rc == 0)
-		rc = io_blk_seq_pass(ctx, &disk, buf, 0, duration, &out->value[0], err);
+		workload_set_metric(out, ctx, "read_mbps", mbps);
 	free(buf);
 	close(disk.fd);
 	return rc;
@@ -752,8 +764,11 @@ static int io_blk_fsync_run(const struct workload_ctx *ctx, struct sample_out *o
 			off = 0;
 	} while (now < deadline);
 	if (rc == 0) {
-		io_latencies_p50_p99(&lat, &out->value[0], &out->value[1]);
-		out->value[2] = (double)ops * 1e9 / (double)(now - start);
+		double p50, p99;
+		io_latencies_p50_p99(&lat, &p50, &p99);
+		workload_set_metric(out, ctx, "fsync_p50_us", p50);
+		workload_set_metric(out, ctx, "fsync_p99_us", p99);
+		workload_set_metric(out, ctx, "fsyncs", (double)ops * 1e9 / (double)(now - start));
 	}
 	io_latencies_free(&lat);
 	free(buf);

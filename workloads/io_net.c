@@ -158,10 +158,11 @@ static int io_net_duration(const struct workload_ctx *ctx, uint64_t *ns, struct 
 
 /* ---- io.net.rr ---- */
 
-/* Transactions of size bytes for duration ns: p50, p99 (us) and transactions/s into out[0..2]. */
-static int io_net_rr_measure(const char *id, int fd, size_t size, uint64_t duration, double *out,
-			     struct vb_error *err)
+/* Transactions of size bytes for duration ns: <prefix>_p50_us, _p99_us and _tps. */
+static int io_net_rr_measure(const struct workload_ctx *ctx, int fd, size_t size, uint64_t duration,
+			     const char *prefix, struct sample_out *out, struct vb_error *err)
 {
+	const char *id = ctx->workload->id;
 	char req[1024], rep[1024];
 	struct io_latencies lat = { 0 };
 	int rc = 0;
@@ -199,8 +200,15 @@ static int io_net_rr_measure(const char *id, int fd, size_t size, uint64_t durat
 			break;
 	}
 	if (rc == 0) {
-		io_latencies_p50_p99(&lat, &out[0], &out[1]);
-		out[2] = (double)done * 1e9 / (double)(now - start);
+		double p50, p99;
+		char name[32];
+		io_latencies_p50_p99(&lat, &p50, &p99);
+		snprintf(name, sizeof(name), "%s_p50_us", prefix);
+		workload_set_metric(out, ctx, name, p50);
+		snprintf(name, sizeof(name), "%s_p99_us", prefix);
+		workload_set_metric(out, ctx, name, p99);
+		snprintf(name, sizeof(name), "%s_tps", prefix);
+		workload_set_metric(out, ctx, name, (double)done * 1e9 / (double)(now - start));
 	}
 	io_latencies_free(&lat);
 	return rc;
@@ -209,7 +217,6 @@ static int io_net_rr_measure(const char *id, int fd, size_t size, uint64_t durat
 static int io_net_rr_run(const struct workload_ctx *ctx, struct sample_out *out,
 			 struct vb_error *err)
 {
-	const char *id = ctx->workload->id;
 	struct in_addr addr;
 	uint64_t duration = 0;
 	int rc = io_net_peer(ctx, &addr, err);
@@ -220,9 +227,9 @@ static int io_net_rr_run(const struct workload_ctx *ctx, struct sample_out *out,
 	int fd = io_net_connect(ctx, &addr, NETPEER_ECHO_PORT, 1, err);
 	if (fd < 0)
 		return -1;
-	rc = io_net_rr_measure(id, fd, 1, duration, &out->value[0], err);
+	rc = io_net_rr_measure(ctx, fd, 1, duration, "rr1", out, err);
 	if (rc == 0)
-		rc = io_net_rr_measure(id, fd, 1024, duration, &out->value[3], err);
+		rc = io_net_rr_measure(ctx, fd, 1024, duration, "rr1k", out, err);
 	close(fd);
 	return rc;
 }
@@ -290,7 +297,8 @@ static int io_net_stream_run(const struct workload_ctx *ctx, struct sample_out *
 			rc = error_set(err, "%s: peer counted %llu bytes, we sent %llu", id,
 				       (unsigned long long)counted, (unsigned long long)sent);
 		else
-			out->value[0] = (double)sent / 1e6 / ((double)(end - start) / 1e9);
+			workload_set_metric(out, ctx, "stream_mbps",
+					    (double)sent / 1e6 / ((double)(end - start) / 1e9));
 	}
 	close(fd);
 	free(buf);

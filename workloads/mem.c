@@ -153,6 +153,16 @@ size_t mem_latency_top_bytes(size_t max_bytes, size_t budget)
 	return top;
 }
 
+/* The metric of one working-set size: "lat_4KiB", "lat_1MiB", "lat_1GiB". */
+static void mem_latency_metric_name(size_t size, char *out, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
+	size_t u = 0;
+	while (size >= 1024 && size % 1024 == 0 && u + 1 < sizeof(units) / sizeof(units[0]))
+		size /= 1024, u++;
+	snprintf(out, len, "lat_%zu%s", size, units[u]);
+}
+
 size_t mem_loads_for_min_time(size_t loads, uint64_t ns, uint64_t min_ns)
 {
 	if (loads == 0)
@@ -330,9 +340,11 @@ static int mem_stream_run(const struct workload_ctx *ctx, struct sample_out *out
 	if (rc != 0)
 		return rc;
 	static const double moved[STREAM_KERNELS] = { 2, 2, 3, 3 };
+	static const char *const names[STREAM_KERNELS] = { "copy", "scale", "add", "triad" };
 	for (int k = 0; k < STREAM_KERNELS; k++)
-		out->value[k] = moved[k] * (double)bytes /
-				((double)(s.best[k] ? s.best[k] : 1) * 1e-9) / 1e6;
+		workload_set_metric(out, ctx, names[k],
+				    moved[k] * (double)bytes /
+					    ((double)(s.best[k] ? s.best[k] : 1) * 1e-9) / 1e6);
 	/* STREAM's rule: each array at least 4x the last-level cache. */
 	workload_record_size(out, "array_bytes", (double)bytes);
 	workload_record_size(out, "working_set_bytes", 3.0 * (double)bytes);
@@ -398,7 +410,9 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 		/* One lap (up to `loads`) untimed, so small sets are in cache when the clock starts. */
 		p = mem_chase_walk(p, mem_min(slots, loads));
 		uint64_t ns;
-		out->value[i] = mem_chase_timed(&p, loads, min_ns, &ns);
+		char name[24];
+		mem_latency_metric_name(size, name, sizeof(name));
+		workload_set_metric(out, ctx, name, mem_chase_timed(&p, loads, min_ns, &ns));
 		mem_sink = p;
 		shortest = ns < shortest ? ns : shortest;
 	}
@@ -521,7 +535,8 @@ static int mem_gups_run(const struct workload_ctx *ctx, struct sample_out *out,
 	if (g.nthreads == 1 && got != expect)
 		return error_set(err, "mem.gups: table checksum mismatch after updates");
 	double total = (double)g.updates_per_thread * g.nthreads;
-	out->value[0] = total / (double)(last > first ? last - first : 1); /* per ns = giga per s */
+	/* per ns = giga per s */
+	workload_set_metric(out, ctx, "gups", total / (double)(last > first ? last - first : 1));
 	workload_record_size(out, "table_bytes", (double)bytes);
 	workload_record_size(out, "working_set_bytes", (double)bytes);
 	workload_record_size(out, "updates", total);
@@ -576,7 +591,7 @@ static int mem_tlb_run(const struct workload_ctx *ctx, struct sample_out *out, s
 	}
 	p = mem_chase_walk(p, pages);
 	uint64_t ns;
-	out->value[0] = mem_chase_timed(&p, accesses, min_ns, &ns);
+	workload_set_metric(out, ctx, "ns_per_access", mem_chase_timed(&p, accesses, min_ns, &ns));
 	mem_sink = p;
 	mem_record_huge_pages(out, buf, bytes, 0);
 	platform_free(buf, bytes);

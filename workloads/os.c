@@ -46,13 +46,17 @@ static double os_percentile(double *v, size_t n, double pct)
 	return v[rank ? rank - 1 : 0];
 }
 
-/* Mean, p50 and p99 of per-batch figures into out[0..2]. */
+/* Mean, p50 and p99 of per-batch figures: the metrics <name>_ns, <name>_p50_ns, <name>_p99_ns. */
 static void os_summarise(double *batch, size_t n, double total_ns, double per_batch, double scale,
-			 double *out)
+			 const struct workload_ctx *ctx, struct sample_out *out, const char *name)
 {
-	out[0] = total_ns / ((double)n * per_batch) / scale;
-	out[1] = os_percentile(batch, n, 50) / scale;
-	out[2] = os_percentile(batch, n, 99) / scale;
+	char metric[48];
+	snprintf(metric, sizeof(metric), "%s_ns", name);
+	workload_set_metric(out, ctx, metric, total_ns / ((double)n * per_batch) / scale);
+	snprintf(metric, sizeof(metric), "%s_p50_ns", name);
+	workload_set_metric(out, ctx, metric, os_percentile(batch, n, 50) / scale);
+	snprintf(metric, sizeof(metric), "%s_p99_ns", name);
+	workload_set_metric(out, ctx, metric, os_percentile(batch, n, 99) / scale);
 }
 
 static int os_batches(const struct workload_ctx *ctx, size_t *count, size_t *per_batch,
@@ -89,7 +93,7 @@ static int os_syscall_run(const struct workload_ctx *ctx, struct sample_out *out
 		t[b] = (double)(os_now_ns() - t0) / (double)per;
 	}
 	double total = (double)(os_now_ns() - start);
-	os_summarise(t, batches, total, (double)per, 1, &out->value[0]);
+	os_summarise(t, batches, total, (double)per, 1, ctx, out, "getppid");
 
 	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -108,7 +112,7 @@ static int os_syscall_run(const struct workload_ctx *ctx, struct sample_out *out
 			free(t);
 			return error_set_errno(err, "os.syscall: read /dev/zero");
 		}
-		os_summarise(t, batches, total, (double)per, 1, &out->value[3]);
+		os_summarise(t, batches, total, (double)per, 1, ctx, out, "read");
 	}
 	/* No /dev/zero (a bare /dev) leaves the read metrics unmeasured rather than failing. */
 	free(t);
@@ -252,11 +256,19 @@ static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out,
 		return error_set_errno(err, "os.ctxsw: sched_getaffinity");
 	if (os_batches(ctx, &batches, &per, &t, err) != 0)
 		return -1;
-	int rc = os_ctxsw_measure(first, first, batches, per, t, &out->value[0], &out->value[1],
-				  err);
-	if (rc == 0 && second >= 0)
-		rc = os_ctxsw_measure(first, second, batches, per, t, &out->value[2],
-				      &out->value[3], err);
+	double mean, p99;
+	int rc = os_ctxsw_measure(first, first, batches, per, t, &mean, &p99, err);
+	if (rc == 0) {
+		workload_set_metric(out, ctx, "same_cpu_round_trip_us", mean);
+		workload_set_metric(out, ctx, "same_cpu_round_trip_p99_us", p99);
+	}
+	if (rc == 0 && second >= 0) {
+		rc = os_ctxsw_measure(first, second, batches, per, t, &mean, &p99, err);
+		if (rc == 0) {
+			workload_set_metric(out, ctx, "cross_cpu_round_trip_us", mean);
+			workload_set_metric(out, ctx, "cross_cpu_round_trip_p99_us", p99);
+		}
+	}
 	/* The calling thread goes back to the CPUs it had; the agent must not stay pinned. */
 	if (sched_setaffinity(0, sizeof(saved), &saved) != 0 && rc == 0)
 		rc = error_set_errno(err, "os.ctxsw: restoring the CPU affinity");
@@ -318,9 +330,9 @@ static int os_fork_run(const struct workload_ctx *ctx, struct sample_out *out, s
 		t[i] = (double)(os_now_ns() - t0) / 1e3;
 	}
 	double total = (double)(os_now_ns() - start);
-	out->value[0] = (double)n * 1e9 / total;
-	out->value[1] = os_percentile(t, n, 50);
-	out->value[2] = os_percentile(t, n, 99);
+	workload_set_metric(out, ctx, "forks", (double)n * 1e9 / total);
+	workload_set_metric(out, ctx, "fork_p50_us", os_percentile(t, n, 50));
+	workload_set_metric(out, ctx, "fork_p99_us", os_percentile(t, n, 99));
 	free(t);
 	return 0;
 }
@@ -368,7 +380,7 @@ static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out,
 		if (ret != (void *)(uintptr_t)(i + 1))
 			return error_set(err, "os.thread: thread %zu returned the wrong value", i);
 	}
-	out->value[0] = (double)n * 1e9 / (double)(os_now_ns() - start);
+	workload_set_metric(out, ctx, "threads", (double)n * 1e9 / (double)(os_now_ns() - start));
 	return 0;
 }
 
@@ -422,7 +434,7 @@ static int os_clock_run(const struct workload_ctx *ctx, struct sample_out *out,
 		t[b] = (double)(os_now_ns() - t0) / (double)per;
 	}
 	double total = (double)(os_now_ns() - start);
-	os_summarise(t, batches, total, (double)per, 1, &out->value[0]);
+	os_summarise(t, batches, total, (double)per, 1, ctx, out, "clock_gettime");
 	free(t);
 	if (backwards)
 		return error_set(err, "os.clock: CLOCK_MONOTONIC went backwards");
@@ -507,7 +519,8 @@ static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *o
 	long long huge;
 	if (os_touch_fresh(bytes, MADV_NOHUGEPAGE, &ns, &huge, err) != 0)
 		return -1;
-	out->value[0] = (double)(bytes / platform_page_size()) * 1e9 / (double)(ns ? ns : 1);
+	workload_set_metric(out, ctx, "faults_4k",
+			    (double)(bytes / platform_page_size()) * 1e9 / (double)(ns ? ns : 1));
 	workload_record_size(out, "bytes", (double)bytes);
 	if (huge >= 0)
 		workload_record_size(out, "thp_bytes_4k", (double)huge);
@@ -538,7 +551,7 @@ static int os_pagefault_run(const struct workload_ctx *ctx, struct sample_out *o
 			 huge, bytes, enabled, defrag);
 		return 0;
 	}
-	out->value[1] = (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1);
+	workload_set_metric(out, ctx, "thp", (double)bytes / 1e6 * 1e9 / (double)(ns ? ns : 1));
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -69,6 +70,16 @@ double workload_param(const struct workload_ctx *ctx, const char *name)
 	int i = workload_param_index(ctx->workload, name);
 	assert(i >= 0 && "unknown workload parameter");
 	return i >= 0 ? ctx->params[i] : NAN;
+}
+
+void workload_set_metric(struct sample_out *out, const struct workload_ctx *ctx, const char *name,
+			 double value)
+{
+	int i = workload_metric_index(ctx->workload, name);
+	if (i >= 0)
+		out->value[i] = value;
+	else if (!out->unknown_metric[0])
+		snprintf(out->unknown_metric, sizeof(out->unknown_metric), "%s", name);
 }
 
 void workload_record_size(struct sample_out *out, const char *name, double value)

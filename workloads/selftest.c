@@ -54,7 +54,7 @@ static int selftest_unsupported(const struct workload_ctx *ctx, struct sample_ou
 static int selftest_ok(const struct workload_ctx *ctx, struct sample_out *out, struct vb_error *err)
 {
 	(void)err;
-	out->value[0] = 1.0 + (double)(ctx->seed % 1000) / 1000.0;
+	workload_set_metric(out, ctx, "value", 1.0 + (double)(ctx->seed % 1000) / 1000.0);
 	return 0;
 }
 
@@ -63,7 +63,7 @@ static int selftest_partial(const struct workload_ctx *ctx, struct sample_out *o
 			    struct vb_error *err)
 {
 	(void)err;
-	out->value[0] = 1.0 + (double)(ctx->seed % 1000) / 1000.0;
+	workload_set_metric(out, ctx, "value", 1.0 + (double)(ctx->seed % 1000) / 1000.0);
 	snprintf(out->note, sizeof(out->note), "never measured (self-test)");
 	return 0;
 }

@@ -80,15 +80,24 @@ struct workload_size {
 /*
  * What one sample produced: one value per metric (NaN = not measured this time), the sizes it
  * used, and why the metrics left NaN were not measured ("" = no reason given); a metric never
- * measured in a run is reported `unsupported` with this note. Zero it first.
+ * measured in a run is reported `unsupported` with this note. Zero it first. Workloads set
+ * values with workload_set_metric, by name; value[] is in the order of workload->metrics.
  */
 struct sample_out {
 	double value[WORKLOAD_MAX_METRICS];
 	struct workload_size sizes[WORKLOAD_MAX_SIZES];
 	unsigned nsizes;
 	char note[WORKLOAD_NOTE_MAX];
+	char unknown_metric[48]; /* a name set that the workload's table lacks ("" = none) */
 };
 
+/*
+ * Set the metric called name (as in ctx->workload's table) to value. A name the table lacks is
+ * the workload's bug: the value is dropped and the name kept in out->unknown_metric, which the
+ * agent answers with an error and the unit tests check.
+ */
+void workload_set_metric(struct sample_out *out, const struct workload_ctx *ctx, const char *name,
+			 double value);
 /* Record (or overwrite) a size of this sample; sizes beyond WORKLOAD_MAX_SIZES are dropped. */
 void workload_record_size(struct sample_out *out, const char *name, double value);
 

@@ -124,18 +124,64 @@ static void test_every_workload_runs_in_smoke(void **state)
 			continue; /* needs a disk or a network peer this test does not give it */
 		if (rc != 0)
 			fail_msg("%s", err.message);
+		/* every name set is in the table; what stays unmeasured, the note explains */
+		if (out.unknown_metric[0])
+			fail_msg("%s set metric %s, not in its table", w->id, out.unknown_metric);
 		size_t measured = 0;
 		for (size_t m = 0; m < workload_metric_count(w); m++) {
+			const char *name = w->metrics[m].name;
 			double v = out.value[m];
-			if (isnan(v))
+			if (isnan(v)) {
+				if (!out.note[0])
+					fail_msg("%s: %s not measured, and no note says why", w->id,
+						 name);
 				continue;
+			}
 			measured++;
 			if (!isfinite(v) || v <= 0)
-				fail_msg("%s: metric %s = %g", w->id, w->metrics[m].name, v);
+				fail_msg("%s: metric %s = %g", w->id, name, v);
+			/* a p50 set where its p99 belongs (or the reverse) shows here */
+			const char *p50 = strstr(name, "_p50_");
+			if (p50) {
+				char p99[64];
+				snprintf(p99, sizeof(p99), "%.*s_p99_%s", (int)(p50 - name), name,
+					 p50 + 5);
+				int hi = workload_metric_index(w, p99);
+				assert_true(hi >= 0);
+				if (!(v <= out.value[hi]))
+					fail_msg("%s: %s = %g above %s = %g", w->id, name, v, p99,
+						 out.value[hi]);
+			}
 		}
 		if (measured == 0)
 			fail_msg("%s measured nothing", w->id);
 	}
+}
+
+/* Metrics are set by name: the value lands at its name's place; an unknown name is caught. */
+static void test_metrics_are_set_by_name(void **state)
+{
+	(void)state;
+	static const struct workload w = {
+		.id = "x.three",
+		.group = "x",
+		.metrics = { { "a", "1", BETTER_HIGHER },
+			     { "b", "1", BETTER_HIGHER },
+			     { "c", "1", BETTER_LOWER } },
+	};
+	struct workload_ctx ctx = { .workload = &w };
+	struct sample_out out;
+	memset(&out, 0, sizeof(out));
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out.value[m] = NAN;
+	workload_set_metric(&out, &ctx, "c", 3);
+	workload_set_metric(&out, &ctx, "a", 1);
+	assert_true(out.value[0] == 1 && isnan(out.value[1]) && out.value[2] == 3);
+	assert_string_equal(out.unknown_metric, "");
+	workload_set_metric(&out, &ctx, "B", 2);
+	workload_set_metric(&out, &ctx, "d", 4);
+	assert_string_equal(out.unknown_metric, "B"); /* the first unknown name is kept */
+	assert_true(isnan(out.value[1]) && isnan(out.value[3]));
 }
 
 static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
@@ -403,6 +449,14 @@ static int run_smoke(const char *id, struct sample_out *out)
 	return rc;
 }
 
+/* The value of workload id's metric called name. */
+static double named(const char *id, const struct sample_out *out, const char *name)
+{
+	int i = workload_metric_index(workload_find(id), name);
+	assert_true(i >= 0);
+	return out->value[i];
+}
+
 static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state)
 {
 	(void)state;
@@ -412,7 +466,7 @@ static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state
 	assert_int_equal(run_smoke("os.ctxsw", &out), 0);
 	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
 	assert_true(CPU_EQUAL(&before, &after));
-	assert_true(out.value[0] > 0);
+	assert_true(named("os.ctxsw", &out, "same_cpu_round_trip_us") > 0);
 
 	int first = 0;
 	while (!CPU_ISSET(first, &before))
@@ -423,8 +477,9 @@ static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state
 	int rc = run_smoke("os.ctxsw", &out);
 	assert_int_equal(sched_setaffinity(0, sizeof(before), &before), 0);
 	assert_int_equal(rc, 0);
-	assert_true(out.value[0] > 0);
-	assert_true(isnan(out.value[2]) && isnan(out.value[3]));
+	assert_true(named("os.ctxsw", &out, "same_cpu_round_trip_us") > 0);
+	assert_true(isnan(named("os.ctxsw", &out, "cross_cpu_round_trip_us")) &&
+		    isnan(named("os.ctxsw", &out, "cross_cpu_round_trip_p99_us")));
 }
 
 /* One round trip is two context switches on one CPU: the names must not say it is one. */
@@ -651,7 +706,7 @@ static void test_pagefault_thp_is_checked(void **state)
 	struct vb_error err = { 0 };
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(run_with_memory("mem.pagefault", 2.0 * (1u << 30), &out, &err), 0);
-		if (isnan(out.value[1])) {
+		if (isnan(named("mem.pagefault", &out, "thp"))) {
 			assert_true(strncmp(out.note, "thp: ", 5) == 0);
 		} else {
 			assert_string_equal(out.note, "");
@@ -672,8 +727,8 @@ static void test_pagefault_thp_without_huge_pages_is_unsupported(void **state)
 	prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 	if (rc != 0)
 		fail_msg("%s", err.message);
-	assert_true(out.value[0] > 0);
-	assert_true(isnan(out.value[1]));
+	assert_true(named("mem.pagefault", &out, "faults_4k") > 0);
+	assert_true(isnan(named("mem.pagefault", &out, "thp")));
 	if (strncmp(out.note, "thp: MADV_HUGEPAGE got 0 of 16777216 bytes", 42) != 0 &&
 	    strncmp(out.note, "thp: transparent huge pages are off", 35) != 0)
 		fail_msg("note: %s", out.note);
@@ -701,6 +756,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_entries_are_complete),
 		cmocka_unit_test(test_registry_has_the_required_workloads),
+		cmocka_unit_test(test_metrics_are_set_by_name),
 		cmocka_unit_test(test_sha256_known_vectors),
 		cmocka_unit_test(test_chase_is_a_single_cycle),
 		cmocka_unit_test(test_chase_spreads_lines_within_pages),
