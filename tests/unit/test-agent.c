@@ -21,12 +21,18 @@
 static char agent_path[PATH_MAX];
 static struct backend_config cfg;
 
+/*
+ * $BUILD/vbench-agent, else build/vbench-agent: the sanitizer build (BUILD=build-san) has no agent
+ * of its own, since a static binary cannot carry AddressSanitizer.
+ */
 static int setup(void **state)
 {
 	(void)state;
 	const char *build = getenv("BUILD");
 	snprintf(agent_path, sizeof(agent_path), "%s/vbench-agent",
 		 build && *build ? build : "build");
+	if (access(agent_path, X_OK) < 0)
+		snprintf(agent_path, sizeof(agent_path), "build/vbench-agent");
 	if (access(agent_path, X_OK) < 0) {
 		fprintf(stderr, "the agent %s is missing: run make first\n", agent_path);
 		return -1;
