@@ -147,7 +147,7 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 	inst->netns.ns_fd = inst->netns.tap_fd = -1;
 	inst->ncpus = cfg->ncpus;
 	memcpy(inst->cpu_list, cfg->cpu_list, sizeof(inst->cpu_list));
-	inst->memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : (512ull << 20);
+	inst->memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES;
 	inst->disk = cfg->disk_path != NULL;
 	inst->network = cfg->network;
 	int agent_end = -1;

@@ -117,7 +117,7 @@ int cmd_exec(int argc, char **argv)
 	unsigned cpus = 0;
 	char agent[PATH_MAX];
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.memory_bytes = 2ULL << 30;
+	cfg.memory_bytes = BACKEND_DEFAULT_MEMORY_BYTES;
 
 	int rc = exec_parse_options(argc, argv, &cfg, &cpus);
 	if (rc)

@@ -135,7 +135,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 	o->suite = SUITE_QUICK;
 	o->repeat = -1;
 	o->warmup = -1;
-	o->memory_bytes = 2ULL << 30;
+	o->memory_bytes = BACKEND_DEFAULT_MEMORY_BYTES;
 	o->out_dir = "results";
 	o->seed = 1;
 	o->disk_bytes = 64ULL << 20;

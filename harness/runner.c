@@ -558,13 +558,9 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		rb->startup_ms = s->stats.startup_ms;
 		rb->host_overhead_bytes = s->stats.host_overhead_bytes;
 		snprintf(rb->details, sizeof(rb->details), "%s", s->stats.details);
-		if (s->hello.isolation_json || 1) {
-			/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
-			struct proto_msg hm = { .type = PROTO_HELLO };
-			hm.hello = s->hello;
-			char *line = proto_encode(&hm, NULL);
-			rb->hello_json = line;
-		}
+		/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
+		struct proto_msg hm = { .type = PROTO_HELLO, .hello = s->hello };
+		rb->hello_json = proto_encode(&hm, NULL);
 		r->backend_index[r->nsessions] = b;
 		r->names[r->nsessions] = ops->name;
 		r->nsessions++;

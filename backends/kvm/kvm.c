@@ -89,7 +89,8 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
 		.cpu_list = cfg->ncpus ? cfg->cpu_list : NULL,
 		.ncpu_list = cfg->ncpus,
-		.memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : (512ull << 20),
+		.memory_bytes =
+			cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
 		.kernel_path = inst->kernel,
 		.agent_path = cfg->agent_path,
 		.modules_dir = modules,

@@ -85,8 +85,7 @@ static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c
 	return cpio_finish(c, err);
 }
 
-#define MACHINE_NET_CMDLINE                                                                        \
-	" vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":" NETNS_PEER_PORT_STR
+#define MACHINE_NET_CMDLINE " vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR
 
 void machine_default_cmdline(bool quiet, bool network, char *out, size_t len)
 {

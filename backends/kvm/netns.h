@@ -4,11 +4,9 @@
 
 #include "common/error.h"
 
-#define NETNS_HOST_ADDR	    "10.0.2.1"
-#define NETNS_GUEST_ADDR    "10.0.2.2"
-#define NETNS_PREFIX	    24
-#define NETNS_PEER_PORT	    5201 /* where the host-side peer listens, inside the namespace */
-#define NETNS_PEER_PORT_STR "5201"
+#define NETNS_HOST_ADDR	 "10.0.2.1"
+#define NETNS_GUEST_ADDR "10.0.2.2"
+#define NETNS_PREFIX	 24
 
 struct netns {
 	int ns_fd;  /* the namespace: setns() into it to reach the guest */
