@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/cpus.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/netns.h"
 #include "backends/kvm/probe.h"
-#include "harness/host.h"
 
 /* The fds QEMU finds its agent socket and TAP on (named in its command line). */
 #define QEMU_CHANNEL_FD 3
@@ -115,7 +115,7 @@ static void qemu_exec(struct backend_instance *inst, char **argv, int channel, i
 		_exit(127);
 	signal(SIGINT, SIG_IGN); /* Ctrl-C is the harness's to handle */
 	struct vb_error cerr;
-	if (inst->ncpus && host_bind_process(inst->cpu_list, inst->ncpus, &cerr) < 0) {
+	if (inst->ncpus && cpus_bind_process(inst->cpu_list, inst->ncpus, &cerr) < 0) {
 		fprintf(stderr, "vbench qemu: %s\n", cerr.message);
 		_exit(127);
 	}
@@ -349,7 +349,7 @@ static void qemu_stats(struct backend_instance *inst, struct backend_stats *out)
 	double overhead = qemu_overhead_bytes(inst);
 	out->host_overhead_bytes = overhead >= 0 ? overhead : 0.0 / 0.0;
 	char cpus[256] = "";
-	host_format_cpu_list(inst->cpu_list, inst->ncpus, cpus, sizeof(cpus));
+	cpus_format_list(inst->cpu_list, inst->ncpus, cpus, sizeof(cpus));
 	snprintf(out->details, sizeof(out->details),
 		 "QEMU microvm (%s), pid %d, %u vCPUs pinned to %.100s, %llu MiB%s",
 		 qemu_accel_is_kvm() ? "KVM" : getenv("VBENCH_QEMU_ACCEL"), (int)inst->pid,

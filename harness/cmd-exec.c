@@ -9,7 +9,7 @@
 
 #include "backends/backend.h"
 #include "harness/commands.h"
-#include "harness/host.h"
+#include "backends/cpus.h"
 #include "harness/options.h"
 
 static void exec_usage(void)
@@ -150,7 +150,7 @@ int cmd_exec(int argc, char **argv)
 	}
 	struct vb_error err;
 	error_clear(&err);
-	if (host_pick_cpus(cpus, cfg.cpu_list, &cfg.ncpus, &err) < 0) {
+	if (cpus_pick(cpus, cfg.cpu_list, &cfg.ncpus, &err) < 0) {
 		fprintf(stderr, "vbench exec: %s\n", err.message);
 		return 2;
 	}

@@ -5,7 +5,7 @@
 
 #include "backends/backend.h"
 #include "harness/commands.h"
-#include "harness/host.h"
+#include "backends/cpus.h"
 #include "workloads/workload.h"
 
 static void usage(void)
@@ -59,8 +59,8 @@ int cmd_list(int argc, char **argv)
 		struct backend_config cfg;
 		memset(&cfg, 0, sizeof(cfg));
 		struct vb_error err;
-		unsigned n;
-		host_pick_cpus(0, cfg.cpu_list, &n, &err);
+		unsigned n = 0;
+		cpus_pick(0, cfg.cpu_list, &n, &err);
 		cfg.ncpus = n;
 		cfg.memory_bytes = 1ULL << 30;
 		printf("%sBackends:\n", show_w ? "\n" : "");

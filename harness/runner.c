@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/cpus.h"
 #include "harness/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
@@ -390,7 +391,7 @@ static void fill_config(struct runner *r)
 	struct result_config *c = &r->doc.config;
 	c->suite = r->o->suite;
 	c->cpus = r->cfg.ncpus;
-	host_format_cpu_list(r->cfg.cpu_list, r->cfg.ncpus, c->cpu_list, sizeof(c->cpu_list));
+	cpus_format_list(r->cfg.cpu_list, r->cfg.ncpus, c->cpu_list, sizeof(c->cpu_list));
 	c->memory_bytes = r->cfg.memory_bytes;
 	c->repeat = (unsigned)r->o->repeat;
 	c->warmup = (unsigned)r->o->warmup;
@@ -466,7 +467,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	strftime(r->doc.start_time, sizeof(r->doc.start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	double t0 = now_s();
 
-	if (host_pick_cpus(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
+	if (cpus_pick(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
 		fprintf(stderr, "vbench: %s\n", err.message);
 		results_free(&r->doc);
 		free(r);

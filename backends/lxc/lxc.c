@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/cpus.h"
 #include "backends/lxc/cgroup.h"
 #include "backends/lxc/confine.h"
 #include "backends/lxc/netns.h"
@@ -140,18 +141,6 @@ static int lxc_child(void *arg)
 }
 
 /* ---- the host side ---- */
-
-static void cpu_list_string(const struct backend_config *cfg, char *out, size_t size)
-{
-	size_t used = 0;
-	out[0] = '\0';
-	for (unsigned i = 0; i < cfg->ncpus && i < BACKEND_MAX_CPUS; i++) {
-		int n = snprintf(out + used, size - used, "%s%u", i ? "," : "", cfg->cpu_list[i]);
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-	}
-}
 
 static void reap(struct backend_instance *inst)
 {
@@ -370,7 +359,7 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 
 	char cpus[BACKEND_MAX_CPUS * 4];
-	cpu_list_string(cfg, cpus, sizeof(cpus));
+	cpus_format_list(cfg->cpu_list, cfg->ncpus, cpus, sizeof(cpus));
 	char name[64];
 	snprintf(name, sizeof(name), LXC_NAME_PREFIX "%d-%u", (int)getpid(), counter++);
 	struct cgroup_limits limits = {
@@ -464,7 +453,7 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	free(stack);
 	inst->channel_fd = chan[0];
 	snprintf(inst->details, sizeof(inst->details),
-		 "pid %d, cgroup %s, cpus %s, memory %llu MiB%s%s", (int)pid,
+		 "pid %d, cgroup %s, cpus %.120s, memory %llu MiB%s%s", (int)pid,
 		 cgroup_mode_name(inst->layout.mode), cpus[0] ? cpus : "all",
 		 (unsigned long long)(cfg->memory_bytes >> 20),
 		 cfg->network ? ", veth " NETNS_CONTAINER_ADDR " <-> " : "",
