@@ -23,7 +23,7 @@
 #include "backends/cpus.h"
 #include "backends/lxc/cgroup.h"
 #include "backends/lxc/confine.h"
-#include "backends/lxc/netns.h"
+#include "backends/lxc/veth.h"
 #include "backends/lxc/rootfs.h"
 
 #define LXC_HOSTNAME "vbench-lxc"
@@ -43,7 +43,7 @@ struct backend_instance {
 	struct cgroup_layout layout;
 	struct cgroup cgroup;
 	bool have_cgroup;
-	struct netns_peer peer;
+	struct veth_peer peer;
 	bool has_disk;
 	char details[256];
 };
@@ -160,7 +160,7 @@ static void teardown(struct backend_instance *inst)
 	if (inst->channel_fd >= 0)
 		close(inst->channel_fd);
 	inst->channel_fd = -1;
-	netns_peer_destroy(&inst->peer);
+	veth_peer_destroy(&inst->peer);
 	if (inst->have_cgroup) {
 		struct vb_error ignored;
 		cgroup_destroy(&inst->cgroup, &ignored);
@@ -375,7 +375,7 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 	inst->have_cgroup = true;
 	/* Without root the peer namespace can only be made once the container's user ns exists. */
-	if (cfg->network && !userns && netns_peer_create(&inst->peer, err) < 0)
+	if (cfg->network && !userns && veth_peer_create(&inst->peer, err) < 0)
 		goto fail;
 
 	struct lxc_payload agent = { 0 };
@@ -437,8 +437,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 	if (cgroup_attach(&inst->cgroup, pid, err) < 0)
 		goto fail;
-	if (cfg->network && (userns ? netns_link_container_userns(&inst->peer, pid, err)
-				    : netns_link_container(&inst->peer, pid, err)) < 0)
+	if (cfg->network && (userns ? veth_link_container_userns(&inst->peer, pid, err)
+				    : veth_link_container(&inst->peer, pid, err)) < 0)
 		goto fail;
 	if (write(sync_pipe[1], "g", 1) != 1) {
 		error_set_errno(err, "release the container");
@@ -456,8 +456,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		 "pid %d, cgroup %s, cpus %.120s, memory %llu MiB%s%s", (int)pid,
 		 cgroup_mode_name(inst->layout.mode), cpus[0] ? cpus : "all",
 		 (unsigned long long)(cfg->memory_bytes >> 20),
-		 cfg->network ? ", veth " NETNS_CONTAINER_ADDR " <-> " : "",
-		 cfg->network ? NETNS_PEER_ADDR : "");
+		 cfg->network ? ", veth " VETH_CONTAINER_ADDR " <-> " : "",
+		 cfg->network ? VETH_PEER_ADDR : "");
 	*out = inst;
 	return 0;
 
@@ -557,7 +557,7 @@ static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 	snprintf(out->details, sizeof(out->details), "%s", inst->details);
 	if (inst->peer.fd >= 0) {
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "%s", inst->peer.path);
-		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_PEER_ADDR);
+		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", VETH_PEER_ADDR);
 	}
 	if (inst->has_disk)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s",

@@ -1,6 +1,6 @@
 /* The host-side peer of the io.net workloads: echo and sink servers inside a backend's peer namespace. */
-#ifndef VB_HARNESS_NETPEER_H
-#define VB_HARNESS_NETPEER_H
+#ifndef VB_HARNESS_PEER_SERVER_H
+#define VB_HARNESS_PEER_SERVER_H
 
 #include <sys/types.h>
 
@@ -8,11 +8,11 @@
 
 /*
  * Start the peer as a child process that joins the network namespace at netns_path (opened
- * and setns()'d) and serves the ports of common/netpeer.h on every address there. It never
+ * and setns()'d) and serves the ports of common/peer-ports.h on every address there. It never
  * runs in the host's own namespace: an empty path is an error. Returns its pid.
  */
-int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err);
+int peer_server_start(const char *netns_path, pid_t *pid, struct vb_error *err);
 /* Kill and reap the peer and its connection handlers. */
-void netpeer_stop(pid_t pid);
+void peer_server_stop(pid_t pid);
 
 #endif

@@ -1,5 +1,5 @@
 /* The container's network: a veth pair to a peer namespace vbench creates, set up over rtnetlink. */
-#include "backends/lxc/netns.h"
+#include "backends/lxc/veth.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -127,13 +127,13 @@ static int address_add(int fd, const char *ifname, const char *addr, struct vb_e
 	struct nl_request req;
 	struct ifaddrmsg *ifa = nl_init(&req, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = NETNS_PREFIX_LEN;
+	ifa->ifa_prefixlen = VETH_PREFIX_LEN;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = index;
 	nl_attr(&req, IFA_LOCAL, &in, sizeof(in));
 	nl_attr(&req, IFA_ADDRESS, &in, sizeof(in));
 	char what[96];
-	snprintf(what, sizeof(what), "add %s/%d to %s", addr, NETNS_PREFIX_LEN, ifname);
+	snprintf(what, sizeof(what), "add %s/%d to %s", addr, VETH_PREFIX_LEN, ifname);
 	return nl_transact(fd, &req, what, err);
 }
 
@@ -143,7 +143,7 @@ static int veth_create(int fd, pid_t container_pid, struct vb_error *err)
 	struct nl_request req;
 	struct ifinfomsg *ifi = nl_init(&req, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	nl_attr(&req, IFLA_IFNAME, NETNS_PEER_IFNAME, sizeof(NETNS_PEER_IFNAME));
+	nl_attr(&req, IFLA_IFNAME, VETH_PEER_IFNAME, sizeof(VETH_PEER_IFNAME));
 	struct rtattr *linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
 	nl_attr(&req, IFLA_INFO_KIND, "veth", sizeof("veth"));
 	struct rtattr *data = nl_nest_begin(&req, IFLA_INFO_DATA);
@@ -151,7 +151,7 @@ static int veth_create(int fd, pid_t container_pid, struct vb_error *err)
 	struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
 	memcpy(req.buf + req.hdr->nlmsg_len, &peer_ifi, sizeof(peer_ifi));
 	req.hdr->nlmsg_len += NLMSG_ALIGN(sizeof(peer_ifi));
-	nl_attr(&req, IFLA_IFNAME, NETNS_CONTAINER_IFNAME, sizeof(NETNS_CONTAINER_IFNAME));
+	nl_attr(&req, IFLA_IFNAME, VETH_CONTAINER_IFNAME, sizeof(VETH_CONTAINER_IFNAME));
 	uint32_t pid = (uint32_t)container_pid;
 	nl_attr(&req, IFLA_NET_NS_PID, &pid, sizeof(pid));
 	nl_nest_end(&req, peer);
@@ -210,7 +210,7 @@ static int peer_setup(int nl, void *arg, struct vb_error *err)
 	return link_up(nl, "lo", err);
 }
 
-int netns_peer_create(struct netns_peer *peer, struct vb_error *err)
+int veth_peer_create(struct veth_peer *peer, struct vb_error *err)
 {
 	peer->fd = -1;
 	peer->path[0] = '\0';
@@ -237,7 +237,7 @@ int netns_peer_create(struct netns_peer *peer, struct vb_error *err)
 	}
 	snprintf(peer->path, sizeof(peer->path), "/proc/%d/fd/%d", (int)getpid(), peer->fd);
 	if (with_netlink_in(peer->fd, peer_setup, NULL, err) < 0) {
-		netns_peer_destroy(peer);
+		veth_peer_destroy(peer);
 		return error_prefix(err, "peer namespace: ");
 	}
 	return 0;
@@ -248,9 +248,9 @@ static int peer_link(int nl, void *arg, struct vb_error *err)
 	pid_t pid = *(pid_t *)arg;
 	if (veth_create(nl, pid, err) < 0)
 		return -1;
-	if (address_add(nl, NETNS_PEER_IFNAME, NETNS_PEER_ADDR, err) < 0)
+	if (address_add(nl, VETH_PEER_IFNAME, VETH_PEER_ADDR, err) < 0)
 		return -1;
-	return link_up(nl, NETNS_PEER_IFNAME, err);
+	return link_up(nl, VETH_PEER_IFNAME, err);
 }
 
 static int container_link(int nl, void *arg, struct vb_error *err)
@@ -258,12 +258,12 @@ static int container_link(int nl, void *arg, struct vb_error *err)
 	(void)arg;
 	if (link_up(nl, "lo", err) < 0)
 		return -1;
-	if (address_add(nl, NETNS_CONTAINER_IFNAME, NETNS_CONTAINER_ADDR, err) < 0)
+	if (address_add(nl, VETH_CONTAINER_IFNAME, VETH_CONTAINER_ADDR, err) < 0)
 		return -1;
-	return link_up(nl, NETNS_CONTAINER_IFNAME, err);
+	return link_up(nl, VETH_CONTAINER_IFNAME, err);
 }
 
-int netns_link_container(struct netns_peer *peer, pid_t container_pid, struct vb_error *err)
+int veth_link_container(struct veth_peer *peer, pid_t container_pid, struct vb_error *err)
 {
 	if (peer->fd < 0)
 		return error_set(err, "netns: no peer namespace");
@@ -327,7 +327,7 @@ static int helper_link(pid_t container_pid, struct vb_error *err)
 	return peer_fd;
 }
 
-int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid, struct vb_error *err)
+int veth_link_container_userns(struct veth_peer *peer, pid_t container_pid, struct vb_error *err)
 {
 	int sv[2];
 	peer->fd = -1;
@@ -397,7 +397,7 @@ int netns_link_container_userns(struct netns_peer *peer, pid_t container_pid, st
 	return 0;
 }
 
-void netns_peer_destroy(struct netns_peer *peer)
+void veth_peer_destroy(struct veth_peer *peer)
 {
 	if (peer->fd >= 0)
 		close(peer->fd);

@@ -1,6 +1,6 @@
 /* The io.net peer's ports: what the agent connects to on the host side of its link. */
-#ifndef VB_NETPEER_H
-#define VB_NETPEER_H
+#ifndef VB_PEER_PORTS_H
+#define VB_PEER_PORTS_H
 
 /*
  * Echo: every byte received is sent back on the same connection (request/response latency).

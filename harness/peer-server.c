@@ -1,5 +1,5 @@
 /* The host-side peer of the io.net workloads: echo and sink servers inside a backend's peer namespace. */
-#include "harness/netpeer.h"
+#include "harness/peer-server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/netpeer.h"
+#include "common/peer-ports.h"
 
 #define NETPEER_IDLE_MS 60000 /* a connection silent this long is abandoned */
 
@@ -127,7 +127,7 @@ static void peer_main(int echo_fd, int sink_fd)
 	}
 }
 
-int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
+int peer_server_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 {
 	if (!netns_path || !netns_path[0])
 		return error_set(err,
@@ -182,7 +182,7 @@ int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 	while (n < 0 && errno == EINTR);
 	close(ready[0]);
 	if (n != 1 || status) {
-		netpeer_stop(p);
+		peer_server_stop(p);
 		return error_set(err, "netpeer: could not %s in %s",
 				 status == 1 ? "join the network namespace"
 					     : "listen on the peer ports",
@@ -192,7 +192,7 @@ int netpeer_start(const char *netns_path, pid_t *pid, struct vb_error *err)
 	return 0;
 }
 
-void netpeer_stop(pid_t pid)
+void peer_server_stop(pid_t pid)
 {
 	if (pid <= 0)
 		return;

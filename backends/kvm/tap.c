@@ -1,5 +1,5 @@
 /* A throw-away network namespace with a TAP in it, made from a helper thread so the process stays put. */
-#include "backends/kvm/netns.h"
+#include "backends/kvm/tap.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 struct netns_job {
-	struct netns *n;
+	struct tap_netns *n;
 	struct vb_error *err;
 	int rc;
 };
@@ -32,7 +32,7 @@ static int netns_if(int sock, const char *name, const char *addr, struct vb_erro
 		inet_pton(AF_INET, addr, &sin->sin_addr);
 		if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
 			return error_set_errno(err, "netns: address %s on %s", addr, name);
-		sin->sin_addr.s_addr = htonl(~0u << (32 - NETNS_PREFIX));
+		sin->sin_addr.s_addr = htonl(~0u << (32 - TAP_PREFIX));
 		if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
 			return error_set_errno(err, "netns: netmask on %s", name);
 	}
@@ -47,7 +47,7 @@ static int netns_if(int sock, const char *name, const char *addr, struct vb_erro
 static void *netns_thread(void *arg)
 {
 	struct netns_job *job = arg;
-	struct netns *n = job->n;
+	struct tap_netns *n = job->n;
 	job->rc = -1;
 	/* unshare() in this thread only: the rest of vbench stays in the host's namespace. */
 	if (unshare(CLONE_NEWNET) < 0) {
@@ -83,13 +83,13 @@ static void *netns_thread(void *arg)
 		return NULL;
 	}
 	if (netns_if(sock, "lo", NULL, job->err) == 0 &&
-	    netns_if(sock, "vbtap0", NETNS_HOST_ADDR, job->err) == 0)
+	    netns_if(sock, "vbtap0", TAP_HOST_ADDR, job->err) == 0)
 		job->rc = 0;
 	close(sock);
 	return NULL;
 }
 
-int netns_create_tap(struct netns *n, struct vb_error *err)
+int tap_create(struct tap_netns *n, struct vb_error *err)
 {
 	n->ns_fd = n->tap_fd = -1;
 	struct netns_job job = { n, err, -1 };
@@ -98,13 +98,13 @@ int netns_create_tap(struct netns *n, struct vb_error *err)
 		return error_set(err, "netns: cannot start helper thread");
 	pthread_join(t, NULL);
 	if (job.rc < 0) {
-		netns_destroy(n);
+		tap_destroy(n);
 		return -1;
 	}
 	return 0;
 }
 
-void netns_destroy(struct netns *n)
+void tap_destroy(struct tap_netns *n)
 {
 	if (n->tap_fd >= 0)
 		close(n->tap_fd);
