@@ -1,7 +1,6 @@
 /* `vbench vm`: boot any bzImage on vbench's own VMM, console on stdout (a microVM launcher). */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,9 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backends/kvm/kvm.h"
-#include "backends/kvm/machine.h"
-#include "backends/kvm/probe.h"
+#include "backends/kvm/vmm.h"
 #include "common/protocol.h"
 #include "harness/commands.h"
 
@@ -136,23 +133,22 @@ int cmd_vm(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char kernel[PATH_MAX] = "", modules[PATH_MAX] = "", agent[PATH_MAX] = "";
-	struct machine_config mc = { .ncpus = 1,
-				     .memory_bytes = 512ull << 20,
-				     .console_fd = STDOUT_FILENO };
-	bool force = false;
+	struct vmm_config mc = { .ncpus = 1,
+				 .memory_bytes = 512ull << 20,
+				 .console_fd = STDOUT_FILENO };
 	long timeout_s = 0;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
-		case 'k': snprintf(kernel, sizeof(kernel), "%s", optarg); break;
+		case 'k': mc.kernel_path = optarg; break;
 		case 'i': mc.initrd_path = optarg; break;
 		case 'c': mc.cmdline = optarg; break;
 		case 'n':
 			mc.ncpus = (unsigned)atoi(optarg);
-			if (mc.ncpus < 1 || mc.ncpus > VM_MAX_VCPUS) {
-				fprintf(stderr, "vbench vm: --cpus must be 1..%d\n", VM_MAX_VCPUS);
+			if (mc.ncpus < 1 || mc.ncpus > vmm_max_vcpus()) {
+				fprintf(stderr, "vbench vm: --cpus must be 1..%u\n",
+					vmm_max_vcpus());
 				return 2;
 			}
 			break;
@@ -165,9 +161,9 @@ int cmd_vm(int argc, char **argv)
 			break;
 		case 'd': mc.disk_path = optarg; break;
 		case 'N': mc.network = true; break;
-		case 'M': snprintf(modules, sizeof(modules), "%s", optarg); break;
+		case 'M': mc.modules_dir = optarg; break;
 		case 't': timeout_s = atol(optarg); break;
-		case 'f': force = true; break;
+		case 'f': mc.force = true; break;
 		case 'h': vm_usage(stdout); return 0;
 		default: vm_usage(stderr); return 2;
 		}
@@ -176,26 +172,9 @@ int cmd_vm(int argc, char **argv)
 		fprintf(stderr, "vbench vm: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!kernel[0])
-		kvm_default_guest_path("vmlinuz", kernel, sizeof(kernel));
-	if (!modules[0])
-		kvm_default_guest_path(NULL, modules, sizeof(modules));
-	kvm_default_guest_path(NULL, agent, sizeof(agent));
-	char *slash = strrchr(agent, '/');
-	snprintf(slash ? slash + 1 : agent,
-		 sizeof(agent) - (slash ? (size_t)(slash + 1 - agent) : 0), "vbench-agent");
-	const char *env_agent = getenv("VBENCH_AGENT");
-	mc.kernel_path = kernel;
-	mc.modules_dir = modules;
-	mc.agent_path = env_agent && *env_agent ? env_agent : agent;
-
 	struct vb_error err;
-	if (probe_kvm(force, &err) < 0) {
-		fprintf(stderr, "vbench vm: %s\n", err.message);
-		return 2;
-	}
-	struct machine *m;
-	if (machine_start(&mc, &m, &err) < 0) {
+	struct vmm *m;
+	if (vmm_boot(&mc, &m, &err) < 0) {
 		fprintf(stderr, "vbench vm: %s\n", err.message);
 		return 2;
 	}
@@ -206,36 +185,36 @@ int cmd_vm(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	struct proto_reader reader;
-	proto_reader_init(&reader, m->channel_fd);
+	int channel_fd = vmm_channel_fd(m);
+	proto_reader_init(&reader, channel_fd);
 	bool channel_open = true, said_bye = mc.initrd_path != NULL;
 	time_t deadline = timeout_s > 0 ? time(NULL) + timeout_s : 0;
 	bool timed_out = false;
-	while (vm_wait(m->vm, false, 0) == VM_STATUS_RUNNING && !vm_interrupted) {
+	while (vmm_running(m) && !vm_interrupted) {
 		if (deadline && time(NULL) >= deadline) {
 			timed_out = true;
 			break;
 		}
-		struct pollfd p = { .fd = channel_open ? m->channel_fd : -1, .events = POLLIN };
+		struct pollfd p = { .fd = channel_open ? channel_fd : -1, .events = POLLIN };
 		if (poll(&p, 1, 100) > 0 && (p.revents & (POLLIN | POLLHUP)))
-			channel_open = vm_serve_channel(m->channel_fd, &reader, &said_bye);
+			channel_open = vm_serve_channel(channel_fd, &reader, &said_bye);
 	}
-	enum vm_status s = vm_wait(m->vm, false, 0);
 	int rc = 0;
 	char why[2600];
-	machine_describe_end(m, why, sizeof(why));
+	const char *status;
+	bool crashed = vmm_crashed(m, why, sizeof(why), &status);
 	if (timed_out) {
 		fprintf(stderr, "vbench vm: no power-off within %ld s; %s\n", timeout_s, why);
 		rc = 2;
 	} else if (vm_interrupted) {
 		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
 		rc = 2;
-	} else if (strstr(why, "panicked") || s == VM_STATUS_PANIC || s == VM_STATUS_TRIPLE_FAULT ||
-		   s == VM_STATUS_INTERNAL_ERROR) {
+	} else if (crashed) {
 		fprintf(stderr, "vbench vm: %s\n", why);
 		rc = 2;
 	} else {
-		fprintf(stderr, "vbench vm: the guest %s\n", vm_status_name(s));
+		fprintf(stderr, "vbench vm: the guest %s\n", status);
 	}
-	machine_destroy(m);
+	vmm_destroy(m);
 	return rc;
 }
