@@ -3,6 +3,7 @@
 
 #include "harness/commands.h"
 #include "harness/options.h"
+#include "harness/progress.h"
 #include "harness/runner.h"
 
 static int run_or_compare(int argc, char **argv, bool compare)
@@ -17,7 +18,10 @@ static int run_or_compare(int argc, char **argv, bool compare)
 		options_usage(compare);
 		return 0;
 	}
-	return runner_main(&o, compare, argv[0]);
+	struct progress progress;
+	progress_init(&progress, o.quiet);
+	struct run_observer watch = progress_observer(&progress);
+	return runner_main(&o, compare, argv[0], &watch);
 }
 
 int cmd_run(int argc, char **argv)

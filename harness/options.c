@@ -1,4 +1,4 @@
-/* Options of `vbench run` and `vbench compare`, parsed and checked in one place. */
+/* The command line of `vbench run` and `vbench compare`, parsed and checked in one place. */
 #include "harness/options.h"
 
 #include <ctype.h>
@@ -58,18 +58,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int options_default_repeat(enum suite s)
-{
-	static const int r[SUITE_COUNT] = { 5, 5, 10 };
-	return r[s];
-}
-
-int options_default_warmup(enum suite s)
-{
-	static const int r[SUITE_COUNT] = { 1, 1, 2 };
-	return r[s];
-}
-
 int options_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -113,19 +101,6 @@ static int parse_uint(const char *s, long max, long *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-bool options_match_workload(const struct run_options *o, const char *id)
-{
-	/* self-tests misbehave on purpose: only a pattern that names them selects them */
-	bool selftest = strncmp(id, "selftest.", 9) == 0;
-	if (o->npatterns == 0)
-		return !selftest;
-	for (unsigned i = 0; i < o->npatterns; i++)
-		if (fnmatch(o->patterns[i], id, 0) == 0 &&
-		    (!selftest || strncmp(o->patterns[i], "selftest", 8) == 0))
-			return true;
-	return false;
 }
 
 int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err)

@@ -1,4 +1,4 @@
-/* Options of `vbench run` and `vbench compare`, parsed and checked in one place. */
+/* The command line of `vbench run` and `vbench compare`, parsed and checked in one place. */
 #ifndef VB_OPTIONS_H
 #define VB_OPTIONS_H
 
@@ -6,37 +6,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "workloads/workload.h"
-
-#define OPTIONS_MAX_BACKENDS 8
-#define OPTIONS_MAX_PATTERNS 32
-
-struct run_options {
-	const char *backends[OPTIONS_MAX_BACKENDS];
-	unsigned nbackends;
-	enum suite suite;
-	char *patterns[OPTIONS_MAX_PATTERNS]; /* point into workloads_arg */
-	unsigned npatterns;
-	char workloads_arg[256];
-	int repeat;    /* -1 = suite default */
-	int warmup;    /* -1 = suite default */
-	unsigned cpus; /* 0 = every core */
-	uint64_t memory_bytes;
-	const char *baseline; /* NULL = last backend named */
-	const char *json_path;
-	const char *out_dir;
-	const char *report_dir; /* compare: where the report goes; NULL = none */
-	uint64_t seed;
-	unsigned timeout_s; /* per sample; 0 = suite default */
-	const char *kernel;
-	const char *modules;
-	const char *disk; /* an existing scratch file or device to use (overwritten, kept) */
-	uint64_t disk_bytes;
-	bool force;
-	bool quiet;
-	bool no_report;
-	bool help;
-};
+#include "harness/run-options.h"
 
 /*
  * Parse argv (argv[0] is the subcommand). compare accepts several backends, run exactly one.
@@ -45,10 +15,6 @@ struct run_options {
 int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err);
 /* "1G", "512M", "4096K", "1073741824" */
 int options_parse_size(const char *s, uint64_t *out);
-/* Does workload id match any pattern (or are there none)? */
-bool options_match_workload(const struct run_options *o, const char *id);
-int options_default_repeat(enum suite s);
-int options_default_warmup(enum suite s);
 void options_usage(bool compare);
 
 #endif

@@ -1,7 +1,6 @@
 /* Progress while running: a live line on a terminal, plain lines otherwise, nothing with --quiet. */
 #include "harness/progress.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,17 +63,12 @@ void progress_sample(struct progress *p, const char *backend, const char *worklo
 	p->line_open = true;
 }
 
-void progress_note(struct progress *p, const char *fmt, ...)
+void progress_note(struct progress *p, const char *message)
 {
 	if (p->quiet)
 		return;
 	clear_line(p);
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "vbench: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
+	fprintf(stderr, "vbench: %s\n", message);
 }
 
 void progress_done(struct progress *p)
@@ -82,4 +76,40 @@ void progress_done(struct progress *p)
 	if (p->quiet)
 		return;
 	clear_line(p);
+}
+
+static void observe_begin(void *p, size_t workloads, unsigned samples_per_workload)
+{
+	progress_set_total(p, workloads, samples_per_workload);
+}
+
+static void observe_workload(void *p, const char *id)
+{
+	progress_workload(p, id);
+}
+
+static void observe_sample(void *p, const char *backend, const char *workload, unsigned i,
+			   unsigned n, bool warmup)
+{
+	progress_sample(p, backend, workload, i, n, warmup);
+}
+
+static void observe_note(void *p, const char *message)
+{
+	progress_note(p, message);
+}
+
+static void observe_end(void *p)
+{
+	progress_done(p);
+}
+
+struct run_observer progress_observer(struct progress *p)
+{
+	return (struct run_observer){ .ctx = p,
+				      .begin = observe_begin,
+				      .workload = observe_workload,
+				      .sample = observe_sample,
+				      .note = observe_note,
+				      .end = observe_end };
 }

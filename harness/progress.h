@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "harness/runner.h"
+
 struct progress {
 	bool quiet, tty;
 	double start_s;
@@ -21,7 +23,9 @@ void progress_workload(struct progress *p, const char *id);
 void progress_sample(struct progress *p, const char *backend, const char *workload, unsigned i,
 		     unsigned n, bool warmup);
 /* A message that must not be lost in the live line (errors, skipped backends). */
-void progress_note(struct progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void progress_note(struct progress *p, const char *message);
 void progress_done(struct progress *p);
+/* The runner's observer that shows the run on p. */
+struct run_observer progress_observer(struct progress *p);
 
 #endif

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 #include "harness/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
-#include "harness/progress.h"
 #include "harness/results.h"
 #include "harness/scratch.h"
 #include "harness/session.h"
@@ -123,8 +123,22 @@ struct runner {
 	size_t backend_index[OPTIONS_MAX_BACKENDS]; /* into doc.backends */
 	unsigned nsessions;
 	bool failed;
-	struct progress progress;
+	const struct run_observer *watch;
 };
+
+static void watch_note(struct runner *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void watch_note(struct runner *r, const char *fmt, ...)
+{
+	if (!r->watch || !r->watch->note)
+		return;
+	char message[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	r->watch->note(r->watch->ctx, message);
+}
 
 static void mark_workload(struct runner *r, const struct workload *w, const char *backend,
 			  enum result_status status, const char *note)
@@ -211,14 +225,14 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 			return false;
 		char note[600];
 		snprintf(note, sizeof(note), "%s (sample %u)", err.message, i + 1);
-		progress_note(&r->progress, "%s: %s: %s", s->ops->name, w->id, note);
+		watch_note(r, "%s: %s: %s", s->ops->name, w->id, note);
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
 		if (!s->up && !interrupted) {
 			struct vb_error rerr;
 			if (session_restart(s, &rerr) < 0)
-				progress_note(&r->progress, "%s: could not restart the agent: %s",
-					      s->ops->name, rerr.message);
+				watch_note(r, "%s: could not restart the agent: %s", s->ops->name,
+					   rerr.message);
 		}
 		return false;
 	}
@@ -247,12 +261,11 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 		}
 	} else if (rep.type == PROTO_UNSUPPORTED) {
 		mark_workload(r, w, s->ops->name, RESULT_UNSUPPORTED, rep.message);
-		progress_note(&r->progress, "%s: %s: unsupported: %s", s->ops->name, w->id,
-			      rep.message);
+		watch_note(r, "%s: %s: unsupported: %s", s->ops->name, w->id, rep.message);
 		go_on = false;
 	} else if (rep.type == PROTO_ERROR) {
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, rep.message);
-		progress_note(&r->progress, "%s: %s: error: %s", s->ops->name, w->id, rep.message);
+		watch_note(r, "%s: %s: error: %s", s->ops->name, w->id, rep.message);
 		r->failed = true;
 		go_on = false;
 	} else {
@@ -275,7 +288,7 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 	if (session_restart(s, &err) < 0) {
 		if (interrupted)
 			return false;
-		progress_note(&r->progress, "%s: %s: %s", s->ops->name, w->id, err.message);
+		watch_note(r, "%s: %s: %s", s->ops->name, w->id, err.message);
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
 		return false;
@@ -370,8 +383,9 @@ static void run_workload(struct runner *r, const struct workload *w)
 			size_t used = strlen(ran);
 			snprintf(ran + used, sizeof(ran) - used, "%s%s", used ? "," : "",
 				 r->sessions[si].ops->name);
-			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1,
-					total, warm);
+			if (r->watch && r->watch->sample)
+				r->watch->sample(r->watch->ctx, r->sessions[si].ops->name, w->id,
+						 i + 1, total, warm);
 			if (w->host_side)
 				active[si] = run_lifecycle_sample(r, si, w, warm);
 			else
@@ -444,7 +458,8 @@ static void remove_run_dir(const char *dir)
 		rmdir(dir); /* backends remove what they put there */
 }
 
-int runner_main(const struct run_options *o, bool compare, const char *self_path)
+int runner_main(const struct run_options *o, bool compare, const char *self_path,
+		const struct run_observer *watch)
 {
 	struct runner *r = calloc(1, sizeof(*r));
 	struct vb_error err;
@@ -455,9 +470,9 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		return 2;
 	}
 	r->o = o;
+	r->watch = watch;
 	interrupted = 0;
 	install_signals();
-	progress_init(&r->progress, o->quiet);
 
 	results_init(&r->doc);
 	host_describe(&r->doc.host);
@@ -548,7 +563,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		}
 		struct session *s = &r->sessions[r->nsessions];
 		session_init(s, ops, &r->cfg);
-		progress_note(&r->progress, "%s: starting", ops->name);
+		watch_note(r, "%s: starting", ops->name);
 		if (session_start(s, &err) < 0) {
 			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
 			fprintf(stderr, "vbench: %s: skipped: %s\n", ops->name, err.message);
@@ -577,17 +592,20 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	for (size_t i = 0; (w = workload_at(i)); i++)
 		if (options_match_workload(o, w->id))
 			nselected++;
-	progress_set_total(&r->progress, nselected,
-			   (unsigned)(o->warmup + o->repeat) * r->nsessions);
+	if (watch && watch->begin)
+		watch->begin(watch->ctx, nselected,
+			     (unsigned)(o->warmup + o->repeat) * r->nsessions);
 	for (size_t i = 0; (w = workload_at(i)) && !interrupted; i++) {
 		if (!options_match_workload(o, w->id))
 			continue;
-		progress_workload(&r->progress, w->id);
+		if (watch && watch->workload)
+			watch->workload(watch->ctx, w->id);
 		run_workload(r, w);
 	}
 	for (unsigned si = 0; si < r->nsessions; si++)
 		session_stop(&r->sessions[si]);
-	progress_done(&r->progress);
+	if (watch && watch->end)
+		watch->end(watch->ctx);
 
 out:
 	for (unsigned si = 0; si < r->nsessions; si++)
