@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "harness/results.h"
+#include "analysis/results.h"
 
 /* Fill everything vbench reports about the host. Never fails; unknowns are left empty/0. */
 void host_describe(struct result_host *host);

@@ -15,13 +15,13 @@
 
 #include "backends/backend.h"
 #include "backends/cpus.h"
-#include "harness/checks.h"
+#include "analysis/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
-#include "harness/results.h"
+#include "analysis/results.h"
 #include "harness/scratch.h"
 #include "harness/session.h"
-#include "harness/table.h"
+#include "analysis/table.h"
 
 static volatile sig_atomic_t interrupted;
 
