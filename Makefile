@@ -12,14 +12,23 @@ LDLIBS_AGENT := -lpfm -lm -pthread
 BUILD := build
 OBJ := $(BUILD)/obj
 
+# One folder per layer (README, Layout); includes only run down: tests/integration/layers.sh.
 COMMON_SRC := $(wildcard common/*.c)
 WORKLOAD_SRC := $(wildcard workloads/*.c)
 AGENT_SRC := $(wildcard guest-agent/*.c)
-HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+ANALYSIS_SRC := $(wildcard analysis/*.c)
+HARNESS_SRC := $(wildcard harness/*.c)
 BACKEND_SRC := $(wildcard backends/*.c backends/*/*.c backends/*/*/*.c)
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 
-# Everything the harness and the tests link, except main().
-LIB_SRC := $(COMMON_SRC) $(WORKLOAD_SRC) $(HARNESS_SRC) $(BACKEND_SRC)
+# The analysis layer's objects and what they stand on: results, statistics, diff, reports.
+ANALYSIS_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(WORKLOAD_SRC:%.c=$(OBJ)/%.o) \
+	$(ANALYSIS_SRC:%.c=$(OBJ)/%.o)
+# `vbench report`, `diff` and `history` need nothing else: layers-analysis links them so, no backend.
+ANALYSIS_CMD_OBJ := $(OBJ)/cli/cmd-report.o $(OBJ)/cli/cmd-diff.o $(OBJ)/cli/cmd-history.o
+
+# Everything vbench and the tests link, except main().
+LIB_SRC := $(COMMON_SRC) $(WORKLOAD_SRC) $(ANALYSIS_SRC) $(HARNESS_SRC) $(BACKEND_SRC) $(CLI_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
 AGENT_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(WORKLOAD_SRC:%.c=$(OBJ)/%.o) $(AGENT_SRC:%.c=$(OBJ)/%.o)
 
@@ -28,8 +37,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps guest compare check check-unit check-integration check-fuzz check-rig check-sanitize \
-	fuzz fuzz-long validate format clean
+.PHONY: all deps guest compare check check-unit check-layers check-integration check-fuzz check-rig \
+	check-sanitize fuzz fuzz-long validate format clean
 
 all: $(BUILD)/vbench $(BUILD)/vbench-agent
 
@@ -44,7 +53,7 @@ $(OBJ)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/vbench: $(LIB_OBJ) $(OBJ)/harness/main.o
+$(BUILD)/vbench: $(LIB_OBJ) $(OBJ)/cli/main.o
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_HARNESS)
 
@@ -61,11 +70,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 # Agent code that is not part of the harness library, tested on its own.
 $(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o
 
+# report, diff and history over the analysis objects alone, without the libraries of the host
+# facts (hwloc), the counters (libpfm) or the VMM's disk (liburing): tests/integration/layers.sh.
+LAYERS_BIN := $(BUILD)/tests/layers-analysis
+$(LAYERS_BIN): tests/integration/layers-analysis.c $(ANALYSIS_CMD_OBJ) $(ANALYSIS_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@ (analysis layer alone)")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(filter %.o,$^) -o $@ -lm -pthread
+
 # Fuzz targets: clang, libFuzzer, AddressSanitizer and UBSan over the library sources. Without the
 # stack-depth feature: it varies from run to run, and check-fuzz must do the same work every time.
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-sanitize-coverage=stack-depth
-LIB_HDR := $(wildcard common/*.h workloads/*.h harness/*.h backends/*.h backends/*/*.h backends/*/*/*.h)
+LIB_HDR := $(wildcard common/*.h workloads/*.h analysis/*.h harness/*.h cli/*.h backends/*.h \
+	backends/*/*.h backends/*/*/*.h)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
@@ -81,13 +99,17 @@ compare: deps all
 # The dependencies first, once, then everything builds in parallel: `make check` is all CI runs.
 check:
 	@scripts/install-deps.sh
-	@$(MAKE) -s -j2 all $(UNIT_BIN) $(FUZZ_BIN)
+	@$(MAKE) -s -j2 all $(UNIT_BIN) $(FUZZ_BIN) $(LAYERS_BIN)
 	@scripts/fetch-guest.sh || echo "vbench: could not fetch the guest kernel; the VM tests will say so"
 	@$(MAKE) -s check-sanitize
 	@tests/run-tests.sh
 
-check-unit: all $(UNIT_BIN)
+check-unit: all $(UNIT_BIN) check-layers
 	@tests/run-tests.sh unit
+
+# No layer includes one above it, and report, diff and history link without the backends.
+check-layers: all $(LAYERS_BIN)
+	@BUILD=$(BUILD) tests/integration/layers.sh
 
 # The unit tests again under AddressSanitizer and UBSan, in a build directory of their own.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer

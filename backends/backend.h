@@ -10,6 +10,8 @@
 #include "common/error.h"
 
 #define BACKEND_MAX_CPUS 256
+/* The memory an environment gets when the run does not say (`--memory`; the README's default). */
+#define BACKEND_DEFAULT_MEMORY_BYTES (2ull << 30)
 
 /* What every backend of a run is started with: the same CPUs, memory and devices. */
 struct backend_config {

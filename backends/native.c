@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
-#include "harness/host.h"
+#include "backends/cpus.h"
 
 struct backend_instance {
 	pid_t pid;
@@ -76,7 +76,7 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 		close(outp[1]);
 		return error_set(err, "native: out of memory");
 	}
-	host_format_cpu_list(cfg->cpu_list, cfg->ncpus, inst->cpus, sizeof(inst->cpus));
+	cpus_format_list(cfg->cpu_list, cfg->ncpus, inst->cpus, sizeof(inst->cpus));
 	inst->network = cfg->network;
 	if (cfg->disk_path)
 		snprintf(inst->disk, sizeof(inst->disk), "%s", cfg->disk_path);
@@ -100,7 +100,7 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 			_exit(127);
 		signal(SIGINT, SIG_IGN); /* Ctrl-C is the harness's to handle */
 		struct vb_error cerr;
-		if (cfg->ncpus && host_bind_process(cfg->cpu_list, cfg->ncpus, &cerr) < 0) {
+		if (cfg->ncpus && cpus_bind_process(cfg->cpu_list, cfg->ncpus, &cerr) < 0) {
 			fprintf(stderr, "vbench native: %s\n", cerr.message);
 			_exit(127);
 		}

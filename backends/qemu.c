@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/cpus.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
-#include "backends/kvm/netns.h"
+#include "backends/kvm/tap.h"
 #include "backends/kvm/probe.h"
-#include "harness/host.h"
 
 /* The fds QEMU finds its agent socket and TAP on (named in its command line). */
 #define QEMU_CHANNEL_FD 3
@@ -32,7 +32,7 @@ struct backend_instance {
 	bool exited;
 	int status;
 	int channel_fd;
-	struct netns netns;
+	struct tap_netns netns;
 	char dir[PATH_MAX];
 	char initrd[PATH_MAX + 16], console[PATH_MAX + 16], log[PATH_MAX + 16];
 	unsigned ncpus;
@@ -115,7 +115,7 @@ static void qemu_exec(struct backend_instance *inst, char **argv, int channel, i
 		_exit(127);
 	signal(SIGINT, SIG_IGN); /* Ctrl-C is the harness's to handle */
 	struct vb_error cerr;
-	if (inst->ncpus && host_bind_process(inst->cpu_list, inst->ncpus, &cerr) < 0) {
+	if (inst->ncpus && cpus_bind_process(inst->cpu_list, inst->ncpus, &cerr) < 0) {
 		fprintf(stderr, "vbench qemu: %s\n", cerr.message);
 		_exit(127);
 	}
@@ -147,7 +147,7 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 	inst->netns.ns_fd = inst->netns.tap_fd = -1;
 	inst->ncpus = cfg->ncpus;
 	memcpy(inst->cpu_list, cfg->cpu_list, sizeof(inst->cpu_list));
-	inst->memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : (512ull << 20);
+	inst->memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES;
 	inst->disk = cfg->disk_path != NULL;
 	inst->network = cfg->network;
 	int agent_end = -1;
@@ -179,7 +179,7 @@ static int qemu_start(const struct backend_config *cfg, struct backend_instance 
 	}
 	inst->channel_fd = sv[0];
 	agent_end = sv[1];
-	if (cfg->network && netns_create_tap(&inst->netns, err) < 0) {
+	if (cfg->network && tap_create(&inst->netns, err) < 0) {
 		error_prefix(err, "qemu: ");
 		goto fail;
 	}
@@ -276,7 +276,7 @@ fail:
 		close(agent_end);
 	if (inst->channel_fd >= 0)
 		close(inst->channel_fd);
-	netns_destroy(&inst->netns);
+	tap_destroy(&inst->netns);
 	qemu_cleanup_files(inst);
 	free(inst);
 	return -1;
@@ -349,7 +349,7 @@ static void qemu_stats(struct backend_instance *inst, struct backend_stats *out)
 	double overhead = qemu_overhead_bytes(inst);
 	out->host_overhead_bytes = overhead >= 0 ? overhead : 0.0 / 0.0;
 	char cpus[256] = "";
-	host_format_cpu_list(inst->cpu_list, inst->ncpus, cpus, sizeof(cpus));
+	cpus_format_list(inst->cpu_list, inst->ncpus, cpus, sizeof(cpus));
 	snprintf(out->details, sizeof(out->details),
 		 "QEMU microvm (%s), pid %d, %u vCPUs pinned to %.100s, %llu MiB%s",
 		 qemu_accel_is_kvm() ? "KVM" : getenv("VBENCH_QEMU_ACCEL"), (int)inst->pid,
@@ -360,7 +360,7 @@ static void qemu_stats(struct backend_instance *inst, struct backend_stats *out)
 	if (inst->network && inst->netns.ns_fd >= 0) {
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/fd/%d", (int)getpid(),
 			 inst->netns.ns_fd);
-		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_HOST_ADDR);
+		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", TAP_HOST_ADDR);
 	}
 	if (inst->disk)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");
@@ -439,7 +439,7 @@ static void qemu_stop(struct backend_instance *inst)
 	 * (the check looks at the console, so it does not race with QEMU's exit). */
 	if (!inst->ready || !killed)
 		qemu_explain_end(inst);
-	netns_destroy(&inst->netns);
+	tap_destroy(&inst->netns);
 	qemu_cleanup_files(inst);
 	free(inst);
 }

@@ -14,17 +14,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static int topology_load(hwloc_topology_t *topo)
-{
-	if (hwloc_topology_init(topo) < 0)
-		return -1;
-	if (hwloc_topology_load(*topo) < 0) {
-		hwloc_topology_destroy(*topo);
-		return -1;
-	}
-	return 0;
-}
-
 static void cpu_model(char *out, size_t len, hwloc_topology_t topo)
 {
 	out[0] = '\0';
@@ -64,7 +53,12 @@ void host_describe(struct result_host *h)
 		snprintf(h->hostname, sizeof(h->hostname), "%.60s", u.nodename);
 	}
 	hwloc_topology_t topo;
-	if (topology_load(&topo) == 0) {
+	bool have_topology = hwloc_topology_init(&topo) == 0;
+	if (have_topology && hwloc_topology_load(topo) < 0) {
+		hwloc_topology_destroy(topo);
+		have_topology = false;
+	}
+	if (have_topology) {
 		cpu_model(h->cpu_model, sizeof(h->cpu_model), topo);
 		h->packages = (unsigned)hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
 		h->cores = (unsigned)hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
@@ -80,83 +74,6 @@ void host_describe(struct result_host *h)
 	host_kvm_flavour(h->kvm, sizeof(h->kvm));
 	host_cgroup_mode(h->cgroup_mode, sizeof(h->cgroup_mode));
 	h->hw_counters = host_hw_counters(h->counters_note, sizeof(h->counters_note));
-}
-
-unsigned host_usable_cores(void)
-{
-	hwloc_topology_t topo;
-	if (topology_load(&topo) < 0)
-		return 1;
-	hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
-	hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_PROCESS);
-	unsigned n = 0;
-	int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-	for (int i = 0; i < ncores; i++) {
-		hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)i);
-		if (hwloc_bitmap_intersects(core->cpuset, allowed))
-			n++;
-	}
-	hwloc_bitmap_free(allowed);
-	hwloc_topology_destroy(topo);
-	return n ? n : 1;
-}
-
-int host_pick_cpus(unsigned ncpus, unsigned *list, unsigned *count, struct vb_error *err)
-{
-	hwloc_topology_t topo;
-	if (topology_load(&topo) < 0)
-		return error_set(err, "hwloc could not read the CPU topology");
-	hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
-	if (hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_PROCESS) < 0)
-		hwloc_bitmap_copy(allowed, hwloc_topology_get_allowed_cpuset(topo));
-	unsigned n = 0;
-	int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-	for (int i = 0; i < ncores && (ncpus == 0 || n < ncpus) && n < BACKEND_MAX_CPUS; i++) {
-		hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)i);
-		hwloc_bitmap_t usable = hwloc_bitmap_alloc();
-		hwloc_bitmap_and(usable, core->cpuset, allowed);
-		int pu = hwloc_bitmap_first(
-			usable); /* one PU per core: SMT siblings share too much */
-		hwloc_bitmap_free(usable);
-		if (pu >= 0)
-			list[n++] = (unsigned)pu;
-	}
-	hwloc_bitmap_free(allowed);
-	hwloc_topology_destroy(topo);
-	if (n == 0)
-		return error_set(err, "hwloc found no usable core");
-	if (ncpus > n)
-		return error_set(err, "--cpus %u: this host has only %u usable cores", ncpus, n);
-	*count = n;
-	return 0;
-}
-
-int host_bind_process(const unsigned *list, unsigned count, struct vb_error *err)
-{
-	hwloc_topology_t topo;
-	if (topology_load(&topo) < 0)
-		return error_set(err, "hwloc could not read the CPU topology");
-	hwloc_bitmap_t set = hwloc_bitmap_alloc();
-	for (unsigned i = 0; i < count; i++)
-		hwloc_bitmap_set(set, list[i]);
-	int rc = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_PROCESS);
-	hwloc_bitmap_free(set);
-	hwloc_topology_destroy(topo);
-	if (rc < 0)
-		return error_set_errno(err, "hwloc_set_cpubind");
-	return 0;
-}
-
-void host_format_cpu_list(const unsigned *list, unsigned count, char *out, size_t len)
-{
-	size_t o = 0;
-	out[0] = '\0';
-	for (unsigned i = 0; i < count && o < len; i++) {
-		int n = snprintf(out + o, len - o, "%s%u", i ? "," : "", list[i]);
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
 }
 
 static bool module_loaded(const char *name)

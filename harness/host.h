@@ -6,23 +6,10 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "backends/backend.h"
-#include "harness/results.h"
+#include "analysis/results.h"
 
 /* Fill everything vbench reports about the host. Never fails; unknowns are left empty/0. */
 void host_describe(struct result_host *host);
-
-/*
- * Choose ncpus PUs for a run: one PU per core (no SMT siblings), spread over the cores
- * hwloc finds, skipping PUs this process may not use. ncpus == 0 picks every core.
- */
-int host_pick_cpus(unsigned ncpus, unsigned *list, unsigned *count, struct vb_error *err);
-/* Number of cores (not PUs) this process may use. */
-unsigned host_usable_cores(void);
-/* Pin the calling process to the PUs in list (hwloc). */
-int host_bind_process(const unsigned *list, unsigned count, struct vb_error *err);
-/* "0,1,4" */
-void host_format_cpu_list(const unsigned *list, unsigned count, char *out, size_t len);
 
 /* /dev/kvm: "absent", "not permitted", "hardware-assisted (kvm_intel)", "pvm (ring 0 emulated)" */
 void host_kvm_flavour(char *out, size_t len);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +14,14 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
-#include "harness/checks.h"
+#include "backends/cpus.h"
+#include "analysis/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
-#include "harness/progress.h"
-#include "harness/results.h"
+#include "analysis/results.h"
 #include "harness/scratch.h"
 #include "harness/session.h"
-#include "harness/table.h"
+#include "analysis/table.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -122,8 +123,22 @@ struct runner {
 	size_t backend_index[OPTIONS_MAX_BACKENDS]; /* into doc.backends */
 	unsigned nsessions;
 	bool failed;
-	struct progress progress;
+	const struct run_observer *watch;
 };
+
+static void watch_note(struct runner *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void watch_note(struct runner *r, const char *fmt, ...)
+{
+	if (!r->watch || !r->watch->note)
+		return;
+	char message[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	r->watch->note(r->watch->ctx, message);
+}
 
 static void mark_workload(struct runner *r, const struct workload *w, const char *backend,
 			  enum result_status status, const char *note)
@@ -210,14 +225,14 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 			return false;
 		char note[600];
 		snprintf(note, sizeof(note), "%s (sample %u)", err.message, i + 1);
-		progress_note(&r->progress, "%s: %s: %s", s->ops->name, w->id, note);
+		watch_note(r, "%s: %s: %s", s->ops->name, w->id, note);
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
 		if (!s->up && !interrupted) {
 			struct vb_error rerr;
 			if (session_restart(s, &rerr) < 0)
-				progress_note(&r->progress, "%s: could not restart the agent: %s",
-					      s->ops->name, rerr.message);
+				watch_note(r, "%s: could not restart the agent: %s", s->ops->name,
+					   rerr.message);
 		}
 		return false;
 	}
@@ -246,12 +261,11 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 		}
 	} else if (rep.type == PROTO_UNSUPPORTED) {
 		mark_workload(r, w, s->ops->name, RESULT_UNSUPPORTED, rep.message);
-		progress_note(&r->progress, "%s: %s: unsupported: %s", s->ops->name, w->id,
-			      rep.message);
+		watch_note(r, "%s: %s: unsupported: %s", s->ops->name, w->id, rep.message);
 		go_on = false;
 	} else if (rep.type == PROTO_ERROR) {
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, rep.message);
-		progress_note(&r->progress, "%s: %s: error: %s", s->ops->name, w->id, rep.message);
+		watch_note(r, "%s: %s: error: %s", s->ops->name, w->id, rep.message);
 		r->failed = true;
 		go_on = false;
 	} else {
@@ -274,7 +288,7 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 	if (session_restart(s, &err) < 0) {
 		if (interrupted)
 			return false;
-		progress_note(&r->progress, "%s: %s: %s", s->ops->name, w->id, err.message);
+		watch_note(r, "%s: %s: %s", s->ops->name, w->id, err.message);
 		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
 		r->failed = true;
 		return false;
@@ -357,8 +371,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 		} else if (lacks) {
 			/* by the workload's declared needs: the agent is not asked */
 			mark_workload(r, w, r->sessions[si].ops->name, RESULT_UNSUPPORTED, lacks);
-			progress_note(&r->progress, "%s: %s: unsupported: %s",
-				      r->sessions[si].ops->name, w->id, lacks);
+			watch_note(r, "%s: %s: unsupported: %s", r->sessions[si].ops->name, w->id,
+				   lacks);
 			active[si] = false;
 		}
 	}
@@ -377,8 +391,9 @@ static void run_workload(struct runner *r, const struct workload *w)
 			size_t used = strlen(ran);
 			snprintf(ran + used, sizeof(ran) - used, "%s%s", used ? "," : "",
 				 r->sessions[si].ops->name);
-			progress_sample(&r->progress, r->sessions[si].ops->name, w->id, i + 1,
-					total, warm);
+			if (r->watch && r->watch->sample)
+				r->watch->sample(r->watch->ctx, r->sessions[si].ops->name, w->id,
+						 i + 1, total, warm);
 			if (w->host_side)
 				active[si] = run_lifecycle_sample(r, si, w, warm);
 			else
@@ -398,7 +413,7 @@ static void fill_config(struct runner *r)
 	struct result_config *c = &r->doc.config;
 	c->suite = r->o->suite;
 	c->cpus = r->cfg.ncpus;
-	host_format_cpu_list(r->cfg.cpu_list, r->cfg.ncpus, c->cpu_list, sizeof(c->cpu_list));
+	cpus_format_list(r->cfg.cpu_list, r->cfg.ncpus, c->cpu_list, sizeof(c->cpu_list));
 	c->memory_bytes = r->cfg.memory_bytes;
 	c->repeat = (unsigned)r->o->repeat;
 	c->warmup = (unsigned)r->o->warmup;
@@ -451,7 +466,8 @@ static void remove_run_dir(const char *dir)
 		rmdir(dir); /* backends remove what they put there */
 }
 
-int runner_main(const struct run_options *o, bool compare, const char *self_path)
+int runner_main(const struct run_options *o, bool compare, const char *self_path,
+		const struct run_observer *watch)
 {
 	struct runner *r = calloc(1, sizeof(*r));
 	struct vb_error err;
@@ -462,9 +478,9 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		return 2;
 	}
 	r->o = o;
+	r->watch = watch;
 	interrupted = 0;
 	install_signals();
-	progress_init(&r->progress, o->quiet);
 
 	results_init(&r->doc);
 	host_describe(&r->doc.host);
@@ -474,7 +490,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	strftime(r->doc.start_time, sizeof(r->doc.start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	double t0 = now_s();
 
-	if (host_pick_cpus(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
+	if (cpus_pick(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
 		fprintf(stderr, "vbench: %s\n", err.message);
 		results_free(&r->doc);
 		free(r);
@@ -555,7 +571,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		}
 		struct session *s = &r->sessions[r->nsessions];
 		session_init(s, ops, &r->cfg);
-		progress_note(&r->progress, "%s: starting", ops->name);
+		watch_note(r, "%s: starting", ops->name);
 		if (session_start(s, &err) < 0) {
 			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
 			fprintf(stderr, "vbench: %s: skipped: %s\n", ops->name, err.message);
@@ -566,13 +582,9 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		rb->startup_ms = s->stats.startup_ms;
 		rb->host_overhead_bytes = s->stats.host_overhead_bytes;
 		snprintf(rb->details, sizeof(rb->details), "%s", s->stats.details);
-		if (s->hello.isolation_json || 1) {
-			/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
-			struct proto_msg hm = { .type = PROTO_HELLO };
-			hm.hello = s->hello;
-			char *line = proto_encode(&hm, NULL);
-			rb->hello_json = line;
-		}
+		/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
+		struct proto_msg hm = { .type = PROTO_HELLO, .hello = s->hello };
+		rb->hello_json = proto_encode(&hm, NULL);
 		r->backend_index[r->nsessions] = b;
 		r->names[r->nsessions] = ops->name;
 		r->nsessions++;
@@ -588,17 +600,20 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	for (size_t i = 0; (w = workload_at(i)); i++)
 		if (options_match_workload(o, w))
 			nselected++;
-	progress_set_total(&r->progress, nselected,
-			   (unsigned)(o->warmup + o->repeat) * r->nsessions);
+	if (watch && watch->begin)
+		watch->begin(watch->ctx, nselected,
+			     (unsigned)(o->warmup + o->repeat) * r->nsessions);
 	for (size_t i = 0; (w = workload_at(i)) && !interrupted; i++) {
 		if (!options_match_workload(o, w))
 			continue;
-		progress_workload(&r->progress, w->id);
+		if (watch && watch->workload)
+			watch->workload(watch->ctx, w->id);
 		run_workload(r, w);
 	}
 	for (unsigned si = 0; si < r->nsessions; si++)
 		session_stop(&r->sessions[si]);
-	progress_done(&r->progress);
+	if (watch && watch->end)
+		watch->end(watch->ctx);
 
 out:
 	for (unsigned si = 0; si < r->nsessions; si++)

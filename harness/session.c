@@ -1,7 +1,7 @@
 /* A session with one running agent: start its backend, wait for hello, send requests, restart. */
 #include "harness/session.h"
 
-#include "harness/netpeer.h"
+#include "harness/peer-server.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,7 +31,7 @@ void session_init(struct session *s, const struct backend_ops *ops,
 
 static void teardown(struct session *s)
 {
-	netpeer_stop(s->netpeer);
+	peer_server_stop(s->netpeer);
 	s->netpeer = 0;
 	if (s->inst)
 		s->ops->stop(s->inst);
@@ -98,7 +98,7 @@ int session_start(struct session *s, struct vb_error *err)
 	 * boot timer) starts and ends elsewhere, and would not compare with the others */
 	s->stats.startup_ms = s->startup_ms;
 	if (s->cfg->network && s->stats.peer_addr[0] &&
-	    netpeer_start(s->stats.peer_netns, &s->netpeer, err) < 0) {
+	    peer_server_start(s->stats.peer_netns, &s->netpeer, err) < 0) {
 		teardown(s);
 		return error_prefix(err, "%s: ", s->ops->name);
 	}

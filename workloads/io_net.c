@@ -1,6 +1,6 @@
 /*
  * Network workloads (io.net.*): TCP request/response latency against the peer's echo port
- * and TCP stream throughput into its sink port (see common/netpeer.h for the peer).
+ * and TCP stream throughput into its sink port (see common/peer-ports.h for the peer).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/netpeer.h"
+#include "common/peer-ports.h"
 #include "workloads/io.h"
 #include "workloads/workload.h"
 
@@ -24,8 +24,8 @@
 #define IO_NET_RR_WARMUP    20
 
 /*
- * The peer is an IPv4 address. A ":port" suffix is accepted and ignored, because the
- * ports are fixed by netpeer.h and some callers pass "ip:port".
+ * The peer is an IPv4 address. A ":port" suffix is accepted and ignored: the ports are fixed
+ * by common/peer-ports.h.
  */
 static int io_net_peer(const struct workload_ctx *ctx, struct in_addr *addr, struct vb_error *err)
 {

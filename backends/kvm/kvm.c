@@ -89,7 +89,8 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
 		.cpu_list = cfg->ncpus ? cfg->cpu_list : NULL,
 		.ncpu_list = cfg->ncpus,
-		.memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : (512ull << 20),
+		.memory_bytes =
+			cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
 		.kernel_path = inst->kernel,
 		.agent_path = cfg->agent_path,
 		.modules_dir = modules,
@@ -173,7 +174,7 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 		/* The namespace lives only as this fd; the harness's peer opens it through /proc. */
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "/proc/%d/fd/%d", (int)getpid(),
 			 inst->machine->netns.ns_fd);
-		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_HOST_ADDR);
+		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", TAP_HOST_ADDR);
 	}
 	if (inst->disk)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");

@@ -85,8 +85,7 @@ static int machine_build_initrd(const struct machine_config *cfg, struct cpio *c
 	return cpio_finish(c, err);
 }
 
-#define MACHINE_NET_CMDLINE                                                                        \
-	" vbench.ip=" NETNS_GUEST_ADDR "/24 vbench.peer=" NETNS_HOST_ADDR ":" NETNS_PEER_PORT_STR
+#define MACHINE_NET_CMDLINE " vbench.ip=" TAP_GUEST_ADDR "/24 vbench.peer=" TAP_HOST_ADDR
 
 void machine_default_cmdline(bool quiet, bool network, char *out, size_t len)
 {
@@ -160,7 +159,7 @@ static int machine_devices(struct machine *m, const struct machine_config *cfg,
 		gsi++;
 	}
 	if (cfg->network) {
-		if (netns_create_tap(&m->netns, err) < 0)
+		if (tap_create(&m->netns, err) < 0)
 			return -1;
 		int tap = m->netns.tap_fd;
 		m->netns.tap_fd = -1; /* the device owns it now */
@@ -285,7 +284,7 @@ void machine_destroy(struct machine *m)
 		virtio_blk_destroy(&m->blk);
 	if (m->has_net)
 		virtio_net_destroy(&m->net);
-	netns_destroy(&m->netns);
+	tap_destroy(&m->netns);
 	if (m->has_com1)
 		serial_destroy(&m->com1);
 	vm_exits_close(m->stats_fds, VM_MAX_VCPUS);

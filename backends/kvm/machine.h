@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "backends/kvm/netns.h"
+#include "backends/kvm/tap.h"
 #include "backends/kvm/serial.h"
 #include "backends/kvm/virtio/blk.h"
 #include "backends/kvm/virtio/console.h"
@@ -39,7 +39,7 @@ struct machine {
 	struct virtio_console console;
 	struct virtio_blk blk;
 	struct virtio_net net;
-	struct netns netns;
+	struct tap_netns netns;
 	bool has_com1, has_console, has_blk, has_net;
 	int channel_fd; /* the host's end of the agent channel */
 	/* KVM's binary stats per vCPU (-1 where unsupported), opened before the vCPUs run: the ioctl

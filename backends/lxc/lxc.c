@@ -20,9 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/cpus.h"
 #include "backends/lxc/cgroup.h"
 #include "backends/lxc/confine.h"
-#include "backends/lxc/netns.h"
+#include "backends/lxc/veth.h"
 #include "backends/lxc/rootfs.h"
 
 #define LXC_HOSTNAME "vbench-lxc"
@@ -42,7 +43,7 @@ struct backend_instance {
 	struct cgroup_layout layout;
 	struct cgroup cgroup;
 	bool have_cgroup;
-	struct netns_peer peer;
+	struct veth_peer peer;
 	bool has_disk;
 	char details[256];
 };
@@ -141,18 +142,6 @@ static int lxc_child(void *arg)
 
 /* ---- the host side ---- */
 
-static void cpu_list_string(const struct backend_config *cfg, char *out, size_t size)
-{
-	size_t used = 0;
-	out[0] = '\0';
-	for (unsigned i = 0; i < cfg->ncpus && i < BACKEND_MAX_CPUS; i++) {
-		int n = snprintf(out + used, size - used, "%s%u", i ? "," : "", cfg->cpu_list[i]);
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-	}
-}
-
 static void reap(struct backend_instance *inst)
 {
 	if (inst->pid <= 0)
@@ -171,7 +160,7 @@ static void teardown(struct backend_instance *inst)
 	if (inst->channel_fd >= 0)
 		close(inst->channel_fd);
 	inst->channel_fd = -1;
-	netns_peer_destroy(&inst->peer);
+	veth_peer_destroy(&inst->peer);
 	if (inst->have_cgroup) {
 		struct vb_error ignored;
 		cgroup_destroy(&inst->cgroup, &ignored);
@@ -370,7 +359,7 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 
 	char cpus[BACKEND_MAX_CPUS * 4];
-	cpu_list_string(cfg, cpus, sizeof(cpus));
+	cpus_format_list(cfg->cpu_list, cfg->ncpus, cpus, sizeof(cpus));
 	char name[64];
 	snprintf(name, sizeof(name), LXC_NAME_PREFIX "%d-%u", (int)getpid(), counter++);
 	struct cgroup_limits limits = {
@@ -386,7 +375,7 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 	inst->have_cgroup = true;
 	/* Without root the peer namespace can only be made once the container's user ns exists. */
-	if (cfg->network && !userns && netns_peer_create(&inst->peer, err) < 0)
+	if (cfg->network && !userns && veth_peer_create(&inst->peer, err) < 0)
 		goto fail;
 
 	struct lxc_payload agent = { 0 };
@@ -448,8 +437,8 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 		goto fail;
 	if (cgroup_attach(&inst->cgroup, pid, err) < 0)
 		goto fail;
-	if (cfg->network && (userns ? netns_link_container_userns(&inst->peer, pid, err)
-				    : netns_link_container(&inst->peer, pid, err)) < 0)
+	if (cfg->network && (userns ? veth_link_container_userns(&inst->peer, pid, err)
+				    : veth_link_container(&inst->peer, pid, err)) < 0)
 		goto fail;
 	if (write(sync_pipe[1], "g", 1) != 1) {
 		error_set_errno(err, "release the container");
@@ -464,11 +453,11 @@ static int container_start(const struct backend_config *cfg, const struct lxc_pa
 	free(stack);
 	inst->channel_fd = chan[0];
 	snprintf(inst->details, sizeof(inst->details),
-		 "pid %d, cgroup %s, cpus %s, memory %llu MiB%s%s", (int)pid,
+		 "pid %d, cgroup %s, cpus %.120s, memory %llu MiB%s%s", (int)pid,
 		 cgroup_mode_name(inst->layout.mode), cpus[0] ? cpus : "all",
 		 (unsigned long long)(cfg->memory_bytes >> 20),
-		 cfg->network ? ", veth " NETNS_CONTAINER_ADDR " <-> " : "",
-		 cfg->network ? NETNS_PEER_ADDR : "");
+		 cfg->network ? ", veth " VETH_CONTAINER_ADDR " <-> " : "",
+		 cfg->network ? VETH_PEER_ADDR : "");
 	*out = inst;
 	return 0;
 
@@ -568,7 +557,7 @@ static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 	snprintf(out->details, sizeof(out->details), "%s", inst->details);
 	if (inst->peer.fd >= 0) {
 		snprintf(out->peer_netns, sizeof(out->peer_netns), "%s", inst->peer.path);
-		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", NETNS_PEER_ADDR);
+		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", VETH_PEER_ADDR);
 	}
 	if (inst->has_disk)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s",

@@ -3,10 +3,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "harness/diff.h"
-#include "harness/report-buf.h"
-#include "harness/report.h"
-#include "harness/results.h"
+#include "analysis/diff.h"
+#include "analysis/report-buf.h"
+#include "analysis/report.h"
+#include "analysis/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

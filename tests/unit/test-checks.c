@@ -1,4 +1,4 @@
-/* Unit tests for harness/checks.c: the caveats a run's sizes, hellos and latency curve call for. */
+/* Unit tests for analysis/checks.c: the caveats a run's sizes, hellos and latency curve call for. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "harness/checks.h"
-#include "harness/results.h"
+#include "analysis/checks.h"
+#include "analysis/results.h"
 
 #define MiB (1ull << 20)
 

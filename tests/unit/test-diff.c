@@ -1,4 +1,4 @@
-/* Unit tests for harness/diff.c and `vbench diff`: verdicts on synthetic samples with known answers. */
+/* Unit tests for analysis/diff.c and `vbench diff`: verdicts on synthetic samples with known answers. */
 #include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
@@ -11,10 +11,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "harness/commands.h"
-#include "harness/diff.h"
-#include "harness/report-buf.h"
-#include "harness/results.h"
+#include "cli/commands.h"
+#include "analysis/diff.h"
+#include "analysis/report-buf.h"
+#include "analysis/results.h"
 #include "workloads/platform.h"
 
 static const struct workload diff_workload = {

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/netpeer.h"
+#include "common/peer-ports.h"
 #include "workloads/io.h"
 #include "workloads/io_blk.h"
 #include "workloads/workload.h"

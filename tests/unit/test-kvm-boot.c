@@ -1,4 +1,4 @@
-/* Unit tests for the initramfs writer, guest memory bounds and the bzImage loader. */
+/* Unit tests for the initramfs writer, guest memory bounds, the bzImage loader and the command line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 
 #include "backends/kvm/boot.h"
 #include "backends/kvm/cpio.h"
+#include "backends/kvm/machine.h"
 #include "backends/kvm/memory.h"
 
 static void test_cpio_round_trip(void **state)
@@ -232,6 +233,19 @@ static void test_bzimage_debian(void **state)
 	assert_true(info.relocatable);
 }
 
+/* The guest learns its address and the peer's; the peer's ports are fixed (common/peer-ports.h), so
+ * the command line names no port. */
+static void test_default_cmdline(void **state)
+{
+	(void)state;
+	char line[512];
+	machine_default_cmdline(true, true, line, sizeof(line));
+	assert_string_equal(line, "console=ttyS0 panic=-1 pci=off rdinit=/init quiet"
+				  " vbench.ip=10.0.2.2/24 vbench.peer=10.0.2.1");
+	machine_default_cmdline(false, false, line, sizeof(line));
+	assert_string_equal(line, "console=ttyS0 panic=-1 pci=off rdinit=/init");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_bzimage_load),
 		cmocka_unit_test(test_bzimage_rejects),
 		cmocka_unit_test(test_bzimage_debian),
+		cmocka_unit_test(test_default_cmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

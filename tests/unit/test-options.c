@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/options.h"
+#include "cli/options.h"
 
 static int parse(struct run_options *o, bool compare, struct vb_error *err, ...)
 {

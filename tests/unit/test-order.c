@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "harness/order.h"
-#include "harness/results.h"
+#include "analysis/results.h"
 
 #define MAX_N 8
 

@@ -12,14 +12,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "harness/commands.h"
-#include "harness/report-chart.h"
-#include "harness/report-history.h"
-#include "harness/report-model.h"
-#include "harness/report.h"
-#include "harness/results.h"
-#include "harness/report-parts.h"
-#include "harness/table.h"
+#include "cli/commands.h"
+#include "analysis/report-chart.h"
+#include "analysis/report-history.h"
+#include "analysis/report-model.h"
+#include "analysis/report.h"
+#include "analysis/results.h"
+#include "analysis/report-parts.h"
+#include "analysis/table.h"
 #include "workloads/platform.h"
 
 /* Tests run from the repository root (make check, tests/run-tests.sh). */

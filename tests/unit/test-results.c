@@ -1,4 +1,4 @@
-/* Unit tests for harness/results.c: round trip, atomic write, and rejection of bad files. */
+/* Unit tests for analysis/results.c: round trip, atomic write, and rejection of bad files. */
 #include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "harness/results.h"
+#include "analysis/results.h"
 
 static const struct workload test_workload = {
 	.id = "mem.latency",

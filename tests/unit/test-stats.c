@@ -1,4 +1,4 @@
-/* Unit tests for harness/stats.c: every statistic pinned against data sets with known answers. */
+/* Unit tests for analysis/stats.c: every statistic pinned against data sets with known answers. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "harness/stats.h"
+#include "analysis/stats.h"
 #include "workloads/platform.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

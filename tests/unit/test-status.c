@@ -14,12 +14,12 @@
 #include <cmocka.h>
 
 #include "common/protocol.h"
-#include "harness/diff.h"
-#include "harness/report-model.h"
-#include "harness/report-parts.h"
-#include "harness/report.h"
-#include "harness/results.h"
-#include "harness/table.h"
+#include "analysis/diff.h"
+#include "analysis/report-model.h"
+#include "analysis/report-parts.h"
+#include "analysis/report.h"
+#include "analysis/results.h"
+#include "analysis/table.h"
 
 #define SAME "[100, 101, 99, 100, 102]"
 #define HALF "[50, 51, 49, 50, 52]"

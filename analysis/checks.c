@@ -1,0 +1,237 @@
+/* Checks on a finished run that say when its numbers need a caveat: sizes, clocks, limits. */
+#include "analysis/checks.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "analysis/report-model.h"
+#include "workloads/mem.h"
+
+/* STREAM's rule, and HPCC's for its table: at least this many times the last-level cache. */
+#define CHECKS_LLC_MULTIPLE 4.0
+/* The share of a region that must be on huge pages for "asked for huge pages" to hold. */
+#define CHECKS_HUGE_SHARE 0.9
+/* A VM's kernel reports a little less RAM than it was given; a cgroup limit is exact. */
+#define CHECKS_MEMORY_SLACK 1.0625
+
+/* Append text to an entry's note ("; " between notes), once. */
+static void checks_note(struct result_entry *e, const char *text)
+{
+	if (strstr(e->note, text))
+		return;
+	size_t used = strlen(e->note);
+	snprintf(e->note + used, sizeof(e->note) - used, "%s%s", used ? "; " : "", text);
+}
+
+static void checks_entry_sizes(struct results_doc *doc, struct result_entry *e)
+{
+	char a[32], b[32], text[256];
+	double multiple = results_entry_size(e, "llc_multiple");
+	double llc = results_entry_size(e, "llc_bytes");
+	if (multiple < CHECKS_LLC_MULTIPLE && llc > 0) {
+		/* STREAM's rule is about each array, HPCC's about the table */
+		const char *what =
+			isnan(results_entry_size(e, "array_bytes")) ? "working set" : "each array";
+		report_fmt_bytes(a, sizeof(a), multiple * llc);
+		report_fmt_bytes(b, sizeof(b), llc);
+		snprintf(text, sizeof(text),
+			 "%s %s is %.2gx the LLC (%s), below 4x: partly measures the cache", what,
+			 a, multiple, b);
+		checks_note(e, text);
+		results_add_warning(doc,
+				    "%s: %s %s is below 4x the LLC (%s): the suite's max_bytes or "
+				    "the --memory budget caps it, so it partly measures the cache",
+				    e->workload, what, a, b);
+	}
+	double asked = results_entry_size(e, "thp_asked");
+	double got = results_entry_size(e, "thp_bytes");
+	double ws = results_entry_size(e, "working_set_bytes");
+	if (isnan(ws))
+		ws = results_entry_size(e, "working_set_max_bytes");
+	if (asked == 1 && got >= 0 && ws > 0 && got < CHECKS_HUGE_SHARE * ws) {
+		report_fmt_bytes(a, sizeof(a), got);
+		report_fmt_bytes(b, sizeof(b), ws);
+		snprintf(text, sizeof(text), "asked for huge pages, got %s of %s", a, b);
+		checks_note(e, text);
+	} else if (asked == 0 && got > 0) {
+		report_fmt_bytes(a, sizeof(a), got);
+		snprintf(text, sizeof(text), "asked for base pages, got %s on huge pages", a);
+		checks_note(e, text);
+	}
+}
+
+/* "lat_64MiB" -> 67108864; 0 if the name is not a size. */
+static uint64_t checks_latency_bytes(const char *metric)
+{
+	char *end;
+	if (strncmp(metric, "lat_", 4) != 0)
+		return 0;
+	unsigned long long v = strtoull(metric + 4, &end, 10);
+	if (!strcmp(end, "KiB"))
+		return v << 10;
+	if (!strcmp(end, "MiB"))
+		return v << 20;
+	if (!strcmp(end, "GiB"))
+		return v << 30;
+	return 0;
+}
+
+int checks_llc_verdict(uint64_t llc, uint64_t step_lo, uint64_t step_hi, uint64_t top, char *out,
+		       size_t len)
+{
+	char l[32], lo[32], hi[32], t[32];
+	report_fmt_bytes(l, sizeof(l), (double)llc);
+	report_fmt_bytes(lo, sizeof(lo), (double)step_lo);
+	report_fmt_bytes(hi, sizeof(hi), (double)step_hi);
+	report_fmt_bytes(t, sizeof(t), (double)top);
+	if (llc == 0) {
+		snprintf(out, len, "not checked: hwloc reports no LLC size");
+		return -1;
+	}
+	/* If hwloc is right, a curve to twice its LLC must show the step into memory. */
+	if (top < 2 * llc) {
+		if (step_hi)
+			snprintf(out, len,
+				 "not checked: mem.latency steps up between %s and %s, but its "
+				 "curve ends at %s, below twice hwloc's LLC (%s)",
+				 lo, hi, t, l);
+		else
+			snprintf(out, len,
+				 "not checked: mem.latency's curve ends at %s, below twice "
+				 "hwloc's LLC (%s)",
+				 t, l);
+		return -1;
+	}
+	if (!step_hi) {
+		snprintf(out, len,
+			 "hwloc's LLC (%s) disagrees with mem.latency: its curve up to %s shows no "
+			 "step into memory",
+			 l, t);
+		return 0;
+	}
+	/* The sizes are 4x apart: the step brackets the LLC to within a factor of two. */
+	if (step_lo <= 2 * llc && step_hi >= llc / 2) {
+		snprintf(out, len,
+			 "hwloc's LLC (%s) agrees with mem.latency: its curve steps up between %s "
+			 "and %s",
+			 l, lo, hi);
+		return 1;
+	}
+	snprintf(out, len,
+		 "hwloc's LLC (%s) disagrees with mem.latency: its curve steps up between %s and "
+		 "%s",
+		 l, lo, hi);
+	return 0;
+}
+
+/* The latency curve of one backend (the baseline first) against hwloc's LLC. */
+static void checks_llc(struct results_doc *doc)
+{
+	const char *backends[2] = { doc->config.baseline, NULL };
+	for (size_t i = 0; i < doc->nentries && !backends[1]; i++)
+		if (!strcmp(doc->entries[i].workload, "mem.latency") &&
+		    doc->entries[i].status == RESULT_OK && doc->entries[i].nsamples)
+			backends[1] = doc->entries[i].backend;
+	for (int k = 0; k < 2; k++) {
+		double ns[16];
+		size_t bytes[16], n = 0;
+		uint64_t top = 0;
+		for (size_t i = 0; i < doc->nentries && n < 16; i++) {
+			struct result_entry *e = &doc->entries[i];
+			uint64_t size = checks_latency_bytes(e->metric);
+			if (!backends[k] || strcmp(e->workload, "mem.latency") != 0 ||
+			    strcmp(e->backend, backends[k]) != 0 || !size ||
+			    e->status != RESULT_OK || !e->nsamples || isnan(e->median))
+				continue;
+			ns[n] = e->median;
+			bytes[n++] = (size_t)size;
+			top = size > top ? size : top;
+		}
+		if (n < 2)
+			continue;
+		size_t lo = 0, hi = 0;
+		if (!mem_latency_step(ns, bytes, n, &lo, &hi))
+			lo = hi = 0;
+		struct result_host *h = &doc->host;
+		h->llc_step_lo_bytes = lo;
+		h->llc_step_hi_bytes = hi;
+		char verdict[200];
+		int agree = checks_llc_verdict(h->llc_bytes, lo, hi, top, verdict, sizeof(verdict));
+		snprintf(h->llc_check, sizeof(h->llc_check), "%s (%s)", verdict, backends[k]);
+		if (agree == 0)
+			results_add_warning(doc,
+					    "%s; sizes relative to the LLC rest on hwloc's figure",
+					    h->llc_check);
+		return;
+	}
+}
+
+/* What one backend's hello says: clock source, THP, the memory it could use. */
+static void checks_backend(struct results_doc *doc, struct result_backend *b, char *thp_first,
+			   size_t thp_len, const char **thp_owner)
+{
+	struct json_doc j;
+	if (!b->ran || !b->hello_json ||
+	    json_parse(&j, b->hello_json, strlen(b->hello_json), NULL) < 0)
+		return;
+	char clock[32] = "", thp[32] = "", limit[32] = "";
+	json_member_string(&j, 0, "clocksource", clock, sizeof(clock));
+	if (*clock && strcmp(clock, "tsc") != 0 && strcmp(clock, "kvm-clock") != 0)
+		results_add_warning(doc,
+				    "%s: the clock source is %s, not tsc or kvm-clock: every "
+				    "timing there pays a slow clock read, and short intervals are "
+				    "coarse",
+				    b->name, clock);
+	int t = json_find(&j, 0, "thp");
+	if (t >= 0 && json_is_object(&j, t))
+		json_member_string(&j, t, "enabled", thp, sizeof(thp));
+	if (*thp && !*thp_first) {
+		snprintf(thp_first, thp_len, "%s", thp);
+		*thp_owner = b->name;
+	} else if (*thp && strcmp(thp, thp_first) != 0) {
+		results_add_warning(doc,
+				    "transparent huge pages differ: %s on %s, %s on %s; the "
+				    "memory workloads ask for the page size they want, and record "
+				    "what they got",
+				    thp_first, *thp_owner, thp, b->name);
+	}
+	double seen = json_member_number(&j, 0, "memory_bytes", NAN);
+	int iso = json_find(&j, 0, "isolation");
+	if (iso >= 0 && json_is_object(&j, iso) &&
+	    json_member_string(&j, iso, "memory_limit", limit, sizeof(limit)) == 0 &&
+	    strcmp(limit, "max") != 0) {
+		double cg = strtod(limit, NULL);
+		if (cg > 0 && (isnan(seen) || cg < seen))
+			seen = cg;
+	}
+	json_doc_free(&j);
+	if (!(seen > 0))
+		return;
+	b->memory_seen_bytes = seen;
+	uint64_t asked = doc->config.memory_bytes;
+	b->memory_limited = asked && seen <= CHECKS_MEMORY_SLACK * (double)asked;
+	if (asked && !b->memory_limited) {
+		char a[32], s[32];
+		report_fmt_bytes(a, sizeof(a), (double)asked);
+		report_fmt_bytes(s, sizeof(s), seen);
+		results_add_warning(doc,
+				    "%s: not limited to --memory %s (it could use %s); the "
+				    "workloads were sized for %s all the same",
+				    b->name, a, s, a);
+	}
+}
+
+void checks_run(struct results_doc *doc)
+{
+	char thp[32] = "";
+	const char *owner = "";
+	for (size_t i = 0; i < doc->nbackends; i++)
+		checks_backend(doc, &doc->backends[i], thp, sizeof(thp), &owner);
+	for (size_t i = 0; i < doc->nentries; i++)
+		if (doc->entries[i].status == RESULT_OK)
+			checks_entry_sizes(doc, &doc->entries[i]);
+	checks_llc(doc);
+}

@@ -1,0 +1,169 @@
+/* `vbench exec BACKEND -- CMD...`: run a command in the same kind of environment the agent gets. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "cli/commands.h"
+#include "backends/cpus.h"
+#include "cli/options.h"
+
+static void exec_usage(void)
+{
+	printf("usage: vbench exec BACKEND [options] -- CMD [ARG...]\n"
+	       "\n"
+	       "Run CMD in the same kind of environment the agent runs in (for lxc: the same\n"
+	       "namespaces, root filesystem, capabilities, seccomp filter and cgroup limits), "
+	       "with\n"
+	       "this terminal as its stdin/stdout/stderr, so that you can look around. CMD is a "
+	       "host\n"
+	       "program found on PATH and bound in at /bin/NAME; it must be static (the container\n"
+	       "has no libraries), e.g. busybox: vbench exec lxc -- busybox sh\n"
+	       "\n"
+	       "Options:\n"
+	       "  --cpus N          CPUs: N cores, one PU each (default: every core)\n"
+	       "  --memory SIZE     memory limit, e.g. 512M, 2G (default 2G)\n"
+	       "  --network         add the veth link to a peer namespace, as io.net runs get\n"
+	       "  --disk FILE       bind FILE in at /scratch, as io.blk runs get\n"
+	       "  --help            this text\n"
+	       "\n"
+	       "Exit status: CMD's (128+N if it died of signal N); 2 usage or environment "
+	       "error.\n");
+}
+
+/* The agent binary sits next to vbench (or $VBENCH_AGENT). */
+static void exec_find_agent(char *out, size_t len)
+{
+	const char *env = getenv("VBENCH_AGENT");
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return;
+	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(self, sizeof(self), ".");
+	snprintf(out, len, "%.*s/vbench-agent", (int)(len - 16), self);
+}
+
+enum { OPT_CPUS = 256, OPT_MEMORY, OPT_NETWORK, OPT_DISK, OPT_HELP };
+
+static const struct option exec_longopts[] = {
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "network", no_argument, NULL, OPT_NETWORK },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Options up to the first non-option ("+": the backend name, or CMD after it). Returns 0 to go
+ * on, 1 when --help was shown, 2 on a usage error.
+ */
+static int exec_parse_options(int argc, char **argv, struct backend_config *cfg, unsigned *cpus)
+{
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", exec_longopts, NULL)) != -1) {
+		char *end;
+		unsigned long v;
+		switch (c) {
+		case OPT_CPUS:
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v == 0 || v > BACKEND_MAX_CPUS) {
+				fprintf(stderr, "vbench exec: --cpus: \"%s\" is not a CPU count\n",
+					optarg);
+				return 2;
+			}
+			*cpus = (unsigned)v;
+			break;
+		case OPT_MEMORY:
+			if (options_parse_size(optarg, &cfg->memory_bytes) < 0 ||
+			    cfg->memory_bytes < (16ULL << 20)) {
+				fprintf(stderr,
+					"vbench exec: --memory: \"%s\" is not a size of at least "
+					"16M\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_NETWORK: cfg->network = true; break;
+		case OPT_DISK: cfg->disk_path = optarg; break;
+		case 'h':
+		case OPT_HELP: exec_usage(); return 1;
+		default:
+			fprintf(stderr, "vbench exec: unknown option %s (see vbench exec --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	static struct backend_config cfg;
+	unsigned cpus = 0;
+	char agent[PATH_MAX];
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.memory_bytes = BACKEND_DEFAULT_MEMORY_BYTES;
+
+	int rc = exec_parse_options(argc, argv, &cfg, &cpus);
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	if (optind >= argc) {
+		fprintf(stderr, "vbench exec: which backend? (vbench exec lxc -- CMD...)\n");
+		return 2;
+	}
+	const char *name = argv[optind];
+	/* options may also follow the backend name: parse again with it as argv[0] */
+	char **rest = argv + optind;
+	int rest_argc = argc - optind;
+	rc = exec_parse_options(rest_argc, rest, &cfg, &cpus);
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	char **cmd = rest + optind;
+	if (!cmd[0]) {
+		fprintf(stderr, "vbench exec: no command (vbench exec %s -- CMD...)\n", name);
+		return 2;
+	}
+
+	const struct backend_ops *ops = backend_find(name);
+	if (!ops) {
+		fprintf(stderr, "vbench exec: unknown backend \"%s\" (see vbench list)\n", name);
+		return 2;
+	}
+	if (!ops->exec) {
+		fprintf(stderr, "vbench exec: the %s backend cannot run commands\n", name);
+		return 2;
+	}
+	struct vb_error err;
+	error_clear(&err);
+	if (cpus_pick(cpus, cfg.cpu_list, &cfg.ncpus, &err) < 0) {
+		fprintf(stderr, "vbench exec: %s\n", err.message);
+		return 2;
+	}
+	exec_find_agent(agent, sizeof(agent));
+	cfg.agent_path = agent;
+	if (ops->probe && ops->probe(&cfg, &err) < 0) {
+		fprintf(stderr, "vbench exec: %s is not available here: %s\n", name, err.message);
+		return 2;
+	}
+	int status = 0;
+	if (ops->exec(&cfg, cmd, &status, &err) < 0) {
+		fprintf(stderr, "vbench exec: %s\n", err.message);
+		return 2;
+	}
+	return status;
+}

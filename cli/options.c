@@ -1,0 +1,306 @@
+/* The command line of `vbench run` and `vbench compare`, parsed and checked in one place. */
+#include "cli/options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/backend.h"
+
+enum {
+	OPT_SUITE = 1000,
+	OPT_WORKLOADS,
+	OPT_REPEAT,
+	OPT_WARMUP,
+	OPT_CPUS,
+	OPT_MEMORY,
+	OPT_BASELINE,
+	OPT_JSON,
+	OPT_OUT,
+	OPT_SEED,
+	OPT_KERNEL,
+	OPT_MODULES,
+	OPT_FORCE,
+	OPT_QUIET,
+	OPT_NO_REPORT,
+	OPT_REPORT_DIR,
+	OPT_DISK_SIZE,
+	OPT_DISK,
+	OPT_TIMEOUT,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "suite", required_argument, NULL, OPT_SUITE },
+	{ "workloads", required_argument, NULL, OPT_WORKLOADS },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
+	{ "no-report", no_argument, NULL, OPT_NO_REPORT },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+int options_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -1;
+	double v = strtod(s, &end);
+	if (errno || end == s)
+		return -1;
+	uint64_t mult = 1;
+	if (*end) {
+		switch (toupper((unsigned char)*end)) {
+		case 'K': mult = 1ULL << 10; break;
+		case 'M': mult = 1ULL << 20; break;
+		case 'G': mult = 1ULL << 30; break;
+		case 'T': mult = 1ULL << 40; break;
+		default: return -1;
+		}
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+		if (*end)
+			return -1;
+	}
+	if (v <= 0 || v * (double)mult > 1.8e19)
+		return -1;
+	*out = (uint64_t)(v * (double)mult);
+	return 0;
+}
+
+static int parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err)
+{
+	long v;
+	memset(o, 0, sizeof(*o));
+	o->suite = SUITE_QUICK;
+	o->repeat = -1;
+	o->warmup = -1;
+	o->memory_bytes = BACKEND_DEFAULT_MEMORY_BYTES;
+	o->out_dir = "results";
+	o->seed = 1;
+	o->disk_bytes = 64ULL << 20;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_SUITE:
+			if (suite_parse(optarg, &o->suite) < 0)
+				return error_set(
+					err, "--suite: unknown suite \"%s\" (smoke, quick or full)",
+					optarg);
+			break;
+		case OPT_WORKLOADS: {
+			if (strlen(optarg) >= sizeof(o->workloads_arg))
+				return error_set(err, "--workloads: the pattern list is too long");
+			snprintf(o->workloads_arg, sizeof(o->workloads_arg), "%s", optarg);
+			o->npatterns = 0;
+			char *save, *tok;
+			for (tok = strtok_r(o->workloads_arg, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (o->npatterns >= OPTIONS_MAX_PATTERNS)
+					return error_set(err, "--workloads: more than %d patterns",
+							 OPTIONS_MAX_PATTERNS);
+				o->patterns[o->npatterns++] = tok;
+			}
+			if (o->npatterns == 0)
+				return error_set(err, "--workloads: empty pattern list");
+			break;
+		}
+		case OPT_REPEAT:
+			if (parse_uint(optarg, 100000, &v) < 0 || v < 1)
+				return error_set(err,
+						 "--repeat: \"%s\" is not a count of at least 1",
+						 optarg);
+			o->repeat = (int)v;
+			break;
+		case OPT_WARMUP:
+			if (parse_uint(optarg, 100000, &v) < 0)
+				return error_set(err, "--warmup: \"%s\" is not a count", optarg);
+			o->warmup = (int)v;
+			break;
+		case OPT_CPUS:
+			if (parse_uint(optarg, BACKEND_MAX_CPUS, &v) < 0 || v < 1)
+				return error_set(
+					err, "--cpus: \"%s\" is not a CPU count between 1 and %d",
+					optarg, BACKEND_MAX_CPUS);
+			o->cpus = (unsigned)v;
+			break;
+		case OPT_MEMORY:
+			if (options_parse_size(optarg, &o->memory_bytes) < 0 ||
+			    o->memory_bytes < (64ULL << 20))
+				return error_set(err,
+						 "--memory: \"%s\" is not a size of at least 64M "
+						 "(e.g. 512M, 2G)",
+						 optarg);
+			break;
+		case OPT_DISK_SIZE:
+			if (options_parse_size(optarg, &o->disk_bytes) < 0 ||
+			    o->disk_bytes < (1ULL << 20))
+				return error_set(err,
+						 "--disk-size: \"%s\" is not a size of at least 1M",
+						 optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint(optarg, 86400, &v) < 0 || v < 1)
+				return error_set(err,
+						 "--timeout: \"%s\" is not a number of seconds",
+						 optarg);
+			o->timeout_s = (unsigned)v;
+			break;
+		case OPT_DISK: o->disk = optarg; break;
+		case OPT_BASELINE: o->baseline = optarg; break;
+		case OPT_JSON: o->json_path = optarg; break;
+		case OPT_OUT: o->out_dir = optarg; break;
+		case OPT_REPORT_DIR: o->report_dir = optarg; break;
+		case OPT_SEED: {
+			char *end;
+			errno = 0;
+			unsigned long long s = strtoull(optarg, &end, 0);
+			if (errno || *end || !optarg[0] || optarg[0] == '-')
+				return error_set(err, "--seed: \"%s\" is not a number", optarg);
+			o->seed = s;
+			break;
+		}
+		case OPT_KERNEL: o->kernel = optarg; break;
+		case OPT_MODULES: o->modules = optarg; break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_QUIET: o->quiet = true; break;
+		case OPT_NO_REPORT: o->no_report = true; break;
+		case 'h':
+		case OPT_HELP: o->help = true; return 0;
+		case ':': return error_set(err, "%s needs a value", argv[optind - 1]);
+		default:
+			if (optopt >= OPT_SUITE)
+				return error_set(err, "%s needs a value", argv[optind - 1]);
+			return error_set(err, "unknown option \"%s\"", argv[optind - 1]);
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (!backend_find(argv[i])) {
+			char names[128] = "";
+			for (size_t k = 0; backend_at(k); k++) {
+				strncat(names, k ? ", " : "", sizeof(names) - strlen(names) - 1);
+				strncat(names, backend_at(k)->name,
+					sizeof(names) - strlen(names) - 1);
+			}
+			return error_set(err, "unknown backend \"%s\" (known: %s)", argv[i], names);
+		}
+		for (unsigned k = 0; k < o->nbackends; k++)
+			if (strcmp(o->backends[k], argv[i]) == 0)
+				return error_set(err, "backend \"%s\" named twice", argv[i]);
+		if (o->nbackends >= OPTIONS_MAX_BACKENDS)
+			return error_set(err, "too many backends");
+		o->backends[o->nbackends++] = argv[i];
+	}
+	if (o->nbackends == 0)
+		return error_set(err, compare ? "name the backends to compare (e.g. kvm lxc native)"
+					      : "name the backend to run (e.g. native)");
+	if (!compare && o->nbackends > 1)
+		return error_set(err, "run takes one backend; use compare for several");
+	if (o->baseline) {
+		bool found = false;
+		for (unsigned k = 0; k < o->nbackends; k++)
+			found |= strcmp(o->backends[k], o->baseline) == 0;
+		if (!found)
+			return error_set(err, "--baseline: \"%s\" is not one of the backends named",
+					 o->baseline);
+	}
+	if (o->npatterns) {
+		for (unsigned p = 0; p < o->npatterns; p++) {
+			bool any = false;
+			const struct workload *w;
+			for (size_t i = 0; (w = workload_at(i)); i++)
+				any |= fnmatch(o->patterns[p], w->id, 0) == 0;
+			if (!any)
+				return error_set(
+					err,
+					"--workloads: \"%s\" matches no workload (see vbench list)",
+					o->patterns[p]);
+		}
+	}
+	if (o->repeat < 0)
+		o->repeat = options_default_repeat(o->suite);
+	if (o->warmup < 0)
+		o->warmup = options_default_warmup(o->suite);
+	return 0;
+}
+
+void options_usage(bool compare)
+{
+	if (compare)
+		printf("usage: vbench compare BACKEND... [options]\n\n"
+		       "Run the same workloads in every backend named (interleaved sample by "
+		       "sample)\n"
+		       "and print each backend's median and its ratio to the baseline.\n");
+	else
+		printf("usage: vbench run BACKEND [options]\n\n"
+		       "Run the workloads in one backend and save the results.\n");
+	printf("\nBackends: native, lxc, kvm, qemu (see vbench list for what runs here).\n\n"
+	       "Options:\n"
+	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
+	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. "
+	       "'mem.*')\n"
+	       "  --repeat N                 samples per workload and backend (default: smoke 5,\n"
+	       "                             quick 5, full 10)\n"
+	       "  --warmup N                 discarded warm-up samples (default: 1, full 2)\n"
+	       "  --cpus N                   CPUs every backend gets: N cores, one PU each\n"
+	       "                             (default: every core)\n"
+	       "  --memory SIZE              memory limit / VM RAM, e.g. 512M, 2G (default 2G)\n"
+	       "  --disk-size SIZE           scratch disk image for io.blk workloads (default "
+	       "64M)\n"
+	       "  --disk FILE                use this file or device as the scratch disk instead\n"
+	       "                             (its contents are overwritten; it is not removed)\n"
+	       "  --seed N                   seed for workload inputs and bootstrap (default 1)\n"
+	       "  --json FILE                also write the results document to FILE\n"
+	       "  --out DIR                  where results are saved (default results/)\n");
+	if (compare)
+		printf("  --baseline BACKEND         ratios are to this backend (default: the last "
+		       "named)\n"
+		       "  --report-dir DIR           where the report goes (default reports/)\n"
+		       "  --no-report                do not write a report\n");
+	printf("  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
+	       "  --modules DIR              kvm: directory of the guest's virtio modules\n"
+	       "  --timeout SECONDS          longest one sample may take (default 300, full 900)\n"
+	       "  --force                    run backends whose probe says they are not useful "
+	       "here\n"
+	       "  --quiet                    no progress output\n"
+	       "  --help                     this text\n\n"
+	       "Exit status: 0 ok, 1 a workload failed, 2 usage or environment error,\n"
+	       "130 interrupted (results measured so far are saved).\n");
+}

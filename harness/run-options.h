@@ -1,0 +1,48 @@
+/* What `run` and `compare` ask of the run engine: backends, workloads, sizes, where results go. */
+#ifndef VB_RUN_OPTIONS_H
+#define VB_RUN_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "workloads/workload.h"
+
+#define OPTIONS_MAX_BACKENDS 8
+#define OPTIONS_MAX_PATTERNS 32
+
+struct run_options {
+	const char *backends[OPTIONS_MAX_BACKENDS];
+	unsigned nbackends;
+	enum suite suite;
+	char *patterns[OPTIONS_MAX_PATTERNS]; /* point into workloads_arg */
+	unsigned npatterns;
+	char workloads_arg[256];
+	int repeat;    /* -1 = suite default */
+	int warmup;    /* -1 = suite default */
+	unsigned cpus; /* 0 = every core */
+	uint64_t memory_bytes;
+	const char *baseline; /* NULL = last backend named */
+	const char *json_path;
+	const char *out_dir;
+	const char *report_dir; /* compare: where the report goes; NULL = none */
+	uint64_t seed;
+	unsigned timeout_s; /* per sample; 0 = suite default */
+	const char *kernel;
+	const char *modules;
+	const char *disk; /* an existing scratch file or device to use (overwritten, kept) */
+	uint64_t disk_bytes;
+	bool force;
+	bool quiet;
+	bool no_report;
+	bool help;
+};
+
+/*
+ * Does w's id match any pattern (or are there none)? One that runs only when named needs a
+ * pattern beginning with its group.
+ */
+bool options_match_workload(const struct run_options *o, const struct workload *w);
+int options_default_repeat(enum suite s);
+int options_default_warmup(enum suite s);
+
+#endif
