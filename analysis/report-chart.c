@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analysis/report-buf.h"
+#include "common/clock.h"
 
 /* gnuplot renders a chart in well under a second; this only guards against a hang. */
 #define REPORT_CHART_TIMEOUT_MS 30000
@@ -54,29 +55,22 @@ bool report_chart_available(char *why, size_t len)
 	return false;
 }
 
-static long report_chart_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Feed the script and collect stdout and stderr together, so that no pipe can fill and stall. */
 static int report_chart_exchange(int in, int out, int errfd, const char *script,
 				 struct report_buf *svg, struct report_buf *msg)
 {
 	size_t off = 0, len = strlen(script);
-	long deadline = report_chart_now_ms() + REPORT_CHART_TIMEOUT_MS;
+	int64_t deadline = clock_deadline_ms(REPORT_CHART_TIMEOUT_MS);
 	int open_outputs = 2;
 	while (open_outputs > 0) {
 		struct pollfd p[3] = { { out, POLLIN, 0 },
 				       { errfd, POLLIN, 0 },
 				       { in, POLLOUT, 0 } };
 		nfds_t np = in >= 0 ? 3 : 2;
-		long left = deadline - report_chart_now_ms();
-		if (left <= 0)
+		int left = clock_ms_left(deadline);
+		if (left == 0)
 			return -1;
-		int r = poll(p, np, (int)left);
+		int r = poll(p, np, left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)

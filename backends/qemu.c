@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "backends/cpus.h"
+#include "common/clock.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/tap.h"
@@ -58,13 +59,12 @@ static bool qemu_accel_is_kvm(void)
 /* The host's TSC rate, timed against CLOCK_MONOTONIC over 50 ms. */
 static unsigned long long qemu_host_tsc_khz(void)
 {
-	struct timespec t0, t1, pause = { 0, 50 * 1000 * 1000 };
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	uint64_t t0 = clock_now_ns();
 	unsigned long long c0 = __builtin_ia32_rdtsc();
 	nanosleep(&pause, NULL);
 	unsigned long long c1 = __builtin_ia32_rdtsc();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+	double ns = (double)(clock_now_ns() - t0);
 	return (unsigned long long)((c1 - c0) / ns * 1e6);
 }
 

@@ -3,22 +3,16 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "common/clock.h"
 
 void progress_init(struct progress *p, bool quiet)
 {
 	memset(p, 0, sizeof(*p));
 	p->quiet = quiet;
 	p->tty = isatty(STDERR_FILENO);
-	p->start_s = now_s();
+	p->start_s = clock_now_s();
 }
 
 void progress_set_total(struct progress *p, size_t workloads, unsigned samples_per_workload)
@@ -43,7 +37,7 @@ void progress_workload(struct progress *p, const char *id)
 	if (p->quiet || p->tty)
 		return;
 	fprintf(stderr, "vbench: [%zu/%zu] %s (%.0f s elapsed)\n", p->workloads_done + 1,
-		p->workloads_total, id, now_s() - p->start_s);
+		p->workloads_total, id, clock_now_s() - p->start_s);
 }
 
 void progress_sample(struct progress *p, const char *backend, const char *workload, unsigned i,
@@ -52,7 +46,7 @@ void progress_sample(struct progress *p, const char *backend, const char *worklo
 	p->samples_done++;
 	if (p->quiet || !p->tty)
 		return;
-	double elapsed = now_s() - p->start_s;
+	double elapsed = clock_now_s() - p->start_s;
 	unsigned total = (unsigned)p->workloads_total * p->samples_per_workload;
 	double left = p->samples_done > 1 && total > p->samples_done
 			      ? elapsed / (p->samples_done - 1) * (total - p->samples_done + 1)

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 
 static const char *const type_names[] = {
@@ -410,17 +410,10 @@ void proto_reader_init(struct proto_reader *r, int fd)
 	r->discarding = false;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t *len,
 		    struct vb_error *err)
 {
-	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	int64_t deadline = clock_deadline_ms(timeout_ms);
 	if (r->consumed) {
 		memmove(r->buf, r->buf + r->consumed, r->len - r->consumed);
 		r->len -= r->consumed;
@@ -449,16 +442,11 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 			r->len = 0;
 			r->discarding = true;
 		}
-		int wait = -1;
-		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
-			if (left <= 0) {
-				error_set(err, "timed out after %d ms waiting for a message",
-					  timeout_ms);
-				err->code = ETIMEDOUT;
-				return -1;
-			}
-			wait = left > 0x7fffffff ? 0x7fffffff : (int)left;
+		int wait = clock_ms_left(deadline);
+		if (wait == 0) {
+			error_set(err, "timed out after %d ms waiting for a message", timeout_ms);
+			err->code = ETIMEDOUT;
+			return -1;
 		}
 		struct pollfd p = { .fd = r->fd, .events = POLLIN };
 		int pr = poll(&p, 1, wait);
@@ -499,21 +487,17 @@ int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t 
 
 int proto_write_line(int fd, const char *line, size_t len, int timeout_ms, struct vb_error *err)
 {
-	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	int64_t deadline = clock_deadline_ms(timeout_ms);
 	size_t total = len + 1, done = 0;
 	while (done < total) {
 		const char *p = done < len ? line + done : "\n";
 		size_t n = done < len ? len - done : 1;
 		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int wait = -1;
-		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
-			if (left <= 0) {
-				error_set(err, "timed out writing a message");
-				err->code = ETIMEDOUT;
-				return -1;
-			}
-			wait = (int)left;
+		int wait = clock_ms_left(deadline);
+		if (wait == 0) {
+			error_set(err, "timed out writing a message");
+			err->code = ETIMEDOUT;
+			return -1;
 		}
 		int pr = poll(&pfd, 1, wait);
 		if (pr < 0 && errno != EINTR)

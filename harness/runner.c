@@ -15,6 +15,7 @@
 
 #include "backends/backend.h"
 #include "backends/cpus.h"
+#include "common/clock.h"
 #include "analysis/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
@@ -40,13 +41,6 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static uint64_t mix64(uint64_t x)
@@ -488,7 +482,7 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(r->doc.start_time, sizeof(r->doc.start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	double t0 = now_s();
+	double t0 = clock_now_s();
 
 	if (cpus_pick(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
 		fprintf(stderr, "vbench: %s\n", err.message);
@@ -620,7 +614,7 @@ out:
 		session_free(&r->sessions[si]);
 	remove_run_dir(run_dir);
 	scratch_remove(disk_path);
-	r->doc.duration_s = now_s() - t0;
+	r->doc.duration_s = clock_now_s() - t0;
 	r->doc.interrupted = interrupted != 0;
 	if (exit_code == 0 || r->doc.nentries > 0) {
 		char path[PATH_MAX] = "";

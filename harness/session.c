@@ -1,6 +1,7 @@
 /* A session with one running agent: start its backend, wait for hello, send requests, restart. */
 #include "harness/session.h"
 
+#include "common/clock.h"
 #include "harness/peer-server.h"
 
 #include <errno.h>
@@ -8,16 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SESSION_SHUTDOWN_TIMEOUT_MS 2000
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 void session_init(struct session *s, const struct backend_ops *ops,
 		  const struct backend_config *cfg)
@@ -50,7 +43,7 @@ int session_start(struct session *s, struct vb_error *err)
 			return error_set(err, "out of memory");
 	}
 	/* start-up time: from here, the request to start, until the hello has been read */
-	double t0 = now_ms();
+	double t0 = clock_now_ms();
 	if (s->ops->start(s->cfg, &s->inst, err) < 0) {
 		s->inst = NULL;
 		return error_prefix(err, "%s: ", s->ops->name);
@@ -71,7 +64,7 @@ int session_start(struct session *s, struct vb_error *err)
 		err->code = code;
 		return -1;
 	}
-	s->startup_ms = now_ms() - t0;
+	s->startup_ms = clock_now_ms() - t0;
 	if (proto_decode(line, len, &msg, err) < 0 || msg.type != PROTO_HELLO) {
 		if (msg.type != PROTO_HELLO && err->message[0] == '\0')
 			error_set(err, "first message was %s, not hello",

@@ -1,18 +1,10 @@
-/* Small helpers shared by the io.blk and io.net families: a clock and per-operation latencies. */
+/* Small helpers shared by the io.blk and io.net families: per-operation latencies. */
 #ifndef VB_IO_H
 #define VB_IO_H
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
-
-static inline uint64_t io_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Latencies of one sample's operations, in microseconds; grows as the sample runs. */
 struct io_latencies {

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "workloads/io.h"
 #include "workloads/io_blk.h"
 #include "workloads/platform.h"
@@ -291,7 +292,7 @@ static int io_blk_ring_random(struct io_blk_random *job, struct io_blk_ring *r, 
 	platform_rng_seed(&rng, job->seed);
 	for (unsigned i = 0; i < qd; i++)
 		free_slots[i] = i;
-	uint64_t start = io_now_ns(), deadline = start + job->duration_ns, now = start;
+	uint64_t start = clock_now_ns(), deadline = start + job->duration_ns, now = start;
 	int stopping = 0;
 	while (!stopping || inflight > 0) {
 		while (!stopping && nfree > 0) {
@@ -314,7 +315,7 @@ static int io_blk_ring_random(struct io_blk_random *job, struct io_blk_ring *r, 
 			n = 0;
 		}
 		unsubmitted -= (unsigned)n < unsubmitted ? (unsigned)n : unsubmitted;
-		now = io_now_ns();
+		now = clock_now_ns();
 		unsigned head = *r->cq_head;
 		unsigned tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
 		for (; head != tail; head++) {
@@ -398,13 +399,13 @@ static void *io_blk_worker_main(void *arg)
 		w->failed = ENOMEM;
 		return NULL;
 	}
-	uint64_t deadline = io_now_ns() + job->duration_ns;
+	uint64_t deadline = clock_now_ns() + job->duration_ns;
 	for (;;) {
 		uint64_t off = io_blk_random_offset(&rng, job->blocks);
-		uint64_t t0 = io_now_ns();
+		uint64_t t0 = clock_now_ns();
 		ssize_t got = job->write ? pwrite(job->fd, buf, IO_BLK_BLOCK, (off_t)off)
 					 : pread(job->fd, buf, IO_BLK_BLOCK, (off_t)off);
-		uint64_t t1 = io_now_ns();
+		uint64_t t1 = clock_now_ns();
 		if (got != IO_BLK_BLOCK) {
 			w->failed = got < 0 ? errno : -1;
 			w->failed_at = off;
@@ -450,7 +451,7 @@ static int io_blk_threads_random(struct io_blk_random *job, const char *id, stru
 	uint64_t start;
 	if (n == 1) {
 		/* Depth 1 runs on the calling thread: no thread hand-off in the measured path. */
-		start = io_now_ns();
+		start = clock_now_ns();
 		io_blk_worker_main(&w[0]);
 		started = 1;
 	} else {
@@ -465,11 +466,11 @@ static int io_blk_threads_random(struct io_blk_random *job, const char *id, stru
 			}
 		}
 		io_blk_gate_open(&gate, rc == 0 ? 1 : -1);
-		start = io_now_ns();
+		start = clock_now_ns();
 		for (unsigned i = 0; i < started; i++)
 			pthread_join(th[i], NULL);
 	}
-	job->elapsed_ns = io_now_ns() - start;
+	job->elapsed_ns = clock_now_ns() - start;
 	for (unsigned i = 0; i < started; i++) {
 		if (rc == 0 && w[i].failed == ENOMEM) {
 			rc = error_set(err, "%s: out of memory in I/O thread %u", id, i);
@@ -659,7 +660,7 @@ static int io_blk_seq_pass(const struct workload_ctx *ctx, const struct io_blk_d
 			   struct vb_error *err)
 {
 	uint64_t off = 0, bytes = 0, now;
-	uint64_t start = io_now_ns(), deadline = start + duration;
+	uint64_t start = clock_now_ns(), deadline = start + duration;
 	do {
 		ssize_t got = write ? pwrite(disk->fd, buf, IO_BLK_SEQ_BLOCK, (off_t)off)
 				    : pread(disk->fd, buf, IO_BLK_SEQ_BLOCK, (off_t)off);
@@ -670,7 +671,7 @@ static int io_blk_seq_pass(const struct workload_ctx *ctx, const struct io_blk_d
 		off += IO_BLK_SEQ_BLOCK;
 		if (off + IO_BLK_SEQ_BLOCK > disk->size)
 			off = 0;
-		now = io_now_ns();
+		now = clock_now_ns();
 	} while (now < deadline);
 	*mbps = (double)bytes / 1e6 / ((double)(now - start) / 1e9);
 	return 0;
@@ -739,10 +740,10 @@ static int io_blk_fsync_run(const struct workload_ctx *ctx, struct sample_out *o
 		return error_set(err, "io.blk.fsync: out of memory");
 	}
 	/* Appending 4 KiB records and syncing each, as a database log does; wraps at the end. */
-	uint64_t start = io_now_ns(), deadline = start + duration;
+	uint64_t start = clock_now_ns(), deadline = start + duration;
 	uint64_t off = 0, ops = 0, now = start;
 	do {
-		uint64_t t0 = io_now_ns();
+		uint64_t t0 = clock_now_ns();
 		ssize_t got = pwrite(disk.fd, buf, IO_BLK_BLOCK, (off_t)off);
 		if (io_blk_check_transfer("io.blk.fsync", 1, got < 0 ? -errno : got, IO_BLK_BLOCK,
 					  off, err) != 0) {
@@ -753,7 +754,7 @@ static int io_blk_fsync_run(const struct workload_ctx *ctx, struct sample_out *o
 			rc = error_set_errno(err, "io.blk.fsync: fdatasync");
 			break;
 		}
-		now = io_now_ns();
+		now = clock_now_ns();
 		if (io_latencies_add(&lat, (double)(now - t0) / 1e3) != 0) {
 			rc = error_set(err, "io.blk.fsync: out of memory for latencies");
 			break;

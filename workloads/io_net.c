@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/peer-ports.h"
 #include "workloads/io.h"
 #include "workloads/workload.h"
@@ -173,17 +174,17 @@ static int io_net_rr_measure(const struct workload_ctx *ctx, int fd, size_t size
 	for (unsigned i = 0; rc == 0; i++) {
 		int timed = i >= IO_NET_RR_WARMUP;
 		if (i == IO_NET_RR_WARMUP) {
-			start = now = io_now_ns();
+			start = now = clock_now_ns();
 			deadline = start + duration;
 		}
 		req[0] = (char)i;
-		uint64_t t0 = io_now_ns();
+		uint64_t t0 = clock_now_ns();
 		rc = io_net_send_all(id, fd, req, size, err);
 		if (rc == 0)
 			rc = io_net_recv_all(id, fd, rep, size, err);
 		if (rc != 0)
 			break;
-		now = io_now_ns();
+		now = clock_now_ns();
 		if (memcmp(req, rep, size) != 0) {
 			rc = error_set(err, "%s: the echo came back different from the request",
 				       id);
@@ -277,18 +278,18 @@ static int io_net_stream_run(const struct workload_ctx *ctx, struct sample_out *
 		free(buf);
 		return -1;
 	}
-	uint64_t sent = 0, start = io_now_ns(), deadline = start + duration;
+	uint64_t sent = 0, start = clock_now_ns(), deadline = start + duration;
 	do {
 		rc = io_net_send_all(id, fd, buf, IO_NET_STREAM_CHUNK, err);
 		sent += IO_NET_STREAM_CHUNK;
-	} while (rc == 0 && io_now_ns() < deadline);
+	} while (rc == 0 && clock_now_ns() < deadline);
 	/* The clock stops when the peer has counted everything, not when our buffers took it. */
 	if (rc == 0 && shutdown(fd, SHUT_WR) != 0)
 		rc = error_set_errno(err, "%s: shutdown", id);
 	unsigned char le[8];
 	if (rc == 0)
 		rc = io_net_recv_all(id, fd, le, sizeof(le), err);
-	uint64_t end = io_now_ns();
+	uint64_t end = clock_now_ns();
 	if (rc == 0) {
 		uint64_t counted = 0;
 		for (int i = 7; i >= 0; i--)

@@ -19,16 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "workloads/mem.h"
 #include "workloads/platform.h"
 #include "workloads/workload.h"
-
-static uint64_t os_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int os_compare_double(const void *a, const void *b)
 {
@@ -85,28 +79,28 @@ static int os_syscall_run(const struct workload_ctx *ctx, struct sample_out *out
 	if (os_batches(ctx, &batches, &per, &t, err) != 0)
 		return -1;
 	/* syscall() rather than getppid(): no libc may ever answer this from a cache. */
-	uint64_t start = os_now_ns();
+	uint64_t start = clock_now_ns();
 	for (size_t b = 0; b < batches; b++) {
-		uint64_t t0 = os_now_ns();
+		uint64_t t0 = clock_now_ns();
 		for (size_t i = 0; i < per; i++)
 			syscall(SYS_getppid);
-		t[b] = (double)(os_now_ns() - t0) / (double)per;
+		t[b] = (double)(clock_now_ns() - t0) / (double)per;
 	}
-	double total = (double)(os_now_ns() - start);
+	double total = (double)(clock_now_ns() - start);
 	os_summarise(t, batches, total, (double)per, 1, ctx, out, "getppid");
 
 	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		char c;
 		int failed = 0;
-		start = os_now_ns();
+		start = clock_now_ns();
 		for (size_t b = 0; b < batches && !failed; b++) {
-			uint64_t t0 = os_now_ns();
+			uint64_t t0 = clock_now_ns();
 			for (size_t i = 0; i < per; i++)
 				failed |= read(fd, &c, 1) != 1;
-			t[b] = (double)(os_now_ns() - t0) / (double)per;
+			t[b] = (double)(clock_now_ns() - t0) / (double)per;
 		}
-		total = (double)(os_now_ns() - start);
+		total = (double)(clock_now_ns() - start);
 		close(fd);
 		if (failed) {
 			free(t);
@@ -216,7 +210,7 @@ static int os_ctxsw_measure(int cpu_self, int cpu_child, size_t batches, size_t 
 	for (size_t b = 0; b <= batches && rc == 0; b++) {
 		/* Batch 0 is a short untimed warm-up: the child's first run pays for its page faults. */
 		size_t n = b == 0 ? warm : per;
-		uint64_t t0 = os_now_ns();
+		uint64_t t0 = clock_now_ns();
 		if (b == 1)
 			start = t0;
 		for (size_t i = 0; i < n; i++) {
@@ -226,10 +220,10 @@ static int os_ctxsw_measure(int cpu_self, int cpu_child, size_t batches, size_t 
 			}
 		}
 		if (b > 0)
-			t[b - 1] = (double)(os_now_ns() - t0) / (double)n / 1e3;
+			t[b - 1] = (double)(clock_now_ns() - t0) / (double)n / 1e3;
 	}
 	if (rc == 0) {
-		*mean = (double)(os_now_ns() - start) / (double)(batches * per) / 1e3;
+		*mean = (double)(clock_now_ns() - start) / (double)(batches * per) / 1e3;
 		*p99 = os_percentile(t, batches, 99);
 	}
 out:
@@ -310,9 +304,9 @@ static int os_fork_run(const struct workload_ctx *ctx, struct sample_out *out, s
 	double *t = calloc(n, sizeof(double));
 	if (!t)
 		return error_set(err, "os.fork: out of memory");
-	uint64_t start = os_now_ns();
+	uint64_t start = clock_now_ns();
 	for (size_t i = 0; i < n; i++) {
-		uint64_t t0 = os_now_ns();
+		uint64_t t0 = clock_now_ns();
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(0);
@@ -327,9 +321,9 @@ static int os_fork_run(const struct workload_ctx *ctx, struct sample_out *out, s
 				return error_set_errno(err, "os.fork: waitpid");
 			}
 		}
-		t[i] = (double)(os_now_ns() - t0) / 1e3;
+		t[i] = (double)(clock_now_ns() - t0) / 1e3;
 	}
-	double total = (double)(os_now_ns() - start);
+	double total = (double)(clock_now_ns() - start);
 	workload_set_metric(out, ctx, "forks", (double)n * 1e9 / total);
 	workload_set_metric(out, ctx, "fork_p50_us", os_percentile(t, n, 50));
 	workload_set_metric(out, ctx, "fork_p99_us", os_percentile(t, n, 99));
@@ -367,7 +361,7 @@ static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out,
 	size_t n = (size_t)workload_param(ctx, "threads");
 	if (n < 1)
 		return error_set(err, "os.thread: threads must be >= 1");
-	uint64_t start = os_now_ns();
+	uint64_t start = clock_now_ns();
 	for (size_t i = 0; i < n; i++) {
 		pthread_t th;
 		void *ret = NULL;
@@ -380,7 +374,7 @@ static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out,
 		if (ret != (void *)(uintptr_t)(i + 1))
 			return error_set(err, "os.thread: thread %zu returned the wrong value", i);
 	}
-	workload_set_metric(out, ctx, "threads", (double)n * 1e9 / (double)(os_now_ns() - start));
+	workload_set_metric(out, ctx, "threads", (double)n * 1e9 / (double)(clock_now_ns() - start));
 	return 0;
 }
 
@@ -422,18 +416,18 @@ static int os_clock_run(const struct workload_ctx *ctx, struct sample_out *out,
 		return -1;
 	struct timespec ts, last = { 0, 0 };
 	int backwards = 0;
-	uint64_t start = os_now_ns();
+	uint64_t start = clock_now_ns();
 	for (size_t b = 0; b < batches; b++) {
-		uint64_t t0 = os_now_ns();
+		uint64_t t0 = clock_now_ns();
 		for (size_t i = 0; i < per; i++) {
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			backwards |= ts.tv_sec < last.tv_sec ||
 				     (ts.tv_sec == last.tv_sec && ts.tv_nsec < last.tv_nsec);
 			last = ts;
 		}
-		t[b] = (double)(os_now_ns() - t0) / (double)per;
+		t[b] = (double)(clock_now_ns() - t0) / (double)per;
 	}
-	double total = (double)(os_now_ns() - start);
+	double total = (double)(clock_now_ns() - start);
 	os_summarise(t, batches, total, (double)per, 1, ctx, out, "clock_gettime");
 	free(t);
 	if (backwards)
@@ -497,10 +491,10 @@ static int os_touch_fresh(size_t bytes, int advice, uint64_t *ns, long long *hug
 		return error_set_errno(err, "mem.pagefault: madvise");
 	}
 	volatile char *v = p;
-	uint64_t t0 = os_now_ns();
+	uint64_t t0 = clock_now_ns();
 	for (size_t off = 0; off < bytes; off += page)
 		v[off] = 1;
-	*ns = os_now_ns() - t0;
+	*ns = clock_now_ns() - t0;
 	*huge = platform_huge_bytes(p, bytes);
 	munmap(raw, map);
 	return 0;

@@ -1,6 +1,8 @@
 /* The hosted (Linux, libc) implementation of the platform interface CPU and memory workloads use. */
 #include "workloads/platform.h"
 
+#include "common/clock.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,9 +18,7 @@
 
 uint64_t platform_now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return clock_now_ns();
 }
 
 size_t platform_page_size(void)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "backends/kvm/exits.h"
+#include "common/clock.h"
 #include "backends/kvm/footprint.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
@@ -77,7 +78,7 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 	 * takes about 0.2 ms, inside the harness's start-up clock: small beside a boot. */
 	if (footprint_measure(0, 0, &inst->before, &inst->before_err) < 0)
 		inst->before.rss_bytes = UINT64_MAX;
-	inst->start_ns = vm_now_ns();
+	inst->start_ns = clock_now_ns();
 	inst->disk = cfg->disk_path != NULL;
 	inst->network = cfg->network;
 	char modules[PATH_MAX];

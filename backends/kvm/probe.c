@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "backends/kvm/vcpu.h"
+#include "common/clock.h"
 #include "backends/kvm/vm.h"
 
 #define PROBE_MARK_PORT	 0x441
@@ -28,7 +29,7 @@ static void probe_mark_io(void *opaque, uint64_t offset, uint8_t *data, unsigned
 	(void)data;
 	(void)len;
 	if (is_write && m->n < 2)
-		m->t[m->n++] = vm_now_ns();
+		m->t[m->n++] = clock_now_ns();
 }
 
 int probe_ring0_speed(double *ns_per_insn, struct vb_error *err)
@@ -62,9 +63,9 @@ int probe_ring0_speed(double *ns_per_insn, struct vb_error *err)
 		vm_destroy(vm);
 		return -1;
 	}
-	uint64_t t0 = vm_now_ns();
+	uint64_t t0 = clock_now_ns();
 	enum vm_status s = vm_wait(vm, false, PROBE_TIMEOUT_MS);
-	uint64_t t1 = vm_now_ns();
+	uint64_t t1 = clock_now_ns();
 	char detail[sizeof(vm->status_detail)];
 	memcpy(detail, vm->status_detail, sizeof(detail));
 	vm_destroy(vm); /* joins the vCPU thread: marks are stable from here on */

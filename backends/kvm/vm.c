@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backends/kvm/vcpu.h"
+#include "common/clock.h"
 
 const char *vm_status_name(enum vm_status s)
 {
@@ -27,13 +28,6 @@ const char *vm_status_name(enum vm_status s)
 	return "unknown";
 }
 
-uint64_t vm_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static void vm_boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
 			     bool is_write)
 {
@@ -47,7 +41,7 @@ static void vm_boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, unsig
 		return;
 	pthread_mutex_lock(&vm->lock);
 	if (!vm->ready_ns)
-		vm->ready_ns = vm_now_ns();
+		vm->ready_ns = clock_now_ns();
 	pthread_cond_broadcast(&vm->changed);
 	pthread_mutex_unlock(&vm->lock);
 }
@@ -234,7 +228,7 @@ int vm_irq_line(struct vm *vm, unsigned gsi, int level)
 int vm_run(struct vm *vm, struct vb_error *err)
 {
 	pthread_mutex_lock(&vm->lock);
-	vm->started_ns = vm_now_ns();
+	vm->started_ns = clock_now_ns();
 	pthread_mutex_unlock(&vm->lock);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		if (vcpu_start(vm->vcpus[i], err) < 0) {

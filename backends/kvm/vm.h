@@ -104,7 +104,6 @@ void vm_stop(struct vm *vm);
 /* Stop the vCPUs, join their threads, free everything. */
 void vm_destroy(struct vm *vm);
 
-uint64_t vm_now_ns(void);
 /* Sum of one exit reason's count over all vCPUs. */
 uint64_t vm_exit_count(struct vm *vm, unsigned reason);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "backends/cpus.h"
+#include "common/clock.h"
 #include "backends/lxc/cgroup.h"
 #include "backends/lxc/confine.h"
 #include "backends/lxc/veth.h"
@@ -61,13 +62,6 @@ struct lxc_child_args {
 	int sync_fd;  /* read: one byte once the host side is ready, EOF if it gave up */
 	int error_fd; /* write, close-on-exec: an error message, or EOF when execve succeeded */
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* ---- the container side (runs in the new namespaces, before execve) ---- */
 
@@ -204,10 +198,10 @@ static int wait_for_exec(int error_fd, struct vb_error *err)
 {
 	char msg[ERROR_MESSAGE_MAX];
 	size_t len = 0;
-	double deadline = now_ms() + LXC_SETUP_TIMEOUT_MS;
+	int64_t deadline = clock_deadline_ms(LXC_SETUP_TIMEOUT_MS);
 	for (;;) {
-		int left = (int)(deadline - now_ms());
-		if (left <= 0)
+		int left = clock_ms_left(deadline);
+		if (left == 0)
 			return error_set(err, "container setup did not finish in %d ms",
 					 LXC_SETUP_TIMEOUT_MS);
 		struct pollfd pfd = { .fd = error_fd, .events = POLLIN };

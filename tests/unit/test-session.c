@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "harness/session.h"
 
 /* What a backend with a clock of its own might claim (kvm used its boot timer). */
@@ -31,13 +32,6 @@ struct backend_instance {
 static bool hello_after_start; /* the hello comes from a thread, after start has returned */
 static double start_entered_ms, start_returned_ms, hello_written_ms;
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void write_hello(int fd)
 {
 	struct proto_msg m;
@@ -50,7 +44,7 @@ static void write_hello(int fd)
 	size_t len;
 	char *line = proto_encode(&m, &len);
 	assert_non_null(line);
-	hello_written_ms = now_ms();
+	hello_written_ms = clock_now_ms();
 	assert_int_equal(write(fd, line, len), (ssize_t)len);
 	assert_int_equal(write(fd, "\n", 1), 1);
 	free(line);
@@ -71,7 +65,7 @@ static int fake_start(const struct backend_config *cfg, struct backend_instance 
 {
 	(void)cfg;
 	(void)err;
-	start_entered_ms = now_ms();
+	start_entered_ms = clock_now_ms();
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
 	assert_non_null(inst);
 	int p[2];
@@ -87,7 +81,7 @@ static int fake_start(const struct backend_config *cfg, struct backend_instance 
 		close(inst->hello_wfd);
 	}
 	*out = inst;
-	start_returned_ms = now_ms();
+	start_returned_ms = clock_now_ms();
 	return 0;
 }
 
@@ -143,9 +137,9 @@ static void test_startup_is_start_request_to_hello_read(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	hello_after_start = false;
 	session_init(&s, &fake_backend, &cfg);
-	double t0 = now_ms();
+	double t0 = clock_now_ms();
 	assert_int_equal(session_start(&s, &err), 0);
-	check_startup(&s, now_ms() - t0);
+	check_startup(&s, clock_now_ms() - t0);
 	session_free(&s);
 }
 
@@ -159,14 +153,14 @@ static void test_startup_waits_for_a_late_hello(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	hello_after_start = true;
 	session_init(&s, &fake_backend, &cfg);
-	double t0 = now_ms();
+	double t0 = clock_now_ms();
 	assert_int_equal(session_start(&s, &err), 0);
-	double outer = now_ms() - t0;
+	double outer = clock_now_ms() - t0;
 	check_startup(&s, outer);
 	/* restarts (lifecycle.start's samples) are timed the same way; stopping is not counted */
-	t0 = now_ms();
+	t0 = clock_now_ms();
 	assert_int_equal(session_restart(&s, &err), 0);
-	check_startup(&s, now_ms() - t0);
+	check_startup(&s, clock_now_ms() - t0);
 	session_free(&s);
 }
 
