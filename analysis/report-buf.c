@@ -1,6 +1,8 @@
 /* A growing text buffer for building reports, with the escaping HTML, CSV and XML need. */
 #include "analysis/report-buf.h"
 
+#include "common/file.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -114,33 +116,7 @@ int report_buf_write_file(const struct report_buf *b, const char *path, struct v
 {
 	if (b->failed)
 		return error_set(err, "%s: out of memory building the text", path);
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
-		return error_set(err, "%s: path too long", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return error_set_errno(err, "%s: cannot create", path);
-	int rc = 0;
-	const char *p = b->text ? b->text : "";
-	size_t left = b->len;
-	if (fchmod(fd, 0644) < 0)
-		rc = error_set_errno(err, "%s: chmod", tmp);
-	while (rc == 0 && left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			rc = error_set_errno(err, "%s: write", tmp);
-		else
-			p += n, left -= (size_t)n;
-	}
-	if (close(fd) < 0 && rc == 0)
-		rc = error_set_errno(err, "%s: close", tmp);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = error_set_errno(err, "%s: rename", path);
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
+	return file_write_atomic(path, b->text ? b->text : "", b->len, err);
 }
 
 int report_mkdirs(const char *dir, struct vb_error *err)

@@ -26,7 +26,7 @@ void report_buf_csv(struct report_buf *b, const char *s);
 /* Text for a Markdown table cell ("|" escaped, newlines flattened). */
 void report_buf_md(struct report_buf *b, const char *s);
 
-/* Write the buffer to path atomically (temp file + rename). */
+/* Write the buffer to path atomically (file_write_atomic). */
 int report_buf_write_file(const struct report_buf *b, const char *path, struct vb_error *err);
 /* mkdir -p */
 int report_mkdirs(const char *dir, struct vb_error *err);

@@ -8,6 +8,7 @@
 #include "analysis/report-model.h"
 #include "analysis/report-parts.h"
 #include "analysis/report.h"
+#include "common/cleanup.h"
 
 static const char report_html_style[] =
 	"body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
@@ -57,12 +58,12 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 	size_t nser = m->nmeasured - 1, ncat = 0;
 	if (nser == 0)
 		return;
-	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
-	char(*names)[112] = calloc(m->nrows + 1, sizeof(*names));
-	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
-	double *val = calloc((m->nrows + 1) * nser * 3, sizeof(double));
+	cleanup_free const char **cats = calloc(m->nrows + 1, sizeof(*cats));
+	cleanup_free char(*names)[112] = calloc(m->nrows + 1, sizeof(*names));
+	cleanup_free const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
+	cleanup_free double *val = calloc((m->nrows + 1) * nser * 3, sizeof(double));
 	if (!cats || !names || !rows || !val)
-		goto out;
+		return;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		bool any = false;
@@ -75,7 +76,7 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 		rows[ncat++] = row;
 	}
 	if (ncat == 0)
-		goto out;
+		return;
 	double *lo = val + ncat * nser, *hi = lo + ncat * nser;
 	for (size_t c = 0; c < ncat; c++) {
 		for (size_t k = 1; k < m->nmeasured; k++) {
@@ -87,9 +88,9 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 			hi[i] = ok ? cell->phi : NAN;
 		}
 	}
-	bool *sig = calloc(ncat * nser + 1, sizeof(bool));
+	cleanup_free bool *sig = calloc(ncat * nser + 1, sizeof(bool));
 	if (!sig)
-		goto out;
+		return;
 	for (size_t c = 0; c < ncat; c++)
 		for (size_t k = 1; k < m->nmeasured; k++) {
 			const struct report_cell *cell = rows[c]->cells[k];
@@ -123,12 +124,6 @@ static void report_html_ratio_chart(const struct report_model *m, const char *gr
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
-	free(sig);
-out:
-	free(cats);
-	free(names);
-	free(rows);
-	free(val);
 }
 
 /* Whether a chart has a point to draw for the row: a backend measured it (status ok). */
@@ -144,12 +139,12 @@ static bool report_html_row_measured(const struct report_model *m, const struct 
 static void report_html_latency_chart(const struct report_model *m, struct report_buf *b)
 {
 	size_t n = 0, nb = m->nmeasured;
-	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
-	double *x = calloc(m->nrows + 1, sizeof(double));
-	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
-	const char **labels = calloc(m->nrows + 1, sizeof(*labels));
+	cleanup_free const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
+	cleanup_free double *x = calloc(m->nrows + 1, sizeof(double));
+	cleanup_free double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
+	cleanup_free const char **labels = calloc(m->nrows + 1, sizeof(*labels));
 	if (!rows || !x || !val || !labels)
-		goto out;
+		return;
 	for (size_t r = 0; r < m->nrows; r++) {
 		double bytes = report_latency_bytes(m->rows[r].metric);
 		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") ||
@@ -165,7 +160,7 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 		rows[k] = &m->rows[r];
 	}
 	if (n < 2)
-		goto out;
+		return;
 	double *lo = val + n * nb, *hi = lo + n * nb;
 	for (size_t i = 0; i < n; i++) {
 		labels[i] = rows[i]->metric + 4; /* "lat_4KiB" -> "4KiB" */
@@ -197,23 +192,18 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_lines(&chart, &cerr), title, &cerr);
-out:
-	free(rows);
-	free(x);
-	free(val);
-	free(labels);
 }
 
 /* I/O latency percentiles: median per backend with intervals. */
 static void report_html_io_chart(const struct report_model *m, struct report_buf *b)
 {
 	size_t n = 0, nb = m->nmeasured;
-	const char **cats = calloc(m->nrows + 1, sizeof(*cats));
-	char(*names)[112] = calloc(m->nrows + 1, sizeof(*names));
-	const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
-	double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
+	cleanup_free const char **cats = calloc(m->nrows + 1, sizeof(*cats));
+	cleanup_free char(*names)[112] = calloc(m->nrows + 1, sizeof(*names));
+	cleanup_free const struct report_row **rows = calloc(m->nrows + 1, sizeof(*rows));
+	cleanup_free double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
 	if (!cats || !names || !rows || !val)
-		goto out;
+		return;
 	for (size_t r = 0; r < m->nrows; r++) {
 		/* one axis, one unit: rows in another unit than the first would be misread */
 		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric) ||
@@ -227,7 +217,7 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 		n++;
 	}
 	if (n == 0)
-		goto out;
+		return;
 	double *lo = val + n * nb, *hi = lo + n * nb;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < nb; k++) {
@@ -256,11 +246,6 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 	};
 	struct vb_error cerr = { 0 };
 	report_html_chart(b, report_chart_dots(&chart, &cerr), title, &cerr);
-out:
-	free(cats);
-	free(names);
-	free(rows);
-	free(val);
 }
 
 /*
@@ -270,10 +255,10 @@ out:
 static void report_html_backend_charts(const struct report_model *m, struct report_buf *b)
 {
 	size_t nb = m->nbackends, n;
-	const char **cats = calloc(nb + 1, sizeof(*cats));
-	double *val = calloc(3 * (nb + 1), sizeof(double));
+	cleanup_free const char **cats = calloc(nb + 1, sizeof(*cats));
+	cleanup_free double *val = calloc(3 * (nb + 1), sizeof(double));
 	if (!cats || !val)
-		goto out;
+		return;
 	double *lo = val + nb + 1, *hi = lo + nb + 1;
 	for (int which = 0; which < 2; which++) {
 		const char *metric = which == 0 ? "ready_ms" : "host_overhead_MiB";
@@ -326,9 +311,6 @@ static void report_html_backend_charts(const struct report_model *m, struct repo
 		struct vb_error cerr = { 0 };
 		report_html_chart(b, report_chart_bars(&chart, &cerr), title, &cerr);
 	}
-out:
-	free(cats);
-	free(val);
 }
 
 static void report_html_table(const struct report_model *m, const char *group, struct report_buf *b)

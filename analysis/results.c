@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "analysis/stats.h"
 
@@ -434,67 +436,11 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 	return json_writer_take(&w, len);
 }
 
-static int results_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int results_write_file(const struct results_doc *doc, const char *path, struct vb_error *err)
 {
 	size_t len;
-	char *text = results_to_json(doc, &len);
+	cleanup_free char *text = results_to_json(doc, &len);
 	if (!text)
 		return error_set(err, "%s: out of memory serialising results", path);
-
-	/* the temp file must be in the same directory (same filesystem) for rename to be atomic */
-	char tmp[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int n = slash ? snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int)(slash - path), path,
-				 slash + 1)
-		      : snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		free(text);
-		return error_set(err, "%s: path too long", path);
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(text);
-		return error_set_errno(err, "%s: cannot create temporary file %s", path, tmp);
-	}
-	int rc = 0;
-	if (fchmod(fd, 0644) < 0)
-		rc = error_set_errno(err, "%s: chmod %s", path, tmp);
-	else if (results_write_all(fd, text, len) < 0)
-		rc = error_set_errno(err, "%s: write %s", path, tmp);
-	else if (fsync(fd) < 0)
-		rc = error_set_errno(err, "%s: fsync %s", path, tmp);
-	if (close(fd) < 0 && rc == 0)
-		rc = error_set_errno(err, "%s: close %s", path, tmp);
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = error_set_errno(err, "%s: rename from %s", path, tmp);
-	if (rc < 0) {
-		unlink(tmp);
-	} else {
-		/* make the rename itself durable; best effort, the file is complete either way */
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
-			 slash ? path : ".");
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(text);
-	return rc;
+	return file_write_atomic(path, text, len, err);
 }

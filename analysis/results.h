@@ -151,7 +151,7 @@ uint64_t results_entry_seed(const struct result_entry *e, uint64_t seed);
 
 /* Serialise to JSON text (malloc'd). */
 char *results_to_json(const struct results_doc *doc, size_t *len);
-/* Write atomically: temp file in the same directory, fsync, rename. */
+/* Write atomically (file_write_atomic: temp file beside it, fsync, rename, fsync the directory). */
 int results_write_file(const struct results_doc *doc, const char *path, struct vb_error *err);
 /* Read and validate a results file; a corrupt, truncated or wrong-schema file is an error. */
 int results_read_file(struct results_doc *doc, const char *path, struct vb_error *err);

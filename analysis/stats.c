@@ -1,7 +1,8 @@
 /* Statistics over raw samples: median, bootstrap intervals, CV, ratios, Mann-Whitney U. */
 #include "analysis/stats.h"
 
-#include "workloads/platform.h"
+#include "common/cleanup.h"
+#include "common/rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,9 +13,9 @@
  * intervals are reproducible from the run's seed alone, never from libc's rand().
  */
 /* Uniform index in [0, n): multiply-shift, whose bias is negligible for sample counts. */
-static size_t stats_rng_index(struct platform_rng *r, size_t n)
+static size_t stats_rng_index(struct rng *r, size_t n)
 {
-	return (size_t)(((unsigned __int128)platform_rng_next(r) * n) >> 64);
+	return (size_t)(((unsigned __int128)rng_next(r) * n) >> 64);
 }
 
 static int stats_compare_double(const void *a, const void *b)
@@ -115,7 +116,7 @@ double stats_percentile(const double *x, size_t n, double p)
  * drawn, then walk the counts to the middle. O(n) per resample instead of a sort.
  */
 static double stats_resample_median(const double *sorted, size_t n, unsigned *counts,
-				    struct platform_rng *rng)
+				    struct rng *rng)
 {
 	memset(counts, 0, n * sizeof(*counts));
 	for (size_t i = 0; i < n; i++)
@@ -140,7 +141,7 @@ static double stats_resample_median(const double *sorted, size_t n, unsigned *co
 }
 
 /* Medians of STATS_BOOTSTRAP_RESAMPLES resamples of x into out; -1 on allocation failure. */
-static int stats_bootstrap_medians(const double *x, size_t n, struct platform_rng *rng, double *out)
+static int stats_bootstrap_medians(const double *x, size_t n, struct rng *rng, double *out)
 {
 	double *sorted = stats_sorted_copy(x, n);
 	unsigned *counts = calloc(n, sizeof(*counts));
@@ -175,8 +176,8 @@ void stats_bootstrap_median_ci(const double *x, size_t n, double alpha, uint64_t
 	double *medians = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*medians));
 	if (!medians)
 		return;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, seed);
+	struct rng rng;
+	rng_seed(&rng, seed);
 	if (stats_bootstrap_medians(x, n, &rng, medians) == 0) {
 		qsort(medians, STATS_BOOTSTRAP_RESAMPLES, sizeof(*medians), stats_compare_double);
 		*lo = stats_percentile_sorted(medians, STATS_BOOTSTRAP_RESAMPLES, 100 * alpha / 2);
@@ -199,17 +200,17 @@ void stats_ratio_ci(const double *num, size_t nn, const double *den, size_t nd, 
 		return;
 	}
 	alpha = stats_sanitize_alpha(alpha);
-	double *a = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*a));
-	double *b = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*b));
+	cleanup_free double *a = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*a));
+	cleanup_free double *b = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*b));
 	if (!a || !b)
-		goto out;
+		return;
 	/* independent streams: the two sides were measured independently */
-	struct platform_rng rn, rd;
-	platform_rng_seed(&rn, seed);
-	platform_rng_seed(&rd, seed ^ 0xd1b54a32d192ed03ULL);
+	struct rng rn, rd;
+	rng_seed(&rn, seed);
+	rng_seed(&rd, seed ^ 0xd1b54a32d192ed03ULL);
 	if (stats_bootstrap_medians(num, nn, &rn, a) < 0 ||
 	    stats_bootstrap_medians(den, nd, &rd, b) < 0)
-		goto out;
+		return;
 	size_t finite = 0;
 	for (size_t i = 0; i < STATS_BOOTSTRAP_RESAMPLES; i++) {
 		double r = a[i] / b[i];
@@ -218,13 +219,10 @@ void stats_ratio_ci(const double *num, size_t nn, const double *den, size_t nd, 
 	}
 	/* a denominator that often resamples to zero has no meaningful interval */
 	if (finite * 2 < STATS_BOOTSTRAP_RESAMPLES)
-		goto out;
+		return;
 	qsort(a, finite, sizeof(*a), stats_compare_double);
 	*lo = stats_percentile_sorted(a, finite, 100 * alpha / 2);
 	*hi = stats_percentile_sorted(a, finite, 100 * (1 - alpha / 2));
-out:
-	free(a);
-	free(b);
 }
 
 struct stats_ranked {

@@ -16,6 +16,7 @@
 #include "backends/backend.h"
 #include "backends/cpus.h"
 #include "common/clock.h"
+#include "common/rng.h"
 #include "analysis/checks.h"
 #include "harness/host.h"
 #include "harness/order.h"
@@ -41,22 +42,6 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t hash_string(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
 }
 
 /* The agent binary sits next to vbench in the build directory. */
@@ -210,8 +195,9 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	snprintf(req.run.disk, sizeof(req.run.disk), "%s", s->stats.agent_disk_path);
 	snprintf(req.run.peer, sizeof(req.run.peer), "%s", s->stats.peer_addr);
 	/* the same seed for sample i everywhere: every backend does identical work */
-	req.run.seed =
-		mix64(r->o->seed ^ hash_string(w->id) ^ mix64(i + (warmup ? 1000000 : 0))) >> 11;
+	req.run.seed = rng_mix64(r->o->seed ^ rng_hash_string(w->id) ^
+				 rng_mix64(i + (warmup ? 1000000 : 0))) >>
+		       11;
 	struct host_counters before;
 	host_counters_read(s, &before);
 	if (session_request(s, &req, &rep, sample_timeout_ms(r->o), &err) < 0) {

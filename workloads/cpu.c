@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "workloads/lz.h"
+#include "common/rng.h"
 #include "workloads/platform.h"
 #include "workloads/sha256.h"
 
@@ -140,11 +141,11 @@ static double cpu_param(const struct cpu_thread *t, const char *name)
 
 static void cpu_fill_random(void *buf, size_t bytes, uint64_t seed)
 {
-	struct platform_rng rng;
-	platform_rng_seed(&rng, seed);
+	struct rng rng;
+	rng_seed(&rng, seed);
 	uint8_t *p = buf;
 	for (size_t i = 0; i < bytes; i += 8) {
-		uint64_t v = platform_rng_next(&rng);
+		uint64_t v = rng_next(&rng);
 		memcpy(p + i, &v, bytes - i < 8 ? bytes - i : 8);
 	}
 }
@@ -257,10 +258,10 @@ static int cpu_matmul_prepare(struct cpu_thread *t, struct vb_error *err)
 		return error_set(err, "cannot allocate %zu bytes", bytes);
 	m->b = m->a + m->n * m->n;
 	m->c = m->b + m->n * m->n;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, t->ctx->seed);
+	struct rng rng;
+	rng_seed(&rng, t->ctx->seed);
 	for (size_t i = 0; i < 2 * m->n * m->n; i++)
-		m->a[i] = (double)(int)(platform_rng_next(&rng) % 9) - 4.0;
+		m->a[i] = (double)(int)(rng_next(&rng) % 9) - 4.0;
 	memset(m->c, 0, m->n * m->n * sizeof(double));
 	return 0;
 }
@@ -295,10 +296,10 @@ static int cpu_matmul_check(struct cpu_thread *t, struct vb_error *err)
 {
 	struct cpu_matmul *m = t->state;
 	size_t n = m->n;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, t->ctx->seed ^ 0x5a5a);
+	struct rng rng;
+	rng_seed(&rng, t->ctx->seed ^ 0x5a5a);
 	for (int s = 0; s < 32; s++) {
-		size_t i = platform_rng_next(&rng) % n, j = platform_rng_next(&rng) % n;
+		size_t i = rng_next(&rng) % n, j = rng_next(&rng) % n;
 		double dot = 0;
 		for (size_t k = 0; k < n; k++)
 			dot += m->a[i * n + k] * m->b[k * n + j];
@@ -498,10 +499,10 @@ static int cpu_nbody_prepare(struct cpu_thread *t, struct vb_error *err)
 	b->vy = b->vx + b->n;
 	b->vz = b->vy + b->n;
 	b->m = b->vz + b->n;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, t->ctx->seed);
+	struct rng rng;
+	rng_seed(&rng, t->ctx->seed);
 	for (size_t i = 0; i < 7 * b->n; i++) {
-		double u = (double)(platform_rng_next(&rng) >> 11) * 0x1.0p-53;
+		double u = (double)(rng_next(&rng) >> 11) * 0x1.0p-53;
 		b->x[i] = i < 3 * b->n ? u : i < 6 * b->n ? (u - 0.5) * 0.01 : 0.5 + u;
 	}
 	cpu_nbody_momentum(b, b->p0);
@@ -609,17 +610,17 @@ struct cpu_lz {
 static void cpu_lz_text(uint8_t *buf, size_t len, uint64_t seed)
 {
 	char words[128][12];
-	struct platform_rng rng;
-	platform_rng_seed(&rng, seed);
+	struct rng rng;
+	rng_seed(&rng, seed);
 	for (int w = 0; w < 128; w++) {
-		int wl = 2 + (int)(platform_rng_next(&rng) % 9);
+		int wl = 2 + (int)(rng_next(&rng) % 9);
 		for (int c = 0; c < wl; c++)
-			words[w][c] = (char)('a' + platform_rng_next(&rng) % 26);
+			words[w][c] = (char)('a' + rng_next(&rng) % 26);
 		words[w][wl] = '\0';
 	}
 	size_t i = 0;
 	while (i < len) {
-		uint64_t r = platform_rng_next(&rng);
+		uint64_t r = rng_next(&rng);
 		unsigned w = (unsigned)(r % 128) & (unsigned)((r >> 8) % 128);
 		const char *word = words[w];
 		for (size_t c = 0; word[c] && i < len; c++)

@@ -20,7 +20,7 @@
 #include "common/clock.h"
 #include "workloads/io.h"
 #include "workloads/io_blk.h"
-#include "workloads/platform.h"
+#include "common/rng.h"
 #include "workloads/workload.h"
 
 #define IO_BLK_BLOCK	 4096u
@@ -140,11 +140,11 @@ static void *io_blk_buffer(size_t bytes, uint64_t seed)
 	void *p = NULL;
 	if (posix_memalign(&p, IO_BLK_BLOCK, bytes) != 0)
 		return NULL;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, seed);
+	struct rng rng;
+	rng_seed(&rng, seed);
 	uint64_t *w = p;
 	for (size_t i = 0; i < bytes / sizeof(*w); i++)
-		w[i] = platform_rng_next(&rng);
+		w[i] = rng_next(&rng);
 	return p;
 }
 
@@ -161,9 +161,9 @@ struct io_blk_random {
 	struct io_latencies lat;
 };
 
-static uint64_t io_blk_random_offset(struct platform_rng *rng, uint64_t blocks)
+static uint64_t io_blk_random_offset(struct rng *rng, uint64_t blocks)
 {
-	return platform_rng_next(rng) % blocks * IO_BLK_BLOCK;
+	return rng_next(rng) % blocks * IO_BLK_BLOCK;
 }
 
 static int io_blk_check_transfer(const char *id, int write, ssize_t got, size_t want, uint64_t off,
@@ -288,8 +288,8 @@ static int io_blk_ring_random(struct io_blk_random *job, struct io_blk_ring *r, 
 		rc = error_set(err, "%s: out of memory for %u requests", id, qd);
 		goto out;
 	}
-	struct platform_rng rng;
-	platform_rng_seed(&rng, job->seed);
+	struct rng rng;
+	rng_seed(&rng, job->seed);
 	for (unsigned i = 0; i < qd; i++)
 		free_slots[i] = i;
 	uint64_t start = clock_now_ns(), deadline = start + job->duration_ns, now = start;
@@ -382,8 +382,8 @@ static void *io_blk_worker_main(void *arg)
 	struct io_blk_worker *w = arg;
 	struct io_blk_random *job = w->job;
 	void *buf = io_blk_buffer(IO_BLK_BLOCK, job->seed ^ (0x5eed + w->index));
-	struct platform_rng rng;
-	platform_rng_seed(&rng, job->seed + w->index * 0x9e3779b97f4a7c15ull);
+	struct rng rng;
+	rng_seed(&rng, job->seed + w->index * 0x9e3779b97f4a7c15ull);
 	if (w->gate) {
 		pthread_mutex_lock(&w->gate->lock);
 		while (w->gate->state == 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/rng.h"
 #include "workloads/platform.h"
 #include "workloads/workload.h"
 
@@ -25,16 +26,16 @@ static uint64_t mem_mix(uint64_t x)
 }
 
 /* Uniform in [0, bound) without a division. */
-static uint64_t mem_rng_below(struct platform_rng *rng, uint64_t bound)
+static uint64_t mem_rng_below(struct rng *rng, uint64_t bound)
 {
-	return (uint64_t)(((unsigned __int128)platform_rng_next(rng) * bound) >> 64);
+	return (uint64_t)(((unsigned __int128)rng_next(rng) * bound) >> 64);
 }
 
 void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines,
-		      struct platform_rng *rng)
+		      struct rng *rng)
 {
 	size_t lines = stride / MEM_LINE;
-	uint64_t salt = platform_rng_next(rng);
+	uint64_t salt = rng_next(rng);
 	char *base = buf;
 	/*
 	 * Sattolo's shuffle runs on a compact index array (cache-friendly, so building a chain
@@ -394,8 +395,8 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 		return error_set(err, "mem.latency: cannot allocate %zu bytes", top);
 	/* Huge pages: the curve is the caches' and memory's; mem.tlb measures page walks. */
 	platform_huge_pages(buf, top, 1);
-	struct platform_rng rng;
-	platform_rng_seed(&rng, ctx->seed);
+	struct rng rng;
+	rng_seed(&rng, ctx->seed);
 	uint64_t shortest = UINT64_MAX;
 	size_t size = MEM_LATENCY_SMALLEST;
 	for (int i = 0; i < MEM_LATENCY_SIZES; i++, size *= 4) {
@@ -474,9 +475,9 @@ static void mem_gups_worker(unsigned index, void *arg)
 	size_t lo = index * per, hi = index + 1 == g->nthreads ? g->entries : lo + per;
 	for (size_t i = lo; i < hi; i++)
 		g->table[i] = i;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, g->seed + index);
-	uint64_t ran = platform_rng_next(&rng) | 1, acc = 0, mask = g->entries - 1;
+	struct rng rng;
+	rng_seed(&rng, g->seed + index);
+	uint64_t ran = rng_next(&rng) | 1, acc = 0, mask = g->entries - 1;
 	uint64_t *table = g->table;
 	platform_workers_barrier();
 	uint64_t t0 = platform_now_ns();
@@ -582,8 +583,8 @@ static int mem_tlb_run(const struct workload_ctx *ctx, struct sample_out *out, s
 		return error_set(err, "mem.tlb: cannot allocate %zu bytes", bytes);
 	/* Huge pages would hide exactly the misses this measures. */
 	platform_huge_pages(buf, bytes, 0);
-	struct platform_rng rng;
-	platform_rng_seed(&rng, ctx->seed);
+	struct rng rng;
+	rng_seed(&rng, ctx->seed);
 	void *p = mem_chase_build(buf, pages, page, 1, &rng);
 	if (!p) {
 		platform_free(buf, bytes);

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "workloads/platform.h"
+#include "common/rng.h"
 
 /*
  * Link `slots` slots of buf, each `stride` bytes apart, into one random cycle (Sattolo's
@@ -15,7 +15,7 @@
  * NULL if the scratch order array (4 bytes per slot) cannot be allocated.
  */
 void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines,
-		      struct platform_rng *rng);
+		      struct rng *rng);
 
 /* Follow the chain for `loads` dependent loads; returns where it stopped. */
 void *mem_chase_walk(void *start, size_t loads);

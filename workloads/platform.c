@@ -189,39 +189,6 @@ void platform_workers_barrier(void)
 	pthread_barrier_wait(&platform_workers_sync);
 }
 
-static uint64_t platform_splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-void platform_rng_seed(struct platform_rng *rng, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		rng->s[i] = platform_splitmix64(&seed);
-}
-
-static inline uint64_t platform_rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t platform_rng_next(struct platform_rng *rng)
-{
-	uint64_t *s = rng->s;
-	uint64_t result = platform_rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = platform_rotl(s[3], 45);
-	return result;
-}
-
 static int platform_read_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");

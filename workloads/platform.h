@@ -34,13 +34,6 @@ int platform_run_workers(unsigned nthreads, platform_worker_fn fn, void *arg);
 /* Barrier for workers started by platform_run_workers: all wait until all arrive. */
 void platform_workers_barrier(void);
 
-/* Deterministic random numbers (xoshiro256**), seeded per sample. */
-struct platform_rng {
-	uint64_t s[4];
-};
-void platform_rng_seed(struct platform_rng *rng, uint64_t seed);
-uint64_t platform_rng_next(struct platform_rng *rng);
-
 /* Cache size in bytes for a level (1..3) as seen by this environment, 0 if unknown. */
 size_t platform_cache_size(int level);
 size_t platform_page_size(void);

@@ -15,6 +15,8 @@
 #include "backends/kvm/cpio.h"
 #include "backends/kvm/exits.h"
 #include "backends/kvm/vcpu.h"
+#include "common/cleanup.h"
+#include "common/file.h"
 
 static const char *const machine_modules[] = {
 	"virtio_ring", "virtio",       "virtio_mmio", "virtio_blk",
@@ -24,32 +26,25 @@ static const char *const machine_modules[] = {
 static int machine_read_file(const char *path, const char *what, uint8_t **data, size_t *len,
 			     struct vb_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return error_set_errno(err, "%s %s", what, path);
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return error_set(err, "%s %s is not a regular file", what, path);
-	}
-	*data = malloc(st.st_size ? st.st_size : 1);
-	if (!*data) {
-		close(fd);
+	cleanup_free uint8_t *buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
 		return error_set(err, "out of memory reading %s", path);
-	}
 	size_t got = 0;
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, *data + got, st.st_size - got);
+		ssize_t n = read(fd, buf + got, st.st_size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			close(fd);
-			free(*data);
+		if (n <= 0)
 			return error_set_errno(err, "read %s", path);
-		}
 		got += n;
 	}
-	close(fd);
+	*data = cleanup_take(&buf);
 	*len = got;
 	return 0;
 }
@@ -106,20 +101,9 @@ int machine_write_initramfs(const struct machine_config *cfg, const char *path,
 		cpio_free(&c);
 		return error_set_errno(err, "initramfs: create %s", path);
 	}
-	size_t done = 0;
-	while (done < c.len) {
-		ssize_t n = write(fd, c.data + done, c.len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			cpio_free(&c);
-			return error_set_errno(err, "initramfs: write %s", path);
-		}
-		done += n;
-	}
+	int rc = file_write_all(fd, c.data, c.len);
 	cpio_free(&c);
-	if (close(fd) < 0)
+	if (close(fd) < 0 || rc < 0)
 		return error_set_errno(err, "initramfs: write %s", path);
 	return 0;
 }

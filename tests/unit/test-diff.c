@@ -15,7 +15,7 @@
 #include "analysis/diff.h"
 #include "analysis/report-buf.h"
 #include "analysis/results.h"
-#include "workloads/platform.h"
+#include "common/rng.h"
 
 static const struct workload diff_workload = {
 	.id = "test.synthetic",
@@ -253,10 +253,10 @@ static void test_exact_interval_and_limits(void **state)
 /* ---- the decision rule's power and false-alarm rate, simulated ---- */
 
 /* Standard normal draws from the seeded generator (Box-Muller). */
-static double normal_draw(struct platform_rng *rng)
+static double normal_draw(struct rng *rng)
 {
-	double u1 = ((double)(platform_rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(platform_rng_next(rng) >> 11) / 9007199254740992.0;
+	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(rng_next(rng) >> 11) / 9007199254740992.0;
 	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
@@ -274,7 +274,7 @@ static double sim_cv(size_t r)
  * run-to-run shift of the median (sd, log scale), what two runs of one build on a shared
  * machine show. Row SIM_SLOW_ROW (a rate, 4% noise) is slowed by slow.
  */
-static void sim_run(struct results_doc *doc, struct platform_rng *rng, double drift, double slow)
+static void sim_run(struct results_doc *doc, struct rng *rng, double drift, double slow)
 {
 	results_init(doc);
 	for (size_t r = 0; r < SIM_ROWS; r++) {
@@ -298,10 +298,10 @@ struct sim_outcome {
 
 static void simulate(uint64_t seed, size_t runs, double drift, double slow, struct sim_outcome *o)
 {
-	struct platform_rng rng;
+	struct rng rng;
 	struct diff_options opt;
 	diff_options_default(&opt);
-	platform_rng_seed(&rng, seed);
+	rng_seed(&rng, seed);
 	memset(o, 0, sizeof(*o));
 	for (size_t i = 0; i < runs; i++) {
 		struct results_doc base, new;

@@ -20,7 +20,7 @@
 #include "analysis/results.h"
 #include "analysis/report-parts.h"
 #include "analysis/table.h"
-#include "workloads/platform.h"
+#include "common/rng.h"
 
 /* Tests run from the repository root (make check, tests/run-tests.sh). */
 #define FIXTURE_A "tests/fixtures/run-a.json"
@@ -575,15 +575,15 @@ static void test_summary_names_few_differences(void **state)
 }
 
 /* Standard normal draws from the seeded generator (Box-Muller). */
-static double normal_draw(struct platform_rng *rng)
+static double normal_draw(struct rng *rng)
 {
-	double u1 = ((double)(platform_rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(platform_rng_next(rng) >> 11) / 9007199254740992.0;
+	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(rng_next(rng) >> 11) / 9007199254740992.0;
 	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
 /* A run of 60 metrics on native and lxc, 5 lognormal samples each, lxc's scaled by factor[i]. */
-static void null_run(struct results_doc *doc, struct platform_rng *rng, const double *factor)
+static void null_run(struct results_doc *doc, struct rng *rng, const double *factor)
 {
 	results_init(doc);
 	snprintf(doc->config.baseline, sizeof(doc->config.baseline), "native");
@@ -611,8 +611,8 @@ static void null_run(struct results_doc *doc, struct platform_rng *rng, const do
 static void test_marks_control_false_discoveries(void **state)
 {
 	(void)state;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 17);
+	struct rng rng;
+	rng_seed(&rng, 17);
 	double ones[60];
 	for (size_t i = 0; i < 60; i++)
 		ones[i] = 1;
@@ -645,8 +645,8 @@ static void test_marks_control_false_discoveries(void **state)
 static void test_no_faster_than_native_by_chance(void **state)
 {
 	(void)state;
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 18);
+	struct rng rng;
+	rng_seed(&rng, 18);
 	double factor[60];
 	for (size_t i = 0; i < 60; i++)
 		factor[i] = 1;

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "analysis/stats.h"
-#include "workloads/platform.h"
+#include "common/rng.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -200,10 +200,10 @@ static void test_bootstrap_pinned(void **state)
 }
 
 /* Standard normal draws from the seeded generator (Box-Muller). */
-static double normal_draw(struct platform_rng *rng)
+static double normal_draw(struct rng *rng)
 {
-	double u1 = ((double)(platform_rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(platform_rng_next(rng) >> 11) / 9007199254740992.0;
+	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
+	double u2 = (double)(rng_next(rng) >> 11) / 9007199254740992.0;
 	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
@@ -239,8 +239,8 @@ static void test_median_ci_exact(void **state)
 	assert_true(isnan(stats_median_ci(five, 0, 0.95, &lo, &hi)) && isnan(lo) && isnan(hi));
 
 	/* the coverage it reports is the coverage it has: 20000 draws of 5 normal samples */
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 12);
+	struct rng rng;
+	rng_seed(&rng, 12);
 	size_t covered = 0, draws = 20000;
 	double coverage = 0;
 	for (size_t d = 0; d < draws; d++) {
@@ -275,8 +275,8 @@ static void test_shift_ratio_ci(void **state)
 	assert_float_equal(hi, 1 + 6.0 / 2, 1e-12);
 
 	/* its coverage under a true ratio of 1.3: 5000 draws of 5 + 5 lognormal samples, 5% spread */
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 13);
+	struct rng rng;
+	rng_seed(&rng, 13);
 	size_t covered = 0, draws = 5000;
 	double coverage = 0;
 	for (size_t d = 0; d < draws; d++) {

@@ -19,6 +19,7 @@
 #include "workloads/lz.h"
 #include "workloads/mem.h"
 #include "workloads/os.h"
+#include "common/rng.h"
 #include "workloads/platform.h"
 #include "workloads/sha256.h"
 #include "workloads/workload.h"
@@ -273,8 +274,8 @@ static void check_single_cycle(size_t slots, size_t stride, int spread)
 	assert_non_null(buf);
 	uint8_t *seen = calloc(slots, 1);
 	assert_non_null(seen);
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 7);
+	struct rng rng;
+	rng_seed(&rng, 7);
 	void *start = mem_chase_build(buf, slots, stride, spread, &rng);
 	assert_non_null(start);
 	void *p = start;
@@ -309,8 +310,8 @@ static void test_chase_spreads_lines_within_pages(void **state)
 	size_t slots = 256, stride = 4096;
 	char *buf = platform_alloc(slots * stride, stride);
 	assert_non_null(buf);
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 1);
+	struct rng rng;
+	rng_seed(&rng, 1);
 	void *p = mem_chase_build(buf, slots, stride, 1, &rng);
 	size_t distinct = 0;
 	uint8_t lines[64] = { 0 };
@@ -326,20 +327,20 @@ static void test_chase_spreads_lines_within_pages(void **state)
 static void test_rng_is_deterministic(void **state)
 {
 	(void)state;
-	struct platform_rng a, b, c;
-	platform_rng_seed(&a, 42);
-	platform_rng_seed(&b, 42);
-	platform_rng_seed(&c, 43);
+	struct rng a, b, c;
+	rng_seed(&a, 42);
+	rng_seed(&b, 42);
+	rng_seed(&c, 43);
 	/* xoshiro256** seeded through splitmix64, values from an independent implementation. */
-	assert_true(platform_rng_next(&a) == 0x15780b2e0c2ec716ull);
-	assert_true(platform_rng_next(&a) == 0x6104d9866d113a7eull);
-	assert_true(platform_rng_next(&a) == 0xae17533239e499a1ull);
-	platform_rng_seed(&a, 42);
+	assert_true(rng_next(&a) == 0x15780b2e0c2ec716ull);
+	assert_true(rng_next(&a) == 0x6104d9866d113a7eull);
+	assert_true(rng_next(&a) == 0xae17533239e499a1ull);
+	rng_seed(&a, 42);
 	int differs = 0;
 	for (int i = 0; i < 1000; i++) {
-		uint64_t x = platform_rng_next(&a);
-		assert_true(x == platform_rng_next(&b));
-		differs |= x != platform_rng_next(&c);
+		uint64_t x = rng_next(&a);
+		assert_true(x == rng_next(&b));
+		differs |= x != rng_next(&c);
 	}
 	assert_true(differs);
 }
@@ -352,11 +353,11 @@ static void test_lz_round_trip_and_rejects_garbage(void **state)
 	assert_non_null(in);
 	assert_non_null(packed);
 	assert_non_null(out);
-	struct platform_rng rng;
-	platform_rng_seed(&rng, 3);
+	struct rng rng;
+	rng_seed(&rng, 3);
 	for (int kind = 0; kind < 3; kind++) {
 		for (size_t i = 0; i < len; i++) {
-			uint64_t r = platform_rng_next(&rng);
+			uint64_t r = rng_next(&rng);
 			in[i] = kind == 0   ? (uint8_t)r
 				: kind == 1 ? 'x'
 					    : (uint8_t) "the quick brown fox "[i % 20];
@@ -374,8 +375,8 @@ static void test_lz_round_trip_and_rejects_garbage(void **state)
 		assert_int_equal(lz_decompress(packed, n / 2, out, len), -1);
 		assert_int_equal(lz_decompress(packed, n, out, len - 1), -1);
 		for (int t = 0; t < 200; t++) {
-			packed[platform_rng_next(&rng) % n] ^=
-				(uint8_t)(1 + platform_rng_next(&rng) % 255);
+			packed[rng_next(&rng) % n] ^=
+				(uint8_t)(1 + rng_next(&rng) % 255);
 			(void)lz_decompress(packed, n, out, len);
 		}
 	}
