@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +14,7 @@
 
 #include "backends/backend.h"
 #include "backends/cpus.h"
+#include "common/netif.h"
 
 struct backend_instance {
 	pid_t pid;
@@ -31,23 +30,11 @@ struct backend_instance {
  * Natively the io.net peer is reached over loopback, but inside a private network namespace
  * that only the agent and the peer share: benchmark traffic never touches the host's own.
  */
-static int private_loopback(void)
+static int private_loopback(struct vb_error *err)
 {
 	if (unshare(CLONE_NEWNET) < 0)
-		return -1;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (rc == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
+		return error_set_errno(err, "unshare(CLONE_NEWNET)");
+	return netif_up("lo", NULL, 0, err);
 }
 
 static int native_probe(const struct backend_config *cfg, struct vb_error *err)
@@ -104,9 +91,9 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 			fprintf(stderr, "vbench native: %s\n", cerr.message);
 			_exit(127);
 		}
-		if (cfg->network && private_loopback() < 0) {
+		if (cfg->network && private_loopback(&cerr) < 0) {
 			fprintf(stderr, "vbench native: private network namespace: %s\n",
-				strerror(errno));
+				cerr.message);
 			_exit(127);
 		}
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)

@@ -10,6 +10,8 @@
 #include "backends/backend.h"
 #include "cli/commands.h"
 #include "backends/cpus.h"
+#include "common/path.h"
+#include "common/size.h"
 #include "cli/options.h"
 
 static void exec_usage(void)
@@ -39,19 +41,10 @@ static void exec_usage(void)
 static void exec_find_agent(char *out, size_t len)
 {
 	const char *env = getenv("VBENCH_AGENT");
-	if (env && *env) {
+	if (env && *env)
 		snprintf(out, len, "%s", env);
-		return;
-	}
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
 	else
-		snprintf(self, sizeof(self), ".");
-	snprintf(out, len, "%.*s/vbench-agent", (int)(len - 16), self);
+		path_beside_self("vbench-agent", NULL, out, len);
 }
 
 enum { OPT_CPUS = 256, OPT_MEMORY, OPT_NETWORK, OPT_DISK, OPT_HELP };
@@ -89,7 +82,7 @@ static int exec_parse_options(int argc, char **argv, struct backend_config *cfg,
 			*cpus = (unsigned)v;
 			break;
 		case OPT_MEMORY:
-			if (options_parse_size(optarg, &cfg->memory_bytes) < 0 ||
+			if (size_parse(optarg, &cfg->memory_bytes) < 0 ||
 			    cfg->memory_bytes < (16ULL << 20)) {
 				fprintf(stderr,
 					"vbench exec: --memory: \"%s\" is not a size of at least "

@@ -11,6 +11,7 @@
 
 #include "backends/kvm/vmm.h"
 #include "common/protocol.h"
+#include "common/size.h"
 #include "cli/commands.h"
 
 static volatile sig_atomic_t vm_interrupted;
@@ -49,40 +50,6 @@ static void vm_usage(FILE *f)
 		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or "
 		"environment\n"
 		"error, a kernel panic, a triple fault or a time-out.\n");
-}
-
-static int vm_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'G':
-	case 'g':
-		v <<= 30;
-		end++;
-		break;
-	case 'M':
-	case 'm':
-		v <<= 20;
-		end++;
-		break;
-	case 'K':
-	case 'k':
-		v <<= 10;
-		end++;
-		break;
-	case 0: break;
-	default: return -1;
-	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* Print what the agent says; after its hello, ask it to shut down. Returns false at end of stream. */
@@ -153,7 +120,7 @@ int cmd_vm(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (vm_parse_size(optarg, &mc.memory_bytes) < 0) {
+			if (size_parse(optarg, &mc.memory_bytes) < 0) {
 				fprintf(stderr, "vbench vm: --memory: cannot read size '%s'\n",
 					optarg);
 				return 2;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backends/backend.h"
+#include "common/size.h"
 
 enum {
 	OPT_SUITE = 1000,
@@ -57,38 +58,6 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
-
-int options_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || !isdigit((unsigned char)s[0]))
-		return -1;
-	double v = strtod(s, &end);
-	if (errno || end == s)
-		return -1;
-	uint64_t mult = 1;
-	if (*end) {
-		switch (toupper((unsigned char)*end)) {
-		case 'K': mult = 1ULL << 10; break;
-		case 'M': mult = 1ULL << 20; break;
-		case 'G': mult = 1ULL << 30; break;
-		case 'T': mult = 1ULL << 40; break;
-		default: return -1;
-		}
-		end++;
-		if (*end == 'i' || *end == 'I')
-			end++;
-		if (*end == 'B' || *end == 'b')
-			end++;
-		if (*end)
-			return -1;
-	}
-	if (v <= 0 || v * (double)mult > 1.8e19)
-		return -1;
-	*out = (uint64_t)(v * (double)mult);
-	return 0;
-}
 
 static int parse_uint(const char *s, long max, long *out)
 {
@@ -162,7 +131,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			o->cpus = (unsigned)v;
 			break;
 		case OPT_MEMORY:
-			if (options_parse_size(optarg, &o->memory_bytes) < 0 ||
+			if (size_parse(optarg, &o->memory_bytes) < 0 ||
 			    o->memory_bytes < (64ULL << 20))
 				return error_set(err,
 						 "--memory: \"%s\" is not a size of at least 64M "
@@ -170,7 +139,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 						 optarg);
 			break;
 		case OPT_DISK_SIZE:
-			if (options_parse_size(optarg, &o->disk_bytes) < 0 ||
+			if (size_parse(optarg, &o->disk_bytes) < 0 ||
 			    o->disk_bytes < (1ULL << 20))
 				return error_set(err,
 						 "--disk-size: \"%s\" is not a size of at least 1M",

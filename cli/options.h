@@ -13,8 +13,6 @@
  * Returns 0, or -1 with one line naming the bad value in err.
  */
 int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err);
-/* "1G", "512M", "4096K", "1073741824" */
-int options_parse_size(const char *s, uint64_t *out);
 void options_usage(bool compare);
 
 #endif

@@ -1,17 +1,13 @@
 /* The agent's duties as /init in a Linux VM: mounts, virtio modules, channel, disk, network, boot timer, power-off. */
 #include "guest-agent/vm-init.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
@@ -19,6 +15,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "common/netif.h"
 
 /* Must match backends/kvm/vm.h: the VMM's boot timer port and magic. */
 #define VM_INIT_BOOT_TIMER_PORT	 0x440
@@ -143,40 +141,12 @@ static void vm_init_cmdline_value(const char *key, char *out, size_t len)
 		}
 }
 
-static int vm_init_if_up(int sock, const char *ifname, const char *addr, unsigned prefix,
-			 struct vb_error *err)
-{
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (addr) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-		sin->sin_family = AF_INET;
-		if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
-			return error_set(err, "bad address %s for %s", addr, ifname);
-		if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
-			return error_set_errno(err, "set address of %s", ifname);
-		sin->sin_addr.s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0;
-		if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
-			return error_set_errno(err, "set netmask of %s", ifname);
-	}
-	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		return error_set_errno(err, "get flags of %s", ifname);
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-		return error_set_errno(err, "bring %s up", ifname);
-	return 0;
-}
-
 static int vm_init_network(struct agent_vm_env *env, struct vb_error *err)
 {
 	char ip[64], peer[64];
 	vm_init_cmdline_value("vbench.ip", ip, sizeof(ip));
 	vm_init_cmdline_value("vbench.peer", peer, sizeof(peer));
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return error_set_errno(err, "socket");
-	int rc = vm_init_if_up(sock, "lo", NULL, 0, err);
+	int rc = netif_up("lo", NULL, 0, err);
 	if (rc == 0 && ip[0]) {
 		unsigned prefix = 24;
 		char *slash = strchr(ip, '/');
@@ -191,11 +161,10 @@ static int vm_init_network(struct agent_vm_env *env, struct vb_error *err)
 		     stat("/sys/class/net/eth0", &st) < 0 && waited < VM_INIT_DEVICE_WAIT_MS;
 		     waited += 10)
 			vm_init_sleep_ms(10);
-		rc = vm_init_if_up(sock, "eth0", ip, prefix, err);
+		rc = netif_up("eth0", ip, prefix, err);
 		if (rc == 0)
 			snprintf(env->peer_addr, sizeof(env->peer_addr), "%s", peer);
 	}
-	close(sock);
 	return rc;
 }
 

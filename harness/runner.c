@@ -16,6 +16,7 @@
 #include "backends/backend.h"
 #include "backends/cpus.h"
 #include "common/clock.h"
+#include "common/path.h"
 #include "common/rng.h"
 #include "analysis/checks.h"
 #include "harness/host.h"
@@ -47,23 +48,11 @@ static void install_signals(void)
 /* The agent binary sits next to vbench in the build directory. */
 static void find_agent(const char *self_path, char *out, size_t len)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		snprintf(self, sizeof(self), "%s", self_path);
-		n = (ssize_t)strlen(self);
-	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(self, sizeof(self), ".");
 	const char *env = getenv("VBENCH_AGENT");
 	if (env && *env)
 		snprintf(out, len, "%s", env);
 	else
-		snprintf(out, len, "%.*s/vbench-agent", (int)(len - 16), self);
+		path_beside_self("vbench-agent", self_path, out, len);
 }
 
 /* Fill the request parameters of w for this run, each from where it declares. */

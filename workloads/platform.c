@@ -2,6 +2,7 @@
 #include "workloads/platform.h"
 
 #include "common/clock.h"
+#include "common/size.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -202,26 +203,6 @@ static int platform_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* sysfs says "48K", "2048K" or "105M". */
-static size_t platform_parse_size(const char *s)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return 0;
-	switch (*end) {
-	case 'K':
-	case 'k': v <<= 10; break;
-	case 'M':
-	case 'm': v <<= 20; break;
-	case 'G':
-	case 'g': v <<= 30; break;
-	default: break;
-	}
-	return (size_t)v;
-}
-
 /* Returns -1 when sysfs has no cache information at all (then CPUID is asked instead). */
 static long long platform_cache_size_sysfs(int level)
 {
@@ -239,8 +220,10 @@ static long long platform_cache_size_sysfs(int level)
 		    strcmp(buf, "Instruction") == 0)
 			continue;
 		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		uint64_t bytes;
+		/* sysfs says "48K", "2048K" or "105M" */
 		if (platform_read_line(path, buf, sizeof(buf)) == 0)
-			return (long long)platform_parse_size(buf);
+			return size_parse(buf, &bytes) == 0 ? (long long)bytes : 0;
 	}
 	return found_any ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 
 #include "backends/kvm/exits.h"
 #include "common/clock.h"
+#include "common/path.h"
 #include "backends/kvm/footprint.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
@@ -30,16 +31,9 @@ struct backend_instance {
 
 void kvm_default_guest_path(const char *file, char *out, size_t len)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		n = snprintf(self, sizeof(self), "build/vbench");
-	self[n] = 0;
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = 0;
-	snprintf(out, len, "%.*s/guest%s%s", (int)(len - 32), self, file ? "/" : "",
-		 file ? file : "");
+	char name[PATH_MAX];
+	snprintf(name, sizeof(name), "guest%s%s", file ? "/" : "", file ? file : "");
+	path_beside_self(name, "build/vbench", out, len);
 }
 
 int kvm_guest_paths(const struct backend_config *cfg, char kernel[PATH_MAX], char modules[PATH_MAX],

@@ -1,12 +1,10 @@
 /* A throw-away network namespace with a TAP in it, made from a helper thread so the process stays put. */
 #include "backends/kvm/tap.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -15,34 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/netif.h"
+
 struct netns_job {
 	struct tap_netns *n;
 	struct vb_error *err;
 	int rc;
 };
-
-static int netns_if(int sock, const char *name, const char *addr, struct vb_error *err)
-{
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (addr) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-		sin->sin_family = AF_INET;
-		inet_pton(AF_INET, addr, &sin->sin_addr);
-		if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
-			return error_set_errno(err, "netns: address %s on %s", addr, name);
-		sin->sin_addr.s_addr = htonl(~0u << (32 - TAP_PREFIX));
-		if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
-			return error_set_errno(err, "netns: netmask on %s", name);
-	}
-	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		return error_set_errno(err, "netns: flags of %s", name);
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-		return error_set_errno(err, "netns: bring %s up", name);
-	return 0;
-}
 
 static void *netns_thread(void *arg)
 {
@@ -77,15 +54,12 @@ static void *netns_thread(void *arg)
 		error_set_errno(job->err, "netns: TAP header size");
 		return NULL;
 	}
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0) {
-		error_set_errno(job->err, "netns: socket");
+	if (netif_up("lo", NULL, 0, job->err) < 0 ||
+	    netif_up("vbtap0", TAP_HOST_ADDR, TAP_PREFIX, job->err) < 0) {
+		error_prefix(job->err, "netns: ");
 		return NULL;
 	}
-	if (netns_if(sock, "lo", NULL, job->err) == 0 &&
-	    netns_if(sock, "vbtap0", TAP_HOST_ADDR, job->err) == 0)
-		job->rc = 0;
-	close(sock);
+	job->rc = 0;
 	return NULL;
 }
 

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/netif.h"
 #include "common/peer-ports.h"
 #include "workloads/io.h"
 #include "workloads/io_blk.h"
@@ -462,24 +463,11 @@ static void net_run(const char *id, const char *peer, struct net_run *r)
 
 static void bring_up_loopback(struct net_report *rep)
 {
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
+	struct vb_error err;
+	if (netif_up("lo", NULL, 0, &err) < 0) {
 		rep->skipped = 1;
-		snprintf(rep->skip_reason, sizeof(rep->skip_reason), "SIOCGIFFLAGS lo: %s",
-			 strerror(errno));
-	} else {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) {
-			rep->skipped = 1;
-			snprintf(rep->skip_reason, sizeof(rep->skip_reason), "SIOCSIFFLAGS lo: %s",
-				 strerror(errno));
-		}
+		snprintf(rep->skip_reason, sizeof(rep->skip_reason), "%s", err.message);
 	}
-	if (s >= 0)
-		close(s);
 }
 
 /* A peer that accepts (the kernel does, from the backlog) but never answers. */

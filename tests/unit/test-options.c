@@ -59,22 +59,6 @@ static void test_values(void **state)
 	assert_string_equal(o.out_dir, "/tmp/r");
 }
 
-static void test_sizes(void **state)
-{
-	(void)state;
-	uint64_t v;
-	assert_int_equal(options_parse_size("1G", &v), 0);
-	assert_int_equal(v, 1ULL << 30);
-	assert_int_equal(options_parse_size("1.5GiB", &v), 0);
-	assert_int_equal(v, 3ULL << 29);
-	assert_int_equal(options_parse_size("4096", &v), 0);
-	assert_int_equal(v, 4096);
-	assert_int_equal(options_parse_size("12Q", &v), -1);
-	assert_int_equal(options_parse_size("-1G", &v), -1);
-	assert_int_equal(options_parse_size("G", &v), -1);
-	assert_int_equal(options_parse_size("", &v), -1);
-}
-
 static void expect_error(const char *needle, ...)
 {
 	char *argv[32];
@@ -156,7 +140,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_bad_values_are_named),
 		cmocka_unit_test(test_run_takes_one_backend),
 		cmocka_unit_test(test_only_when_named_is_declared),

@@ -324,27 +324,6 @@ static void test_chase_spreads_lines_within_pages(void **state)
 	platform_free(buf, slots * stride);
 }
 
-static void test_rng_is_deterministic(void **state)
-{
-	(void)state;
-	struct rng a, b, c;
-	rng_seed(&a, 42);
-	rng_seed(&b, 42);
-	rng_seed(&c, 43);
-	/* xoshiro256** seeded through splitmix64, values from an independent implementation. */
-	assert_true(rng_next(&a) == 0x15780b2e0c2ec716ull);
-	assert_true(rng_next(&a) == 0x6104d9866d113a7eull);
-	assert_true(rng_next(&a) == 0xae17533239e499a1ull);
-	rng_seed(&a, 42);
-	int differs = 0;
-	for (int i = 0; i < 1000; i++) {
-		uint64_t x = rng_next(&a);
-		assert_true(x == rng_next(&b));
-		differs |= x != rng_next(&c);
-	}
-	assert_true(differs);
-}
-
 static void test_lz_round_trip_and_rejects_garbage(void **state)
 {
 	(void)state;
@@ -761,7 +740,6 @@ int main(void)
 		cmocka_unit_test(test_sha256_known_vectors),
 		cmocka_unit_test(test_chase_is_a_single_cycle),
 		cmocka_unit_test(test_chase_spreads_lines_within_pages),
-		cmocka_unit_test(test_rng_is_deterministic),
 		cmocka_unit_test(test_lz_round_trip_and_rejects_garbage),
 		cmocka_unit_test(test_platform_workers_and_barrier),
 		cmocka_unit_test(test_platform_basics),
