@@ -139,8 +139,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 						 optarg);
 			break;
 		case OPT_DISK_SIZE:
-			if (size_parse(optarg, &o->disk_bytes) < 0 ||
-			    o->disk_bytes < (1ULL << 20))
+			if (size_parse(optarg, &o->disk_bytes) < 0 || o->disk_bytes < (1ULL << 20))
 				return error_set(err,
 						 "--disk-size: \"%s\" is not a size of at least 1M",
 						 optarg);

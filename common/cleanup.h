@@ -36,8 +36,8 @@ static inline void cleanup_fclose_file(FILE **f)
 	}
 }
 
-#define cleanup_free __attribute__((cleanup(cleanup_free_pointer)))
-#define cleanup_close __attribute__((cleanup(cleanup_close_fd)))
+#define cleanup_free   __attribute__((cleanup(cleanup_free_pointer)))
+#define cleanup_close  __attribute__((cleanup(cleanup_close_fd)))
 #define cleanup_fclose __attribute__((cleanup(cleanup_fclose_file)))
 
 static inline void *cleanup_take(void *pp)

@@ -50,7 +50,8 @@ int size_parse(const char *text, uint64_t *bytes)
 		if (*p)
 			return -1;
 	}
-	unsigned __int128 total = (whole << shift) + (((unsigned __int128)fraction << shift) / scale);
+	unsigned __int128 total =
+		(whole << shift) + (((unsigned __int128)fraction << shift) / scale);
 	if (total == 0 || total > UINT64_MAX)
 		return -1;
 	*bytes = (uint64_t)total;

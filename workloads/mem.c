@@ -31,8 +31,7 @@ static uint64_t mem_rng_below(struct rng *rng, uint64_t bound)
 	return (uint64_t)(((unsigned __int128)rng_next(rng) * bound) >> 64);
 }
 
-void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines,
-		      struct rng *rng)
+void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines, struct rng *rng)
 {
 	size_t lines = stride / MEM_LINE;
 	uint64_t salt = rng_next(rng);

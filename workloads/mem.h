@@ -14,8 +14,7 @@
  * page-stride chains do not all land in the same cache sets). Returns the first slot, or
  * NULL if the scratch order array (4 bytes per slot) cannot be allocated.
  */
-void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines,
-		      struct rng *rng);
+void *mem_chase_build(void *buf, size_t slots, size_t stride, int spread_lines, struct rng *rng);
 
 /* Follow the chain for `loads` dependent loads; returns where it stopped. */
 void *mem_chase_walk(void *start, size_t loads);

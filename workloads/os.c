@@ -374,7 +374,8 @@ static int os_thread_run(const struct workload_ctx *ctx, struct sample_out *out,
 		if (ret != (void *)(uintptr_t)(i + 1))
 			return error_set(err, "os.thread: thread %zu returned the wrong value", i);
 	}
-	workload_set_metric(out, ctx, "threads", (double)n * 1e9 / (double)(clock_now_ns() - start));
+	workload_set_metric(out, ctx, "threads",
+			    (double)n * 1e9 / (double)(clock_now_ns() - start));
 	return 0;
 }
 

@@ -200,9 +200,29 @@ static void test_size_parse(void **state)
 				 (unsigned long long)v, (unsigned long long)good[i].bytes);
 	}
 	static const char *const bad[] = {
-		"",	 "G",	 "-1G",	 "+1G",	 " 1G",	  "1G ",   "12Q",     "1e3",
-		"0x10",	 "1.",	 ".5G",	 "0",	 "0.0001", "0K",	  "1GG",     "1KiBB",
-		"1B",	 "1iB",	 "1 G",	 "nan",	 "inf",	  "16777216T", "18446744073709551616",
+		"",
+		"G",
+		"-1G",
+		"+1G",
+		" 1G",
+		"1G ",
+		"12Q",
+		"1e3",
+		"0x10",
+		"1.",
+		".5G",
+		"0",
+		"0.0001",
+		"0K",
+		"1GG",
+		"1KiBB",
+		"1B",
+		"1iB",
+		"1 G",
+		"nan",
+		"inf",
+		"16777216T",
+		"18446744073709551616",
 		"99999999999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -354,8 +354,7 @@ static void test_lz_round_trip_and_rejects_garbage(void **state)
 		assert_int_equal(lz_decompress(packed, n / 2, out, len), -1);
 		assert_int_equal(lz_decompress(packed, n, out, len - 1), -1);
 		for (int t = 0; t < 200; t++) {
-			packed[rng_next(&rng) % n] ^=
-				(uint8_t)(1 + rng_next(&rng) % 255);
+			packed[rng_next(&rng) % n] ^= (uint8_t)(1 + rng_next(&rng) % 255);
 			(void)lz_decompress(packed, n, out, len);
 		}
 	}
