@@ -21,9 +21,9 @@ HARNESS_SRC := $(wildcard harness/*.c)
 BACKEND_SRC := $(wildcard backends/*.c backends/*/*.c backends/*/*/*.c)
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 
-# The analysis layer's objects and what they stand on: results, statistics, diff, reports.
-ANALYSIS_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(WORKLOAD_SRC:%.c=$(OBJ)/%.o) \
-	$(ANALYSIS_SRC:%.c=$(OBJ)/%.o)
+# The analysis layer's objects and what they stand on (common/ alone): results, statistics, diff,
+# reports.
+ANALYSIS_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(ANALYSIS_SRC:%.c=$(OBJ)/%.o)
 # `vbench report`, `diff` and `history` need nothing else: layers-analysis links them so, no backend.
 ANALYSIS_CMD_OBJ := $(OBJ)/cli/cmd-report.o $(OBJ)/cli/cmd-diff.o $(OBJ)/cli/cmd-history.o
 

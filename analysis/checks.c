@@ -8,7 +8,6 @@
 
 #include "common/json.h"
 #include "analysis/report-model.h"
-#include "workloads/mem.h"
 
 /* STREAM's rule, and HPCC's for its table: at least this many times the last-level cache. */
 #define CHECKS_LLC_MULTIPLE 4.0
@@ -24,6 +23,30 @@ static void checks_note(struct result_entry *e, const char *text)
 		return;
 	size_t used = strlen(e->note);
 	snprintf(e->note + used, sizeof(e->note) - used, "%s%s", used ? "; " : "", text);
+}
+
+int checks_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below,
+			size_t *above)
+{
+	double top = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(ns[i]) && ns[i] > top)
+			top = ns[i];
+	/* The first point at half the memory level or more, if the point before is clearly lower. */
+	size_t prev = n;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(ns[i]) || ns[i] <= 0)
+			continue;
+		if (ns[i] >= top / 2) {
+			if (prev == n || ns[i] < 1.5 * ns[prev])
+				return 0;
+			*below = bytes[prev];
+			*above = bytes[i];
+			return 1;
+		}
+		prev = i;
+	}
+	return 0;
 }
 
 static void checks_entry_sizes(struct results_doc *doc, struct result_entry *e)
@@ -153,7 +176,7 @@ static void checks_llc(struct results_doc *doc)
 		if (n < 2)
 			continue;
 		size_t lo = 0, hi = 0;
-		if (!mem_latency_step(ns, bytes, n, &lo, &hi))
+		if (!checks_latency_step(ns, bytes, n, &lo, &hi))
 			lo = hi = 0;
 		struct result_host *h = &doc->host;
 		h->llc_step_lo_bytes = lo;

@@ -23,4 +23,12 @@ void checks_run(struct results_doc *doc);
 int checks_llc_verdict(uint64_t llc, uint64_t step_lo, uint64_t step_hi, uint64_t top, char *out,
 		       size_t len);
 
+/*
+ * Where a latency curve (ns at working sets growing by 4x) takes its last clear step up (by
+ * half or more) into memory: 1 with *below and *above the sizes either side, 0 when no step is
+ * seen (NaN points are skipped).
+ */
+int checks_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below,
+			size_t *above);
+
 #endif

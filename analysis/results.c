@@ -98,18 +98,17 @@ struct result_entry *results_find(struct results_doc *doc, const char *workload,
 	return NULL;
 }
 
-struct result_entry *results_entry(struct results_doc *doc, const struct workload *w, size_t metric,
-				   const char *backend)
+struct result_entry *results_entry(struct results_doc *doc, const char *workload, const char *group,
+				   const struct metric_def *m, const char *backend)
 {
-	const struct metric_def *m = &w->metrics[metric];
-	struct result_entry *e = results_find(doc, w->id, m->name, backend);
+	struct result_entry *e = results_find(doc, workload, m->name, backend);
 	if (e)
 		return e;
 	e = results_new_entry(doc);
 	if (!e)
 		return NULL;
-	snprintf(e->workload, sizeof(e->workload), "%s", w->id);
-	snprintf(e->group, sizeof(e->group), "%s", w->group);
+	snprintf(e->workload, sizeof(e->workload), "%s", workload);
+	snprintf(e->group, sizeof(e->group), "%s", group);
 	snprintf(e->metric, sizeof(e->metric), "%s", m->name);
 	snprintf(e->backend, sizeof(e->backend), "%s", backend);
 	snprintf(e->unit, sizeof(e->unit), "%s", m->unit ? m->unit : "");

@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "workloads/workload.h"
+#include "common/metric.h"
+#include "common/suite.h"
 
 #define RESULTS_SCHEMA "vbench-result/2"
 /* Still read: the same layout, but some figures meant something else (results/README.md). */
@@ -127,8 +128,8 @@ void results_init(struct results_doc *doc);
 void results_free(struct results_doc *doc);
 
 /* Find or add the entry for (workload, metric, backend). NULL on allocation failure. */
-struct result_entry *results_entry(struct results_doc *doc, const struct workload *w, size_t metric,
-				   const char *backend);
+struct result_entry *results_entry(struct results_doc *doc, const char *workload, const char *group,
+				   const struct metric_def *metric, const char *backend);
 /* Find an entry by names, or NULL. */
 struct result_entry *results_find(struct results_doc *doc, const char *workload, const char *metric,
 				  const char *backend);

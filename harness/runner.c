@@ -112,7 +112,8 @@ static void mark_workload(struct runner *r, const struct workload *w, const char
 			  enum result_status status, const char *note)
 {
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e = results_entry(&r->doc, w, m, backend);
+		struct result_entry *e =
+			results_entry(&r->doc, w->id, w->group, &w->metrics[m], backend);
 		if (e && e->status == RESULT_OK) {
 			e->status = status;
 			snprintf(e->note, sizeof(e->note), "%s", note);
@@ -209,7 +210,8 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	if (rep.type == PROTO_SAMPLE) {
 		if (!warmup) {
 			for (size_t m = 0; m < workload_metric_count(w); m++) {
-				struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
+				struct result_entry *e = results_entry(
+					&r->doc, w->id, w->group, &w->metrics[m], s->ops->name);
 				double v;
 				if (!e || e->status != RESULT_OK)
 					continue;
@@ -274,7 +276,8 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 		snprintf(why[1], sizeof(why[1]), "%s could not measure its host memory overhead",
 			 s->ops->name);
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
-		struct result_entry *e = results_entry(&r->doc, w, m, s->ops->name);
+		struct result_entry *e =
+			results_entry(&r->doc, w->id, w->group, &w->metrics[m], s->ops->name);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (isfinite(values[m]) && values[m] >= 0)
@@ -293,7 +296,8 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 static void finish_entries(struct runner *r, const struct workload *w, const char *backend)
 {
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e = results_entry(&r->doc, w, m, backend);
+		struct result_entry *e =
+			results_entry(&r->doc, w->id, w->group, &w->metrics[m], backend);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (e->nsamples == 0) {
@@ -331,7 +335,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 	for (unsigned si = 0; si < r->nsessions; si++) {
 		/* create the entries up front so that every metric appears in the results */
 		for (size_t m = 0; m < workload_metric_count(w); m++)
-			results_entry(&r->doc, w, m, r->sessions[si].ops->name);
+			results_entry(&r->doc, w->id, w->group, &w->metrics[m],
+				      r->sessions[si].ops->name);
 		active[si] = r->sessions[si].up;
 		const char *lacks = w->host_side ? NULL : session_lacks(&r->sessions[si], w);
 		if (!active[si]) {

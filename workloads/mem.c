@@ -176,29 +176,6 @@ size_t mem_loads_for_min_time(size_t loads, uint64_t ns, uint64_t min_ns)
 	return next > (double)loads ? (size_t)next : loads + 1;
 }
 
-int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below, size_t *above)
-{
-	double top = 0;
-	for (size_t i = 0; i < n; i++)
-		if (isfinite(ns[i]) && ns[i] > top)
-			top = ns[i];
-	/* The first point at half the memory level or more, if the point before is clearly lower. */
-	size_t prev = n;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(ns[i]) || ns[i] <= 0)
-			continue;
-		if (ns[i] >= top / 2) {
-			if (prev == n || ns[i] < 1.5 * ns[prev])
-				return 0;
-			*below = bytes[prev];
-			*above = bytes[i];
-			return 1;
-		}
-		prev = i;
-	}
-	return 0;
-}
-
 /*
  * Walk the chain for at least min_ns in one timed interval (a shorter one is mostly clock
  * granularity and the cost of reading it); returns ns per load, *ns_out the interval's length.

@@ -41,11 +41,5 @@ size_t mem_latency_top_bytes(size_t max_bytes, size_t budget);
  * (at most 100 times more per try, as a too-coarse clock may have read 0).
  */
 size_t mem_loads_for_min_time(size_t loads, uint64_t ns, uint64_t min_ns);
-/*
- * Where a latency curve (ns at working sets growing by 4x) takes its last clear step up (by
- * half or more) into memory: 1 with *below and *above the sizes either side, 0 when no step is
- * seen (NaN points are skipped).
- */
-int mem_latency_step(const double *ns, const size_t *bytes, size_t n, size_t *below, size_t *above);
 
 #endif

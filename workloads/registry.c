@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 static const struct workload *const *const families[] = {
 	cpu_workloads,	  mem_workloads,       os_workloads,	   io_blk_workloads,
@@ -92,22 +91,4 @@ void workload_record_size(struct sample_out *out, const char *name, double value
 	}
 	if (out->nsizes < WORKLOAD_MAX_SIZES)
 		out->sizes[out->nsizes++] = (struct workload_size){ name, value };
-}
-
-static const char *const suite_names[SUITE_COUNT] = { "smoke", "quick", "full" };
-
-const char *suite_name(enum suite s)
-{
-	return (unsigned)s < SUITE_COUNT ? suite_names[s] : "?";
-}
-
-int suite_parse(const char *s, enum suite *out)
-{
-	for (int i = 0; i < SUITE_COUNT; i++) {
-		if (strcasecmp(s, suite_names[i]) == 0) {
-			*out = (enum suite)i;
-			return 0;
-		}
-	}
-	return -1;
 }

@@ -7,19 +7,11 @@
 #include <stdint.h>
 
 #include "common/error.h"
-
-enum suite { SUITE_SMOKE, SUITE_QUICK, SUITE_FULL, SUITE_COUNT };
-
-enum better { BETTER_HIGHER, BETTER_LOWER };
+#include "common/metric.h"
+#include "common/suite.h"
 
 #define WORKLOAD_MAX_METRICS 24
 #define WORKLOAD_MAX_PARAMS  8
-
-struct metric_def {
-	const char *name; /* "triad", "lat_4KiB", "p99" */
-	const char *unit; /* "MB/s", "ns", "ops/s" */
-	enum better better;
-};
 
 /*
  * Where a parameter's value comes from: its suite's default, or the host, declared so that the
@@ -148,7 +140,5 @@ int workload_param_index(const struct workload *w, const char *name);
 int workload_metric_index(const struct workload *w, const char *name);
 /* Value of a parameter in ctx by name (aborts in debug builds if unknown). */
 double workload_param(const struct workload_ctx *ctx, const char *name);
-const char *suite_name(enum suite s);
-int suite_parse(const char *s, enum suite *out);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "analysis/checks.h"
 #include "analysis/results.h"
+#include "workloads/workload.h"
 
 #define MiB (1ull << 20)
 
@@ -106,7 +107,8 @@ static void make_run(struct results_doc *doc)
 		"\"isolation\":{\"memory_limit\":\"max\"}}");
 	static const char *const names[] = { "lxc", "native" };
 	for (int b = 0; b < 2; b++) {
-		struct result_entry *e = results_entry(doc, &stream, 0, names[b]);
+		struct result_entry *e =
+			results_entry(doc, stream.id, stream.group, &stream.metrics[0], names[b]);
 		assert_non_null(e);
 		results_add_sample(e, 50000);
 		results_entry_add_size(e, "array_bytes", 8.0 * MiB);
@@ -120,11 +122,34 @@ static void make_run(struct results_doc *doc)
 	/* native's curve: L1, L2, a 32 MiB L3, memory */
 	static const double ns[10] = { 1, 1, 4, 4, 10, 12, 20, 80, 100, 110 };
 	for (int m = 0; m < 10; m++) {
-		struct result_entry *e = results_entry(doc, &latency, (size_t)m, "native");
+		struct result_entry *e = results_entry(doc, latency.id, latency.group,
+						       &latency.metrics[(size_t)m], "native");
 		assert_non_null(e);
 		results_add_sample(e, ns[m]);
 	}
 	results_compute(doc, 1);
+}
+
+static void test_latency_step_known_curves(void **state)
+{
+	(void)state;
+	size_t bytes[10], lo = 0, hi = 0;
+	for (int i = 0; i < 10; i++)
+		bytes[i] = (size_t)4096 << (2 * i);
+	/* L1, L2, a 32 MiB L3, then memory (and TLB reach beyond it). */
+	double clear[10] = { 1, 1, 4, 4, 10, 12, 20, 80, 100, 110 };
+	assert_int_equal(checks_latency_step(clear, bytes, 10, &lo, &hi), 1);
+	assert_int_equal(lo, 16 * MiB);
+	assert_int_equal(hi, 64 * MiB);
+	/* Not measured points are skipped. */
+	double gaps[10] = { 1, NAN, 4, 4, 10, 12, 20, 80, NAN, NAN };
+	assert_int_equal(checks_latency_step(gaps, bytes, 10, &lo, &hi), 1);
+	assert_int_equal(hi, 64 * MiB);
+	/* A gradual rise (1.4x per size) and a flat curve have no step. */
+	double gradual[10] = { 10, 14, 19.6, 27.4, 38.4, 53.8, 75.3, 105.4, 147.5, 206.5 };
+	assert_int_equal(checks_latency_step(gradual, bytes, 10, &lo, &hi), 0);
+	double flat[6] = { 80, 81, 80, 82, 80, 81 };
+	assert_int_equal(checks_latency_step(flat, bytes, 6, &lo, &hi), 0);
 }
 
 static void test_checks_on_a_run(void **state)
@@ -241,6 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_llc_verdict_known_answers),
+		cmocka_unit_test(test_latency_step_known_curves),
 		cmocka_unit_test(test_checks_on_a_run),
 		cmocka_unit_test(test_a_wrong_llc_is_flagged),
 		cmocka_unit_test(test_checks_survive_a_round_trip),

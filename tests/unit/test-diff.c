@@ -15,6 +15,7 @@
 #include "analysis/diff.h"
 #include "analysis/report-buf.h"
 #include "analysis/results.h"
+#include "workloads/workload.h"
 #include "common/rng.h"
 
 static const struct workload diff_workload = {
@@ -27,7 +28,7 @@ static const struct workload diff_workload = {
 /* 20 samples spread evenly over +-1% around centre. */
 static void add_samples(struct results_doc *doc, size_t metric, const char *backend, double centre)
 {
-	struct result_entry *e = results_entry(doc, &diff_workload, metric, backend);
+	struct result_entry *e = results_entry(doc, diff_workload.id, diff_workload.group, &diff_workload.metrics[metric], backend);
 	assert_non_null(e);
 	for (int i = 0; i < 20; i++)
 		assert_int_equal(results_add_sample(e, centre * (1 + ((i * 7) % 20 - 9.5) / 950.0)),
@@ -138,9 +139,9 @@ static void test_unmatched_and_empty(void **state)
 	make_doc(&new, 100, 100);
 	add_samples(&base, 0, "lxc", 100);   /* only in BASE */
 	add_samples(&new, 0, "native", 100); /* only in NEW */
-	struct result_entry *e = results_entry(&new, &diff_workload, 1, "lxc");
+	struct result_entry *e = results_entry(&new, diff_workload.id, diff_workload.group, &diff_workload.metrics[1], "lxc");
 	e->status = RESULT_UNSUPPORTED;
-	results_entry(&base, &diff_workload, 1, "lxc")->status = RESULT_OK;
+	results_entry(&base, diff_workload.id, diff_workload.group, &diff_workload.metrics[1], "lxc")->status = RESULT_OK;
 	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), 0);
 	assert_int_equal(d.only_base, 1);
 	assert_int_equal(d.only_new, 1);
@@ -148,7 +149,7 @@ static void test_unmatched_and_empty(void **state)
 	assert_int_equal(d.regressed, 0);
 	diff_free(&d);
 	/* measured before, failing now: a regression */
-	struct result_entry *broken = results_entry(&new, &diff_workload, 0, "kvm");
+	struct result_entry *broken = results_entry(&new, diff_workload.id, diff_workload.group, &diff_workload.metrics[0], "kvm");
 	broken->status = RESULT_ERROR;
 	broken->nsamples = 0;
 	snprintf(broken->note, sizeof(broken->note), "agent died");
@@ -212,8 +213,8 @@ static void compare_samples(const double *b, size_t nb, const double *n, size_t 
 	diff_options_default(&o);
 	results_init(&base);
 	results_init(&new);
-	struct result_entry *eb = results_entry(&base, &diff_workload, 0, "kvm");
-	struct result_entry *en = results_entry(&new, &diff_workload, 0, "kvm");
+	struct result_entry *eb = results_entry(&base, diff_workload.id, diff_workload.group, &diff_workload.metrics[0], "kvm");
+	struct result_entry *en = results_entry(&new, diff_workload.id, diff_workload.group, &diff_workload.metrics[0], "kvm");
 	for (size_t i = 0; i < nb; i++)
 		assert_int_equal(results_add_sample(eb, b[i]), 0);
 	for (size_t i = 0; i < nn; i++)
@@ -280,7 +281,7 @@ static void sim_run(struct results_doc *doc, struct rng *rng, double drift, doub
 	for (size_t r = 0; r < SIM_ROWS; r++) {
 		char backend[16];
 		snprintf(backend, sizeof(backend), "b%02zu", r / 2);
-		struct result_entry *e = results_entry(doc, &diff_workload, r % 2, backend);
+		struct result_entry *e = results_entry(doc, diff_workload.id, diff_workload.group, &diff_workload.metrics[r % 2], backend);
 		assert_non_null(e);
 		double cv = sim_cv(r);
 		double centre = 100 * exp(drift * normal_draw(rng));

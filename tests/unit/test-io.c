@@ -466,7 +466,7 @@ static void bring_up_loopback(struct net_report *rep)
 	struct vb_error err;
 	if (netif_up("lo", NULL, 0, &err) < 0) {
 		rep->skipped = 1;
-		snprintf(rep->skip_reason, sizeof(rep->skip_reason), "%s", err.message);
+		snprintf(rep->skip_reason, sizeof(rep->skip_reason), "%.120s", err.message);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "analysis/results.h"
+#include "workloads/workload.h"
 
 static const struct workload test_workload = {
 	.id = "mem.latency",
@@ -100,12 +101,14 @@ static void fill_doc(struct results_doc *doc)
 	doc->backends[1].startup_ms = NAN;
 	doc->backends[1].host_overhead_bytes = NAN;
 
-	struct result_entry *e = results_entry(doc, &test_workload, 0, "native");
+	struct result_entry *e = results_entry(doc, test_workload.id, test_workload.group,
+					       &test_workload.metrics[0], "native");
 	assert_non_null(e);
 	const double samples[] = { 0.1, 1.0 / 3.0, 1e-300, 123456.789, 5e22, 71.25, 2.5 };
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
 		assert_int_equal(results_add_sample(e, samples[i]), 0);
-	e = results_entry(doc, &test_workload, 1, "kvm");
+	e = results_entry(doc, test_workload.id, test_workload.group, &test_workload.metrics[1],
+			  "kvm");
 	assert_non_null(e);
 	e->status = RESULT_UNSUPPORTED;
 	snprintf(e->note, sizeof(e->note), "backend did not run");
@@ -123,7 +126,9 @@ static void test_entries_and_compute(void **state)
 	fill_doc(&doc);
 	assert_int_equal(doc.nentries, 2);
 	/* find-or-add returns the existing entry */
-	assert_ptr_equal(results_entry(&doc, &test_workload, 0, "native"), &doc.entries[0]);
+	assert_ptr_equal(results_entry(&doc, test_workload.id, test_workload.group,
+				       &test_workload.metrics[0], "native"),
+			 &doc.entries[0]);
 	assert_ptr_equal(results_find(&doc, "mem.latency", "lat_64MiB", "kvm"), &doc.entries[1]);
 	assert_null(results_find(&doc, "mem.latency", "lat_64MiB", "lxc"));
 	struct result_entry *e = &doc.entries[0];
@@ -138,7 +143,8 @@ static void test_entries_and_compute(void **state)
 	/* 5 samples: [min, max] again, but that covers only 93.75%, and the entry says so */
 	struct results_doc five;
 	results_init(&five);
-	struct result_entry *f = results_entry(&five, &test_workload, 0, "native");
+	struct result_entry *f = results_entry(&five, test_workload.id, test_workload.group,
+					       &test_workload.metrics[0], "native");
 	for (int i = 1; i <= 5; i++)
 		assert_int_equal(results_add_sample(f, i), 0);
 	results_compute(&five, 42);

@@ -595,28 +595,6 @@ static void test_loads_for_min_time(void **state)
 	assert_int_equal(mem_loads_for_min_time(0, 0, 10 * ms), 1);
 }
 
-static void test_latency_step_known_curves(void **state)
-{
-	(void)state;
-	size_t bytes[10], lo = 0, hi = 0;
-	for (int i = 0; i < 10; i++)
-		bytes[i] = (size_t)4096 << (2 * i);
-	/* L1, L2, a 32 MiB L3, then memory (and TLB reach beyond it). */
-	double clear[10] = { 1, 1, 4, 4, 10, 12, 20, 80, 100, 110 };
-	assert_int_equal(mem_latency_step(clear, bytes, 10, &lo, &hi), 1);
-	assert_int_equal(lo, 16 * MiB);
-	assert_int_equal(hi, 64 * MiB);
-	/* Not measured points are skipped. */
-	double gaps[10] = { 1, NAN, 4, 4, 10, 12, 20, 80, NAN, NAN };
-	assert_int_equal(mem_latency_step(gaps, bytes, 10, &lo, &hi), 1);
-	assert_int_equal(hi, 64 * MiB);
-	/* A gradual rise (1.4x per size) and a flat curve have no step. */
-	double gradual[10] = { 10, 14, 19.6, 27.4, 38.4, 53.8, 75.3, 105.4, 147.5, 206.5 };
-	assert_int_equal(mem_latency_step(gradual, bytes, 10, &lo, &hi), 0);
-	double flat[6] = { 80, 81, 80, 82, 80, 81 };
-	assert_int_equal(mem_latency_step(flat, bytes, 6, &lo, &hi), 0);
-}
-
 /* Run a workload with its smoke parameters and a given --memory. */
 static int run_with_memory(const char *id, double memory, struct sample_out *out,
 			   struct vb_error *err)
@@ -754,7 +732,6 @@ int main(void)
 		cmocka_unit_test(test_gups_table_and_hpcc_update_count),
 		cmocka_unit_test(test_latency_top_size),
 		cmocka_unit_test(test_loads_for_min_time),
-		cmocka_unit_test(test_latency_step_known_curves),
 		cmocka_unit_test(test_workloads_record_sizes_within_the_memory_budget),
 		cmocka_unit_test(test_pagefault_thp_is_checked),
 		cmocka_unit_test(test_pagefault_thp_without_huge_pages_is_unsupported),
