@@ -185,9 +185,8 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	snprintf(req.run.disk, sizeof(req.run.disk), "%s", s->stats.agent_disk_path);
 	snprintf(req.run.peer, sizeof(req.run.peer), "%s", s->stats.peer_addr);
 	/* the same seed for sample i everywhere: every backend does identical work */
-	req.run.seed = rng_mix64(r->o->seed ^ rng_hash_string(w->id) ^
-				 rng_mix64(i + (warmup ? 1000000 : 0))) >>
-		       11;
+	uint64_t sample_seed = rng_mix64(i + (warmup ? 1000000 : 0));
+	req.run.seed = rng_mix64(r->o->seed ^ rng_hash_string(w->id) ^ sample_seed) >> 11;
 	struct host_counters before;
 	host_counters_read(s, &before);
 	if (session_request(s, &req, &rep, sample_timeout_ms(r->o), &err) < 0) {

@@ -21,7 +21,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -60,23 +59,6 @@ static void test_clock(void **state)
 
 /* ---- atomic files ---- */
 
-static char common_dir[64];
-
-static int common_dir_make(void **state)
-{
-	(void)state;
-	snprintf(common_dir, sizeof(common_dir), "/tmp/vbench-test-common.XXXXXX");
-	return mkdtemp(common_dir) ? 0 : -1;
-}
-
-static int common_dir_remove(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", common_dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static size_t entries_in(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -101,8 +83,11 @@ static void assert_file_holds(const char *path, const char *text)
 static void test_file_write_atomic(void **state)
 {
 	(void)state;
-	char path[128];
-	snprintf(path, sizeof(path), "%s/run.json", common_dir);
+	char dir[64] = "/tmp/vbench-test-common.XXXXXX", path[128], missing[160], taken[160];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	snprintf(missing, sizeof(missing), "%s/no-such-dir/run.json", dir);
+	snprintf(taken, sizeof(taken), "%s/taken", dir);
 	struct vb_error err;
 	assert_int_equal(file_write_atomic(path, "first\n", 6, &err), 0);
 	assert_file_holds(path, "first\n");
@@ -112,55 +97,69 @@ static void test_file_write_atomic(void **state)
 	/* replaced whole, and no temporary file left beside it */
 	assert_int_equal(file_write_atomic(path, "second", 6, &err), 0);
 	assert_file_holds(path, "second");
-	assert_int_equal(entries_in(common_dir), 1);
+	assert_int_equal(entries_in(dir), 1);
 	assert_int_equal(file_write_atomic(path, "", 0, &err), 0);
 	assert_file_holds(path, "");
 
 	/* a path in no directory: an error that names it, nothing created */
-	char missing[160];
-	snprintf(missing, sizeof(missing), "%s/no-such-dir/run.json", common_dir);
 	assert_int_equal(file_write_atomic(missing, "x", 1, &err), -1);
 	assert_int_equal(err.code, ENOENT);
 	assert_non_null(strstr(err.message, missing));
 	/* a directory in the way: rename fails, the directory stays, the temporary file goes */
-	char dir[160];
-	snprintf(dir, sizeof(dir), "%s/taken", common_dir);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	assert_int_equal(file_write_atomic(dir, "x", 1, &err), -1);
+	assert_int_equal(mkdir(taken, 0755), 0);
+	assert_int_equal(file_write_atomic(taken, "x", 1, &err), -1);
 	assert_non_null(strstr(err.message, "rename"));
-	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(stat(taken, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
-	assert_int_equal(entries_in(common_dir), 2);
+	assert_int_equal(entries_in(dir), 2);
+
+	assert_int_equal(rmdir(taken), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Reads a pipe to its end, counting the bytes that differ from the pattern written. */
+struct pipe_reader {
+	int fd;
+	size_t got, wrong;
+};
+
+static char pattern_byte(size_t i)
+{
+	return (char)(i * 7);
+}
+
+static void *pipe_reader_main(void *arg)
+{
+	struct pipe_reader *r = arg;
+	char chunk[4096];
+	for (ssize_t n; (n = read(r->fd, chunk, sizeof(chunk))) > 0; r->got += (size_t)n)
+		for (ssize_t i = 0; i < n; i++)
+			r->wrong += chunk[i] != pattern_byte(r->got + (size_t)i);
+	return NULL;
 }
 
 static void test_file_write_all(void **state)
 {
 	(void)state;
-	/* more than a pipe holds, read back by a child: short writes are carried on */
+	/* more than a pipe holds, read as it is written: short writes are carried on */
 	enum { LEN = 1 << 20 };
 	cleanup_free char *data = malloc(LEN);
 	assert_non_null(data);
 	for (size_t i = 0; i < LEN; i++)
-		data[i] = (char)(i * 7);
+		data[i] = pattern_byte(i);
 	int p[2];
-	assert_int_equal(pipe(p), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[1]);
-		size_t got = 0, bad = 0;
-		char chunk[4096];
-		for (ssize_t n; (n = read(p[0], chunk, sizeof(chunk))) > 0; got += (size_t)n)
-			for (ssize_t i = 0; i < n; i++)
-				bad += chunk[i] != (char)((got + (size_t)i) * 7);
-		_exit(got == LEN && bad == 0 ? 0 : 1);
-	}
-	close(p[0]);
-	assert_int_equal(file_write_all(p[1], data, LEN), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	struct pipe_reader reader = { .fd = p[0] };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, pipe_reader_main, &reader), 0);
+	int rc = file_write_all(p[1], data, LEN);
 	close(p[1]);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pthread_join(t, NULL);
+	close(p[0]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(reader.got, LEN);
+	assert_int_equal(reader.wrong, 0);
 	/* a closed descriptor: -1 with errno */
 	errno = 0;
 	assert_int_equal(file_write_all(p[1], "x", 1), -1);
@@ -411,8 +410,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clock),
-		cmocka_unit_test_setup_teardown(test_file_write_atomic, common_dir_make,
-						common_dir_remove),
+		cmocka_unit_test(test_file_write_atomic),
 		cmocka_unit_test(test_file_write_all),
 		cmocka_unit_test(test_size_parse),
 		cmocka_unit_test(test_netif_up),
