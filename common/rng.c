@@ -3,6 +3,8 @@
  */
 #include "common/rng.h"
 
+#include <math.h>
+
 uint64_t rng_splitmix64(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
@@ -42,4 +44,17 @@ uint64_t rng_next(struct rng *rng)
 	s[2] ^= t;
 	s[3] = rng_rotl(s[3], 45);
 	return result;
+}
+
+double rng_uniform(struct rng *rng)
+{
+	return (double)(rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+double rng_normal(struct rng *rng)
+{
+	/* u1 in (0, 1), never 0: log(0) is no number */
+	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) * 0x1.0p-53;
+	double u2 = rng_uniform(rng);
+	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }

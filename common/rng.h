@@ -13,6 +13,10 @@ struct rng {
 
 void rng_seed(struct rng *rng, uint64_t seed);
 uint64_t rng_next(struct rng *rng);
+/* Uniform in [0, 1), 53 random bits. */
+double rng_uniform(struct rng *rng);
+/* Standard normal (mean 0, deviation 1), by Box-Muller from two draws. */
+double rng_normal(struct rng *rng);
 
 /* One splitmix64 step: advances *state and returns a well-mixed 64-bit value. */
 uint64_t rng_splitmix64(uint64_t *state);

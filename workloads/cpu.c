@@ -502,7 +502,7 @@ static int cpu_nbody_prepare(struct cpu_thread *t, struct vb_error *err)
 	struct rng rng;
 	rng_seed(&rng, t->ctx->seed);
 	for (size_t i = 0; i < 7 * b->n; i++) {
-		double u = (double)(rng_next(&rng) >> 11) * 0x1.0p-53;
+		double u = rng_uniform(&rng);
 		b->x[i] = i < 3 * b->n ? u : i < 6 * b->n ? (u - 0.5) * 0.01 : 0.5 + u;
 	}
 	cpu_nbody_momentum(b, b->p0);

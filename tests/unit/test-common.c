@@ -359,6 +359,12 @@ static void test_rng(void **state)
 		differs |= x != rng_next(&c);
 	}
 	assert_true(differs);
+	/* the first two draws of seed 42 as a uniform and as a normal (Box-Muller) */
+	rng_seed(&a, 42);
+	assert_true(rng_uniform(&a) == 0x15780b2e0c2ec716ull / 2048 * 0x1.0p-53);
+	assert_float_equal(rng_uniform(&a), 0x6104d9866d113a7eull / 2048 * 0x1.0p-53, 0);
+	rng_seed(&a, 42);
+	assert_float_equal(rng_normal(&a), -1.6132237513849157, 1e-15);
 	/* splitmix64 and FNV-1a, the published reference values */
 	assert_true(rng_mix64(0) == 0xe220a8397b1dcdafull);
 	uint64_t state0 = 0;

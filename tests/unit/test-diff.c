@@ -254,13 +254,6 @@ static void test_exact_interval_and_limits(void **state)
 /* ---- the decision rule's power and false-alarm rate, simulated ---- */
 
 /* Standard normal draws from the seeded generator (Box-Muller). */
-static double normal_draw(struct rng *rng)
-{
-	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(rng_next(rng) >> 11) / 9007199254740992.0;
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
-
 enum { SIM_ROWS = 140, SIM_SAMPLES = 5, SIM_SLOW_ROW = 44 };
 
 /* Row r's noise (coefficient of variation): 0.5% to 10% for 120 rows, then up to 40%. */
@@ -284,11 +277,11 @@ static void sim_run(struct results_doc *doc, struct rng *rng, double drift, doub
 		struct result_entry *e = results_entry(doc, diff_workload.id, diff_workload.group, &diff_workload.metrics[r % 2], backend);
 		assert_non_null(e);
 		double cv = sim_cv(r);
-		double centre = 100 * exp(drift * normal_draw(rng));
+		double centre = 100 * exp(drift * rng_normal(rng));
 		if (r == SIM_SLOW_ROW) /* 30% slower: the time 1.3x, or the rate 1/1.3 */
 			centre *= e->better == BETTER_LOWER ? slow : 1 / slow;
 		for (size_t s = 0; s < SIM_SAMPLES; s++)
-			assert_int_equal(results_add_sample(e, centre * exp(cv * normal_draw(rng))),
+			assert_int_equal(results_add_sample(e, centre * exp(cv * rng_normal(rng))),
 					 0);
 	}
 }

@@ -575,13 +575,6 @@ static void test_summary_names_few_differences(void **state)
 }
 
 /* Standard normal draws from the seeded generator (Box-Muller). */
-static double normal_draw(struct rng *rng)
-{
-	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(rng_next(rng) >> 11) / 9007199254740992.0;
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
-
 /* A run of 60 metrics on native and lxc, 5 lognormal samples each, lxc's scaled by factor[i]. */
 static void null_run(struct results_doc *doc, struct rng *rng, const double *factor)
 {
@@ -596,7 +589,7 @@ static void null_run(struct results_doc *doc, struct rng *rng, const double *fac
 		double v[5];
 		for (size_t k = 0; k < 2; k++) {
 			for (size_t s = 0; s < 5; s++)
-				v[s] = 100 * (k ? factor[i] : 1) * exp(cv * normal_draw(rng));
+				v[s] = 100 * (k ? factor[i] : 1) * exp(cv * rng_normal(rng));
 			add_entry(doc, "cpu.sim", "cpu", metric, k ? "lxc" : "native", "ops/s",
 				  BETTER_HIGHER, v, 5);
 		}

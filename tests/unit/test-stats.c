@@ -200,13 +200,6 @@ static void test_bootstrap_pinned(void **state)
 }
 
 /* Standard normal draws from the seeded generator (Box-Muller). */
-static double normal_draw(struct rng *rng)
-{
-	double u1 = ((double)(rng_next(rng) >> 11) + 0.5) / 9007199254740992.0;
-	double u2 = (double)(rng_next(rng) >> 11) / 9007199254740992.0;
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
-
 static void test_median_ci_exact(void **state)
 {
 	(void)state;
@@ -246,7 +239,7 @@ static void test_median_ci_exact(void **state)
 	for (size_t d = 0; d < draws; d++) {
 		double x[5];
 		for (size_t i = 0; i < 5; i++)
-			x[i] = normal_draw(&rng);
+			x[i] = rng_normal(&rng);
 		coverage = stats_median_ci(x, 5, 0.95, &lo, &hi);
 		covered += lo <= 0 && 0 <= hi;
 	}
@@ -282,8 +275,8 @@ static void test_shift_ratio_ci(void **state)
 	for (size_t d = 0; d < draws; d++) {
 		double a[5], b[5];
 		for (size_t i = 0; i < 5; i++) {
-			a[i] = 130 * exp(0.05 * normal_draw(&rng));
-			b[i] = 100 * exp(0.05 * normal_draw(&rng));
+			a[i] = 130 * exp(0.05 * rng_normal(&rng));
+			b[i] = 100 * exp(0.05 * rng_normal(&rng));
 		}
 		coverage = stats_shift_ratio_ci(a, 5, b, 5, 0.05, &lo, &hi);
 		covered += lo <= 1.3 && 1.3 <= hi;
