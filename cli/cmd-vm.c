@@ -49,7 +49,8 @@ static void vm_usage(FILE *f)
 		"  -h, --help         this help\n\n"
 		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or "
 		"environment\n"
-		"error, a kernel panic, a triple fault or a time-out.\n");
+		"error, a kernel panic, a triple fault or a time-out, 130 when interrupted "
+		"(Ctrl-C).\n");
 }
 
 static int vm_parse_size(const char *s, uint64_t *out)
@@ -201,9 +202,8 @@ int cmd_vm(int argc, char **argv)
 		fprintf(stderr, "vbench vm: no power-off within %ld s; %s\n", timeout_s, why);
 		rc = VB_EXIT_ENVIRONMENT;
 	} else if (vm_interrupted) {
-		/* as documented in vm_usage: any boot that did not end in a power-off is an error */
 		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
-		rc = VB_EXIT_ENVIRONMENT;
+		rc = VB_EXIT_INTERRUPTED;
 	} else if (crashed) {
 		fprintf(stderr, "vbench vm: %s\n", why);
 		rc = VB_EXIT_ENVIRONMENT;
