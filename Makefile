@@ -25,7 +25,8 @@ CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 # reports.
 ANALYSIS_OBJ := $(COMMON_SRC:%.c=$(OBJ)/%.o) $(ANALYSIS_SRC:%.c=$(OBJ)/%.o)
 # `vbench report`, `diff` and `history` need nothing else: layers-analysis links them so, no backend.
-ANALYSIS_CMD_OBJ := $(OBJ)/cli/cmd-report.o $(OBJ)/cli/cmd-diff.o $(OBJ)/cli/cmd-history.o
+ANALYSIS_CMD_OBJ := $(OBJ)/cli/cmd-report.o $(OBJ)/cli/cmd-diff.o $(OBJ)/cli/cmd-history.o \
+	$(OBJ)/cli/usage.o
 
 # Everything vbench and the tests link, except main().
 LIB_SRC := $(COMMON_SRC) $(WORKLOAD_SRC) $(ANALYSIS_SRC) $(HARNESS_SRC) $(BACKEND_SRC) $(CLI_SRC)

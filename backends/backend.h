@@ -59,6 +59,9 @@ struct backend_ops {
 	 * kernel first, which in the nested test rig takes minutes. */
 	unsigned ready_timeout_ms;
 	unsigned provides; /* enum backend_provides */
+	/* It answers the agent protocol itself with canned samples (null): no agent binary runs and
+	 * nothing is measured. For tests of the harness; `vbench list` says so. */
+	bool canned;
 	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
 	/* Bring up an environment running the agent. On failure nothing is left behind. */
@@ -86,6 +89,9 @@ extern const struct backend_ops native_backend;
 extern const struct backend_ops lxc_backend;
 extern const struct backend_ops kvm_backend;
 extern const struct backend_ops qemu_backend;
+extern const struct backend_ops null_backend;
+/* What the null backend answers for every metric of every sample. */
+#define BACKEND_NULL_SAMPLE 1.0
 
 const struct backend_ops *backend_find(const char *name);
 const struct backend_ops *backend_at(size_t i);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "analysis/diff.h"
 #include "analysis/report-buf.h"
 #include "analysis/results.h"
@@ -43,7 +44,7 @@ static int diff_parse_number(const char *opt, const char *s, double *out)
 	char *end;
 	*out = strtod(s, &end);
 	if (end == s || *end != '\0' || !isfinite(*out)) {
-		fprintf(stderr, "vbench diff: %s expects a number, not \"%s\"\n", opt, s);
+		usage_error("diff", "%s expects a number, not \"%s\"", opt, s);
 		return -1;
 	}
 	return 0;
@@ -79,41 +80,33 @@ int cmd_diff(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (diff_parse_number("--threshold", optarg, &opt.threshold_pct) < 0)
-				return 2;
+				return VB_EXIT_USAGE;
 			break;
 		case 'a':
 			if (diff_parse_number("--alpha", optarg, &opt.alpha) < 0)
-				return 2;
+				return VB_EXIT_USAGE;
 			break;
 		case 'm': markdown = optarg; break;
 		case 'j': junit = optarg; break;
-		case 'h': fputs(diff_usage, stdout); return 0;
-		default:
-			fprintf(stderr,
-				"vbench diff: unknown or incomplete option \"%s\" (see vbench diff "
-				"--help)\n",
-				argv[optind - 1]);
-			return 2;
+		case 'h': fputs(diff_usage, stdout); return VB_EXIT_OK;
+		default: return usage_bad_option("diff", argv);
 		}
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "vbench diff: expected two results files (usage: vbench diff "
-				"BASE.json NEW.json)\n");
-		return 2;
-	}
+	if (argc - optind != 2)
+		return usage_error("diff", "expected two results files, BASE.json NEW.json");
 	const char *base_path = argv[optind], *new_path = argv[optind + 1];
 	struct results_doc base, new;
 	struct vb_error err = { 0 };
 	if (results_read_file(&base, base_path, &err) < 0) {
 		fprintf(stderr, "vbench diff: %s\n", err.message);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	if (results_read_file(&new, new_path, &err) < 0) {
 		fprintf(stderr, "vbench diff: %s\n", err.message);
 		results_free(&base);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
-	int rc = 2;
+	int rc = VB_EXIT_ENVIRONMENT;
 	struct diff_result d;
 	if (diff_compare(&base, &new, &opt, &d, &err) < 0) {
 		fprintf(stderr, "vbench diff: %s\n", err.message);
@@ -128,13 +121,13 @@ int cmd_diff(int argc, char **argv)
 	diff_render_text(&d, &text);
 	fputs(text.text ? text.text : "", stdout);
 	report_buf_free(&text);
-	rc = d.regressed ? 1 : 0;
+	rc = d.regressed ? VB_EXIT_FAILED : VB_EXIT_OK;
 	if (markdown) {
 		struct report_buf b;
 		report_buf_init(&b);
 		diff_render_markdown(&d, base_path, new_path, &b);
 		if (diff_write(&b, markdown) < 0)
-			rc = 2;
+			rc = VB_EXIT_ENVIRONMENT;
 		report_buf_free(&b);
 	}
 	if (junit) {
@@ -142,7 +135,7 @@ int cmd_diff(int argc, char **argv)
 		report_buf_init(&b);
 		diff_render_junit(&d, &b);
 		if (diff_write(&b, junit) < 0)
-			rc = 2;
+			rc = VB_EXIT_ENVIRONMENT;
 		report_buf_free(&b);
 	}
 	diff_free(&d);

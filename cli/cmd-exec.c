@@ -13,6 +13,7 @@
 #include "common/path.h"
 #include "common/size.h"
 #include "cli/options.h"
+#include "cli/usage.h"
 
 static void exec_usage(void)
 {
@@ -60,7 +61,7 @@ static const struct option exec_longopts[] = {
 
 /*
  * Options up to the first non-option ("+": the backend name, or CMD after it). Returns 0 to go
- * on, 1 when --help was shown, 2 on a usage error.
+ * on, 1 when --help was shown, -1 on a usage error (said).
  */
 static int exec_parse_options(int argc, char **argv, struct backend_config *cfg, unsigned *cpus)
 {
@@ -75,30 +76,25 @@ static int exec_parse_options(int argc, char **argv, struct backend_config *cfg,
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || v == 0 || v > BACKEND_MAX_CPUS) {
-				fprintf(stderr, "vbench exec: --cpus: \"%s\" is not a CPU count\n",
-					optarg);
-				return 2;
+				usage_error("exec", "--cpus: \"%s\" is not a CPU count", optarg);
+				return -1;
 			}
 			*cpus = (unsigned)v;
 			break;
 		case OPT_MEMORY:
 			if (size_parse(optarg, &cfg->memory_bytes) < 0 ||
 			    cfg->memory_bytes < (16ULL << 20)) {
-				fprintf(stderr,
-					"vbench exec: --memory: \"%s\" is not a size of at least "
-					"16M\n",
-					optarg);
-				return 2;
+				usage_error("exec",
+					    "--memory: \"%s\" is not a size of at least 16M",
+					    optarg);
+				return -1;
 			}
 			break;
 		case OPT_NETWORK: cfg->network = true; break;
 		case OPT_DISK: cfg->disk_path = optarg; break;
 		case 'h':
 		case OPT_HELP: exec_usage(); return 1;
-		default:
-			fprintf(stderr, "vbench exec: unknown option %s (see vbench exec --help)\n",
-				argv[optind - 1]);
-			return 2;
+		default: usage_bad_option("exec", argv); return -1;
 		}
 	}
 	return 0;
@@ -114,49 +110,43 @@ int cmd_exec(int argc, char **argv)
 
 	int rc = exec_parse_options(argc, argv, &cfg, &cpus);
 	if (rc)
-		return rc == 1 ? 0 : 2;
-	if (optind >= argc) {
-		fprintf(stderr, "vbench exec: which backend? (vbench exec lxc -- CMD...)\n");
-		return 2;
-	}
+		return rc > 0 ? VB_EXIT_OK : VB_EXIT_USAGE;
+	if (optind >= argc)
+		return usage_error("exec", "which backend? e.g. vbench exec lxc -- CMD...");
 	const char *name = argv[optind];
 	/* options may also follow the backend name: parse again with it as argv[0] */
 	char **rest = argv + optind;
 	int rest_argc = argc - optind;
 	rc = exec_parse_options(rest_argc, rest, &cfg, &cpus);
 	if (rc)
-		return rc == 1 ? 0 : 2;
+		return rc > 0 ? VB_EXIT_OK : VB_EXIT_USAGE;
 	char **cmd = rest + optind;
-	if (!cmd[0]) {
-		fprintf(stderr, "vbench exec: no command (vbench exec %s -- CMD...)\n", name);
-		return 2;
-	}
+	if (!cmd[0])
+		return usage_error("exec", "no command, e.g. vbench exec %s -- CMD...", name);
 
 	const struct backend_ops *ops = backend_find(name);
-	if (!ops) {
-		fprintf(stderr, "vbench exec: unknown backend \"%s\" (see vbench list)\n", name);
-		return 2;
-	}
+	if (!ops)
+		return usage_error("exec", "unknown backend \"%s\" (vbench list names them)", name);
 	if (!ops->exec) {
 		fprintf(stderr, "vbench exec: the %s backend cannot run commands\n", name);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	struct vb_error err;
 	error_clear(&err);
 	if (cpus_pick(cpus, cfg.cpu_list, &cfg.ncpus, &err) < 0) {
 		fprintf(stderr, "vbench exec: %s\n", err.message);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	exec_find_agent(agent, sizeof(agent));
 	cfg.agent_path = agent;
 	if (ops->probe && ops->probe(&cfg, &err) < 0) {
 		fprintf(stderr, "vbench exec: %s is not available here: %s\n", name, err.message);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	int status = 0;
 	if (ops->exec(&cfg, cmd, &status, &err) < 0) {
 		fprintf(stderr, "vbench exec: %s\n", err.message);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	return status;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "analysis/report-buf.h"
 #include "analysis/report-history.h"
 
@@ -43,20 +44,12 @@ int cmd_history(int argc, char **argv)
 		switch (c) {
 		case 'm': pattern = optarg; break;
 		case 'o': out = optarg; break;
-		case 'h': fputs(history_usage, stdout); return 0;
-		default:
-			fprintf(stderr,
-				"vbench history: unknown or incomplete option \"%s\" (see vbench "
-				"history --help)\n",
-				argv[optind - 1]);
-			return 2;
+		case 'h': fputs(history_usage, stdout); return VB_EXIT_OK;
+		default: return usage_bad_option("history", argv);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "vbench history: expected one folder of results files (usage: "
-				"vbench history DIR)\n");
-		return 2;
-	}
+	if (argc - optind != 1)
+		return usage_error("history", "expected one folder of results files, DIR");
 	const char *dir = argv[optind];
 	struct vb_error err = { 0 };
 	struct report_buf warnings, md, html;
@@ -71,34 +64,36 @@ int cmd_history(int argc, char **argv)
 	report_buf_free(&warnings);
 	if (rc < 0) {
 		fprintf(stderr, "vbench history: %s\n", err.message);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	if (h.n == 0) {
 		fprintf(stderr, "vbench history: no vbench results files in %s\n", dir);
 		history_free(&h);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	report_buf_init(&md);
 	report_buf_init(&html);
 	size_t matched = history_render(&h, pattern, &md, &html);
 	fputs(md.text ? md.text : "", stdout);
-	rc = 0;
+	rc = VB_EXIT_OK;
 	if (pattern && matched == 0) {
 		fprintf(stderr, "vbench history: no metric matches \"%s\"\n", pattern);
-		rc = 2;
+		rc = VB_EXIT_ENVIRONMENT;
 	}
 	char path[PATH_MAX];
-	if (rc == 0 && report_mkdirs(out, &err) < 0)
-		rc = 2;
-	if (rc == 0 && snprintf(path, sizeof(path), "%s/history.md", out) < (int)sizeof(path) &&
+	if (rc == VB_EXIT_OK && report_mkdirs(out, &err) < 0)
+		rc = VB_EXIT_ENVIRONMENT;
+	if (rc == VB_EXIT_OK &&
+	    snprintf(path, sizeof(path), "%s/history.md", out) < (int)sizeof(path) &&
 	    report_buf_write_file(&md, path, &err) < 0)
-		rc = 2;
-	if (rc == 0 && snprintf(path, sizeof(path), "%s/history.html", out) < (int)sizeof(path) &&
+		rc = VB_EXIT_ENVIRONMENT;
+	if (rc == VB_EXIT_OK &&
+	    snprintf(path, sizeof(path), "%s/history.html", out) < (int)sizeof(path) &&
 	    report_buf_write_file(&html, path, &err) < 0)
-		rc = 2;
-	if (rc == 2 && *err.message)
+		rc = VB_EXIT_ENVIRONMENT;
+	if (rc != VB_EXIT_OK && *err.message)
 		fprintf(stderr, "vbench history: %s\n", err.message);
-	else if (rc == 0)
+	else if (rc == VB_EXIT_OK)
 		fprintf(stderr, "vbench history: wrote %s/history.md and %s/history.html\n", out,
 			out);
 	report_buf_free(&md);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "harness/host.h"
 
 static void print_size(const char *label, uint64_t bytes)
@@ -24,10 +25,9 @@ int cmd_info(int argc, char **argv)
 			       "PUs, caches,\n"
 			       "NUMA nodes), kernel, KVM flavour, cgroup mode and hardware "
 			       "counters.\n");
-			return 0;
+			return VB_EXIT_OK;
 		}
-		fprintf(stderr, "vbench info: unexpected argument \"%s\"\n", argv[1]);
-		return 2;
+		return usage_error("info", "unexpected argument \"%s\"", argv[1]);
 	}
 	struct result_host h;
 	host_describe(&h);
@@ -43,5 +43,5 @@ int cmd_info(int argc, char **argv)
 	printf("  %-14s %s\n", "cgroups", h.cgroup_mode);
 	printf("  %-14s %s%s%s\n", "hw counters", h.hw_counters ? "available" : "unavailable (",
 	       h.hw_counters ? "" : h.counters_note, h.hw_counters ? "" : ")");
-	return 0;
+	return VB_EXIT_OK;
 }

@@ -6,6 +6,7 @@
 #include "backends/backend.h"
 #include "cli/commands.h"
 #include "backends/cpus.h"
+#include "cli/usage.h"
 #include "workloads/workload.h"
 
 static void usage(void)
@@ -31,16 +32,12 @@ int cmd_list(int argc, char **argv)
 		switch (c) {
 		case 'w': show_b = false; break;
 		case 'b': show_w = false; break;
-		case 'h': usage(); return 0;
-		default:
-			fprintf(stderr, "vbench list: unknown option \"%s\"\n", argv[optind - 1]);
-			return 2;
+		case 'h': usage(); return VB_EXIT_OK;
+		default: return usage_bad_option("list", argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vbench list: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("list", "unexpected argument \"%s\"", argv[optind]);
 	if (show_w) {
 		const struct workload *w;
 		printf("Workloads:\n");
@@ -74,5 +71,5 @@ int cmd_list(int argc, char **argv)
 				printf("  %-7s %-13s reason: %s\n", "", "", err.message);
 		}
 	}
-	return 0;
+	return VB_EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "analysis/report.h"
 #include "analysis/results.h"
 
@@ -43,29 +44,19 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'f': format = optarg; break;
-		case 'h': fputs(report_usage, stdout); return 0;
-		default:
-			fprintf(stderr,
-				"vbench report: unknown or incomplete option \"%s\" (see vbench "
-				"report --help)\n",
-				argv[optind - 1]);
-			return 2;
+		case 'h': fputs(report_usage, stdout); return VB_EXIT_OK;
+		default: return usage_bad_option("report", argv);
 		}
 	}
 	unsigned formats;
-	if (report_parse_formats(format, &formats, &err) < 0) {
-		fprintf(stderr, "vbench report: %s\n", err.message);
-		return 2;
-	}
+	if (report_parse_formats(format, &formats, &err) < 0)
+		return usage_error("report", "%s", err.message);
 	int nfiles = argc - optind;
-	if (nfiles <= 0) {
-		fprintf(stderr, "vbench report: no results file given (usage: vbench report "
-				"RESULT.json...)\n");
-		return 2;
-	}
+	if (nfiles <= 0)
+		return usage_error("report", "no results file given, RESULT.json...");
 	struct results_doc *docs = calloc((size_t)nfiles, sizeof(*docs));
 	struct report_run *runs = calloc((size_t)nfiles, sizeof(*runs));
-	int rc = 2, loaded = 0;
+	int rc = VB_EXIT_ENVIRONMENT, loaded = 0;
 	if (!docs || !runs) {
 		fprintf(stderr, "vbench report: out of memory\n");
 		goto done;
@@ -100,7 +91,7 @@ int cmd_report(int argc, char **argv)
 	if (formats & REPORT_CSV)
 		printf(" %s/report.csv", dir);
 	printf("\n");
-	rc = 0;
+	rc = VB_EXIT_OK;
 done:
 	for (int i = 0; i < loaded; i++)
 		results_free(&docs[i]);

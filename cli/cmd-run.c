@@ -1,22 +1,19 @@
 /* `vbench run BACKEND` and `vbench compare BACKEND...`: parse options, hand over to the runner. */
-#include <stdio.h>
-
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/progress.h"
+#include "cli/usage.h"
 #include "harness/runner.h"
 
 static int run_or_compare(int argc, char **argv, bool compare)
 {
 	struct run_options o;
 	struct vb_error err;
-	if (options_parse(&o, argc, argv, compare, &err) < 0) {
-		fprintf(stderr, "vbench %s: %s\n", argv[0], err.message);
-		return 2;
-	}
+	if (options_parse(&o, argc, argv, compare, &err) < 0)
+		return usage_error(argv[0], "%s", err.message);
 	if (o.help) {
 		options_usage(compare);
-		return 0;
+		return VB_EXIT_OK;
 	}
 	struct progress progress;
 	progress_init(&progress, o.quiet);

@@ -13,6 +13,7 @@
 #include "common/protocol.h"
 #include "common/size.h"
 #include "cli/commands.h"
+#include "cli/usage.h"
 
 static volatile sig_atomic_t vm_interrupted;
 
@@ -49,7 +50,8 @@ static void vm_usage(FILE *f)
 		"  -h, --help         this help\n\n"
 		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or "
 		"environment\n"
-		"error, a kernel panic, a triple fault or a time-out.\n");
+		"error, a kernel panic, a triple fault or a time-out, 130 when interrupted "
+		"(Ctrl-C).\n");
 }
 
 /* Print what the agent says; after its hello, ask it to shut down. Returns false at end of stream. */
@@ -106,6 +108,7 @@ int cmd_vm(int argc, char **argv)
 	long timeout_s = 0;
 	int c;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'k': mc.kernel_path = optarg; break;
@@ -113,37 +116,29 @@ int cmd_vm(int argc, char **argv)
 		case 'c': mc.cmdline = optarg; break;
 		case 'n':
 			mc.ncpus = (unsigned)atoi(optarg);
-			if (mc.ncpus < 1 || mc.ncpus > vmm_max_vcpus()) {
-				fprintf(stderr, "vbench vm: --cpus must be 1..%u\n",
-					vmm_max_vcpus());
-				return 2;
-			}
+			if (mc.ncpus < 1 || mc.ncpus > vmm_max_vcpus())
+				return usage_error("vm", "--cpus must be 1..%u", vmm_max_vcpus());
 			break;
 		case 'm':
-			if (size_parse(optarg, &mc.memory_bytes) < 0) {
-				fprintf(stderr, "vbench vm: --memory: cannot read size '%s'\n",
-					optarg);
-				return 2;
-			}
+			if (size_parse(optarg, &mc.memory_bytes) < 0)
+				return usage_error("vm", "--memory: cannot read size '%s'", optarg);
 			break;
 		case 'd': mc.disk_path = optarg; break;
 		case 'N': mc.network = true; break;
 		case 'M': mc.modules_dir = optarg; break;
 		case 't': timeout_s = atol(optarg); break;
 		case 'f': mc.force = true; break;
-		case 'h': vm_usage(stdout); return 0;
-		default: vm_usage(stderr); return 2;
+		case 'h': vm_usage(stdout); return VB_EXIT_OK;
+		default: return usage_bad_option("vm", argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vbench vm: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("vm", "unexpected argument '%s'", argv[optind]);
 	struct vb_error err;
 	struct vmm *m;
 	if (vmm_boot(&mc, &m, &err) < 0) {
 		fprintf(stderr, "vbench vm: %s\n", err.message);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -166,19 +161,19 @@ int cmd_vm(int argc, char **argv)
 		if (poll(&p, 1, 100) > 0 && (p.revents & (POLLIN | POLLHUP)))
 			channel_open = vm_serve_channel(channel_fd, &reader, &said_bye);
 	}
-	int rc = 0;
+	int rc = VB_EXIT_OK;
 	char why[2600];
 	const char *status;
 	bool crashed = vmm_crashed(m, why, sizeof(why), &status);
 	if (timed_out) {
 		fprintf(stderr, "vbench vm: no power-off within %ld s; %s\n", timeout_s, why);
-		rc = 2;
+		rc = VB_EXIT_ENVIRONMENT;
 	} else if (vm_interrupted) {
 		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
-		rc = 2;
+		rc = VB_EXIT_INTERRUPTED;
 	} else if (crashed) {
 		fprintf(stderr, "vbench vm: %s\n", why);
-		rc = 2;
+		rc = VB_EXIT_ENVIRONMENT;
 	} else {
 		fprintf(stderr, "vbench vm: the guest %s\n", status);
 	}

@@ -2,7 +2,10 @@
 #ifndef VB_COMMANDS_H
 #define VB_COMMANDS_H
 
-/* Each takes argv[0] = the subcommand name and returns the exit code: 0 ok, 1 failed check, 2 usage/environment. */
+/*
+ * Each takes argv[0] = the subcommand name and returns the exit status: an enum vb_exit
+ * (common/exit.h), or for exec the command's own.
+ */
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);

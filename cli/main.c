@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 
 struct command {
 	const char *name;
@@ -33,26 +34,26 @@ static void usage(FILE *out)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n'vbench COMMAND --help' describes a command. Exit status: 0 ok, 1 a failed\n"
-		"check (a regression, a failed workload), 2 usage or environment error.\n");
+		"check (a regression, a failed workload), 2 usage or environment error,\n"
+		"130 interrupted.\n");
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return VB_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return VB_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("vbench %s\n", VBENCH_VERSION);
-		return 0;
+		return VB_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "vbench: unknown command \"%s\" (see vbench --help)\n", argv[1]);
-	return 2;
+	return usage_error(NULL, "unknown command \"%s\"", argv[1]);
 }

@@ -84,14 +84,17 @@ static int build_params(const struct workload *w, enum suite suite, const struct
 
 struct runner {
 	const struct run_options *o;
+	bool compare; /* `vbench compare`: ratios in the table, and a report */
+	const struct run_observer *watch;
 	struct results_doc doc;
 	struct backend_config cfg;
-	struct session sessions[OPTIONS_MAX_BACKENDS];
-	const char *names[OPTIONS_MAX_BACKENDS];
-	size_t backend_index[OPTIONS_MAX_BACKENDS]; /* into doc.backends */
+	char agent[PATH_MAX];
+	char run_dir[64];	  /* the run's private directory; "" = none made */
+	char disk_path[PATH_MAX]; /* the scratch disk vbench made; "" = none */
+	double t0;		  /* when the run began (monotonic s) */
+	struct session sessions[OPTIONS_MAX_BACKENDS]; /* the started backends, in order */
 	unsigned nsessions;
-	bool failed;
-	const struct run_observer *watch;
+	bool failed; /* a workload failed somewhere */
 };
 
 static void watch_note(struct runner *r, const char *fmt, ...)
@@ -439,57 +442,61 @@ static void remove_run_dir(const char *dir)
 		rmdir(dir); /* backends remove what they put there */
 }
 
-int runner_main(const struct run_options *o, bool compare, const char *self_path,
-		const struct run_observer *watch)
-{
-	struct runner *r = calloc(1, sizeof(*r));
-	struct vb_error err;
-	char agent[PATH_MAX], run_dir[64] = "", disk_path[PATH_MAX] = "";
-	int exit_code = 0;
-	if (!r) {
-		fprintf(stderr, "vbench: out of memory\n");
-		return 2;
-	}
-	r->o = o;
-	r->watch = watch;
-	interrupted = 0;
-	install_signals();
+/*
+ * The run in four steps: prepare, start the backends, run the workloads, finish. Each of the
+ * first three returns VB_EXIT_OK to go on or the status that ends the run early, and leaves what
+ * it made in the runner; runner_finish comes after whichever step was the last, so that what was
+ * measured is saved on every path (the end, an error, Ctrl-C) and nothing is left behind.
+ */
 
+/* Does any backend named run the agent binary (every one but those that answer themselves)? */
+static bool runner_needs_agent(const struct runner *r)
+{
+	for (unsigned b = 0; b < r->o->nbackends; b++)
+		if (!backend_find(r->o->backends[b])->canned)
+			return true;
+	return false;
+}
+
+/*
+ * Step 1: the results document (host, start time, configuration), the CPUs, the agent, a private
+ * run directory and, when a selected workload needs one, a scratch disk. An error is said on
+ * stderr and ends the run before any backend starts.
+ */
+static enum vb_exit runner_prepare(struct runner *r, const char *self_path)
+{
+	const struct run_options *o = r->o;
+	struct vb_error err;
 	results_init(&r->doc);
 	host_describe(&r->doc.host);
 	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(r->doc.start_time, sizeof(r->doc.start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	double t0 = clock_now_s();
+	r->t0 = clock_now_s();
 
 	if (cpus_pick(o->cpus, r->cfg.cpu_list, &r->cfg.ncpus, &err) < 0) {
 		fprintf(stderr, "vbench: %s\n", err.message);
-		results_free(&r->doc);
-		free(r);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
-	find_agent(self_path, agent, sizeof(agent));
-	if (access(agent, X_OK) < 0) {
-		fprintf(stderr, "vbench: the agent %s is missing (build it with make): %s\n", agent,
-			strerror(errno));
-		results_free(&r->doc);
-		free(r);
-		return 2;
+	find_agent(self_path, r->agent, sizeof(r->agent));
+	if (runner_needs_agent(r) && access(r->agent, X_OK) < 0) {
+		fprintf(stderr, "vbench: the agent %s is missing (build it with make): %s\n",
+			r->agent, strerror(errno));
+		return VB_EXIT_ENVIRONMENT;
 	}
-	snprintf(run_dir, sizeof(run_dir), "/tmp/vbench-run-XXXXXX");
-	if (!mkdtemp(run_dir)) {
+	snprintf(r->run_dir, sizeof(r->run_dir), "/tmp/vbench-run-XXXXXX");
+	if (!mkdtemp(r->run_dir)) {
+		r->run_dir[0] = '\0';
 		fprintf(stderr, "vbench: cannot create a temporary directory: %s\n",
 			strerror(errno));
-		results_free(&r->doc);
-		free(r);
-		return 2;
+		return VB_EXIT_ENVIRONMENT;
 	}
-	r->cfg.agent_path = agent;
+	r->cfg.agent_path = r->agent;
 	r->cfg.memory_bytes = o->memory_bytes;
 	r->cfg.kernel_path = o->kernel;
 	r->cfg.modules_dir = o->modules;
-	r->cfg.run_dir = run_dir;
+	r->cfg.run_dir = r->run_dir;
 	r->cfg.force = o->force;
 	fill_config(r);
 
@@ -505,30 +512,39 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 	if (need_disk && o->disk) {
 		if (access(o->disk, R_OK | W_OK) < 0) {
 			fprintf(stderr, "vbench: --disk %s: %s\n", o->disk, strerror(errno));
-			exit_code = 2;
-			goto out;
+			return VB_EXIT_ENVIRONMENT;
 		}
 		r->cfg.disk_path = o->disk;
 	} else if (need_disk) {
 		const char *dir = getenv("VBENCH_SCRATCH_DIR");
-		if (scratch_create(dir && *dir ? dir : "/var/tmp", o->disk_bytes, disk_path,
-				   sizeof(disk_path), &err) < 0)
+		if (scratch_create(dir && *dir ? dir : "/var/tmp", o->disk_bytes, r->disk_path,
+				   sizeof(r->disk_path), &err) < 0)
 			fprintf(stderr,
 				"vbench: no scratch disk, workloads that need one will be "
 				"unsupported: %s\n",
 				err.message);
 		else
-			r->cfg.disk_path = disk_path;
+			r->cfg.disk_path = r->disk_path;
 	}
+	return VB_EXIT_OK;
+}
 
+/*
+ * Step 2: probe and start every backend named, in order, before the first sample. One that
+ * cannot run here or does not start is skipped, and its results entry says why; none at all
+ * (unless Ctrl-C stopped the starting) is an environment error.
+ */
+static enum vb_exit runner_start_backends(struct runner *r)
+{
+	const struct run_options *o = r->o;
+	struct vb_error err;
 	r->doc.nbackends = o->nbackends;
 	r->doc.backends = calloc(o->nbackends, sizeof(*r->doc.backends));
 	if (!r->doc.backends) {
+		r->doc.nbackends = 0;
 		fprintf(stderr, "vbench: out of memory\n");
-		exit_code = 2;
-		goto out;
+		return VB_EXIT_ENVIRONMENT;
 	}
-	/* probe and bring every backend up before the first sample */
 	for (unsigned b = 0; b < o->nbackends && !interrupted; b++) {
 		const struct backend_ops *ops = backend_find(o->backends[b]);
 		struct result_backend *rb = &r->doc.backends[b];
@@ -558,16 +574,24 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
 		struct proto_msg hm = { .type = PROTO_HELLO, .hello = s->hello };
 		rb->hello_json = proto_encode(&hm, NULL);
-		r->backend_index[r->nsessions] = b;
-		r->names[r->nsessions] = ops->name;
 		r->nsessions++;
 	}
 	if (r->nsessions == 0 && !interrupted) {
 		fprintf(stderr, "vbench: no backend can run here\n");
-		exit_code = 2;
-		goto out;
+		return VB_EXIT_ENVIRONMENT;
 	}
+	return VB_EXIT_OK;
+}
 
+/*
+ * Step 3: every selected workload in the registry's order, each on every started backend, until
+ * all are done or Ctrl-C; then the agents are asked to shut down. A workload that fails marks
+ * the run failed (r->failed) and the run goes on.
+ */
+static void runner_run_workloads(struct runner *r)
+{
+	const struct run_options *o = r->o;
+	const struct run_observer *watch = r->watch;
 	const struct workload *w;
 	size_t nselected = 0;
 	for (size_t i = 0; (w = workload_at(i)); i++)
@@ -587,34 +611,67 @@ int runner_main(const struct run_options *o, bool compare, const char *self_path
 		session_stop(&r->sessions[si]);
 	if (watch && watch->end)
 		watch->end(watch->ctx);
+}
 
-out:
+/*
+ * Step 4, after whichever step came last (code is how it ended): tear down every environment,
+ * the run directory and the scratch disk; then, unless the run ended before anything was
+ * recorded, compute the statistics and checks, print the table and save the results (and the
+ * report of a compare). Returns the run's exit status: Ctrl-C before everything else, then the
+ * steps' error, a results file that could not be written, a failed workload.
+ */
+static enum vb_exit runner_finish(struct runner *r, enum vb_exit code)
+{
+	const struct run_options *o = r->o;
 	for (unsigned si = 0; si < r->nsessions; si++)
 		session_free(&r->sessions[si]);
-	remove_run_dir(run_dir);
-	scratch_remove(disk_path);
-	r->doc.duration_s = clock_now_s() - t0;
+	remove_run_dir(r->run_dir);
+	scratch_remove(r->disk_path);
+	r->doc.duration_s = clock_now_s() - r->t0;
 	r->doc.interrupted = interrupted != 0;
-	if (exit_code == 0 || r->doc.nentries > 0) {
+	if (code == VB_EXIT_OK || r->doc.nentries > 0) {
 		char path[PATH_MAX] = "";
 		results_compute(&r->doc, o->seed);
 		checks_run(&r->doc);
 		if (r->doc.nentries > 0)
-			table_print(stdout, &r->doc, compare);
+			table_print(stdout, &r->doc, r->compare);
 		if (save_results(r, path, sizeof(path)) == 0 && path[0])
 			printf("\nresults: %s\n", path);
-		else if (exit_code == 0)
-			exit_code = 2;
-		if (compare && !o->no_report && r->doc.nentries > 0)
+		else if (code == VB_EXIT_OK)
+			code = VB_EXIT_ENVIRONMENT;
+		if (r->compare && !o->no_report && r->doc.nentries > 0)
 			table_write_report(&r->doc, o->report_dir ? o->report_dir : "reports");
 	}
 	if (interrupted) {
 		fprintf(stderr, "vbench: interrupted; the results measured so far are saved\n");
-		exit_code = 130;
-	} else if (exit_code == 0 && r->failed) {
-		exit_code = 1;
+		code = VB_EXIT_INTERRUPTED;
+	} else if (code == VB_EXIT_OK && r->failed) {
+		code = VB_EXIT_FAILED;
 	}
+	return code;
+}
+
+enum vb_exit runner_main(const struct run_options *o, bool compare, const char *self_path,
+			 const struct run_observer *watch)
+{
+	struct runner *r = calloc(1, sizeof(*r));
+	if (!r) {
+		fprintf(stderr, "vbench: out of memory\n");
+		return VB_EXIT_ENVIRONMENT;
+	}
+	r->o = o;
+	r->compare = compare;
+	r->watch = watch;
+	interrupted = 0;
+	install_signals();
+
+	enum vb_exit code = runner_prepare(r, self_path);
+	if (code == VB_EXIT_OK)
+		code = runner_start_backends(r);
+	if (code == VB_EXIT_OK)
+		runner_run_workloads(r);
+	code = runner_finish(r, code);
 	results_free(&r->doc);
 	free(r);
-	return exit_code;
+	return code;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/exit.h"
 #include "harness/run-options.h"
 
 /* What the runner tells whoever watches the run (the command line's progress display). */
@@ -21,10 +22,12 @@ struct run_observer {
 };
 
 /*
- * Returns the exit code: 0 ok, 1 a workload failed, 2 environment error, 130 interrupted.
- * watch may be NULL: nobody is told.
+ * Run o's workloads on o's backends, print the table and save the results (compare: ratios and
+ * a report too). Returns VB_EXIT_OK, VB_EXIT_FAILED (a workload failed), VB_EXIT_ENVIRONMENT
+ * (nothing could run, or the results could not be saved) or VB_EXIT_INTERRUPTED (Ctrl-C; what
+ * was measured is saved). watch may be NULL: nobody is told.
  */
-int runner_main(const struct run_options *o, bool compare, const char *self_path,
-		const struct run_observer *watch);
+enum vb_exit runner_main(const struct run_options *o, bool compare, const char *self_path,
+			 const struct run_observer *watch);
 
 #endif

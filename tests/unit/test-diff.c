@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include "cli/commands.h"
 #include "analysis/diff.h"
 #include "analysis/report-buf.h"
@@ -25,10 +27,16 @@ static const struct workload diff_workload = {
 	.metrics = { { "rate", "ops/s", BETTER_HIGHER }, { "latency", "ns", BETTER_LOWER } },
 };
 
+static struct result_entry *diff_entry(struct results_doc *doc, size_t metric, const char *backend)
+{
+	return results_entry(doc, diff_workload.id, diff_workload.group,
+			     &diff_workload.metrics[metric], backend);
+}
+
 /* 20 samples spread evenly over +-1% around centre. */
 static void add_samples(struct results_doc *doc, size_t metric, const char *backend, double centre)
 {
-	struct result_entry *e = results_entry(doc, diff_workload.id, diff_workload.group, &diff_workload.metrics[metric], backend);
+	struct result_entry *e = diff_entry(doc, metric, backend);
 	assert_non_null(e);
 	for (int i = 0; i < 20; i++)
 		assert_int_equal(results_add_sample(e, centre * (1 + ((i * 7) % 20 - 9.5) / 950.0)),
@@ -139,9 +147,9 @@ static void test_unmatched_and_empty(void **state)
 	make_doc(&new, 100, 100);
 	add_samples(&base, 0, "lxc", 100);   /* only in BASE */
 	add_samples(&new, 0, "native", 100); /* only in NEW */
-	struct result_entry *e = results_entry(&new, diff_workload.id, diff_workload.group, &diff_workload.metrics[1], "lxc");
+	struct result_entry *e = diff_entry(&new, 1, "lxc");
 	e->status = RESULT_UNSUPPORTED;
-	results_entry(&base, diff_workload.id, diff_workload.group, &diff_workload.metrics[1], "lxc")->status = RESULT_OK;
+	diff_entry(&base, 1, "lxc")->status = RESULT_OK;
 	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), 0);
 	assert_int_equal(d.only_base, 1);
 	assert_int_equal(d.only_new, 1);
@@ -149,7 +157,7 @@ static void test_unmatched_and_empty(void **state)
 	assert_int_equal(d.regressed, 0);
 	diff_free(&d);
 	/* measured before, failing now: a regression */
-	struct result_entry *broken = results_entry(&new, diff_workload.id, diff_workload.group, &diff_workload.metrics[0], "kvm");
+	struct result_entry *broken = diff_entry(&new, 0, "kvm");
 	broken->status = RESULT_ERROR;
 	broken->nsamples = 0;
 	snprintf(broken->note, sizeof(broken->note), "agent died");
@@ -168,7 +176,8 @@ static void test_unmatched_and_empty(void **state)
 	report_buf_init(&caveats);
 	snprintf(base.schema, sizeof(base.schema), "vbench-result/1");
 	diff_caveats(&base, &new, &caveats);
-	assert_non_null(strstr(caveats.text, "BASE is a vbench-result/1 file and NEW a vbench-result/2"));
+	assert_non_null(
+		strstr(caveats.text, "BASE is a vbench-result/1 file and NEW a vbench-result/2"));
 	report_buf_free(&caveats);
 	o.alpha = 0;
 	assert_int_equal(diff_compare(&base, &new, &o, &d, &err), -1);
@@ -213,8 +222,8 @@ static void compare_samples(const double *b, size_t nb, const double *n, size_t 
 	diff_options_default(&o);
 	results_init(&base);
 	results_init(&new);
-	struct result_entry *eb = results_entry(&base, diff_workload.id, diff_workload.group, &diff_workload.metrics[0], "kvm");
-	struct result_entry *en = results_entry(&new, diff_workload.id, diff_workload.group, &diff_workload.metrics[0], "kvm");
+	struct result_entry *eb = diff_entry(&base, 0, "kvm");
+	struct result_entry *en = diff_entry(&new, 0, "kvm");
 	for (size_t i = 0; i < nb; i++)
 		assert_int_equal(results_add_sample(eb, b[i]), 0);
 	for (size_t i = 0; i < nn; i++)
@@ -274,7 +283,7 @@ static void sim_run(struct results_doc *doc, struct rng *rng, double drift, doub
 	for (size_t r = 0; r < SIM_ROWS; r++) {
 		char backend[16];
 		snprintf(backend, sizeof(backend), "b%02zu", r / 2);
-		struct result_entry *e = results_entry(doc, diff_workload.id, diff_workload.group, &diff_workload.metrics[r % 2], backend);
+		struct result_entry *e = diff_entry(doc, r % 2, backend);
 		assert_non_null(e);
 		double cv = sim_cv(r);
 		double centre = 100 * exp(drift * rng_normal(rng));
@@ -354,51 +363,12 @@ static void test_rule_power_and_false_alarms(void **state)
 
 /* ---- the command ---- */
 
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vbench-test-diff.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 /* Run cmd_diff with stdout and stderr captured; stderr text goes to errtext. */
 static int run_diff(char *errtext, size_t len, const char *a1, const char *a2, const char *a3,
 		    const char *a4)
 {
 	char *argv[] = { "diff", (char *)a1, (char *)a2, (char *)a3, (char *)a4, NULL };
-	int argc = 1;
-	while (argv[argc])
-		argc++;
-	char errpath[128];
-	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
-	fflush(stdout);
-	fflush(stderr);
-	int saved_out = dup(1), saved_err = dup(2);
-	int devnull = open("/dev/null", O_WRONLY);
-	int errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(devnull, 1);
-	dup2(errfd, 2);
-	int rc = cmd_diff(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out), close(saved_err), close(devnull), close(errfd);
-	FILE *f = fopen(errpath, "r");
-	size_t n = fread(errtext, 1, len - 1, f);
-	errtext[n] = '\0';
-	fclose(f);
-	return rc;
+	return test_run_command(cmd_diff, argv, errtext, len);
 }
 
 static void write_doc(const char *name, double rate, double latency, char *path, size_t len)
@@ -406,18 +376,13 @@ static void write_doc(const char *name, double rate, double latency, char *path,
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	make_doc(&doc, rate, latency);
-	snprintf(path, len, "%s/%s", tmpdir, name);
-	assert_int_equal(results_write_file(&doc, path, &err), 0);
+	assert_int_equal(results_write_file(&doc, test_path(path, len, name), &err), 0);
 	results_free(&doc);
 }
 
 static void write_text(const char *name, const char *text, char *path, size_t len)
 {
-	snprintf(path, len, "%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	test_write_file(test_path(path, len, name), text);
 }
 
 static void test_command_exit_codes(void **state)
@@ -433,8 +398,8 @@ static void test_command_exit_codes(void **state)
 	assert_int_equal(run_diff(msg, sizeof(msg), base, worse, "--threshold", "x"), 2);
 	assert_non_null(strstr(msg, "--threshold expects a number"));
 
-	snprintf(md, sizeof(md), "%s/diff.md", tmpdir);
-	snprintf(junit, sizeof(junit), "%s/junit.xml", tmpdir);
+	snprintf(md, sizeof(md), "%s/diff.md", test_dir);
+	snprintf(junit, sizeof(junit), "%s/junit.xml", test_dir);
 	char *argv[] = { "diff", base, worse, "--markdown", md, "--junit", junit, NULL };
 	int saved = dup(1), devnull = open("/dev/null", O_WRONLY);
 	dup2(devnull, 1);
@@ -474,7 +439,8 @@ int main(void)
 		cmocka_unit_test(test_renderings),
 		cmocka_unit_test(test_exact_interval_and_limits),
 		cmocka_unit_test(test_rule_power_and_false_alarms),
-		cmocka_unit_test_setup_teardown(test_command_exit_codes, setup_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_command_exit_codes, test_dir_setup,
+						test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -70,12 +72,10 @@ static void test_smaps_arithmetic(void **state)
 	fclose(f);
 }
 
-static char dir[] = "/tmp/vbench-test-footprint-XXXXXX";
-
 static void write_bytes(const char *name, const void *data, size_t len, size_t total)
 {
 	char path[256];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", test_dir, name);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -126,7 +126,6 @@ static void test_restart_not_inflated(void **state)
 	if (fd < 0)
 		skip();
 	close(fd);
-	assert_non_null(mkdtemp(dir));
 	write_halting_bzimage();
 	const char *modules[] = { "virtio_ring", "virtio",	 "virtio_mmio", "virtio_blk",
 				  "failover",	 "net_failover", "virtio_net",	"virtio_console" };
@@ -144,13 +143,13 @@ static void test_restart_not_inflated(void **state)
 	free(agent);
 
 	char kernel[256], agent_path[256];
-	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", dir);
-	snprintf(agent_path, sizeof(agent_path), "%s/agent", dir);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", test_dir);
+	snprintf(agent_path, sizeof(agent_path), "%s/agent", test_dir);
 	struct backend_config cfg = { .ncpus = 1,
 				      .memory_bytes = 128ull << 20,
 				      .agent_path = agent_path,
 				      .kernel_path = kernel,
-				      .modules_dir = dir,
+				      .modules_dir = test_dir,
 				      .force = true };
 	double overhead[2];
 	for (int i = 0; i < 2; i++) {
@@ -172,17 +171,14 @@ static void test_restart_not_inflated(void **state)
 	assert_true(overhead[0] < agent_len / 2);
 	assert_true(overhead[1] < agent_len / 2);
 	assert_true(overhead[1] < overhead[0] + (4u << 20));
-
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smaps_arithmetic),
-		cmocka_unit_test(test_restart_not_inflated),
+		cmocka_unit_test_setup_teardown(test_restart_not_inflated, test_dir_setup,
+						test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +42,11 @@ static void test_verdict_on_known_timings(void **state)
 	assert_false(probe_ring0_is_fast(NULL, 0, &best));
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void test_pvm_detection(void **state)
 {
 	(void)state;
-	char root[] = "/tmp/vbench-test-probe-XXXXXX", path[512];
-	assert_non_null(mkdtemp(root));
+	const char *root = test_dir;
+	char path[512];
 	snprintf(path, sizeof(path), "%s/proc", root);
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/sys", root);
@@ -62,11 +56,11 @@ static void test_pvm_detection(void **state)
 	assert_false(probe_pvm_loaded(root)); /* no /proc/modules, no module folder */
 
 	snprintf(path, sizeof(path), "%s/proc/modules", root);
-	write_file(path, "kvm_intel 380928 0 - Live 0x0000000000000000\n"
-			 "kvm 1146880 1 kvm_intel, Live 0x0000000000000000\n");
+	test_write_file(path, "kvm_intel 380928 0 - Live 0x0000000000000000\n"
+			      "kvm 1146880 1 kvm_intel, Live 0x0000000000000000\n");
 	assert_false(probe_pvm_loaded(root));
-	write_file(path, "kvm_pvmx 1 0 - Live 0x0\nkvm_pvm 90112 0 - Live 0x0000000000000000\n"
-			 "kvm 1146880 1 kvm_pvm, Live 0x0\n");
+	test_write_file(path, "kvm_pvmx 1 0 - Live 0x0\nkvm_pvm 90112 0 - Live 0x0000000000000000\n"
+			      "kvm 1146880 1 kvm_pvm, Live 0x0\n");
 	assert_true(probe_pvm_loaded(root));
 	unlink(path);
 
@@ -75,13 +69,7 @@ static void test_pvm_detection(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_true(probe_pvm_loaded(root));
 	rmdir(path);
-	snprintf(path, sizeof(path), "%s/sys/module", root);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/sys", root);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/proc", root);
-	rmdir(path);
-	rmdir(root);
+	assert_false(probe_pvm_loaded(root));
 }
 
 /* This host is PVM: the probe refuses at once, says so, and examines the host only once. */
@@ -112,7 +100,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict_on_known_timings),
-		cmocka_unit_test(test_pvm_detection),
+		cmocka_unit_test_setup_teardown(test_pvm_detection, test_dir_setup,
+						test_dir_teardown),
 		cmocka_unit_test(test_this_host_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include "cli/commands.h"
 #include "analysis/report-chart.h"
 #include "analysis/report-history.h"
@@ -27,38 +29,11 @@
 #define FIXTURE_B "tests/fixtures/run-b.json"
 #define GOLDEN_MD "tests/fixtures/run-a.report.md"
 
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vbench-test-report.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
+/* Every test's directory goes, and the gnuplot a test put in its place with it. */
 static int remove_dir(void **state)
 {
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	unsetenv("VBENCH_GNUPLOT");
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	size_t got = fread(s, 1, (size_t)n, f);
-	s[got] = '\0';
-	fclose(f);
-	return s;
+	return test_dir_teardown(state);
 }
 
 static void load(struct results_doc *doc, const char *path)
@@ -81,7 +56,7 @@ static void test_markdown_golden(void **state)
 	/* VBENCH_UPDATE_GOLDEN=1 rewrites the golden file after an intended change */
 	if (getenv("VBENCH_UPDATE_GOLDEN"))
 		assert_int_equal(report_buf_write_file(&md, GOLDEN_MD, &err), 0);
-	char *golden = slurp(GOLDEN_MD);
+	char *golden = test_read_file(GOLDEN_MD);
 	assert_non_null(golden);
 	assert_string_equal(md.text, golden);
 	/* rendering twice gives the same bytes: no clock, no randomness */
@@ -297,58 +272,22 @@ static void test_write_default(void **state)
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
 	char out[256], want[256];
-	assert_int_equal(report_write_default(&doc, tmpdir, out, sizeof(out), &err), 0);
-	snprintf(want, sizeof(want), "%s/2026-11-20T10-00-00Z/report.html", tmpdir);
+	assert_int_equal(report_write_default(&doc, test_dir, out, sizeof(out), &err), 0);
+	snprintf(want, sizeof(want), "%s/2026-11-20T10-00-00Z/report.html", test_dir);
 	assert_string_equal(out, want);
 	assert_int_equal(access(out, R_OK), 0);
-	snprintf(want, sizeof(want), "%s/2026-11-20T10-00-00Z/report.md", tmpdir);
+	snprintf(want, sizeof(want), "%s/2026-11-20T10-00-00Z/report.md", test_dir);
 	assert_int_equal(access(want, R_OK), 0);
 	results_free(&doc);
-}
-
-/* Run a command with stdout to /dev/null and stderr captured into msg. */
-static int run_cmd(int (*fn)(int, char **), char *msg, size_t len, char **argv)
-{
-	int argc = 0;
-	while (argv[argc])
-		argc++;
-	char errpath[128];
-	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
-	fflush(stdout);
-	fflush(stderr);
-	int saved_out = dup(1), saved_err = dup(2);
-	int devnull = open("/dev/null", O_WRONLY),
-	    errfd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	dup2(devnull, 1);
-	dup2(errfd, 2);
-	int rc = fn(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out), close(saved_err), close(devnull), close(errfd);
-	FILE *f = fopen(errpath, "r");
-	size_t n = fread(msg, 1, len - 1, f);
-	msg[n] = '\0';
-	fclose(f);
-	return rc;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 static void test_report_command(void **state)
 {
 	(void)state;
 	char msg[1024], out[160], path[192], bad[160];
-	snprintf(out, sizeof(out), "%s/rep", tmpdir);
+	snprintf(out, sizeof(out), "%s/rep", test_dir);
 	char *ok[] = { "report", FIXTURE_A, FIXTURE_B, "--out", out, "--format", "md,csv", NULL };
-	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), ok), 0);
+	assert_int_equal(test_run_command(cmd_report, ok, msg, sizeof(msg)), 0);
 	snprintf(path, sizeof(path), "%s/report.md", out);
 	assert_int_equal(access(path, R_OK), 0);
 	snprintf(path, sizeof(path), "%s/report.csv", out);
@@ -357,13 +296,13 @@ static void test_report_command(void **state)
 	assert_int_equal(access(path, R_OK), -1); /* not asked for */
 
 	char *fmt[] = { "report", FIXTURE_A, "--format", "pdf", NULL };
-	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), fmt), 2);
+	assert_int_equal(test_run_command(cmd_report, fmt, msg, sizeof(msg)), 2);
 	assert_non_null(strstr(msg, "unknown report format \"pdf\""));
 	char *none[] = { "report", NULL };
-	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), none), 2);
+	assert_int_equal(test_run_command(cmd_report, none, msg, sizeof(msg)), 2);
 	assert_non_null(strstr(msg, "no results file given"));
 	char *help[] = { "report", "--help", NULL };
-	assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), help), 0);
+	assert_int_equal(test_run_command(cmd_report, help, msg, sizeof(msg)), 0);
 
 	static const struct {
 		const char *name, *text, *want;
@@ -379,10 +318,10 @@ static void test_report_command(void **state)
 		{ "empty.json", "", "empty.json: empty file" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(bad, sizeof(bad), "%s/%s", tmpdir, cases[i].name);
-		write_text(bad, cases[i].text);
+		snprintf(bad, sizeof(bad), "%s/%s", test_dir, cases[i].name);
+		test_write_file(bad, cases[i].text);
 		char *argv[] = { "report", bad, "--out", out, NULL };
-		assert_int_equal(run_cmd(cmd_report, msg, sizeof(msg), argv), 2);
+		assert_int_equal(test_run_command(cmd_report, argv, msg, sizeof(msg)), 2);
 		if (!strstr(msg, cases[i].want))
 			fail_msg("\"%s\" lacks \"%s\"", msg, cases[i].want);
 	}
@@ -392,17 +331,17 @@ static void test_history(void **state)
 {
 	(void)state;
 	char dir[160], out[160], msg[1024], path[192];
-	snprintf(dir, sizeof(dir), "%s/runs", tmpdir);
-	snprintf(out, sizeof(out), "%s/hist", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/runs", test_dir);
+	snprintf(out, sizeof(out), "%s/hist", test_dir);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	/* written in reverse order of start time: history sorts by start time, not by name */
-	char *a = slurp(FIXTURE_A), *b = slurp(FIXTURE_B);
+	char *a = test_read_file(FIXTURE_A), *b = test_read_file(FIXTURE_B);
 	snprintf(path, sizeof(path), "%s/1-newer.json", dir);
-	write_text(path, b);
+	test_write_file(path, b);
 	snprintf(path, sizeof(path), "%s/2-older.json", dir);
-	write_text(path, a);
+	test_write_file(path, a);
 	snprintf(path, sizeof(path), "%s/junk.json", dir);
-	write_text(path, "not json");
+	test_write_file(path, "not json");
 	free(a);
 	free(b);
 
@@ -432,15 +371,15 @@ static void test_history(void **state)
 	report_buf_free(&html);
 
 	char *argv[] = { "history", dir, "--metric", "p99", "--out", out, NULL };
-	assert_int_equal(run_cmd(cmd_history, msg, sizeof(msg), argv), 0);
+	assert_int_equal(test_run_command(cmd_history, argv, msg, sizeof(msg)), 0);
 	assert_non_null(strstr(msg, "skipped"));
 	snprintf(path, sizeof(path), "%s/history.html", out);
 	assert_int_equal(access(path, R_OK), 0);
 	char *empty[] = { "history", out, NULL }; /* holds no .json */
-	assert_int_equal(run_cmd(cmd_history, msg, sizeof(msg), empty), 2);
+	assert_int_equal(test_run_command(cmd_history, empty, msg, sizeof(msg)), 2);
 	assert_non_null(strstr(msg, "no vbench results files"));
 	char *missing[] = { "history", "/nonexistent-dir", NULL };
-	assert_int_equal(run_cmd(cmd_history, msg, sizeof(msg), missing), 2);
+	assert_int_equal(test_run_command(cmd_history, missing, msg, sizeof(msg)), 2);
 	assert_non_null(strstr(msg, "/nonexistent-dir: cannot open folder"));
 }
 
@@ -687,11 +626,12 @@ int main(void)
 		cmocka_unit_test(test_terminal_table),
 		cmocka_unit_test(test_summary_names_few_differences),
 		cmocka_unit_test(test_html_has_charts),
-		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, setup_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, test_dir_setup,
+						remove_dir),
 		cmocka_unit_test(test_csv),
-		cmocka_unit_test_setup_teardown(test_write_default, setup_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(test_report_command, setup_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(test_history, setup_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_write_default, test_dir_setup, remove_dir),
+		cmocka_unit_test_setup_teardown(test_report_command, test_dir_setup, remove_dir),
+		cmocka_unit_test_setup_teardown(test_history, test_dir_setup, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include "analysis/results.h"
 #include "workloads/workload.h"
 
@@ -22,28 +24,11 @@ static const struct workload test_workload = {
 	.metrics = { { "lat_4KiB", "ns", BETTER_LOWER }, { "lat_64MiB", "ns", BETTER_LOWER } },
 };
 
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vbench-test-results.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Names in tmpdir other than . and .., joined by spaces. */
+/* Names in test_dir other than . and .., joined by spaces. */
 static void list_dir(char *out, size_t len)
 {
 	out[0] = '\0';
-	DIR *d = opendir(tmpdir);
+	DIR *d = opendir(test_dir);
 	assert_non_null(d);
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -173,7 +158,7 @@ static void test_round_trip(void **state)
 	struct vb_error err = { 0 };
 	char path[128];
 	fill_doc(&doc);
-	snprintf(path, sizeof(path), "%s/results.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/results.json", test_dir);
 	assert_int_equal(results_write_file(&doc, path, &err), 0);
 	if (results_read_file(&back, path, &err) < 0)
 		fail_msg("read back: %s", err.message);
@@ -245,7 +230,7 @@ static void test_atomic_write(void **state)
 	struct vb_error err = { 0 };
 	char path[128], names[256];
 	fill_doc(&doc);
-	snprintf(path, sizeof(path), "%s/run.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/run.json", test_dir);
 	assert_int_equal(results_write_file(&doc, path, &err), 0);
 	/* overwrite in place */
 	assert_int_equal(results_write_file(&doc, path, &err), 0);
@@ -256,14 +241,14 @@ static void test_atomic_write(void **state)
 	assert_int_equal(st.st_mode & 0777, 0644);
 
 	/* rename onto a directory fails: an error, and the temp file is gone */
-	snprintf(path, sizeof(path), "%s/adir", tmpdir);
+	snprintf(path, sizeof(path), "%s/adir", test_dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(results_write_file(&doc, path, &err), -1);
 	assert_non_null(strstr(err.message, "rename"));
 	list_dir(names, sizeof(names));
 	assert_true(strstr(names, ".adir") == NULL);
 	/* missing directory */
-	snprintf(path, sizeof(path), "%s/nope/run.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/nope/run.json", test_dir);
 	assert_int_equal(results_write_file(&doc, path, &err), -1);
 	assert_non_null(strstr(err.message, "nope/run.json"));
 	results_free(&doc);
@@ -366,16 +351,13 @@ static void test_read_file_errors(void **state)
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	char path[128];
-	snprintf(path, sizeof(path), "%s/missing.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/missing.json", test_dir);
 	assert_int_equal(results_read_file(&doc, path, &err), -1);
 	assert_non_null(strstr(err.message, "missing.json"));
 	results_free(&doc);
 
-	snprintf(path, sizeof(path), "%s/wrong.json", tmpdir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("{\"schema\":\"x\"}", f);
-	fclose(f);
+	snprintf(path, sizeof(path), "%s/wrong.json", test_dir);
+	test_write_file(path, "{\"schema\":\"x\"}");
 	assert_int_equal(results_read_file(&doc, path, &err), -1);
 	char want[192];
 	snprintf(want, sizeof(want), "%s: not a vbench result (schema \"x\"", path);
@@ -387,14 +369,17 @@ static void test_read_file_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_entries_and_compute, make_tmpdir,
-						remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_round_trip, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_nan_median_is_null, make_tmpdir,
-						remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_atomic_write, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_rejects_bad_input, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_read_file_errors, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_entries_and_compute, test_dir_setup,
+						test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_nan_median_is_null, test_dir_setup,
+						test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_write, test_dir_setup,
+						test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_rejects_bad_input, test_dir_setup,
+						test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_read_file_errors, test_dir_setup,
+						test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
