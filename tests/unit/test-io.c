@@ -48,6 +48,7 @@ static void smoke_ctx(const char *id, struct workload_ctx *ctx, struct sample_ou
 	ctx->seed = 42;
 	for (size_t p = 0; p < workload_param_count(w); p++)
 		ctx->params[p] = w->params[p].value[SUITE_SMOKE];
+	memset(out, 0, sizeof(*out)); /* as the agent does: no note, no sizes, no unknown name */
 	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 		out->value[m] = NAN;
 }
@@ -177,7 +178,7 @@ static void test_blk_without_disk_is_unsupported(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(blk_ids) / sizeof(blk_ids[0]); i++) {
 		struct workload_ctx ctx;
-		struct sample_out out;
+		struct sample_out out = { 0 };
 		struct vb_error err = { 0 };
 		smoke_ctx(blk_ids[i], &ctx, &out);
 		assert_int_equal(ctx.workload->run(&ctx, &out, &err), WORKLOAD_UNSUPPORTED);
@@ -221,7 +222,7 @@ static void test_blk_workloads_on_a_file(void **state)
 {
 	(void)state;
 	NEED_DISK();
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct stat before, after;
 	assert_int_equal(stat(disk_path, &before), 0);
 
@@ -247,7 +248,7 @@ static void test_blk_thread_engine(void **state)
 {
 	(void)state;
 	NEED_DISK();
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	run_blk("io.blk.randread", disk_path, 2, &out);
 	assert_true(named("io.blk.randread", &out, "engine") == 2);
 	run_blk("io.blk.randwrite", disk_path, 2, &out);
@@ -275,7 +276,7 @@ static void test_blk_falls_back_when_io_uring_is_refused(void **state)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
 		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0) {
 			struct workload_ctx ctx;
-			struct sample_out out;
+			struct sample_out out = { 0 };
 			struct vb_error err = { 0 };
 			smoke_ctx("io.blk.randread", &ctx, &out);
 			ctx.disk_path = disk_path;
@@ -326,7 +327,7 @@ static void test_blk_on_a_block_device(void **state)
 	memset(&info, 0, sizeof(info));
 	info.lo_flags = LO_FLAGS_AUTOCLEAR;
 	assert_int_equal(ioctl(loop, LOOP_SET_STATUS64, &info), 0);
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	for (size_t i = 0; i < sizeof(blk_ids) / sizeof(blk_ids[0]); i++)
 		run_blk(blk_ids[i], dev, 0, &out);
 	close(loop);
@@ -349,7 +350,7 @@ static void test_blk_too_small_disk_is_an_error(void **state)
 	snprintf(disk_path, sizeof(disk_path), "%s", saved);
 
 	struct workload_ctx ctx;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct vb_error err = { 0 };
 	smoke_ctx("io.blk.randread", &ctx, &out);
 	ctx.disk_path = small;
@@ -563,7 +564,7 @@ static void test_net_workloads_in_a_private_namespace(void **state)
 	assert_non_null(strstr(rep.silent.message, "no answer from peer"));
 
 	struct workload_ctx ctx;
-	struct sample_out unused;
+	struct sample_out unused = { 0 };
 	if (rep.rr.rc != 0)
 		fail_msg("io.net.rr: %s", rep.rr.message);
 	smoke_ctx("io.net.rr", &ctx, &unused);
@@ -592,7 +593,7 @@ static void run_on_unwritten_file(int (*make)(int fd), const char *expected)
 	}
 	close(fd);
 	struct workload_ctx ctx;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct vb_error err = { 0 };
 	smoke_ctx("io.blk.randread", &ctx, &out);
 	ctx.disk_path = path;
@@ -640,7 +641,7 @@ static void test_blk_create_scratch(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 4u << 20);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	for (size_t i = 0; i < sizeof(blk_ids) / sizeof(blk_ids[0]); i++)
 		run_blk(blk_ids[i], path, 0, &out);
 	/* Replacing a sparse file leaves a written one. */

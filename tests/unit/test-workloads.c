@@ -114,7 +114,7 @@ static void test_every_workload_runs_in_smoke(void **state)
 		if (w->host_side || w->only_when_named)
 			continue; /* self-tests crash and hang on purpose; integration tests cover them */
 		struct workload_ctx ctx;
-		struct sample_out out;
+		struct sample_out out = { 0 };
 		struct vb_error err = { 0 };
 		smoke_ctx(w, &ctx);
 		memset(&out, 0, sizeof(out));
@@ -171,7 +171,7 @@ static void test_metrics_are_set_by_name(void **state)
 			     { "c", "1", BETTER_LOWER } },
 	};
 	struct workload_ctx ctx = { .workload = &w };
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	memset(&out, 0, sizeof(out));
 	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
 		out.value[m] = NAN;
@@ -190,7 +190,7 @@ static void test_latency_leaves_sizes_above_max_unmeasured(void **state)
 	(void)state;
 	const struct workload *w = workload_find("mem.latency");
 	struct workload_ctx ctx;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct vb_error err = { 0 };
 	smoke_ctx(w, &ctx);
 	ctx.params[workload_param_index(w, "max_bytes")] = 64 << 10;
@@ -218,7 +218,7 @@ static void test_bad_parameters_are_errors_not_crashes(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct workload *w = workload_find(cases[i].id);
 		struct workload_ctx ctx;
-		struct sample_out out;
+		struct sample_out out = { 0 };
 		struct vb_error err = { 0 };
 		assert_non_null(w);
 		memset(&out, 0, sizeof(out));
@@ -440,7 +440,7 @@ static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state
 {
 	(void)state;
 	cpu_set_t before, after, one;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
 	assert_int_equal(run_smoke("os.ctxsw", &out), 0);
 	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
@@ -503,7 +503,7 @@ static void test_ctxsw_round_trip_is_two_switches_on_one_cpu(void **state)
 	CPU_SET(first, &one);
 	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 	const struct workload *w = workload_find("os.ctxsw");
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	uint64_t switches = 0;
 	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 	int rc = run_smoke("os.ctxsw", &out);
@@ -622,7 +622,7 @@ static double size_of(const struct sample_out *out, const char *name)
 static void test_workloads_record_sizes_within_the_memory_budget(void **state)
 {
 	(void)state;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct vb_error err = { 0 };
 	double budget = 16.0 * MiB; /* of --memory 64M */
 	assert_int_equal(run_with_memory("mem.stream", 64.0 * MiB, &out, &err), 0);
@@ -659,7 +659,7 @@ static void test_workloads_record_sizes_within_the_memory_budget(void **state)
 static void test_pagefault_thp_is_checked(void **state)
 {
 	(void)state;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct vb_error err = { 0 };
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(run_with_memory("mem.pagefault", 2.0 * (1u << 30), &out, &err), 0);
@@ -676,7 +676,7 @@ static void test_pagefault_thp_is_checked(void **state)
 static void test_pagefault_thp_without_huge_pages_is_unsupported(void **state)
 {
 	(void)state;
-	struct sample_out out;
+	struct sample_out out = { 0 };
 	struct vb_error err = { 0 };
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0)
 		skip();
