@@ -135,6 +135,27 @@ static bool report_html_row_measured(const struct report_model *m, const struct 
 	return false;
 }
 
+/*
+ * The chart points of n rows for nb backends: val[k * n + i] the median of backend k on row i, and
+ * its interval at *lo and *hi (the next two blocks of val, which holds 3 * n * nb); NAN where not
+ * measured.
+ */
+static void report_html_medians(const struct report_row **rows, size_t n, size_t nb, double *val,
+				double **lo, double **hi)
+{
+	*lo = val + n * nb;
+	*hi = *lo + n * nb;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < nb; k++) {
+			const struct report_cell *c = rows[i]->cells[k];
+			bool ok = report_cell_measured(c);
+			val[k * n + i] = ok ? c->median : NAN;
+			(*lo)[k * n + i] = ok ? c->lo : NAN;
+			(*hi)[k * n + i] = ok ? c->hi : NAN;
+		}
+	}
+}
+
 /* Memory latency over working-set size, one line per backend. */
 static void report_html_latency_chart(const struct report_model *m, struct report_buf *b)
 {
@@ -161,17 +182,10 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 	}
 	if (n < 2)
 		return;
-	double *lo = val + n * nb, *hi = lo + n * nb;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		labels[i] = rows[i]->metric + 4; /* "lat_4KiB" -> "4KiB" */
-		for (size_t k = 0; k < nb; k++) {
-			const struct report_cell *c = rows[i]->cells[k];
-			bool ok = report_cell_measured(c);
-			val[k * n + i] = ok ? c->median : NAN;
-			lo[k * n + i] = ok ? c->lo : NAN;
-			hi[k * n + i] = ok ? c->hi : NAN;
-		}
-	}
+	double *lo, *hi;
+	report_html_medians(rows, n, nb, val, &lo, &hi);
 	char ylabel[64];
 	snprintf(ylabel, sizeof(ylabel), "latency (%s), lower is better", rows[0]->unit);
 	const char *title = "Memory latency by working-set size (lower is better)";
@@ -218,16 +232,8 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 	}
 	if (n == 0)
 		return;
-	double *lo = val + n * nb, *hi = lo + n * nb;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < nb; k++) {
-			const struct report_cell *c = rows[i]->cells[k];
-			bool ok = report_cell_measured(c);
-			val[k * n + i] = ok ? c->median : NAN;
-			lo[k * n + i] = ok ? c->lo : NAN;
-			hi[k * n + i] = ok ? c->hi : NAN;
-		}
-	}
+	double *lo, *hi;
+	report_html_medians(rows, n, nb, val, &lo, &hi);
 	char xlabel[96];
 	snprintf(xlabel, sizeof(xlabel),
 		 "latency (%s), log scale, median with 95%% CI; lower is better", rows[0]->unit);

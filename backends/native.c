@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/child.h"
 #include "backends/cpus.h"
 #include "common/netif.h"
 
@@ -82,15 +82,8 @@ static int native_start(const struct backend_config *cfg, struct backend_instanc
 	}
 	if (pid == 0) {
 		/* the agent must not outlive vbench */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		signal(SIGINT, SIG_IGN); /* Ctrl-C is the harness's to handle */
+		backend_child_prepare(parent, cfg->cpu_list, cfg->ncpus, "native");
 		struct vb_error cerr;
-		if (cfg->ncpus && cpus_bind_process(cfg->cpu_list, cfg->ncpus, &cerr) < 0) {
-			fprintf(stderr, "vbench native: %s\n", cerr.message);
-			_exit(127);
-		}
 		if (cfg->network && private_loopback(&cerr) < 0) {
 			fprintf(stderr, "vbench native: private network namespace: %s\n",
 				cerr.message);
@@ -153,21 +146,9 @@ static void native_stop(struct backend_instance *inst)
 		close(inst->to_agent);
 	if (inst->from_agent >= 0)
 		close(inst->from_agent);
-	if (!inst->exited && inst->pid > 0) {
-		/* closing stdin makes the agent exit; give it a moment, then insist */
-		for (int i = 0; i < 50; i++) {
-			if (waitpid(inst->pid, &inst->status, WNOHANG) == inst->pid) {
-				inst->exited = true;
-				break;
-			}
-			usleep(2000);
-		}
-		if (!inst->exited) {
-			kill(inst->pid, SIGKILL);
-			while (waitpid(inst->pid, &inst->status, 0) < 0 && errno == EINTR)
-				;
-		}
-	}
+	/* closing stdin makes the agent exit; give it a moment, then insist */
+	if (!inst->exited && inst->pid > 0)
+		backend_child_end(inst->pid, &inst->status, 100);
 	free(inst);
 }
 

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/child.h"
 #include "backends/cpus.h"
 #include "common/clock.h"
 #include "backends/kvm/kvm.h"
@@ -110,15 +110,8 @@ static void qemu_cleanup_files(struct backend_instance *inst)
 static void qemu_exec(struct backend_instance *inst, char **argv, int channel, int tap,
 		      pid_t parent)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL); /* QEMU must not outlive vbench */
-	if (getppid() != parent)
-		_exit(127);
-	signal(SIGINT, SIG_IGN); /* Ctrl-C is the harness's to handle */
-	struct vb_error cerr;
-	if (inst->ncpus && cpus_bind_process(inst->cpu_list, inst->ncpus, &cerr) < 0) {
-		fprintf(stderr, "vbench qemu: %s\n", cerr.message);
-		_exit(127);
-	}
+	/* QEMU must not outlive vbench */
+	backend_child_prepare(parent, inst->cpu_list, inst->ncpus, "qemu");
 	/* Every fd opened here is close-on-exec; dup2 clears that flag on the copies QEMU is to keep. */
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int log = open(inst->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -422,19 +415,8 @@ static void qemu_stop(struct backend_instance *inst)
 		close(inst->channel_fd);
 		inst->channel_fd = -1;
 	}
-	for (int i = 0; i < 200 && !inst->exited; i++) {
-		if (waitpid(inst->pid, &inst->status, WNOHANG) == inst->pid)
-			inst->exited = true;
-		else
-			usleep(10000);
-	}
-	bool killed = !inst->exited;
-	if (killed) {
-		kill(inst->pid, SIGKILL);
-		while (waitpid(inst->pid, &inst->status, 0) < 0 && errno == EINTR)
-			;
-		inst->exited = true;
-	}
+	bool killed = !inst->exited && backend_child_end(inst->pid, &inst->status, 2000);
+	inst->exited = true;
 	/* A VM that never got ready, or that ended by itself other than by powering off, is explained
 	 * (the check looks at the console, so it does not race with QEMU's exit). */
 	if (!inst->ready || !killed)

@@ -588,13 +588,22 @@ char *json_dup_string(const struct json_doc *doc, int tok)
 	return s;
 }
 
-int json_get_number(const struct json_doc *doc, int tok, double *out)
+/* A primitive token's text (number, true, false, null) at *s, *l bytes; -1 for any other token. */
+static int json_primitive(const struct json_doc *doc, int tok, const char **s, int *l)
 {
 	if (tok < 0 || tok >= doc->ntokens || doc->tokens[tok].type != JSMN_PRIMITIVE)
 		return -1;
-	const jsmntok_t *t = &doc->tokens[tok];
-	const char *s = doc->text + t->start;
-	int l = t->end - t->start;
+	*s = doc->text + doc->tokens[tok].start;
+	*l = doc->tokens[tok].end - doc->tokens[tok].start;
+	return 0;
+}
+
+int json_get_number(const struct json_doc *doc, int tok, double *out)
+{
+	const char *s;
+	int l;
+	if (json_primitive(doc, tok, &s, &l) < 0)
+		return -1;
 	if (l == 4 && !memcmp(s, "null", 4)) {
 		*out = NAN;
 		return 0;
@@ -626,11 +635,10 @@ int json_get_int(const struct json_doc *doc, int tok, int64_t *out)
 
 int json_get_bool(const struct json_doc *doc, int tok, bool *out)
 {
-	if (tok < 0 || tok >= doc->ntokens || doc->tokens[tok].type != JSMN_PRIMITIVE)
+	const char *s;
+	int l;
+	if (json_primitive(doc, tok, &s, &l) < 0)
 		return -1;
-	const jsmntok_t *t = &doc->tokens[tok];
-	const char *s = doc->text + t->start;
-	int l = t->end - t->start;
 	if (l == 4 && !memcmp(s, "true", 4))
 		*out = true;
 	else if (l == 5 && !memcmp(s, "false", 5))

@@ -1,10 +1,26 @@
-/* Small helpers shared by the io.blk and io.net families: per-operation latencies. */
+/*
+ * Small helpers shared by the io.blk and io.net families: the duration parameter and per-operation
+ * latencies.
+ */
 #ifndef VB_IO_H
 #define VB_IO_H
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include "workloads/workload.h"
+
+/* The "ms" parameter in nanoseconds, rejecting nonsense before any I/O. */
+static inline int io_duration_ns(const struct workload_ctx *ctx, uint64_t *ns, struct vb_error *err)
+{
+	double ms = workload_param(ctx, "ms");
+	if (!(ms >= 1 && ms <= 600000))
+		return error_set(err, "%s: ms must be between 1 and 600000", ctx->workload->id);
+	*ns = (uint64_t)(ms * 1e6);
+	return 0;
+}
 
 /* Latencies of one sample's operations, in microseconds; grows as the sample runs. */
 struct io_latencies {
@@ -62,6 +78,19 @@ static inline void io_latencies_p50_p99(struct io_latencies *l, double *p50, dou
 	qsort(l->v, l->n, sizeof(*l->v), io_compare_double);
 	*p50 = io_percentile_sorted(l->v, l->n, 50);
 	*p99 = io_percentile_sorted(l->v, l->n, 99);
+}
+
+/* The metrics <prefix>_p50_us and <prefix>_p99_us of the latencies (sorts them). */
+static inline void io_latencies_set_metrics(struct io_latencies *l, const char *prefix,
+					    struct sample_out *out, const struct workload_ctx *ctx)
+{
+	double p50, p99;
+	char name[48];
+	io_latencies_p50_p99(l, &p50, &p99);
+	snprintf(name, sizeof(name), "%s_p50_us", prefix);
+	workload_set_metric(out, ctx, name, p50);
+	snprintf(name, sizeof(name), "%s_p99_us", prefix);
+	workload_set_metric(out, ctx, name, p99);
 }
 
 #endif

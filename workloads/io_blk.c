@@ -528,16 +528,6 @@ int io_blk_create_scratch(const char *path, uint64_t bytes, struct vb_error *err
 
 /* ---- io.blk.randread / io.blk.randwrite ---- */
 
-/* Duration parameter (ms) to nanoseconds, rejecting nonsense before any I/O. */
-static int io_blk_duration(const struct workload_ctx *ctx, uint64_t *ns, struct vb_error *err)
-{
-	double ms = workload_param(ctx, "ms");
-	if (!(ms >= 1 && ms <= 600000))
-		return error_set(err, "%s: ms must be between 1 and 600000", ctx->workload->id);
-	*ns = (uint64_t)(ms * 1e6);
-	return 0;
-}
-
 /*
  * One sample: depth 1, then depth 32, each for "ms". out gets qd<depth>_iops, _p50_us and _p99_us
  * per depth, and the engine that ran.
@@ -547,7 +537,7 @@ static int io_blk_random_run(const struct workload_ctx *ctx, struct sample_out *
 {
 	const char *id = ctx->workload->id;
 	uint64_t duration = 0;
-	if (io_blk_duration(ctx, &duration, err) != 0)
+	if (io_duration_ns(ctx, &duration, err) != 0)
 		return -1;
 	double engine_param = workload_param(ctx, "engine");
 	if (engine_param != IO_BLK_ENGINE_IO_URING && engine_param != IO_BLK_ENGINE_THREADS)
@@ -579,16 +569,12 @@ static int io_blk_random_run(const struct workload_ctx *ctx, struct sample_out *
 		if (rc == 0 && (job.ops == 0 || job.elapsed_ns == 0))
 			rc = error_set(err, "%s: no I/O completed at depth %u", id, depths[i]);
 		if (rc == 0) {
-			double p50, p99;
-			char name[32];
-			io_latencies_p50_p99(&job.lat, &p50, &p99);
-			snprintf(name, sizeof(name), "qd%u_iops", depths[i]);
+			char prefix[16], name[32];
+			snprintf(prefix, sizeof(prefix), "qd%u", depths[i]);
+			snprintf(name, sizeof(name), "%s_iops", prefix);
 			workload_set_metric(out, ctx, name,
 					    (double)job.ops * 1e9 / (double)job.elapsed_ns);
-			snprintf(name, sizeof(name), "qd%u_p50_us", depths[i]);
-			workload_set_metric(out, ctx, name, p50);
-			snprintf(name, sizeof(name), "qd%u_p99_us", depths[i]);
-			workload_set_metric(out, ctx, name, p99);
+			io_latencies_set_metrics(&job.lat, prefix, out, ctx);
 		}
 		io_latencies_free(&job.lat);
 	}
@@ -654,6 +640,15 @@ static const struct workload io_blk_randwrite_workload = {
 
 /* ---- io.blk.seq ---- */
 
+/* The "ms" parameter and the disk opened. Returns 0, -1, or WORKLOAD_UNSUPPORTED (no disk). */
+static int io_blk_prepare(const struct workload_ctx *ctx, uint64_t *duration,
+			  struct io_blk_disk *disk, struct vb_error *err)
+{
+	if (io_duration_ns(ctx, duration, err) != 0)
+		return -1;
+	return io_blk_open(ctx, disk, err);
+}
+
 /* Streams 1 MiB blocks from offset 0, wrapping at the end of the disk, for duration ns. */
 static int io_blk_seq_pass(const struct workload_ctx *ctx, const struct io_blk_disk *disk,
 			   void *buf, int write, uint64_t duration, double *mbps,
@@ -681,10 +676,8 @@ static int io_blk_seq_run(const struct workload_ctx *ctx, struct sample_out *out
 			  struct vb_error *err)
 {
 	uint64_t duration = 0;
-	if (io_blk_duration(ctx, &duration, err) != 0)
-		return -1;
 	struct io_blk_disk disk;
-	int rc = io_blk_open(ctx, &disk, err);
+	int rc = io_blk_prepare(ctx, &duration, &disk, err);
 	if (rc != 0)
 		return rc;
 	void *buf = io_blk_buffer(IO_BLK_SEQ_BLOCK, ctx->seed);
@@ -727,10 +720,8 @@ static int io_blk_fsync_run(const struct workload_ctx *ctx, struct sample_out *o
 			    struct vb_error *err)
 {
 	uint64_t duration = 0;
-	if (io_blk_duration(ctx, &duration, err) != 0)
-		return -1;
 	struct io_blk_disk disk;
-	int rc = io_blk_open(ctx, &disk, err);
+	int rc = io_blk_prepare(ctx, &duration, &disk, err);
 	if (rc != 0)
 		return rc;
 	struct io_latencies lat = { 0 };
@@ -765,10 +756,7 @@ static int io_blk_fsync_run(const struct workload_ctx *ctx, struct sample_out *o
 			off = 0;
 	} while (now < deadline);
 	if (rc == 0) {
-		double p50, p99;
-		io_latencies_p50_p99(&lat, &p50, &p99);
-		workload_set_metric(out, ctx, "fsync_p50_us", p50);
-		workload_set_metric(out, ctx, "fsync_p99_us", p99);
+		io_latencies_set_metrics(&lat, "fsync", out, ctx);
 		workload_set_metric(out, ctx, "fsyncs", (double)ops * 1e9 / (double)(now - start));
 	}
 	io_latencies_free(&lat);

@@ -148,13 +148,14 @@ static int io_net_recv_all(const char *id, int fd, void *buf, size_t len, struct
 	return 0;
 }
 
-static int io_net_duration(const struct workload_ctx *ctx, uint64_t *ns, struct vb_error *err)
+/* The peer's address and the "ms" parameter. Returns 0, -1, or WORKLOAD_UNSUPPORTED (no peer). */
+static int io_net_prepare(const struct workload_ctx *ctx, struct in_addr *addr, uint64_t *duration,
+			  struct vb_error *err)
 {
-	double ms = workload_param(ctx, "ms");
-	if (!(ms >= 1 && ms <= 600000))
-		return error_set(err, "%s: ms must be between 1 and 600000", ctx->workload->id);
-	*ns = (uint64_t)(ms * 1e6);
-	return 0;
+	int rc = io_net_peer(ctx, addr, err);
+	if (rc != 0)
+		return rc;
+	return io_duration_ns(ctx, duration, err) != 0 ? -1 : 0;
 }
 
 /* ---- io.net.rr ---- */
@@ -201,13 +202,8 @@ static int io_net_rr_measure(const struct workload_ctx *ctx, int fd, size_t size
 			break;
 	}
 	if (rc == 0) {
-		double p50, p99;
 		char name[32];
-		io_latencies_p50_p99(&lat, &p50, &p99);
-		snprintf(name, sizeof(name), "%s_p50_us", prefix);
-		workload_set_metric(out, ctx, name, p50);
-		snprintf(name, sizeof(name), "%s_p99_us", prefix);
-		workload_set_metric(out, ctx, name, p99);
+		io_latencies_set_metrics(&lat, prefix, out, ctx);
 		snprintf(name, sizeof(name), "%s_tps", prefix);
 		workload_set_metric(out, ctx, name, (double)done * 1e9 / (double)(now - start));
 	}
@@ -220,11 +216,9 @@ static int io_net_rr_run(const struct workload_ctx *ctx, struct sample_out *out,
 {
 	struct in_addr addr;
 	uint64_t duration = 0;
-	int rc = io_net_peer(ctx, &addr, err);
+	int rc = io_net_prepare(ctx, &addr, &duration, err);
 	if (rc != 0)
 		return rc;
-	if (io_net_duration(ctx, &duration, err) != 0)
-		return -1;
 	int fd = io_net_connect(ctx, &addr, NETPEER_ECHO_PORT, 1, err);
 	if (fd < 0)
 		return -1;
@@ -263,11 +257,9 @@ static int io_net_stream_run(const struct workload_ctx *ctx, struct sample_out *
 	const char *id = ctx->workload->id;
 	struct in_addr addr;
 	uint64_t duration = 0;
-	int rc = io_net_peer(ctx, &addr, err);
+	int rc = io_net_prepare(ctx, &addr, &duration, err);
 	if (rc != 0)
 		return rc;
-	if (io_net_duration(ctx, &duration, err) != 0)
-		return -1;
 	char *buf = malloc(IO_NET_STREAM_CHUNK);
 	if (!buf)
 		return error_set(err, "%s: out of memory", id);

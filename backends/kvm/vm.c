@@ -28,15 +28,21 @@ const char *vm_status_name(enum vm_status s)
 	return "unknown";
 }
 
+/* The ports below are write-only and read as zeros: whether the access is a write to act on. */
+static bool vm_port_written(uint8_t *data, unsigned len, bool is_write)
+{
+	if (!is_write)
+		memset(data, 0, len);
+	return is_write;
+}
+
 static void vm_boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
 			     bool is_write)
 {
 	struct vm *vm = opaque;
 	(void)offset;
-	if (!is_write) {
-		memset(data, 0, len);
+	if (!vm_port_written(data, len, is_write))
 		return;
-	}
 	if (data[0] != VM_BOOT_TIMER_MAGIC)
 		return;
 	pthread_mutex_lock(&vm->lock);
@@ -49,10 +55,8 @@ static void vm_boot_timer_io(void *opaque, uint64_t offset, uint8_t *data, unsig
 static void vm_acpi_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
 {
 	struct vm *vm = opaque;
-	if (!is_write) {
-		memset(data, 0, len);
+	if (!vm_port_written(data, len, is_write))
 		return;
-	}
 	if (offset == 0) {
 		/* ACPI sleep control register: SLP_TYPx in bits 2-4, SLP_EN in bit 5. */
 		if ((data[0] & 0x20) && ((data[0] >> 2) & 7) == VM_ACPI_S5_TYPE)
@@ -68,10 +72,8 @@ static void vm_legacy_reset_io(void *opaque, uint64_t offset, uint8_t *data, uns
 {
 	struct vm *vm = opaque;
 	(void)offset;
-	if (!is_write) {
-		memset(data, 0, len);
+	if (!vm_port_written(data, len, is_write))
 		return;
-	}
 	if (data[0] == 0xfe)
 		vm_end(vm, VM_STATUS_REBOOT, "the guest rebooted (keyboard controller reset)");
 }
@@ -80,10 +82,8 @@ static void vm_cf9_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len
 {
 	struct vm *vm = opaque;
 	(void)offset;
-	if (!is_write) {
-		memset(data, 0, len);
+	if (!vm_port_written(data, len, is_write))
 		return;
-	}
 	if (data[0] & 0x04)
 		vm_end(vm, VM_STATUS_REBOOT, "the guest rebooted (port 0xcf9 reset)");
 }

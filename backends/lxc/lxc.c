@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/child.h"
 #include "backends/cpus.h"
 #include "common/clock.h"
 #include "backends/lxc/cgroup.h"
@@ -140,10 +141,8 @@ static void reap(struct backend_instance *inst)
 {
 	if (inst->pid <= 0)
 		return;
-	kill(inst->pid, SIGKILL);
 	/* The kernel reports init's death only after every process of its namespace is gone. */
-	while (waitpid(inst->pid, &inst->wait_status, 0) < 0 && errno == EINTR)
-		;
+	backend_child_end(inst->pid, &inst->wait_status, 0);
 	inst->pid = 0;
 }
 

@@ -4,18 +4,13 @@
 # expensive one (cpu.sha256, two worker threads) is not charged with the expensive one's work,
 # and samples of the same work do not grow from one to the next.
 set -u
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-backends=native
-if [ "$(id -u)" -eq 0 ] && "$BUILD/vbench" list 2>/dev/null | grep -q '^  lxc *available'; then
-	backends="lxc native"
-else
-	echo "NOTE: lxc unavailable here, checking native only"
-fi
+backends=$(local_backends)
 # shellcheck disable=SC2086
-"$BUILD/vbench" compare $backends --suite smoke --workloads 'cpu.sha256,os.clock,os.fork' \
+"$VBENCH" compare $backends --suite smoke --workloads 'cpu.sha256,os.clock,os.fork' \
 	--repeat 5 --warmup 1 --out "$tmp/out" --json "$tmp/run.json" --no-report --quiet \
 	>"$tmp/stdout" 2>&1 || { cat "$tmp/stdout"; echo "compare failed"; exit 1; }
 

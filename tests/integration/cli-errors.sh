@@ -2,8 +2,7 @@
 # Integration: the CLI's usage errors are one clear line with exit 2, and --help is exit 0;
 # every command exits 0 ok, 1 a failed check, 2 usage or environment error (common/exit.h).
 set -u
-BUILD=${BUILD:-build}
-V="$BUILD/vbench"
+. "$(dirname "$0")/lib.sh"
 fail=0
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -11,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 expect() { # code needle args...
 	code=$1 needle=$2
 	shift 2
-	out=$("$V" "$@" 2>&1 >/dev/null)
+	out=$("$VBENCH" "$@" 2>&1 >/dev/null)
 	rc=$?
 	if [ $rc -ne "$code" ]; then
 		echo "FAIL: vbench $*: exit $rc, expected $code ($out)"; fail=1
@@ -66,10 +65,10 @@ expect 1 "" diff tests/fixtures/run-a.json tests/fixtures/run-b.json
 expect 2 "$tmp/none" history "$tmp/none"
 expect 0 "" history "$tmp/results" --out "$tmp/history"
 for c in compare run list info report diff history exec vm; do
-	"$V" $c --help >/dev/null 2>&1 || { echo "FAIL: vbench $c --help exit $?"; fail=1; }
-	"$V" $c --help | grep -q "usage: vbench $c" || { echo "FAIL: vbench $c --help has no usage line"; fail=1; }
+	"$VBENCH" $c --help >/dev/null 2>&1 || { echo "FAIL: vbench $c --help exit $?"; fail=1; }
+	"$VBENCH" $c --help | grep -q "usage: vbench $c" || { echo "FAIL: vbench $c --help has no usage line"; fail=1; }
 done
-"$V" --help | grep -q compare || { echo "FAIL: vbench --help lists no commands"; fail=1; }
-"$V" list | grep -q "native" || { echo "FAIL: list shows no native backend"; fail=1; }
-"$V" info | grep -q "topology" || { echo "FAIL: info shows no topology"; fail=1; }
+"$VBENCH" --help | grep -q compare || { echo "FAIL: vbench --help lists no commands"; fail=1; }
+"$VBENCH" list | grep -q "native" || { echo "FAIL: list shows no native backend"; fail=1; }
+"$VBENCH" info | grep -q "topology" || { echo "FAIL: info shows no topology"; fail=1; }
 exit $fail

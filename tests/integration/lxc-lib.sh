@@ -1,11 +1,7 @@
-# Shared by the lxc-*.sh integration tests (sourced, not run): skips, a static test payload,
-# and counts of what a container run could leave behind.
+# Shared by the lxc-*.sh integration tests (sourced, not run): on top of lib.sh, what lxc needs, a
+# static test payload, and counts of what a container run could leave behind.
 
-BUILD=${BUILD:-build}
-VBENCH=$BUILD/vbench
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 lxc_require() {
 	[ "$(id -u)" -eq 0 ] || skip "the lxc tests need root"
@@ -192,15 +188,16 @@ lxc_host_ip() {
 	ip -4 -o addr show scope global 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }'
 }
 
-# What a run could leave behind, as one line of counts.
+# What a run could leave behind, as one line of counts. Processes are those of the sessions the
+# test started vbench in (session_start, session_run): other work on the machine is not counted.
 lxc_counts() {
 	own_pidns=$(readlink /proc/self/ns/pid)
 	contained=0
-	for p in /proc/[0-9]*; do
-		ns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
+	for p in $(session_pids); do
+		ns=$(readlink "/proc/$p/ns/pid" 2>/dev/null) || continue
 		[ "$ns" = "$own_pidns" ] || contained=$((contained + 1))
 	done
-	agents=$(ps -e -o comm= | grep -c '^vbench-agent$')
+	agents=$(session_count -x vbench-agent)
 	mounts=$(wc -l </proc/self/mountinfo)
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		cgroups=$(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | wc -l)

@@ -2,14 +2,13 @@
 # Integration: the default memory the README states is the one the commands use: `--memory` of
 # run, compare and exec (read back from a real results file as well), and `vbench vm`'s guest RAM.
 set -u
-BUILD=${BUILD:-build}
-V="$BUILD/vbench"
+. "$(dirname "$0")/lib.sh"
 fail=0
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 # "--memory ... (default 2G)" in a command's --help
-help_default() { "$V" "$@" --help 2>&1 | sed -n 's/^ *--memory SIZE .*(default \([0-9]*[KMG]\)).*/\1/p'; }
+help_default() { "$VBENCH" "$@" --help 2>&1 | sed -n 's/^ *--memory SIZE .*(default \([0-9]*[KMG]\)).*/\1/p'; }
 readme_run=$(sed -n 's/.*(`--memory`, default \([0-9]*[KMG]\)).*/\1/p' README.md | head -1)
 readme_vm=$(sed -n 's/^| `vbench vm .*and \([0-9]*[KMG]\) of RAM unless .*/\1/p' README.md | head -1)
 [ -n "$readme_run" ] || { echo "FAIL: the README states no default for --memory"; fail=1; }
@@ -31,7 +30,7 @@ else
 fi
 
 # what a run without --memory really records
-"$V" run native --suite smoke --workloads cpu.sha256 --repeat 1 --warmup 0 --quiet \
+"$VBENCH" run native --suite smoke --workloads cpu.sha256 --repeat 1 --warmup 0 --quiet \
 	--out "$tmp/out" --json "$tmp/run.json" >"$tmp/stdout" 2>&1 ||
 	{ cat "$tmp/stdout"; echo "FAIL: vbench run native exited $?"; exit 1; }
 python3 - "$tmp/run.json" "$readme_run" <<'PY' || fail=1

@@ -2,25 +2,24 @@
 # Integration: Ctrl-C in the middle of a run keeps what was measured (results file marked
 # interrupted), exits 130, and leaves no agent process or temporary directory behind.
 set -u
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-agents_before=$(pgrep -c -x vbench-agent)
 runs_before=$(ls -d /tmp/vbench-run-* 2>/dev/null | wc -l)
 
-# cpu.sha256 finishes quickly; selftest.hang then blocks until the signal arrives
-"$BUILD/vbench" run native --suite smoke --repeat 3 --warmup 0 --timeout 60 --quiet \
-	--workloads 'cpu.sha256,selftest.hang' --out "$tmp" --json "$tmp/r.json" >"$tmp/out" 2>&1 &
-pid=$!
+# cpu.sha256 finishes quickly; selftest.hang then blocks until the signal arrives. In a session of
+# its own: the agents it leaves are counted, not those of other work on the machine.
+session_start "$VBENCH" run native --suite smoke --repeat 3 --warmup 0 --timeout 60 --quiet \
+	--workloads 'cpu.sha256,selftest.hang' --out "$tmp" --json "$tmp/r.json" >"$tmp/out" 2>&1
 sleep 4
-kill -INT $pid
-wait $pid
+kill -INT "$SESSION"
+wait "$SESSION_JOB"
 rc=$?
 cat "$tmp/out"
 [ $rc -eq 130 ] || { echo "expected exit 130 after SIGINT, got $rc"; exit 1; }
 [ -f "$tmp/r.json" ] || { echo "no results file after the interrupt"; exit 1; }
 sleep 0.2
-[ "$(pgrep -c -x vbench-agent)" = "$agents_before" ] || { echo "agent left running"; exit 1; }
+[ "$(session_count -x vbench-agent)" -eq 0 ] || { echo "agent left running"; exit 1; }
 [ "$(ls -d /tmp/vbench-run-* 2>/dev/null | wc -l)" = "$runs_before" ] || { echo "run directory left"; exit 1; }
 
 python3 - "$tmp/r.json" <<'PY'

@@ -2,19 +2,19 @@
 # Integration: a workload that kills the agent, hangs or corrupts the channel is recorded as an
 # error for that workload; the harness restarts the agent and the workloads after it still run.
 set -u
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-before=$(pgrep -c -x vbench-agent)
 
-"$BUILD/vbench" run native --suite smoke --repeat 2 --warmup 0 --timeout 3 --quiet \
+# in a session of its own: the agents it leaves are counted, not those of other work on the machine
+session_run "$VBENCH" run native --suite smoke --repeat 2 --warmup 0 --timeout 3 --quiet \
 	--workloads 'selftest.crash,selftest.hang,selftest.garbage,selftest.unsupported,selftest.ok' \
 	--out "$tmp" --json "$tmp/r.json" >"$tmp/out" 2>&1
 rc=$?
 cat "$tmp/out"
 [ $rc -eq 1 ] || { echo "expected exit 1 (failed workloads), got $rc"; exit 1; }
-after=$(pgrep -c -x vbench-agent)
-[ "$before" = "$after" ] || { echo "agents left running: before $before, after $after"; exit 1; }
+left=$(session_count -x vbench-agent)
+[ "$left" -eq 0 ] || { echo "agents left running: $left"; exit 1; }
 
 python3 - "$tmp/r.json" <<'PY'
 import json, sys

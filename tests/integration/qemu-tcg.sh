@@ -4,7 +4,7 @@
 # disk and network workloads; a VM that dies is reported, and nothing is left behind.
 # Exit 0 pass, 1 fail, 77 skip.
 set -u
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 is not installed"; exit 77; }
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (network namespace and TAP)"; exit 77; }
 [ -s "$BUILD/guest/vmlinuz" ] || { echo "SKIP: no guest kernel (make guest)"; exit 77; }
@@ -14,7 +14,8 @@ export VBENCH_QEMU_ACCEL=tcg
 before_netns=$(ls /proc/*/ns/net 2>/dev/null | xargs -n1 readlink 2>/dev/null | sort -u | wc -l)
 
 # The default 2 GiB: QEMU 10's microvm needs the backend's work-around there (see backends/qemu.c).
-"$BUILD/vbench" compare qemu --suite smoke --cpus 2 --repeat 2 --warmup 1 \
+# (in a session of its own: a QEMU it leaves is told apart from other work on the machine)
+session_run "$VBENCH" compare qemu --suite smoke --cpus 2 --repeat 2 --warmup 1 \
 	--workloads 'cpu.sha256,os.syscall,io.blk.seq,io.net.rr' --out "$tmp/out" --json "$tmp/run.json" \
 	--no-report --quiet >"$tmp/stdout" 2>"$tmp/stderr"
 rc=$?
@@ -35,14 +36,14 @@ for need in [("cpu.sha256", "single"), ("io.blk.seq", "read_mbps"), ("io.blk.seq
 print("qemu: %d metrics measured in the TCG guest, hello %s CPUs, kernel %s"
       % (len(ok), hello["cpus"], hello["kernel"]))
 PY
-pgrep -f 'qemu-system-x86_64 -nodefaults' >/dev/null && { echo "FAIL: a QEMU process is left"; exit 1; }
+[ "$(session_count -f 'qemu-system-x86_64 -nodefaults')" -eq 0 ] || { echo "FAIL: a QEMU process is left"; exit 1; }
 ls -d /tmp/vbench-run-* 2>/dev/null && { echo "FAIL: a run directory is left"; exit 1; }
 after_netns=$(ls /proc/*/ns/net 2>/dev/null | xargs -n1 readlink 2>/dev/null | sort -u | wc -l)
 [ "$after_netns" -le "$before_netns" ] || { echo "FAIL: a network namespace is left"; exit 1; }
 
 # A guest that dies before its hello is reported with its console, not waited for.
 printf 'not a kernel' >"$tmp/bad"
-"$BUILD/vbench" compare qemu --suite smoke --workloads os.syscall --kernel "$tmp/bad" --no-report \
+"$VBENCH" compare qemu --suite smoke --workloads os.syscall --kernel "$tmp/bad" --no-report \
 	--out "$tmp/out2" --quiet >"$tmp/stdout2" 2>&1
 rc=$?
 cat "$tmp/stdout2"

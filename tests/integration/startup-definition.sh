@@ -3,18 +3,13 @@
 # start until it has read the agent's hello): each backend that ran has a first-start figure and
 # lifecycle.start samples, and the Markdown and HTML reports state the definition.
 set -u
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-backends=native
-if [ "$(id -u)" -eq 0 ] && "$BUILD/vbench" list 2>/dev/null | grep -q '^  lxc *available'; then
-	backends="lxc native"
-else
-	echo "NOTE: lxc unavailable here, checking native only"
-fi
+backends=$(local_backends)
 # shellcheck disable=SC2086
-"$BUILD/vbench" compare $backends --suite smoke --workloads 'lifecycle.start' --repeat 3 \
+"$VBENCH" compare $backends --suite smoke --workloads 'lifecycle.start' --repeat 3 \
 	--warmup 1 --out "$tmp/out" --json "$tmp/run.json" --report-dir "$tmp/reports" --quiet \
 	>"$tmp/stdout" 2>&1 || { cat "$tmp/stdout"; echo "compare failed"; exit 1; }
 

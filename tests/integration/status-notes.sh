@@ -80,19 +80,21 @@ assert "lat_1GiB on lxc: unsupported — no samples\n" in md, md
 assert "  - selftest failed or unsupported\n" in md, "the words do not say the group failed"
 PY
 
-"$BUILD/vbench" diff "$tmp/run.json" "$tmp/new-failed.json" >"$tmp/diff1"
-rc=$?
-cat "$tmp/diff1"
-[ $rc -eq 1 ] || { echo "diff of a newly failing metric exited $rc, not 1"; exit 1; }
+# vbench diff BASE NEW into $tmp/OUT, shown; it must exit want.
+diff_expect() { # base new out want what
+	"$BUILD/vbench" diff "$1" "$2" >"$tmp/$3"
+	rc=$?
+	cat "$tmp/$3"
+	[ $rc -eq "$4" ] || { echo "diff $5 exited $rc, not $4"; exit 1; }
+}
+
+diff_expect "$tmp/run.json" "$tmp/new-failed.json" diff1 1 "of a newly failing metric"
 grep -q "^regressed .*selftest.partial/value .*failed in NEW: wrong digest" "$tmp/diff1" ||
 	{ echo "the failure is not the regression"; exit 1; }
 grep -q "^skipped .*mem.latency/lat_1GiB .*unsupported in BASE: ..*" "$tmp/diff1" ||
 	{ echo "diff does not say why lat_1GiB was not compared"; exit 1; }
 
-"$BUILD/vbench" diff "$tmp/new-failed.json" "$tmp/run.json" >"$tmp/diff2"
-rc=$?
-cat "$tmp/diff2"
-[ $rc -eq 0 ] || { echo "diff from a failed BASE exited $rc, not 0"; exit 1; }
+diff_expect "$tmp/new-failed.json" "$tmp/run.json" diff2 0 "from a failed BASE"
 grep -q "^skipped .*selftest.partial/value .*error in BASE: wrong digest" "$tmp/diff2" ||
 	{ echo "a failed BASE entry was compared"; exit 1; }
 

@@ -47,29 +47,6 @@ static void test_llc_verdict_known_answers(void **state)
 		checks_llc_verdict(32 * MiB, 1 * MiB, 4 * MiB, 1024 * MiB, text, sizeof(text)), 0);
 }
 
-static const struct workload stream = {
-	.id = "mem.stream",
-	.group = "mem",
-	.description = "test",
-	.metrics = { { "triad", "MB/s", BETTER_HIGHER } },
-};
-
-static const struct workload latency = {
-	.id = "mem.latency",
-	.group = "mem",
-	.description = "test",
-	.metrics = { { "lat_4KiB", "ns", BETTER_LOWER },
-		     { "lat_16KiB", "ns", BETTER_LOWER },
-		     { "lat_64KiB", "ns", BETTER_LOWER },
-		     { "lat_256KiB", "ns", BETTER_LOWER },
-		     { "lat_1MiB", "ns", BETTER_LOWER },
-		     { "lat_4MiB", "ns", BETTER_LOWER },
-		     { "lat_16MiB", "ns", BETTER_LOWER },
-		     { "lat_64MiB", "ns", BETTER_LOWER },
-		     { "lat_256MiB", "ns", BETTER_LOWER },
-		     { "lat_1GiB", "ns", BETTER_LOWER } },
-};
-
 static void backend(struct result_backend *b, const char *name, const char *hello)
 {
 	snprintf(b->name, sizeof(b->name), "%s", name);
@@ -105,10 +82,17 @@ static void make_run(struct results_doc *doc)
 		"{\"version\":\"0.1.0\",\"proto\":1,\"clocksource\":\"tsc\",\"thp\":{\"enabled\":"
 		"\"madvise\",\"defrag\":\"madvise\"},\"cpus\":2,\"memory_bytes\":25276502016,"
 		"\"isolation\":{\"memory_limit\":\"max\"}}");
+	/* the metrics as the workloads declare them */
+	const struct workload *stream = workload_find("mem.stream");
+	const struct workload *latency = workload_find("mem.latency");
+	assert_non_null(stream);
+	assert_non_null(latency);
+	int triad = workload_metric_index(stream, "triad");
+	assert_true(triad >= 0);
 	static const char *const names[] = { "lxc", "native" };
 	for (int b = 0; b < 2; b++) {
-		struct result_entry *e =
-			results_entry(doc, stream.id, stream.group, &stream.metrics[0], names[b]);
+		struct result_entry *e = results_entry(doc, stream->id, stream->group,
+						       &stream->metrics[triad], names[b]);
 		assert_non_null(e);
 		results_add_sample(e, 50000);
 		results_entry_add_size(e, "array_bytes", 8.0 * MiB);
@@ -121,9 +105,15 @@ static void make_run(struct results_doc *doc)
 	}
 	/* native's curve: L1, L2, a 32 MiB L3, memory */
 	static const double ns[10] = { 1, 1, 4, 4, 10, 12, 20, 80, 100, 110 };
+	static const char *const sizes[10] = { "4KiB", "16KiB", "64KiB", "256KiB", "1MiB",
+					       "4MiB", "16MiB", "64MiB", "256MiB", "1GiB" };
 	for (int m = 0; m < 10; m++) {
-		struct result_entry *e = results_entry(doc, latency.id, latency.group,
-						       &latency.metrics[(size_t)m], "native");
+		char name[16];
+		snprintf(name, sizeof(name), "lat_%s", sizes[m]);
+		int metric = workload_metric_index(latency, name);
+		assert_true(metric >= 0);
+		struct result_entry *e = results_entry(doc, latency->id, latency->group,
+						       &latency->metrics[metric], "native");
 		assert_non_null(e);
 		results_add_sample(e, ns[m]);
 	}

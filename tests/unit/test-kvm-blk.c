@@ -31,22 +31,6 @@ static struct memory mem;
 static struct test_ring guest;
 static char disk_path[64];
 
-static int setup(void **state)
-{
-	(void)state;
-	ram = aligned_alloc(4096, RAM);
-	memory_init_borrowed(&mem, ram, RAM);
-	guest = (struct test_ring){ ram, DESC, AVAIL, USED, QSIZE };
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(ram);
-	return 0;
-}
-
 /* Let the device work until the used ring holds n entries. */
 static void serve_until(struct virtio_mmio *m, uint16_t n)
 {
@@ -347,5 +331,8 @@ int main(void)
 		cmocka_unit_test(test_head_reused_in_flight),
 		cmocka_unit_test(test_buffered_is_said),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	ram = ring_guest_setup(&mem, &guest, RAM, DESC, AVAIL, USED, QSIZE);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	free(ram);
+	return failed;
 }

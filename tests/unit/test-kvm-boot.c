@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tests/unit/test-bzimage.h"
+
 #include "backends/kvm/boot.h"
 #include "backends/kvm/cpio.h"
 #include "backends/kvm/machine.h"
@@ -90,27 +92,13 @@ static void test_memory_split_around_hole(void **state)
 	assert_int_equal(memory_init(&m, 1 << 20, &err), -1);
 }
 
-/* A synthetic bzImage: a valid 2.15 header, 4 setup sectors, and a small "kernel". */
+/* The synthetic bzImage with a patterned "kernel". */
 static uint8_t *make_bzimage(size_t *len)
 {
-	size_t setup = 5 * 512, kernel = 8192;
-	uint8_t *img = calloc(1, setup + kernel);
-	img[0x1f1] = 4;
-	img[0x1fe] = 0x55;
-	img[0x1ff] = 0xaa;
-	img[0x200] = 0xeb;
-	img[0x201] = 0x6a; /* header ends at 0x26c */
-	memcpy(img + 0x202, "HdrS", 4);
-	img[0x206] = 0x0f;
-	img[0x207] = 0x02;
-	img[0x211] = 0x01;			    /* LOADED_HIGH */
-	img[0x236] = 0x03;			    /* XLF_KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
-	memcpy(img + 0x22c, "\xff\xff\xff\x7f", 4); /* initrd_addr_max */
-	memcpy(img + 0x238, "\xff\x07\x00\x00", 4); /* cmdline_size 2047 */
-	memcpy(img + 0x260, "\x00\x00\x10\x00", 4); /* init_size 1 MiB */
-	for (size_t i = 0; i < kernel; i++)
-		img[setup + i] = (uint8_t)(i * 7);
-	*len = setup + kernel;
+	uint8_t *img = test_bzimage();
+	for (size_t i = 0; i < TEST_BZIMAGE_KERNEL; i++)
+		img[TEST_BZIMAGE_SETUP + i] = (uint8_t)(i * 7);
+	*len = TEST_BZIMAGE_SETUP + TEST_BZIMAGE_KERNEL;
 	return img;
 }
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-bzimage.h"
 #include "tests/unit/test-util.h"
 
 #include <fcntl.h>
@@ -86,21 +87,8 @@ static void write_bytes(const char *name, const void *data, size_t len, size_t t
 /* A bzImage whose 64-bit kernel powers the VM off at once. */
 static void write_halting_bzimage(void)
 {
-	size_t setup = 5 * 512, kernel = 8192;
-	uint8_t *img = calloc(1, setup + kernel);
-	img[0x1f1] = 4;
-	img[0x1fe] = 0x55;
-	img[0x1ff] = 0xaa;
-	img[0x200] = 0xeb;
-	img[0x201] = 0x6a;
-	memcpy(img + 0x202, "HdrS", 4);
-	img[0x206] = 0x0f;
-	img[0x207] = 0x02;
-	img[0x211] = 0x01; /* LOADED_HIGH */
-	img[0x236] = 0x03; /* XLF_KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
-	memcpy(img + 0x22c, "\xff\xff\xff\x7f", 4);
-	memcpy(img + 0x238, "\xff\x07\x00\x00", 4);
-	memcpy(img + 0x260, "\x00\x00\x10\x00", 4);
+	size_t setup = TEST_BZIMAGE_SETUP, kernel = TEST_BZIMAGE_KERNEL;
+	uint8_t *img = test_bzimage();
 	/* nops from the 64-bit entry on, then power off (ACPI S5): a halted vCPU would hold its mutex */
 	memset(img + setup, 0x90, kernel);
 	const uint8_t off[] = { 0x66, 0xba, 0x00, 0x06, 0xb0, 0x34, 0xee, 0xf4, 0xeb, 0xfd };

@@ -1,12 +1,13 @@
 /*
- * The guest's side of a split virtqueue laid out in a test's RAM, and the register writes of a
- * virtio-mmio driver bringing queue 0 up: what test-virtq and test-kvm-blk both play.
+ * A test's guest RAM with the guest's side of a split virtqueue laid out in it, and the register
+ * writes of a virtio-mmio driver bringing queue 0 up: what test-virtq and test-kvm-blk both play.
  * Include after cmocka.h.
  */
 #ifndef VB_TEST_RING_H
 #define VB_TEST_RING_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backends/kvm/virtio/mmio.h"
@@ -16,6 +17,21 @@ struct test_ring {
 	uint64_t desc, avail, used; /* guest-physical = offsets into ram */
 	uint16_t size;
 };
+
+/*
+ * The test's guest: bytes of RAM (zeroed, page-aligned so that O_DIRECT can use it in place), mem
+ * over it and r a ring of size entries at the offsets desc, avail and used. Returns the RAM.
+ */
+static inline uint8_t *ring_guest_setup(struct memory *mem, struct test_ring *r, size_t bytes,
+					uint64_t desc, uint64_t avail, uint64_t used, uint16_t size)
+{
+	uint8_t *ram = aligned_alloc(4096, bytes);
+	assert_non_null(ram);
+	memset(ram, 0, bytes);
+	memory_init_borrowed(mem, ram, bytes);
+	*r = (struct test_ring){ ram, desc, avail, used, size };
+	return ram;
+}
 
 static inline void ring_desc(const struct test_ring *r, unsigned i, uint64_t addr, uint32_t len,
 			     uint16_t flags, uint16_t next)

@@ -24,22 +24,6 @@ static uint8_t *ram;
 static struct memory mem;
 static struct test_ring guest;
 
-static int setup(void **state)
-{
-	(void)state;
-	ram = calloc(1, RAM);
-	memory_init_borrowed(&mem, ram, RAM);
-	guest = (struct test_ring){ ram, DESC, AVAIL, USED, QSIZE };
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(ram);
-	return 0;
-}
-
 static void queue(struct virtq *q)
 {
 	memset(ram, 0, 0x4000);
@@ -308,5 +292,8 @@ int main(void)
 		cmocka_unit_test(test_layout_checks),
 		cmocka_unit_test(test_blk_over_mmio),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	ram = ring_guest_setup(&mem, &guest, RAM, DESC, AVAIL, USED, QSIZE);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	free(ram);
+	return failed;
 }

@@ -436,10 +436,22 @@ static double named(const char *id, const struct sample_out *out, const char *na
 	return out->value[i];
 }
 
+/* Pins this thread to the first CPU of allowed (what the caller restores afterwards). */
+static void pin_to_first_cpu(const cpu_set_t *allowed)
+{
+	int first = 0;
+	while (!CPU_ISSET(first, allowed))
+		first++;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+}
+
 static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state)
 {
 	(void)state;
-	cpu_set_t before, after, one;
+	cpu_set_t before, after;
 	struct sample_out out = { 0 };
 	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
 	assert_int_equal(run_smoke("os.ctxsw", &out), 0);
@@ -447,12 +459,7 @@ static void test_ctxsw_restores_affinity_and_skips_cross_on_one_cpu(void **state
 	assert_true(CPU_EQUAL(&before, &after));
 	assert_true(named("os.ctxsw", &out, "same_cpu_round_trip_us") > 0);
 
-	int first = 0;
-	while (!CPU_ISSET(first, &before))
-		first++;
-	CPU_ZERO(&one);
-	CPU_SET(first, &one);
-	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	pin_to_first_cpu(&before);
 	int rc = run_smoke("os.ctxsw", &out);
 	assert_int_equal(sched_setaffinity(0, sizeof(before), &before), 0);
 	assert_int_equal(rc, 0);
@@ -494,14 +501,9 @@ static void test_ctxsw_round_trip_is_two_switches_on_one_cpu(void **state)
 	if (fd < 0)
 		skip(); /* perf_event_paranoid forbids even software counters here */
 
-	cpu_set_t before, one;
+	cpu_set_t before;
 	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
-	int first = 0;
-	while (!CPU_ISSET(first, &before))
-		first++;
-	CPU_ZERO(&one);
-	CPU_SET(first, &one);
-	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	pin_to_first_cpu(&before);
 	const struct workload *w = workload_find("os.ctxsw");
 	struct sample_out out = { 0 };
 	uint64_t switches = 0;

@@ -156,27 +156,19 @@ int virtq_push(struct virtq *q, uint16_t head, uint32_t written, struct vb_error
 	return 0;
 }
 
+/* Between buf and the chain's readable (or writable) bytes from off, over the segments' iovec. */
 static size_t virtq_chain_copy(const struct virtq_chain *c, bool writable, size_t off, uint8_t *buf,
 			       size_t len, bool to_chain)
 {
+	struct iovec iov[VIRTQ_MAX_CHAIN];
+	unsigned n = virtq_chain_iov(c, writable, off, len, iov, VIRTQ_MAX_CHAIN);
 	size_t done = 0;
-	for (unsigned i = 0; i < c->nsegs && done < len; i++) {
-		const struct virtq_seg *s = &c->segs[i];
-		if (s->writable != writable)
-			continue;
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		size_t n = s->len - off;
-		if (n > len - done)
-			n = len - done;
+	for (unsigned i = 0; i < n; i++) {
 		if (to_chain)
-			memcpy(s->base + off, buf + done, n);
+			memcpy(iov[i].iov_base, buf + done, iov[i].iov_len);
 		else
-			memcpy(buf + done, s->base + off, n);
-		done += n;
-		off = 0;
+			memcpy(buf + done, iov[i].iov_base, iov[i].iov_len);
+		done += iov[i].iov_len;
 	}
 	return done;
 }
