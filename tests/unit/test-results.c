@@ -329,6 +329,11 @@ static void test_rejects_bad_input(void **state)
 		{ "\"start_time\":", "\"start\":", "start_time is missing" },
 		{ "\"values\":[12,14]", "\"values\":[12,true]",
 		  "counters[0].values[1] is not a number" },
+		{ "\"samples\":[0.1,", "\"sizes\":[1],\"samples\":[0.1,",
+		  "results[0].sizes is not an object" },
+		{ "\"samples\":[0.1,", "\"sizes\":{\"array_bytes\":\"big\"},\"samples\":[0.1,",
+		  "results[0].sizes holds a bad name or value" },
+		{ "\"results\":[", "\"warnings\":[7],\"results\":[", "warnings[0] is not a string" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *bad = mutate(good, cases[i].from, cases[i].to);
