@@ -1,34 +1,33 @@
 #!/bin/sh
-# Integration: `vbench diff` of two real back-to-back smoke runs of the same build calls no
-# regression (exit 0); against a copy whose samples are made 30% worse it exits 1.
+# Integration: `vbench diff` on a real smoke run's file. The same samples in another order (the
+# same build measured under the same conditions) call no regression (exit 0); a copy whose samples
+# are made 30% worse exits 1. Whether two real back-to-back runs stay quiet depends on the
+# machine's drift between runs, not on vbench: on the shared 2-core VM single metrics drifted by
+# 15-65% between runs a minute apart, so that is measured (tests/unit/test-diff.c simulates the
+# rule's false-alarm rate with known answers), not asserted here.
 set -u
 BUILD=${BUILD:-build}
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 V="$BUILD/vbench"
-# One pair of back-to-back runs of the same build, diffed with the default options.
-same_build_pair() { # tag
-	for i in 1 2; do
-		"$V" run native --suite smoke --quiet --out "$tmp/out" --json "$tmp/$1-run$i.json" >/dev/null 2>"$tmp/err" ||
-			{ cat "$tmp/err"; echo "smoke run failed"; exit 1; }
-	done
-	"$V" diff "$tmp/$1-run1.json" "$tmp/$1-run2.json" --markdown "$tmp/diff.md" --junit "$tmp/junit.xml" \
-		>"$tmp/diff.txt" 2>&1
-}
-# up to three pairs: a neighbour's burst of load can hit one or two; three flagged in a row fails
-rc=1
-for pair in a b c; do
-	same_build_pair $pair
-	rc=$?
-	[ $rc -eq 1 ] || break
-	echo "pair $pair flagged (load from elsewhere on this machine?); its regressed rows:"
-	grep "^regressed" "$tmp/diff.txt"
-done
+"$V" run native --suite smoke --quiet --out "$tmp/out" --json "$tmp/run1.json" >/dev/null 2>"$tmp/err" ||
+	{ cat "$tmp/err"; echo "smoke run failed"; exit 1; }
+
+# run2: every metric's samples reversed (and the summaries recomputed by diff from the samples)
+python3 - "$tmp/run1.json" "$tmp/run2.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for r in doc["results"]:
+    r["samples"] = r["samples"][::-1]
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+"$V" diff "$tmp/run1.json" "$tmp/run2.json" --markdown "$tmp/diff.md" --junit "$tmp/junit.xml" \
+	>"$tmp/diff.txt" 2>&1
+rc=$?
 tail -3 "$tmp/diff.txt"
-[ $rc -eq 0 ] || { echo "two runs of the same build were called a regression (exit $rc)"; grep "^regressed" "$tmp/diff.txt"; exit 1; }
+[ $rc -eq 0 ] || { echo "the same samples were called a regression (exit $rc)"; grep "^regressed\|^improved" "$tmp/diff.txt"; exit 1; }
+grep -q "^regressed\|^improved" "$tmp/diff.txt" && { echo "the same samples were called a change"; exit 1; }
 [ -s "$tmp/diff.md" ] && [ -s "$tmp/junit.xml" ] || { echo "no --markdown / --junit output"; exit 1; }
-cp "$tmp/$pair-run1.json" "$tmp/run1.json"
-cp "$tmp/$pair-run2.json" "$tmp/run2.json"
 
 # a slowed-down copy: every sample 30% worse in the metric's own direction
 python3 - "$tmp/run2.json" "$tmp/slow.json" <<'PY'
