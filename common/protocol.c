@@ -7,13 +7,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "common/clock.h"
 #include "common/json.h"
 
 static const char *const type_names[] = {
@@ -400,7 +397,7 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 	return json_writer_take(&w, len);
 }
 
-/* ---- line I/O ---- */
+/* ---- line assembly (the transport fills the buffer) ---- */
 
 void proto_reader_init(struct proto_reader *r, int fd)
 {
@@ -410,121 +407,50 @@ void proto_reader_init(struct proto_reader *r, int fd)
 	r->discarding = false;
 }
 
-int proto_read_line(struct proto_reader *r, int timeout_ms, char **line, size_t *len,
-		    struct vb_error *err)
+int proto_reader_take_line(struct proto_reader *r, char **line, size_t *len, struct vb_error *err)
 {
-	int64_t deadline = clock_deadline_ms(timeout_ms);
 	if (r->consumed) {
 		memmove(r->buf, r->buf + r->consumed, r->len - r->consumed);
 		r->len -= r->consumed;
 		r->consumed = 0;
 	}
-	for (;;) {
-		char *nl = memchr(r->buf, '\n', r->len);
-		if (nl) {
-			size_t l = (size_t)(nl - r->buf);
-			if (r->discarding) {
-				r->discarding = false;
-				memmove(r->buf, nl + 1, r->len - l - 1);
-				r->len -= l + 1;
-				error_set(err, "message is oversized (over %d bytes)",
-					  PROTO_MAX_LINE);
-				err->code = EMSGSIZE;
-				return -1;
-			}
-			*nl = '\0';
-			*line = r->buf;
-			*len = l;
-			r->consumed = l + 1;
-			return 1;
-		}
-		if (r->len >= PROTO_MAX_LINE) {
-			r->len = 0;
-			r->discarding = true;
-		}
-		int wait = clock_ms_left(deadline);
-		if (wait == 0) {
-			error_set(err, "timed out after %d ms waiting for a message", timeout_ms);
-			err->code = ETIMEDOUT;
+	char *nl = memchr(r->buf, '\n', r->len);
+	if (nl) {
+		size_t l = (size_t)(nl - r->buf);
+		if (r->discarding) {
+			r->discarding = false;
+			memmove(r->buf, nl + 1, r->len - l - 1);
+			r->len -= l + 1;
+			error_set(err, "message is oversized (over %d bytes)", PROTO_MAX_LINE);
+			err->code = EMSGSIZE;
 			return -1;
 		}
-		struct pollfd p = { .fd = r->fd, .events = POLLIN };
-		int pr = poll(&p, 1, wait);
-		if (pr < 0) {
-			if (errno == EINTR) {
-				error_set(err, "interrupted");
-				err->code = EINTR;
-				return -1;
-			}
-			return error_set_errno(err, "poll");
-		}
-		if (pr == 0)
-			continue;
-		ssize_t n = read(r->fd, r->buf + r->len, PROTO_MAX_LINE - r->len);
-		if (n < 0) {
-			if (errno == EINTR) {
-				error_set(err, "interrupted");
-				err->code = EINTR;
-				return -1;
-			}
-			if (errno == EAGAIN)
-				continue;
-			return error_set_errno(err, "read");
-		}
-		if (n == 0) {
-			if (r->len > 0 && !r->discarding) {
-				r->len = 0;
-				error_set(err,
-					  "stream ended in the middle of a message (truncated)");
-				err->code = EPROTO;
-				return -1;
-			}
-			return 0;
-		}
-		r->len += (size_t)n;
+		*nl = '\0';
+		*line = r->buf;
+		*len = l;
+		r->consumed = l + 1;
+		return 1;
 	}
-}
-
-int proto_write_line(int fd, const char *line, size_t len, int timeout_ms, struct vb_error *err)
-{
-	int64_t deadline = clock_deadline_ms(timeout_ms);
-	size_t total = len + 1, done = 0;
-	while (done < total) {
-		const char *p = done < len ? line + done : "\n";
-		size_t n = done < len ? len - done : 1;
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int wait = clock_ms_left(deadline);
-		if (wait == 0) {
-			error_set(err, "timed out writing a message");
-			err->code = ETIMEDOUT;
-			return -1;
-		}
-		int pr = poll(&pfd, 1, wait);
-		if (pr < 0 && errno != EINTR)
-			return error_set_errno(err, "poll");
-		if (pr <= 0)
-			continue;
-		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
-			return error_set(err, "the other side closed the channel");
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return error_set_errno(err, "write");
-		}
-		done += (size_t)w;
+	if (r->len >= PROTO_MAX_LINE) {
+		r->len = 0;
+		r->discarding = true;
 	}
 	return 0;
 }
 
-int proto_send(int fd, const struct proto_msg *msg, int timeout_ms, struct vb_error *err)
+char *proto_reader_space(struct proto_reader *r, size_t *room)
 {
-	size_t len;
-	char *line = proto_encode(msg, &len);
-	if (!line)
-		return error_set(err, "out of memory encoding a %s message",
-				 proto_type_name(msg->type));
-	int rc = proto_write_line(fd, line, len, timeout_ms, err);
-	free(line);
-	return rc;
+	*room = PROTO_MAX_LINE - r->len;
+	return r->buf + r->len;
+}
+
+int proto_reader_end(struct proto_reader *r, struct vb_error *err)
+{
+	if (r->len > 0 && !r->discarding) {
+		r->len = 0;
+		error_set(err, "stream ended in the middle of a message (truncated)");
+		err->code = EPROTO;
+		return -1;
+	}
+	return 0;
 }

@@ -109,9 +109,12 @@ int proto_values_add(struct proto_values *vals, const char *name, double value);
 /* Value by name; returns -1 if absent. */
 int proto_values_get(const struct proto_values *vals, const char *name, double *out);
 
-/* Line reader with time-outs over a file descriptor. */
+/*
+ * Lines assembled from a byte stream: the transport (a file descriptor in protocol-fd.c, the bare
+ * guest's shared-memory ring) appends bytes at proto_reader_space and adds them to len.
+ */
 struct proto_reader {
-	int fd;
+	int fd;		 /* protocol-fd.c's file descriptor; unused by other transports */
 	size_t len;	 /* bytes in buf */
 	size_t consumed; /* bytes of the line last returned, dropped on the next read */
 	char buf[PROTO_MAX_LINE + 1];
@@ -120,7 +123,17 @@ struct proto_reader {
 
 void proto_reader_init(struct proto_reader *r, int fd);
 /*
- * Read one line into *line (NUL-terminated, valid until the next call). timeout_ms < 0
+ * The next whole line in the buffer: 1 with *line (NUL-terminated, valid until the next call),
+ * 0 when more bytes are needed, -1 with err->code EMSGSIZE when an oversized line was skipped.
+ */
+int proto_reader_take_line(struct proto_reader *r, char **line, size_t *len, struct vb_error *err);
+/* Where the transport appends bytes, and how many fit (never 0 after take_line returned 0). */
+char *proto_reader_space(struct proto_reader *r, size_t *room);
+/* The stream ended: 0, or -1 with err->code EPROTO if it ended inside a line. */
+int proto_reader_end(struct proto_reader *r, struct vb_error *err);
+
+/*
+ * Over a file descriptor (protocol-fd.c). Read one line into *line (NUL-terminated, valid until the next call). timeout_ms < 0
  * waits forever. Returns 1 for a line, 0 at end of stream, -1 on error with err->code saying
  * which: ETIMEDOUT (time-out), EMSGSIZE (an oversized line, skipped: the next line reads),
  * EPROTO (the stream ended inside a line), EINTR (interrupted by a signal), else an I/O errno.
