@@ -1,4 +1,5 @@
-# vbench build. `make` builds build/vbench and build/vbench-agent; `make check` runs every test.
+# vbench build. `make` builds build/vbench, build/vbench-agent and build/vbench-bare; `make check`
+# runs every test.
 
 CC ?= cc
 CLANG ?= clang
@@ -16,6 +17,7 @@ OBJ := $(BUILD)/obj
 COMMON_SRC := $(wildcard common/*.c)
 WORKLOAD_SRC := $(wildcard workloads/*.c)
 AGENT_SRC := $(wildcard guest-agent/*.c)
+BARE_SRC := $(wildcard guest-agent/bare/*.c guest-agent/bare/*.S)
 ANALYSIS_SRC := $(wildcard analysis/*.c)
 HARNESS_SRC := $(wildcard harness/*.c)
 BACKEND_SRC := $(wildcard backends/*.c backends/*/*.c backends/*/*/*.c)
@@ -41,7 +43,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 .PHONY: all deps guest compare check check-unit check-layers check-integration check-fuzz check-rig \
 	check-sanitize fuzz fuzz-long validate format clean
 
-all: $(BUILD)/vbench $(BUILD)/vbench-agent
+all: $(BUILD)/vbench $(BUILD)/vbench-agent $(BUILD)/vbench-bare
 
 deps:
 	@scripts/install-deps.sh
@@ -62,6 +64,55 @@ $(BUILD)/vbench: $(LIB_OBJ) $(OBJ)/cli/main.o
 $(BUILD)/vbench-agent: $(AGENT_OBJ)
 	@$(if $(Q),echo "  LINK    $@ (static)")
 	$(Q)$(CC) $(CFLAGS) -static $^ -o $@ $(LDLIBS_AGENT)
+
+# The bare guest (issue 14; common/bare-abi.h): the agent's serving code and the cpu, mem and self-test
+# workloads on guest-agent/bare/ instead of Linux, for a VMM that starts every vCPU in ring 3 with no
+# kernel. Built with musl, static, not PIE, at ld's default 0x400000 (>= BARE_IMAGE_MIN), without the
+# C library's start files (start.S is the entry) or allocator (libc-bare.c): libc.a gives snprintf,
+# strtod, strings and libm. A system call there is #UD, which ends the VM, so the link fails if a
+# `syscall` instruction lies in any function but these four of musl's, which never make one here:
+#   __lock, __unlock: only when libc.need_locks is set, which pthread_create alone sets (the guest
+#     creates no thread); reached from __ofl_lock in __stdio_exit, which only exit() runs (never);
+#   __lockfile, __unlockfile: only for a FILE whose lock is >= 0 (a futex wait on contention); the
+#     guest's only FILEs are vsnprintf's on the stack, with lock -1; also reached from
+#     __stdio_exit's close_file, pulled in by __towrite's hook for exit().
+# (objdump -d build/vbench-bare | grep -c syscall: 8, two in each.)
+BARE_CC ?= musl-gcc
+BARE_OBJ := $(BUILD)/obj-bare
+BARE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-pie -fno-stack-protector
+BARE_COMMON := common/error.c common/json.c common/protocol.c common/rng.c common/suite.c
+BARE_WORKLOADS := workloads/cpu.c workloads/mem.c workloads/lz.c workloads/sha256.c \
+	workloads/registry.c workloads/lifecycle.c workloads/selftest.c workloads/platform-cpuid.c
+BARE_ALL_SRC := $(BARE_COMMON) $(BARE_WORKLOADS) guest-agent/serve.c $(BARE_SRC)
+BARE_ALL_OBJ := $(patsubst %,$(BARE_OBJ)/%.o,$(basename $(BARE_ALL_SRC)))
+# musl's headers stand alone (-nostdinc); jsmn's header is the one the host build includes.
+BARE_INC := $(BUILD)/bare-include
+JSMN_H := $(firstword $(wildcard /usr/include/jsmn.h /usr/local/include/jsmn.h))
+
+$(BARE_INC)/jsmn.h:
+	@mkdir -p $(dir $@)
+	@test -n "$(JSMN_H)" || { echo "vbench: jsmn.h not found (make deps)"; exit 1; }
+	$(Q)ln -sf $(JSMN_H) $@
+
+$(BARE_OBJ)/%.o: %.c | $(BARE_INC)/jsmn.h
+	@mkdir -p $(dir $@)
+	@command -v $(BARE_CC) >/dev/null || { echo "vbench: $(BARE_CC) not found (make deps: musl-tools)"; exit 1; }
+	@$(if $(Q),echo "  CC      $< (bare)")
+	$(Q)$(BARE_CC) -I. -I$(BARE_INC) -DVBENCH_VERSION=\"$(VERSION)\" -DVBENCH_BARE $(BARE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BARE_OBJ)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $< (bare)")
+	$(Q)$(BARE_CC) $(BARE_CFLAGS) -c $< -o $@
+
+$(BUILD)/vbench-bare: $(BARE_ALL_OBJ)
+	@$(if $(Q),echo "  LINK    $@ (bare guest)")
+	$(Q)$(BARE_CC) $(BARE_CFLAGS) -static -no-pie -nostartfiles -Wl,-z,noexecstack $^ -o $@.tmp -lm
+	$(Q)calls=$$(objdump -d $@.tmp | awk '/^[0-9a-f]+ <.*>:$$/ { fn = $$2 } /\tsyscall/ { print fn }' | \
+		sort -u | grep -vxE '<(__lock|__unlock|__lockfile|__unlockfile)>:'); \
+	if [ -n "$$calls" ]; then echo "vbench-bare: system calls the bare guest must not make in:" $$calls; \
+		rm -f $@.tmp; exit 1; fi
+	$(Q)mv $@.tmp $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)

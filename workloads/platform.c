@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,4 +235,21 @@ size_t platform_cache_size(int level)
 	if (v >= 0)
 		return (size_t)v;
 	return platform_cache_size_cpuid(level);
+}
+
+void platform_crash(void)
+{
+	raise(SIGSEGV);
+}
+
+void platform_hang(void)
+{
+	for (;;)
+		pause();
+}
+
+/* stdout is the channel natively and in lxc */
+int platform_write_channel(const void *bytes, size_t len)
+{
+	return write(STDOUT_FILENO, bytes, len) < 0 ? -1 : 0;
 }

@@ -38,4 +38,14 @@ void platform_workers_barrier(void);
 size_t platform_cache_size(int level);
 size_t platform_page_size(void);
 
+/*
+ * Misbehaviour on purpose, for the self-test workloads (selftest.c), as each platform has it:
+ * die as a crashing workload does (a signal in a process, a fault in the bare guest), never
+ * return, and write bytes that are not the protocol onto the agent's channel (-1 with errno if
+ * they could not be written).
+ */
+void platform_crash(void);
+void platform_hang(void);
+int platform_write_channel(const void *bytes, size_t len);
+
 #endif

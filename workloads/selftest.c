@@ -2,11 +2,10 @@
  * Self-test workloads: they misbehave on purpose (crash, hang, corrupt the channel, decline)
  * so that tests can check how vbench copes. They never run unless named explicitly.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "workloads/platform.h"
 #include "workloads/workload.h"
 
 static int selftest_crash(const struct workload_ctx *ctx, struct sample_out *out,
@@ -15,7 +14,7 @@ static int selftest_crash(const struct workload_ctx *ctx, struct sample_out *out
 	(void)ctx;
 	(void)out;
 	(void)err;
-	raise(SIGSEGV);
+	platform_crash();
 	return -1;
 }
 
@@ -25,19 +24,18 @@ static int selftest_hang(const struct workload_ctx *ctx, struct sample_out *out,
 	(void)ctx;
 	(void)out;
 	(void)err;
-	for (;;)
-		pause();
+	platform_hang();
 	return -1;
 }
 
-/* Writes a line that is not the protocol onto stdout, which is the channel natively and in lxc. */
+/* Writes a line that is not the protocol onto the channel (stdout natively and in lxc). */
 static int selftest_garbage(const struct workload_ctx *ctx, struct sample_out *out,
 			    struct vb_error *err)
 {
 	(void)ctx;
 	(void)out;
 	static const char junk[] = "{\"type\":\"sample\",\"id\":\"oops\n";
-	if (write(STDOUT_FILENO, junk, sizeof(junk) - 1) < 0)
+	if (platform_write_channel(junk, sizeof(junk) - 1) < 0)
 		return error_set_errno(err, "write");
 	return error_set(err, "garbage written");
 }

@@ -1,0 +1,155 @@
+/*
+ * vbench-bare: the agent as a bare guest, started by vbench's VMM on every vCPU in 64-bit ring 3
+ * with no kernel (common/bare-abi.h). vCPU 0 says hello over the shared-memory rings and serves
+ * requests with the Linux agent's own loop (serve.c); the other vCPUs park until a workload
+ * gives them work.
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/protocol.h"
+#include "guest-agent/bare/bare.h"
+#include "guest-agent/bare/ring.h"
+#include "guest-agent/serve.h"
+
+/* The VMM's boot timer (backends/kvm/vm.h, VM_BOOT_TIMER_*): its byte marks the hello sent. */
+#define BARE_BOOT_TIMER_PORT  0x440
+#define BARE_BOOT_TIMER_MAGIC 123
+
+unsigned bare_cpu_index(void)
+{
+	uintptr_t tls;
+	__asm__("movq %%fs:0, %0" : "=r"(tls));
+	return *(const volatile uint32_t *)(tls + BARE_TLS_CPU_INDEX_OFFSET);
+}
+
+void bare_exit(uint32_t status)
+{
+	for (;;)
+		bare_out(BARE_PORT_EXIT, status);
+}
+
+void bare_abort(const char *fmt, ...)
+{
+	/* below 4 GiB, as the port's 32-bit value needs: the image is linked at 4 MiB */
+	static char message[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	for (;;)
+		bare_out(BARE_PORT_ABORT, (uint32_t)(uintptr_t)message);
+}
+
+static void bare_doorbell(void *ctx, unsigned port, uint32_t value)
+{
+	(void)ctx;
+	bare_out(port, value);
+}
+
+static int bare_send_line(void *ctx, const char *line, size_t len, struct vb_error *err)
+{
+	return bare_channel_send_line(ctx, line, len, err);
+}
+
+static int bare_read_line(void *ctx, char **line, size_t *len, struct vb_error *err)
+{
+	return bare_channel_read_line(ctx, line, len, err);
+}
+
+/* No counters (no perf without a kernel), no orphans, and nobody to log to. */
+static const struct serve_ops bare_serve_ops = {
+	.send_line = bare_send_line,
+	.read_line = bare_read_line,
+};
+
+static void bare_isolation_json(struct json_writer *w)
+{
+	struct bare_boot_info *boot = bare_boot();
+	uint64_t used, kvm, measured;
+	bare_platform_tsc(&used, &kvm, &measured);
+	char vmm[sizeof(boot->vmm) + 1];
+	memcpy(vmm, boot->vmm, sizeof(boot->vmm));
+	vmm[sizeof(boot->vmm)] = '\0';
+	json_object_begin(w);
+	json_kv_string(w, "kind", "bare guest");
+	json_kv_string(w, "vmm", vmm);
+	json_kv_int(w, "abi_version", boot->abi_version);
+	json_kv_int(w, "vcpus", boot->ncpus);
+	json_kv_int(w, "page_bytes", boot->page_bytes);
+	json_kv_int(w, "heap_bytes", (int64_t)bare_platform_heap_bytes());
+	json_kv_int(w, "tsc_khz", (int64_t)used);
+	json_kv_int(w, "tsc_khz_kvm", (int64_t)kvm);
+	json_kv_int(w, "tsc_khz_measured", (int64_t)measured);
+	json_key(w, "warnings");
+	json_array_begin(w);
+	if (bare_platform_warnings()[0])
+		json_string(w, bare_platform_warnings());
+	json_array_end(w);
+	json_object_end(w);
+}
+
+static void bare_fill_hello(struct proto_msg *m)
+{
+	struct bare_boot_info *boot = bare_boot();
+	struct proto_hello *h = &m->hello;
+	memset(m, 0, sizeof(*m));
+	m->type = PROTO_HELLO;
+	snprintf(h->version, sizeof(h->version), "%s", VBENCH_VERSION);
+	h->proto = PROTO_VERSION;
+	snprintf(h->kernel, sizeof(h->kernel), "none (bare guest)");
+	snprintf(h->hostname, sizeof(h->hostname), "bare-guest");
+	snprintf(h->clocksource, sizeof(h->clocksource), "tsc");
+	/* not THP but the VMM's page size: every heap page is large, or none is */
+	snprintf(h->thp_enabled, sizeof(h->thp_enabled), "%s",
+		 boot->page_bytes > 4096 ? "always" : "never");
+	h->cpus = boot->ncpus;
+	h->memory_bytes = boot->memory_bytes;
+	h->hw_counters = false;
+	snprintf(h->counters_note, sizeof(h->counters_note), "bare guest: no perf");
+	struct json_writer w;
+	json_writer_init(&w);
+	bare_isolation_json(&w);
+	h->isolation_json = json_writer_take(&w, NULL);
+}
+
+static void bare_main(void)
+{
+	struct bare_boot_info *boot = bare_boot();
+	struct vb_error err;
+	if (boot->magic != BARE_MAGIC || boot->abi_version != BARE_ABI_VERSION)
+		bare_abort("bare guest: boot information has magic %#x, ABI %u (want %#x, ABI %u)",
+			   boot->magic, boot->abi_version, BARE_MAGIC, BARE_ABI_VERSION);
+	if (bare_platform_init(&err) < 0)
+		bare_abort("%s", err.message);
+
+	static struct bare_channel channel;
+	bare_channel_init(&channel, bare_ring_at(BARE_RING_TX_GPA), bare_ring_at(BARE_RING_RX_GPA),
+			  bare_doorbell, NULL);
+	struct serve serve = { .ops = &bare_serve_ops, .ctx = &channel };
+
+	struct proto_msg hello;
+	bare_fill_hello(&hello);
+	int rc = serve_send(&serve, &hello, &err);
+	proto_msg_free(&hello);
+	if (rc < 0)
+		bare_abort("bare guest: sending hello: %s", err.message);
+	bare_outb(BARE_BOOT_TIMER_PORT, BARE_BOOT_TIMER_MAGIC);
+	serve_requests(&serve);
+	bare_exit(0);
+}
+
+/* Called by _start (start.S) on every vCPU with its index. */
+void bare_start(unsigned long cpu) __attribute__((noreturn));
+void bare_start(unsigned long cpu)
+{
+	/* musl's start code would point the thread at the global locale (strerror reads it) */
+	uselocale(LC_GLOBAL_LOCALE);
+	if (cpu != 0)
+		bare_worker_loop((unsigned)cpu);
+	bare_main();
+	bare_exit(0);
+}
