@@ -3,6 +3,7 @@
 # On Debian 12 QEMU comes from bookworm-backports (10.x): 7.2's SVM emulation wedges the nested rig.
 set -e
 PKGS="build-essential clang libclang-rt-14-dev libhwloc-dev libpfm4-dev libjsmn-dev libcmocka-dev liburing-dev \
+musl-dev musl-tools \
 gnuplot-nox iproute2 cpio zstd xz-utils kmod python3 \
 busybox-static fio iperf3 linux-perf"
 SUDO=""
