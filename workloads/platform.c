@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 uint64_t platform_now_ns(void)
 {
 	return clock_now_ns();

@@ -22,10 +22,10 @@
  * narrowest of several port round trips, a few microseconds wide: about 0.02% here, well inside
  * the 0.5% that decides between KVM's figure and the measured one.
  */
-#define BARE_CLOCK_CALIBRATE_NS	 25000000ull
-#define BARE_CLOCK_SAMPLES	 5
-#define BARE_CLOCK_TOLERANCE	 0.005
-#define BARE_CLOCK_MAX_EXITS	 10000000u
+#define BARE_CLOCK_CALIBRATE_NS 25000000ull
+#define BARE_CLOCK_SAMPLES	5
+#define BARE_CLOCK_TOLERANCE	0.005
+#define BARE_CLOCK_MAX_EXITS	10000000u
 
 static struct bare_heap bare_heap;
 static volatile int bare_heap_lock;
@@ -136,9 +136,10 @@ static int clock_init(struct vb_error *err)
 		bare_warn(msg);
 		clock_use(kvm);
 	} else if (!kvm) {
-		snprintf(msg, sizeof(msg),
-			 "KVM gave no TSC frequency: using %llu kHz measured against the host clock",
-			 (unsigned long long)measured);
+		snprintf(
+			msg, sizeof(msg),
+			"KVM gave no TSC frequency: using %llu kHz measured against the host clock",
+			(unsigned long long)measured);
 		bare_warn(msg);
 		clock_use(measured);
 	} else if ((double)(measured > kvm ? measured - kvm : kvm - measured) >
@@ -203,8 +204,9 @@ static int heap_init(struct vb_error *err)
 		if (start >= end)
 			continue;
 		if (start < boot->image_end)
-			return error_set(err, "bare guest: heap range %d [%#llx, %#llx) overlaps the "
-					      "image (it ends at %#llx)",
+			return error_set(err,
+					 "bare guest: heap range %d [%#llx, %#llx) overlaps the "
+					 "image (it ends at %#llx)",
 					 i, (unsigned long long)start, (unsigned long long)end,
 					 (unsigned long long)boot->image_end);
 		if (bare_heap_add(&bare_heap, (uintptr_t)start, (uintptr_t)end) < 0)

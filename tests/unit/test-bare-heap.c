@@ -91,9 +91,9 @@ static void test_freeing_coalesces_in_any_order(void **state)
 		}
 		assert_true(heap.count >= 1);
 		for (int i = 0; i < 3; i++)
-			assert_int_equal(bare_heap_free(&heap, blocks[orders[o][i]],
-							sizes[orders[o][i]]),
-					 0);
+			assert_int_equal(
+				bare_heap_free(&heap, blocks[orders[o][i]], sizes[orders[o][i]]),
+				0);
 		assert_int_equal(heap.count, 1);
 		assert_int_equal(bare_heap_free_bytes(&heap), ARENA_BYTES);
 		assert_int_equal(bare_heap_largest(&heap), ARENA_BYTES);
@@ -180,9 +180,9 @@ static void test_two_ranges_serve_as_one_heap(void **state)
 	(void)state;
 	/* the VMM's two heap ranges (below and above the MMIO hole), given in any order */
 	bare_heap_init(&heap);
-	assert_int_equal(bare_heap_add(&heap, (uintptr_t)arena + 65536 + 5,
-				       (uintptr_t)arena + ARENA_BYTES),
-			 0);
+	assert_int_equal(
+		bare_heap_add(&heap, (uintptr_t)arena + 65536 + 5, (uintptr_t)arena + ARENA_BYTES),
+		0);
 	assert_int_equal(bare_heap_add(&heap, (uintptr_t)arena, (uintptr_t)arena + 4096), 0);
 	assert_int_equal(heap.count, 2);
 	/* trimmed to the grain */
