@@ -197,4 +197,4 @@ format:
 clean:
 	rm -rf $(BUILD) build-san
 
--include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJ) $(BARE_OBJ) -name '*.d' 2>/dev/null)
