@@ -98,7 +98,7 @@ $(BARE_OBJ)/%.o: %.c | $(BARE_INC)/jsmn.h
 	@mkdir -p $(dir $@)
 	@command -v $(BARE_CC) >/dev/null || { echo "vbench: $(BARE_CC) not found (make deps: musl-tools)"; exit 1; }
 	@$(if $(Q),echo "  CC      $< (bare)")
-	$(Q)$(BARE_CC) -I. -I$(BARE_INC) -DVBENCH_VERSION=\"$(VERSION)\" -DVBENCH_BARE $(BARE_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(BARE_CC) -I. -I$(BARE_INC) -DVBENCH_VERSION=\"$(VERSION)\" $(BARE_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BARE_OBJ)/%.o: %.S
 	@mkdir -p $(dir $@)
