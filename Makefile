@@ -123,6 +123,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 $(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o
 $(BUILD)/tests/test-bare-heap: $(OBJ)/guest-agent/bare/heap.o
 $(BUILD)/tests/test-bare-ring: $(OBJ)/guest-agent/bare/ring.o
+$(BUILD)/tests/test-bare-workers: $(OBJ)/guest-agent/bare/workers.o
 
 # report, diff and history over the analysis objects alone, without the libraries of the host
 # facts (hwloc), the counters (libpfm) or the VMM's disk (liburing): tests/integration/layers.sh.

@@ -11,6 +11,7 @@
 #include "guest-agent/bare/bare.h"
 #include "guest-agent/bare/heap.h"
 #include "guest-agent/bare/ring.h"
+#include "guest-agent/bare/workers.h"
 #include "workloads/platform-cpuid.h"
 
 /* The page size platform_page_size reports: the base page workloads stride by (mem.tlb). */
@@ -281,86 +282,36 @@ size_t platform_cache_size(int level)
 	return platform_cache_size_cpuid(level);
 }
 
-/* ---- workers: one per vCPU ---- */
+/* ---- workers: one per vCPU (workers.c) ---- */
 
-/*
- * The group platform_run_workers started last. vCPU 0 writes it, then publishes gen in
- * boot_info->work_gen; every other vCPU acknowledges each generation (runs its share when its
- * index is below nthreads), and vCPU 0 changes nothing until all have, so no vCPU ever reads a
- * half-written job.
- */
-static struct {
-	platform_worker_fn fn;
-	void *arg;
-	unsigned nthreads;
-	uint32_t gen;
-	unsigned acks;
-} bare_job;
+static void bare_doorbell_out(void *ctx, unsigned port, uint32_t value)
+{
+	(void)ctx;
+	bare_out(port, value);
+}
 
-static struct {
-	unsigned count;
-	unsigned arrived;
-	unsigned phase;
-} bare_barrier;
+/* Set before any vCPU runs, so that workers never race vCPU 0's start-up; ncpus is vCPU 0's. */
+static struct bare_workers bare_workers = {
+	.work_gen = &((struct bare_boot_info *)(uintptr_t)BARE_BOOT_INFO_GPA)->work_gen,
+	.doorbell = bare_doorbell_out,
+};
 
 void bare_worker_loop(unsigned cpu)
 {
-	struct bare_boot_info *boot = bare_boot();
-	uint32_t seen = 0;
-	for (;;) {
-		uint32_t gen = (uint32_t)__atomic_load_n(&boot->work_gen, __ATOMIC_ACQUIRE);
-		if (gen == seen) {
-			/* the VMM sleeps while the low 32 bits of work_gen equal the value */
-			bare_out(BARE_PORT_PARK, seen);
-			continue;
-		}
-		seen = gen;
-		if (bare_job.gen != gen)
-			continue; /* a work_gen the VMM started with, not a job */
-		if (cpu < bare_job.nthreads)
-			bare_job.fn(cpu, bare_job.arg);
-		__atomic_add_fetch(&bare_job.acks, 1, __ATOMIC_RELEASE);
-	}
+	bare_workers_serve(&bare_workers, cpu);
+	bare_abort("bare guest: vCPU %u left its worker loop", cpu);
 }
 
 int platform_run_workers(unsigned nthreads, platform_worker_fn fn, void *arg)
 {
-	struct bare_boot_info *boot = bare_boot();
-	if (nthreads == 0)
-		nthreads = 1;
-	if (nthreads > boot->ncpus || bare_cpu_index() != 0)
+	if (bare_cpu_index() != 0)
 		return -1;
-	bare_barrier.count = nthreads;
-	bare_barrier.arrived = 0;
-	if (nthreads == 1) {
-		fn(0, arg);
-		return 0;
-	}
-	uint32_t gen = (uint32_t)boot->work_gen + 1;
-	bare_job.fn = fn;
-	bare_job.arg = arg;
-	bare_job.nthreads = nthreads;
-	bare_job.acks = 0;
-	bare_job.gen = gen;
-	__atomic_store_n(&boot->work_gen, gen, __ATOMIC_RELEASE);
-	bare_out(BARE_PORT_WAKE, gen);
-	fn(0, arg);
-	while (__atomic_load_n(&bare_job.acks, __ATOMIC_ACQUIRE) < boot->ncpus - 1)
-		bare_pause();
-	return 0;
+	return bare_workers_run(&bare_workers, nthreads, fn, arg);
 }
 
-/* Sense by phase: the last to arrive resets the count, then moves the phase on. */
 void platform_workers_barrier(void)
 {
-	unsigned phase = __atomic_load_n(&bare_barrier.phase, __ATOMIC_ACQUIRE);
-	if (__atomic_add_fetch(&bare_barrier.arrived, 1, __ATOMIC_ACQ_REL) == bare_barrier.count) {
-		__atomic_store_n(&bare_barrier.arrived, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&bare_barrier.phase, phase + 1, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&bare_barrier.phase, __ATOMIC_ACQUIRE) == phase)
-		bare_pause();
+	bare_workers_barrier(&bare_workers);
 }
 
 int bare_platform_init(struct vb_error *err)
@@ -372,6 +323,7 @@ int bare_platform_init(struct vb_error *err)
 	if (boot->page_bytes < BARE_BASE_PAGE || (boot->page_bytes & (boot->page_bytes - 1)))
 		return error_set(err, "bare guest: page size %u is not a power of two >= 4096",
 				 boot->page_bytes);
+	bare_workers.ncpus = boot->ncpus;
 	if (heap_init(err) < 0)
 		return -1;
 	return clock_init(err);

@@ -13,6 +13,7 @@
 #include "common/bare-abi.h"
 #include "common/error.h"
 #include "common/protocol.h"
+#include "guest-agent/bare/doorbell.h"
 
 /* Bytes waiting in r (tail - head); -1 when the indices are more than a ring apart (corrupt). */
 long bare_ring_used(const struct bare_ring *r);
@@ -20,9 +21,6 @@ long bare_ring_used(const struct bare_ring *r);
 size_t bare_ring_put(struct bare_ring *r, const void *src, size_t n);
 /* Take up to n bytes (as many as wait); returns how many. The consumer's side. */
 size_t bare_ring_get(struct bare_ring *r, void *dst, size_t n);
-
-/* Ring the VMM: `out value, port` (enum bare_port). */
-typedef void (*bare_doorbell_fn)(void *ctx, unsigned port, uint32_t value);
 
 struct bare_channel {
 	struct bare_ring *tx, *rx;
