@@ -45,8 +45,11 @@
  * convention); the VMM writes the vCPU's index here. The C library's thread data lies below. */
 #define BARE_TLS_CPU_INDEX_OFFSET 0xf00
 
-/* An unbacked page the guest may touch to cause an MMIO exit (vm.exit). */
-#define BARE_MMIO_NULL_GPA 0xd0000000ull
+/*
+ * An unbacked page the guest may touch to cause an MMIO exit, and a port for a port-I/O round trip
+ * (vm.exit). The Linux guest's VMM serves the same two (its virtio devices lie at 0xd0000000).
+ */
+#define BARE_MMIO_NULL_GPA 0xe0000000ull
 
 /*
  * Ports, written with a 32-bit `out` from ring 3 (RFLAGS.IOPL is 3). Each is one VM exit.

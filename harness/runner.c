@@ -498,6 +498,8 @@ static enum vb_exit runner_prepare(struct runner *r, const char *self_path)
 	r->cfg.modules_dir = o->modules;
 	r->cfg.run_dir = r->run_dir;
 	r->cfg.force = o->force;
+	r->cfg.vm_mode = o->vm_mode;
+	r->cfg.guest_page_bytes = o->guest_page_bytes;
 	fill_config(r);
 
 	/* devices only when a selected workload needs them */

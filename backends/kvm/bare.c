@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backends/kvm/exits.h"
 #include "backends/kvm/vcpu.h"
 #include "common/clock.h"
 
@@ -863,6 +864,8 @@ int bare_start(const struct bare_config *cfg, struct bare_vm **out, struct vb_er
 	for (unsigned i = 0; i < cfg->ncpus; i++)
 		if (bare_setup_vcpu(b, b->vm->vcpus[i], cr3, err) < 0)
 			goto out;
+	if (cfg->stats_fds)
+		vm_exits_open(b->vm, cfg->stats_fds, cfg->ncpus);
 	b->vm->on_end = bare_on_end;
 	b->vm->on_end_opaque = b;
 	if (vm_run(b->vm, err) < 0)

@@ -26,6 +26,8 @@ struct bare_config {
 	uint64_t memory_bytes;
 	uint64_t page_bytes;	/* BARE_PAGE_4K, _2M or _1G */
 	const char *image_path; /* the bare guest's ELF image (build/vbench-bare) */
+	int *stats_fds;		/* NULL, or BARE_MAX_VCPUS fds for KVM's per-vCPU statistics,
+				   opened before the vCPUs run (vm_exits_open) */
 };
 
 /* Where the VMM put things; computed from the image and the memory, checked before use. */
