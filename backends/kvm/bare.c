@@ -77,8 +77,11 @@ const char *bare_page_size_name(uint64_t page_bytes)
 int bare_load_elf(const struct memory *mem, const uint8_t *image, size_t len, uint64_t limit,
 		  struct bare_layout *layout, struct vb_error *err)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+	Elf64_Ehdr ehdr, *eh = &ehdr; /* copied: the image need not be aligned */
+	if (len < sizeof(ehdr))
+		return error_set(err, "bare guest image: not an ELF file");
+	memcpy(&ehdr, image, sizeof(ehdr));
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return error_set(err, "bare guest image: not an ELF file");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_machine != EM_X86_64)
@@ -732,14 +735,16 @@ static int bare_setup_vcpu(struct bare_vm *b, struct vcpu *v, uint64_t cr3, stru
 	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
 		return error_set_errno(err, "kvm: KVM_SET_FPU on vCPU %u", i);
 	/* SYSCALL enters the stub that reports it (PVM delivers it whatever EFER.SCE says). */
-	struct {
-		struct kvm_msrs head;
-		struct kvm_msr_entry e[3];
-	} msrs = { .head.nmsrs = 3,
-		   .e = { { .index = 0xc0000081, .data = (uint64_t)SEL_KERNEL_CODE << 32 },
-			  { .index = 0xc0000082, .data = BARE_SYSCALL_GPA },
-			  { .index = 0xc0000084, .data = 0x3700 } } }; /* STAR, LSTAR, FMASK */
-	if (ioctl(v->fd, KVM_SET_MSRS, &msrs) != 3)
+	const struct kvm_msr_entry entries[3] = {
+		{ .index = 0xc0000081, .data = (uint64_t)SEL_KERNEL_CODE << 32 }, /* STAR */
+		{ .index = 0xc0000082, .data = BARE_SYSCALL_GPA },		  /* LSTAR */
+		{ .index = 0xc0000084, .data = 0x3700 },			  /* FMASK */
+	};
+	uint64_t buf[(sizeof(struct kvm_msrs) + sizeof(entries)) / 8 + 1] = { 0 };
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
+	msrs->nmsrs = 3;
+	memcpy(msrs->entries, entries, sizeof(entries));
+	if (ioctl(v->fd, KVM_SET_MSRS, msrs) != 3)
 		return error_set(err, "kvm: could not set the system call MSRs on vCPU %u", i);
 	return 0;
 }
