@@ -176,9 +176,11 @@ void report_method_text(const struct report_model *m, struct report_buf *b)
 				  "about %.1f by chance alone in every run",
 				  most, REPORT_ALPHA * 100, (double)most * REPORT_ALPHA);
 	report_buf_puts(b, ".");
-	if (!strcmp(m->baseline, "native"))
-		report_buf_printf(b, " A backend faster than native, the machine it runs on, is "
-				     "marked only under family-wise control (Holm at 5%%).");
+	if (m->baseline_bare_metal)
+		report_buf_printf(b,
+				  " A backend faster than %s, the machine it runs on, is marked "
+				  "only under family-wise control (Holm at 5%%).",
+				  m->baseline);
 	unsigned r = m->doc->config.repeat;
 	if (r > 0 && report_smallest_p(r) > REPORT_ALPHA / 10)
 		report_buf_printf(b,

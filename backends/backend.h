@@ -80,6 +80,9 @@ struct backend_ops {
 	/* It answers the agent protocol itself with canned samples (null): no agent binary runs and
 	 * nothing is measured. For tests of the harness; `vbench list` says so. */
 	bool canned;
+	/* It is the machine itself, not a layer over it (native): the natural baseline, and one a
+	 * layer on the same machine is not expected to beat. */
+	bool bare_metal;
 	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
 	/* Bring up an environment running the agent. On failure nothing is left behind. */
