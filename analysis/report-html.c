@@ -226,8 +226,7 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 		return;
 	for (size_t r = 0; r < m->nrows; r++) {
 		/* one axis, one unit: rows in another unit than the first would be misread */
-		if (!m->rows[r].io_percentile ||
-		    !report_html_row_measured(m, &m->rows[r]) ||
+		if (!m->rows[r].io_percentile || !report_html_row_measured(m, &m->rows[r]) ||
 		    (n && strcmp(m->rows[r].unit, rows[0]->unit)))
 			continue;
 		rows[n] = &m->rows[r];

@@ -132,8 +132,9 @@ static int report_model_mark(struct report_model *m)
 			struct report_cell *c = family[i];
 			bool excludes_one = !(c->rlo <= 1.0 && c->rhi >= 1.0);
 			bool gain = c->perf > 1;
-			c->significant = excludes_one && c->q < REPORT_ALPHA &&
-					 (!gain || !m->baseline_bare_metal || c->holm < REPORT_ALPHA);
+			c->significant =
+				excludes_one && c->q < REPORT_ALPHA &&
+				(!gain || !m->baseline_bare_metal || c->holm < REPORT_ALPHA);
 		}
 	}
 	free(family);
@@ -507,9 +508,8 @@ const struct report_cell *report_model_lifecycle(const struct report_model *m, i
 		return NULL;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_cell *c = m->rows[r].cells[bi];
-		if (m->rows[r].host_side &&
-		    !strcmp(m->rows[r].metric, metric) && c && c->entry->status == RESULT_OK &&
-		    c->entry->nsamples > 0)
+		if (m->rows[r].host_side && !strcmp(m->rows[r].metric, metric) && c &&
+		    c->entry->status == RESULT_OK && c->entry->nsamples > 0)
 			return c;
 	}
 	return NULL;

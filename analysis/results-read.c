@@ -325,7 +325,8 @@ static int results_read_declared(struct results_reader *r, int o, const char *w,
 	for (int v = 0, tok = names + 1; v < n; v++, tok = json_skip(r->j, tok))
 		if (!json_is_string(r->j, tok) ||
 		    json_get_string(r->j, tok, e->value_names[v], sizeof(e->value_names[v])) < 0)
-			return results_bad(r, w, "value_names", "holds a name too long or not a string");
+			return results_bad(r, w, "value_names",
+					   "holds a name too long or not a string");
 	return 0;
 }
 

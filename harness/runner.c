@@ -113,7 +113,7 @@ static void watch_note(struct runner *r, const char *fmt, ...)
 
 /* The results entry of w's metric m on backend, with what w declares of it. */
 static struct result_entry *runner_entry(struct results_doc *doc, const struct workload *w,
-					   size_t m, const char *backend)
+					 size_t m, const char *backend)
 {
 	struct result_entry *e = results_entry(doc, w->id, w->group, &w->metrics[m], backend);
 	if (e)
@@ -125,8 +125,7 @@ static void mark_workload(struct runner *r, const struct workload *w, const char
 			  enum result_status status, const char *note)
 {
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e =
-			runner_entry(&r->doc, w, m, backend);
+		struct result_entry *e = runner_entry(&r->doc, w, m, backend);
 		if (e && e->status == RESULT_OK) {
 			e->status = status;
 			snprintf(e->note, sizeof(e->note), "%s", note);
@@ -287,8 +286,7 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 		snprintf(why[1], sizeof(why[1]), "%s could not measure its host memory overhead",
 			 s->ops->name);
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
-		struct result_entry *e =
-			runner_entry(&r->doc, w, m, s->ops->name);
+		struct result_entry *e = runner_entry(&r->doc, w, m, s->ops->name);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (isfinite(values[m]) && values[m] >= 0)
@@ -307,8 +305,7 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 static void finish_entries(struct runner *r, const struct workload *w, const char *backend)
 {
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e =
-			runner_entry(&r->doc, w, m, backend);
+		struct result_entry *e = runner_entry(&r->doc, w, m, backend);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (e->nsamples == 0) {

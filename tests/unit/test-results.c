@@ -333,11 +333,14 @@ static void test_rejects_bad_input(void **state)
 		  "results[0].sizes is not an object" },
 		{ "\"samples\":[0.1,", "\"sizes\":{\"array_bytes\":\"big\"},\"samples\":[0.1,",
 		  "results[0].sizes holds a bad name or value" },
-		{ "\"results\":[", "\"warnings\":[7],\"results\":[", "warnings[0] is not a string" },
-		{ "\"curve_bytes\":0", "\"curve_bytes\":-4096", "results[0].curve_bytes is not a size" },
+		{ "\"results\":[", "\"warnings\":[7],\"results\":[",
+		  "warnings[0] is not a string" },
+		{ "\"curve_bytes\":0", "\"curve_bytes\":-4096",
+		  "results[0].curve_bytes is not a size" },
 		{ "\"curve_bytes\":0", "\"curve_bytes\":\"4KiB\"",
 		  "results[0].curve_bytes is not a number" },
-		{ "\"host_side\":false", "\"host_side\":0", "results[0].host_side is not true or false" },
+		{ "\"host_side\":false", "\"host_side\":0",
+		  "results[0].host_side is not true or false" },
 		{ "\"value_names\":[]", "\"value_names\":[1]",
 		  "results[0].value_names holds a name too long or not a string" },
 		{ "\"value_names\":[]", "\"value_names\":\"io_uring\"",
@@ -377,9 +380,9 @@ static void test_declarations_round_trip(void **state)
 	assert_non_null(lat);
 	assert_non_null(blk);
 	assert_non_null(life);
-	struct result_entry *e = results_entry(&doc, lat->id, lat->group,
-					       &lat->metrics[workload_metric_index(lat, "lat_1MiB")],
-					       "native");
+	struct result_entry *e =
+		results_entry(&doc, lat->id, lat->group,
+			      &lat->metrics[workload_metric_index(lat, "lat_1MiB")], "native");
 	assert_float_equal(e->curve_bytes, 1048576, 0);
 	assert_false(e->io_percentile);
 	e = results_entry(&doc, blk->id, blk->group,

@@ -108,7 +108,8 @@ static void test_registry_declarations(void **state)
 			assert_true(!md->value_names || !strcmp(md->unit, "id"));
 			assert_true(md->curve_bytes == 0 || w == lat);
 			if (md->flags & METRIC_IO_PERCENTILE) {
-				assert_true(w->needs & (WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_NETWORK));
+				assert_true(w->needs &
+					    (WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_NETWORK));
 				assert_int_equal(md->better, BETTER_LOWER);
 				percentiles++;
 			}
