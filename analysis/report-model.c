@@ -558,7 +558,7 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 			first = false;
 		}
 	}
-	/* repeated starts (host-side lifecycle figures) say more than the one first start the backend timed */
+	/* repeated starts (host-side figures) say more than the one first start the backend timed */
 	char num[32];
 	const struct report_cell *ready = report_model_lifecycle(m, bi, "ready_ms");
 	const struct report_cell *over = report_model_lifecycle(m, bi, "host_overhead_MiB");
