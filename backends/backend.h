@@ -83,7 +83,8 @@ struct backend_ops {
 	/* It is the machine itself, not a layer over it (native): the natural baseline, and one a
 	 * layer on the same machine is not expected to beat. */
 	bool bare_metal;
-	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
+	/* Can it run here? 0 = yes (err may then say how it will run, e.g. in which mode); -1 with a
+	 * one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
 	/* Bring up an environment running the agent. On failure nothing is left behind. */
 	int (*start)(const struct backend_config *cfg, struct backend_instance **out,

@@ -100,6 +100,17 @@ static int kvm_resolve_mode(const struct backend_config *cfg, enum backend_vm_mo
 		kvm_bare_image(image, sizeof(image));
 		if (access(image, R_OK) < 0)
 			return error_set(err, "the bare guest %s is missing (run `make`)", image);
+		if (err && want == BACKEND_VM_BARE)
+			error_set(err, "bare guest (asked for): cpu and mem workloads in ring 3, no "
+				       "kernel");
+		else if (err) {
+			char *hint = strstr(reason.message, "; use --force");
+			if (hint)
+				*hint = '\0'; /* a Linux guest is asked for with --vm-mode linux */
+			error_set(err, "bare guest: cpu and mem workloads in ring 3, no kernel, "
+				       "since %s (--vm-mode linux --force boots Linux anyway)",
+				  reason.message);
+		}
 	}
 	return 0;
 }
