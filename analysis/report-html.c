@@ -289,7 +289,7 @@ static void report_html_backend_charts(const struct report_model *m, struct repo
 				lo[n] = hi[n] = v;
 			if (!isfinite(v))
 				continue;
-			cats[n] = m->backends[k];
+			cats[n] = m->labels[k];
 			val[n++] = v;
 		}
 		if (n == 0)
@@ -334,11 +334,11 @@ static void report_html_table(const struct report_model *m, const char *group, s
 			   "th><th>better</th>");
 	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_puts(b, "<th class=\"n\">");
-		report_buf_html(b, m->backends[k]);
+		report_buf_html(b, m->labels[k]);
 		report_buf_puts(b, "</th>");
 		if (k > 0) {
 			report_buf_puts(b, "<th class=\"n\">");
-			report_buf_html(b, m->backends[k]);
+			report_buf_html(b, m->labels[k]);
 			report_buf_puts(b, " / ");
 			report_buf_html(b, m->baseline);
 			report_buf_puts(b, "</th>");

@@ -195,6 +195,19 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 			(k - m->nmeasured) * sizeof(*m->backends));
 		m->backends[m->nmeasured++] = b;
 	}
+	m->labels = calloc(m->nbackends + 1, sizeof(*m->labels));
+	if (!m->labels)
+		goto oom;
+	for (size_t k = 0; k < m->nbackends; k++) {
+		const struct result_backend *rb = report_model_backend(m, m->backends[k]);
+		size_t len = strlen(m->backends[k]) + (rb ? strlen(rb->mode) : 0) + 4;
+		if (!(m->labels[k] = malloc(len)))
+			goto oom;
+		if (rb && rb->mode[0])
+			snprintf(m->labels[k], len, "%s (%s)", m->backends[k], rb->mode);
+		else
+			snprintf(m->labels[k], len, "%s", m->backends[k]);
+	}
 	/* rows: one per (workload, metric) in order of first appearance */
 	for (size_t i = 0; i < doc->nentries; i++) {
 		const struct result_entry *e = &doc->entries[i];
@@ -241,6 +254,9 @@ void report_model_free(struct report_model *m)
 		free(m->rows[r].cells);
 	free(m->rows);
 	free(m->cells);
+	for (size_t k = 0; m->labels && k < m->nbackends; k++)
+		free(m->labels[k]);
+	free(m->labels);
 	free(m->backends);
 	free(m->groups);
 	memset(m, 0, sizeof(*m));

@@ -44,6 +44,7 @@ struct report_model {
 	 * out faster is called so only under family-wise control. */
 	bool baseline_bare_metal;
 	const char **backends; /* baseline first, then in the document's order */
+	char **labels;	       /* parallel: what tables call them, "kvm (bare guest)" with a mode */
 	size_t nbackends;
 	size_t nmeasured; /* backends[0 .. nmeasured) have entries: the table columns and chart series */
 	struct report_cell *cells; /* parallel to doc->entries */

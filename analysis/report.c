@@ -269,9 +269,9 @@ static void report_md_group(const struct report_model *m, const char *group, str
 	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |",
 			  report_group_title(group), group);
 	for (size_t k = 0; k < m->nmeasured; k++) {
-		report_buf_printf(b, " %s |", m->backends[k]);
+		report_buf_printf(b, " %s |", m->labels[k]);
 		if (k > 0)
-			report_buf_printf(b, " %s / %s |", m->backends[k], m->baseline);
+			report_buf_printf(b, " %s / %s |", m->labels[k], m->baseline);
 	}
 	report_buf_puts(b, "\n|---|---|---|---|");
 	for (size_t k = 0; k < m->nmeasured; k++)

@@ -266,6 +266,7 @@ static int results_read_backend(struct results_reader *r, int o, const char *w,
 	    results_read_bool(r, o, w, "ran", &b->ran, true) < 0 ||
 	    results_read_string(r, o, w, "reason", b->reason, sizeof(b->reason), false) < 0 ||
 	    results_read_string(r, o, w, "details", b->details, sizeof(b->details), false) < 0 ||
+	    results_read_string(r, o, w, "mode", b->mode, sizeof(b->mode), false) < 0 ||
 	    results_read_number(r, o, w, "startup_ms", &b->startup_ms, false) < 0 ||
 	    results_read_number(r, o, w, "host_overhead_bytes", &b->host_overhead_bytes, false) <
 		    0 ||

@@ -399,6 +399,8 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		json_kv_bool(&w, "ran", b->ran);
 		json_kv_string(&w, "reason", b->reason);
 		json_kv_string(&w, "details", b->details);
+		if (b->mode[0])
+			json_kv_string(&w, "mode", b->mode);
 		json_kv_number(&w, "startup_ms", b->startup_ms);
 		json_kv_number(&w, "host_overhead_bytes", b->host_overhead_bytes);
 		json_kv_number(&w, "memory_seen_bytes", b->memory_seen_bytes);

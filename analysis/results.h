@@ -74,6 +74,8 @@ struct result_backend {
 	bool ran; /* false: skipped, reason says why */
 	char reason[512];
 	char details[256];
+	/* How it ran where the backend has more than one way ("bare guest"); "" = its only way. */
+	char mode[32];
 	double startup_ms; /* NaN if unknown */
 	double host_overhead_bytes;
 	/* Memory the agent saw it could use (its cgroup limit or its RAM, the smaller); NaN unknown. */

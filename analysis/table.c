@@ -122,12 +122,12 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	snprintf(t.text[c++], TABLE_CELL, "metric");
 	snprintf(t.text[c++], TABLE_CELL, "unit");
 	for (size_t k = 0; k < m.nmeasured; k++) {
-		snprintf(t.text[c++], TABLE_CELL, "%s", m.backends[k]);
+		snprintf(t.text[c++], TABLE_CELL, "%s", m.labels[k]);
 		if (k == 0 || !show_ratio) {
 			snprintf(t.text[c++], TABLE_CELL, "cv");
 		} else {
 			t.left[c] = true;
-			snprintf(t.text[c++], TABLE_CELL, "%.14s/%.14s [95%% CI]", m.backends[k],
+			snprintf(t.text[c++], TABLE_CELL, "%.22s/%.14s [95%% CI]", m.labels[k],
 				 m.baseline);
 		}
 	}

@@ -579,6 +579,7 @@ static enum vb_exit runner_start_backends(struct runner *r)
 		rb->startup_ms = s->stats.startup_ms;
 		rb->host_overhead_bytes = s->stats.host_overhead_bytes;
 		snprintf(rb->details, sizeof(rb->details), "%s", s->stats.details);
+		snprintf(rb->mode, sizeof(rb->mode), "%s", s->stats.mode);
 		/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
 		struct proto_msg hm = { .type = PROTO_HELLO, .hello = s->hello };
 		rb->hello_json = proto_encode(&hm, NULL);
