@@ -119,6 +119,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(filter %.o,$^) -o $@ $(LDLIBS_HARNESS) -lcmocka
 
+# The VMM's bare-guest tests run a tiny freestanding guest: no C library, no system calls.
+BARE_TINY_FLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pie -no-pie -static \
+	-nostdlib -fno-stack-protector -mgeneral-regs-only -fcf-protection=none
+$(BUILD)/tests/bare-tiny: tests/bare/tiny-guest.c common/bare-abi.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@ (bare guest)")
+	$(Q)$(CC) -I. $(BARE_TINY_FLAGS) $< -o $@
+$(BUILD)/tests/test-kvm-bare: $(BUILD)/tests/bare-tiny
+
 # Agent code that is not part of the harness library, tested on its own.
 $(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o
 $(BUILD)/tests/test-bare-heap: $(OBJ)/guest-agent/bare/heap.o

@@ -86,22 +86,6 @@ static void checks_entry_sizes(struct results_doc *doc, struct result_entry *e)
 	}
 }
 
-/* "lat_64MiB" -> 67108864; 0 if the name is not a size. */
-static uint64_t checks_latency_bytes(const char *metric)
-{
-	char *end;
-	if (strncmp(metric, "lat_", 4) != 0)
-		return 0;
-	unsigned long long v = strtoull(metric + 4, &end, 10);
-	if (!strcmp(end, "KiB"))
-		return v << 10;
-	if (!strcmp(end, "MiB"))
-		return v << 20;
-	if (!strcmp(end, "GiB"))
-		return v << 30;
-	return 0;
-}
-
 int checks_llc_verdict(uint64_t llc, uint64_t step_lo, uint64_t step_hi, uint64_t top, char *out,
 		       size_t len)
 {
@@ -155,8 +139,8 @@ static void checks_llc(struct results_doc *doc)
 {
 	const char *backends[2] = { doc->config.baseline, NULL };
 	for (size_t i = 0; i < doc->nentries && !backends[1]; i++)
-		if (!strcmp(doc->entries[i].workload, "mem.latency") &&
-		    doc->entries[i].status == RESULT_OK && doc->entries[i].nsamples)
+		if (doc->entries[i].curve_bytes > 0 && doc->entries[i].status == RESULT_OK &&
+		    doc->entries[i].nsamples)
 			backends[1] = doc->entries[i].backend;
 	for (int k = 0; k < 2; k++) {
 		double ns[16];
@@ -164,9 +148,8 @@ static void checks_llc(struct results_doc *doc)
 		uint64_t top = 0;
 		for (size_t i = 0; i < doc->nentries && n < 16; i++) {
 			struct result_entry *e = &doc->entries[i];
-			uint64_t size = checks_latency_bytes(e->metric);
-			if (!backends[k] || strcmp(e->workload, "mem.latency") != 0 ||
-			    strcmp(e->backend, backends[k]) != 0 || !size ||
+			uint64_t size = (uint64_t)e->curve_bytes;
+			if (!backends[k] || strcmp(e->backend, backends[k]) != 0 || !size ||
 			    e->status != RESULT_OK || !e->nsamples || isnan(e->median))
 				continue;
 			ns[n] = e->median;

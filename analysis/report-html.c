@@ -164,12 +164,12 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 	cleanup_free double *x = calloc(m->nrows + 1, sizeof(double));
 	cleanup_free double *val = calloc((m->nrows + 1) * nb * 3, sizeof(double));
 	cleanup_free const char **labels = calloc(m->nrows + 1, sizeof(*labels));
-	if (!rows || !x || !val || !labels)
+	cleanup_free char(*sizes)[32] = calloc(m->nrows + 1, sizeof(*sizes));
+	if (!rows || !x || !val || !labels || !sizes)
 		return;
 	for (size_t r = 0; r < m->nrows; r++) {
-		double bytes = report_latency_bytes(m->rows[r].metric);
-		if (bytes <= 0 || strcmp(m->rows[r].workload, "mem.latency") ||
-		    !report_html_row_measured(m, &m->rows[r]))
+		double bytes = m->rows[r].curve_bytes;
+		if (bytes <= 0 || !report_html_row_measured(m, &m->rows[r]))
 			continue;
 		size_t k = n++;
 		while (k > 0 && x[k - 1] > bytes) {
@@ -182,8 +182,14 @@ static void report_html_latency_chart(const struct report_model *m, struct repor
 	}
 	if (n < 2)
 		return;
-	for (size_t i = 0; i < n; i++)
-		labels[i] = rows[i]->metric + 4; /* "lat_4KiB" -> "4KiB" */
+	/* "4KiB": the working set each point declares, without the space to keep labels short */
+	for (size_t i = 0; i < n; i++) {
+		report_fmt_bytes(sizes[i], sizeof(sizes[i]), x[i]);
+		char *space = strchr(sizes[i], ' ');
+		if (space)
+			memmove(space, space + 1, strlen(space));
+		labels[i] = sizes[i];
+	}
 	double *lo, *hi;
 	report_html_medians(rows, n, nb, val, &lo, &hi);
 	char ylabel[64];
@@ -220,8 +226,7 @@ static void report_html_io_chart(const struct report_model *m, struct report_buf
 		return;
 	for (size_t r = 0; r < m->nrows; r++) {
 		/* one axis, one unit: rows in another unit than the first would be misread */
-		if (!report_is_io_percentile(m->rows[r].group, m->rows[r].metric) ||
-		    !report_html_row_measured(m, &m->rows[r]) ||
+		if (!m->rows[r].io_percentile || !report_html_row_measured(m, &m->rows[r]) ||
 		    (n && strcmp(m->rows[r].unit, rows[0]->unit)))
 			continue;
 		rows[n] = &m->rows[r];
@@ -284,7 +289,7 @@ static void report_html_backend_charts(const struct report_model *m, struct repo
 				lo[n] = hi[n] = v;
 			if (!isfinite(v))
 				continue;
-			cats[n] = m->backends[k];
+			cats[n] = m->labels[k];
 			val[n++] = v;
 		}
 		if (n == 0)
@@ -329,11 +334,11 @@ static void report_html_table(const struct report_model *m, const char *group, s
 			   "th><th>better</th>");
 	for (size_t k = 0; k < m->nmeasured; k++) {
 		report_buf_puts(b, "<th class=\"n\">");
-		report_buf_html(b, m->backends[k]);
+		report_buf_html(b, m->labels[k]);
 		report_buf_puts(b, "</th>");
 		if (k > 0) {
 			report_buf_puts(b, "<th class=\"n\">");
-			report_buf_html(b, m->backends[k]);
+			report_buf_html(b, m->labels[k]);
 			report_buf_puts(b, " / ");
 			report_buf_html(b, m->baseline);
 			report_buf_puts(b, "</th>");

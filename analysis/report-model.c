@@ -32,17 +32,28 @@ const struct result_backend *report_model_backend(const struct report_model *m, 
 	return NULL;
 }
 
-/* The configured baseline if it has results, else native, else the first backend seen. */
+static bool report_has_results(const struct results_doc *doc, const char *backend)
+{
+	for (size_t i = 0; i < doc->nentries; i++)
+		if (!strcmp(doc->entries[i].backend, backend))
+			return true;
+	return false;
+}
+
+/*
+ * The configured baseline if it has results, else the first bare-metal backend with results,
+ * else the first backend seen.
+ */
 static const char *report_pick_baseline(const struct results_doc *doc)
 {
-	const char *want[] = { doc->config.baseline, "native" };
-	for (size_t w = 0; w < 2; w++)
-		for (size_t i = 0; i < doc->nentries; i++)
-			if (*want[w] && !strcmp(doc->entries[i].backend, want[w]))
-				return want[w];
+	if (*doc->config.baseline && report_has_results(doc, doc->config.baseline))
+		return doc->config.baseline;
+	for (size_t i = 0; i < doc->nbackends; i++)
+		if (doc->backends[i].bare_metal && report_has_results(doc, doc->backends[i].name))
+			return doc->backends[i].name;
 	if (doc->nbackends)
 		return doc->backends[0].name;
-	return doc->nentries ? doc->entries[0].backend : "native";
+	return doc->nentries ? doc->entries[0].backend : doc->config.baseline;
 }
 
 bool report_cell_measured(const struct report_cell *c)
@@ -90,15 +101,15 @@ static int report_compare_p(const void *a, const void *b)
 /*
  * About 60 metrics per backend at a 95% mark would flag about three by chance in every run, so a
  * mark takes false-discovery control over the backend's compared metrics (Benjamini-Hochberg on
- * the exact rank test's p). Being better than native, the machine the backend itself runs on,
- * takes more: family-wise control (Holm), so that chance alone calls no such gain in 95% of runs.
+ * the exact rank test's p). Being better than a bare-metal baseline, the machine the backend
+ * itself runs on, takes more: family-wise control (Holm), so that chance alone calls no such gain
+ * in 95% of runs.
  */
 static int report_model_mark(struct report_model *m)
 {
 	struct report_cell **family = calloc(m->nrows + 1, sizeof(*family));
 	if (!family)
 		return -1;
-	bool native_baseline = !strcmp(m->baseline, "native");
 	for (size_t k = 1; k < m->nbackends; k++) {
 		size_t n = 0;
 		for (size_t r = 0; r < m->nrows; r++)
@@ -121,8 +132,9 @@ static int report_model_mark(struct report_model *m)
 			struct report_cell *c = family[i];
 			bool excludes_one = !(c->rlo <= 1.0 && c->rhi >= 1.0);
 			bool gain = c->perf > 1;
-			c->significant = excludes_one && c->q < REPORT_ALPHA &&
-					 (!gain || !native_baseline || c->holm < REPORT_ALPHA);
+			c->significant =
+				excludes_one && c->q < REPORT_ALPHA &&
+				(!gain || !m->baseline_bare_metal || c->holm < REPORT_ALPHA);
 		}
 	}
 	free(family);
@@ -150,6 +162,8 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 	memset(m, 0, sizeof(*m));
 	m->doc = doc;
 	m->baseline = report_pick_baseline(doc);
+	const struct result_backend *base = report_model_backend(m, m->baseline);
+	m->baseline_bare_metal = base && base->bare_metal;
 	size_t maxb = doc->nbackends + doc->nentries + 1;
 	m->backends = calloc(maxb, sizeof(*m->backends));
 	m->cells = calloc(doc->nentries + 1, sizeof(*m->cells));
@@ -181,6 +195,19 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 			(k - m->nmeasured) * sizeof(*m->backends));
 		m->backends[m->nmeasured++] = b;
 	}
+	m->labels = calloc(m->nbackends + 1, sizeof(*m->labels));
+	if (!m->labels)
+		goto oom;
+	for (size_t k = 0; k < m->nbackends; k++) {
+		const struct result_backend *rb = report_model_backend(m, m->backends[k]);
+		size_t len = strlen(m->backends[k]) + (rb ? strlen(rb->mode) : 0) + 4;
+		if (!(m->labels[k] = malloc(len)))
+			goto oom;
+		if (rb && rb->mode[0])
+			snprintf(m->labels[k], len, "%s (%s)", m->backends[k], rb->mode);
+		else
+			snprintf(m->labels[k], len, "%s", m->backends[k]);
+	}
 	/* rows: one per (workload, metric) in order of first appearance */
 	for (size_t i = 0; i < doc->nentries; i++) {
 		const struct result_entry *e = &doc->entries[i];
@@ -192,8 +219,14 @@ int report_model_build(struct report_model *m, const struct results_doc *doc, st
 				row = &m->rows[r];
 		if (!row) {
 			row = &m->rows[m->nrows++];
-			*row = (struct report_row){ e->workload, e->group,  e->metric,
-						    e->unit,	 e->better, NULL };
+			*row = (struct report_row){ .workload = e->workload,
+						    .group = e->group,
+						    .metric = e->metric,
+						    .unit = e->unit,
+						    .better = e->better,
+						    .host_side = e->host_side,
+						    .io_percentile = e->io_percentile,
+						    .curve_bytes = e->curve_bytes };
 			if (!(row->cells = calloc(m->nbackends, sizeof(*row->cells))))
 				goto oom;
 		}
@@ -221,30 +254,12 @@ void report_model_free(struct report_model *m)
 		free(m->rows[r].cells);
 	free(m->rows);
 	free(m->cells);
+	for (size_t k = 0; m->labels && k < m->nbackends; k++)
+		free(m->labels[k]);
+	free(m->labels);
 	free(m->backends);
 	free(m->groups);
 	memset(m, 0, sizeof(*m));
-}
-
-double report_latency_bytes(const char *metric)
-{
-	static const struct {
-		const char *suffix;
-		double scale;
-	} units[] = { { "B", 1 },	    { "KiB", 1024.0 },
-		      { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
-		      { "K", 1024.0 },	    { "M", 1048576.0 },
-		      { "G", 1073741824.0 } };
-	if (strncmp(metric, "lat_", 4) != 0)
-		return 0;
-	char *end;
-	double v = strtod(metric + 4, &end);
-	if (end == metric + 4 || !(v > 0))
-		return 0;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].suffix))
-			return v * units[i].scale;
-	return 0;
 }
 
 bool report_is_identifier(const char *unit)
@@ -254,13 +269,6 @@ bool report_is_identifier(const char *unit)
 
 void report_fmt_identifier(char *out, size_t len, const struct result_entry *e)
 {
-	/* the names workloads give their identifier values; unknown ones print as numbers */
-	static const struct {
-		const char *prefix, *metric;
-		int value;
-		const char *name;
-	} names[] = { { "io.blk.", "engine", 1, "io_uring" },
-		      { "io.blk.", "engine", 2, "threads" } };
 	if (!e->nsamples) {
 		snprintf(out, len, "–");
 		return;
@@ -270,13 +278,11 @@ void report_fmt_identifier(char *out, size_t len, const struct result_entry *e)
 			snprintf(out, len, "mixed");
 			return;
 		}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strncmp(e->workload, names[i].prefix, strlen(names[i].prefix)) &&
-		    !strcmp(e->metric, names[i].metric) && e->samples[0] == names[i].value) {
-			snprintf(out, len, "%s", names[i].name);
-			return;
-		}
-	snprintf(out, len, "%.0f", e->samples[0]);
+	const char *name = results_entry_value_name(e, e->samples[0]);
+	if (name)
+		snprintf(out, len, "%s", name);
+	else
+		snprintf(out, len, "%.0f", e->samples[0]);
 }
 
 bool report_row_measured(const struct report_model *m, const struct report_row *row)
@@ -286,16 +292,6 @@ bool report_row_measured(const struct report_model *m, const struct report_row *
 		if (c && (c->entry->nsamples > 0 || c->entry->status != RESULT_OK))
 			return true;
 	}
-	return false;
-}
-
-bool report_is_io_percentile(const char *group, const char *metric)
-{
-	if (strncmp(group, "io", 2) != 0)
-		return false;
-	for (const char *p = strchr(metric, 'p'); p; p = strchr(p + 1, 'p'))
-		if (p[1] >= '0' && p[1] <= '9' && (p == metric || p[-1] == '_'))
-			return true;
 	return false;
 }
 
@@ -366,8 +362,8 @@ static void report_summary_named(const struct report_model *m, int bi, const cha
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		const struct report_cell *c = row->cells[bi];
-		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 || !c ||
-		    !c->has_ratio || !c->significant)
+		if (strcmp(row->group, group) || row->curve_bytes > 0 || !c || !c->has_ratio ||
+		    !c->significant)
 			continue;
 		total++;
 		/* keep the MAX_NAMED largest changes, largest first */
@@ -400,8 +396,7 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		/* start-up and overhead have their own words at the end of the summary */
-		if (strcmp(row->group, group) || report_latency_bytes(row->metric) > 0 ||
-		    !strcmp(row->workload, "lifecycle.start"))
+		if (strcmp(row->group, group) || row->curve_bytes > 0 || row->host_side)
 			continue;
 		const struct report_cell *c = row->cells[bi];
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
@@ -469,9 +464,8 @@ static void report_summary_latency(const struct report_model *m, int bi, struct 
 	size_t n = 0;
 	for (size_t r = 0; r < m->nrows && n < 64; r++) {
 		const struct report_row *row = &m->rows[r];
-		double bytes = report_latency_bytes(row->metric);
-		if (bytes <= 0 || strcmp(row->workload, "mem.latency") || !row->cells[bi] ||
-		    !row->cells[bi]->has_ratio)
+		double bytes = row->curve_bytes;
+		if (bytes <= 0 || !row->cells[bi] || !row->cells[bi]->has_ratio)
 			continue;
 		/* insertion by size */
 		size_t k = n++;
@@ -530,9 +524,8 @@ const struct report_cell *report_model_lifecycle(const struct report_model *m, i
 		return NULL;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_cell *c = m->rows[r].cells[bi];
-		if (!strcmp(m->rows[r].workload, "lifecycle.start") &&
-		    !strcmp(m->rows[r].metric, metric) && c && c->entry->status == RESULT_OK &&
-		    c->entry->nsamples > 0)
+		if (m->rows[r].host_side && !strcmp(m->rows[r].metric, metric) && c &&
+		    c->entry->status == RESULT_OK && c->entry->nsamples > 0)
 			return c;
 	}
 	return NULL;
@@ -581,7 +574,7 @@ void report_model_summary(const struct report_model *m, const char *backend, str
 			first = false;
 		}
 	}
-	/* repeated starts (lifecycle.start) say more than the one first start the backend timed */
+	/* repeated starts (host-side figures) say more than the one first start the backend timed */
 	char num[32];
 	const struct report_cell *ready = report_model_lifecycle(m, bi, "ready_ms");
 	const struct report_cell *over = report_model_lifecycle(m, bi, "host_overhead_MiB");

@@ -31,12 +31,20 @@ struct report_row {
 	const char *workload, *group, *metric, *unit;
 	enum better better;
 	struct report_cell **cells; /* [nbackends] */
+	/* what the workload declares of the metric (its first entry's: results_entry) */
+	bool host_side;	    /* a lifecycle figure the harness measured */
+	bool io_percentile; /* drawn in the I/O latency percentiles chart */
+	double curve_bytes; /* > 0: its point's working-set size on the latency curve */
 };
 
 struct report_model {
 	const struct results_doc *doc;
 	const char *baseline;
+	/* The baseline is the machine itself (backends[].bare_metal): a layer over it that comes
+	 * out faster is called so only under family-wise control. */
+	bool baseline_bare_metal;
 	const char **backends; /* baseline first, then in the document's order */
+	char **labels;	       /* parallel: what tables call them, "kvm (bare guest)" with a mode */
 	size_t nbackends;
 	size_t nmeasured; /* backends[0 .. nmeasured) have entries: the table columns and chart series */
 	struct report_cell *cells; /* parallel to doc->entries */
@@ -53,14 +61,12 @@ void report_model_free(struct report_model *m);
 int report_model_backend_index(const struct report_model *m, const char *name);
 const struct result_backend *report_model_backend(const struct report_model *m, const char *name);
 
-/* Working-set size of a latency metric named lat_<size> ("lat_4KiB" -> 4096); 0 if not one. */
-double report_latency_bytes(const char *metric);
-/* Whether a metric is an I/O latency percentile (p50, p99, p99.9, ...) of an io.* group. */
-bool report_is_io_percentile(const char *group, const char *metric);
-
 /* Unit "id": the value names something (io.blk's engine: 1 = io_uring, 2 = threads), not a measure. */
 bool report_is_identifier(const char *unit);
-/* An identifier's value by name ("io_uring"), "mixed" when the samples disagree, "–" when none. */
+/*
+ * An identifier's value by the name its workload declares ("io_uring"; a number when it declares
+ * none), "mixed" when the samples disagree, "–" when none.
+ */
 void report_fmt_identifier(char *out, size_t len, const struct result_entry *e);
 /* Whether any backend measured the row or says why not (unsupported, error). */
 bool report_row_measured(const struct report_model *m, const struct report_row *row);
@@ -73,8 +79,9 @@ void report_fmt_ms(char *out, size_t len, double ms);
 const char *report_group_title(const char *group);
 
 /*
- * The lifecycle.start cell of a backend for a metric (ready_ms, host_overhead_MiB) when it has
- * samples: repeated starts, a better figure than the single first start the backend reported.
+ * The cell of a backend for a metric the harness measures by restarting it (lifecycle.start's
+ * ready_ms, host_overhead_MiB: rows declared host_side) when it has samples: repeated starts, a
+ * better figure than the single first start the backend reported.
  */
 const struct report_cell *report_model_lifecycle(const struct report_model *m, int bi,
 						 const char *metric);

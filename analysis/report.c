@@ -176,9 +176,11 @@ void report_method_text(const struct report_model *m, struct report_buf *b)
 				  "about %.1f by chance alone in every run",
 				  most, REPORT_ALPHA * 100, (double)most * REPORT_ALPHA);
 	report_buf_puts(b, ".");
-	if (!strcmp(m->baseline, "native"))
-		report_buf_printf(b, " A backend faster than native, the machine it runs on, is "
-				     "marked only under family-wise control (Holm at 5%%).");
+	if (m->baseline_bare_metal)
+		report_buf_printf(b,
+				  " A backend faster than %s, the machine it runs on, is marked "
+				  "only under family-wise control (Holm at 5%%).",
+				  m->baseline);
 	unsigned r = m->doc->config.repeat;
 	if (r > 0 && report_smallest_p(r) > REPORT_ALPHA / 10)
 		report_buf_printf(b,
@@ -267,9 +269,9 @@ static void report_md_group(const struct report_model *m, const char *group, str
 	report_buf_printf(b, "\n### %s (`%s`)\n\n| workload | metric | unit | better |",
 			  report_group_title(group), group);
 	for (size_t k = 0; k < m->nmeasured; k++) {
-		report_buf_printf(b, " %s |", m->backends[k]);
+		report_buf_printf(b, " %s |", m->labels[k]);
 		if (k > 0)
-			report_buf_printf(b, " %s / %s |", m->backends[k], m->baseline);
+			report_buf_printf(b, " %s / %s |", m->labels[k], m->baseline);
 	}
 	report_buf_puts(b, "\n|---|---|---|---|");
 	for (size_t k = 0; k < m->nmeasured; k++)

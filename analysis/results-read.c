@@ -20,6 +20,7 @@
 struct results_reader {
 	const struct json_doc *j;
 	struct vb_error *err;
+	bool declared; /* the file records what workloads and backends declare (host_side, ...) */
 };
 
 static int results_bad(struct results_reader *r, const char *where, const char *key,
@@ -265,12 +266,15 @@ static int results_read_backend(struct results_reader *r, int o, const char *w,
 	    results_read_bool(r, o, w, "ran", &b->ran, true) < 0 ||
 	    results_read_string(r, o, w, "reason", b->reason, sizeof(b->reason), false) < 0 ||
 	    results_read_string(r, o, w, "details", b->details, sizeof(b->details), false) < 0 ||
+	    results_read_string(r, o, w, "mode", b->mode, sizeof(b->mode), false) < 0 ||
 	    results_read_number(r, o, w, "startup_ms", &b->startup_ms, false) < 0 ||
 	    results_read_number(r, o, w, "host_overhead_bytes", &b->host_overhead_bytes, false) <
 		    0 ||
 	    results_read_number(r, o, w, "memory_seen_bytes", &b->memory_seen_bytes, false) < 0 ||
-	    results_read_bool(r, o, w, "memory_limited", &b->memory_limited, false) < 0)
+	    results_read_bool(r, o, w, "memory_limited", &b->memory_limited, false) < 0 ||
+	    results_read_bool(r, o, w, "bare_metal", &b->bare_metal, false) < 0)
 		return -1;
+	r->declared |= json_find(r->j, o, "bare_metal") >= 0;
 	int t = json_find(r->j, o, "hello");
 	if (t < 0)
 		return 0;
@@ -298,6 +302,33 @@ static int results_read_enum(struct results_reader *r, int o, const char *w, con
 		}
 	}
 	return error_set(r->err, "%s.%s \"%s\" is not a known value", w, key, s);
+}
+
+/* What the entry's workload declared of its metric (host_side, ...); absent in older files. */
+static int results_read_declared(struct results_reader *r, int o, const char *w,
+				 struct result_entry *e)
+{
+	double curve;
+	if (results_read_bool(r, o, w, "host_side", &e->host_side, false) < 0 ||
+	    results_read_bool(r, o, w, "io_percentile", &e->io_percentile, false) < 0 ||
+	    results_read_number(r, o, w, "curve_bytes", &curve, false) < 0)
+		return -1;
+	r->declared |= json_find(r->j, o, "host_side") >= 0;
+	if (json_find(r->j, o, "curve_bytes") >= 0 && !(curve >= 0 && isfinite(curve)))
+		return results_bad(r, w, "curve_bytes", "is not a size in bytes");
+	e->curve_bytes = curve > 0 ? curve : 0;
+	int names = results_read_array(r, o, w, "value_names", false);
+	if (names == -1)
+		return -1;
+	int n = names >= 0 ? json_size(r->j, names) : 0;
+	if (n > METRIC_MAX_VALUE_NAMES)
+		return results_bad(r, w, "value_names", "has more than 8 names");
+	for (int v = 0, tok = names + 1; v < n; v++, tok = json_skip(r->j, tok))
+		if (!json_is_string(r->j, tok) ||
+		    json_get_string(r->j, tok, e->value_names[v], sizeof(e->value_names[v])) < 0)
+			return results_bad(r, w, "value_names",
+					   "holds a name too long or not a string");
+	return 0;
 }
 
 static int results_read_entry(struct results_reader *r, int o, const char *w,
@@ -351,6 +382,8 @@ static int results_read_entry(struct results_reader *r, int o, const char *w,
 				return results_bad(r, w, "sizes", "holds a bad name or value");
 		}
 	}
+	if (results_read_declared(r, o, w, e) < 0)
+		return -1;
 	int ci = json_find(r->j, o, "ci95");
 	if (ci < 0)
 		return 0;
@@ -496,6 +529,65 @@ static int results_parse_tokens(struct results_doc *doc, struct results_reader *
 	return 0;
 }
 
+/* ---- compatibility: files that do not record declarations ---- */
+
+/* The working-set size an old mem.latency metric named: "lat_4KiB" -> 4096; 0 if none. */
+static double results_legacy_latency_bytes(const char *metric)
+{
+	static const struct {
+		const char *suffix;
+		double scale;
+	} units[] = { { "B", 1 },	    { "KiB", 1024.0 },
+		      { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+		      { "K", 1024.0 },	    { "M", 1048576.0 },
+		      { "G", 1073741824.0 } };
+	if (strncmp(metric, "lat_", 4) != 0)
+		return 0;
+	char *end;
+	double v = strtod(metric + 4, &end);
+	if (end == metric + 4 || !(v > 0))
+		return 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].suffix))
+			return v * units[i].scale;
+	return 0;
+}
+
+/* Whether an old metric was an I/O latency percentile: "p50", "qd1_p99_us" of an io.* group. */
+static bool results_legacy_io_percentile(const char *group, const char *metric)
+{
+	if (strncmp(group, "io", 2) != 0)
+		return false;
+	for (const char *p = strchr(metric, 'p'); p; p = strchr(p + 1, 'p'))
+		if (p[1] >= '0' && p[1] <= '9' && (p == metric || p[-1] == '_'))
+			return true;
+	return false;
+}
+
+/*
+ * COMPATIBILITY. Files written before workloads' and backends' declarations were recorded (every
+ * vbench-result/1 file, and /2 files without backends[].bare_metal and results[].host_side) say
+ * nothing of them: what the reports decided then by names, this infers from the same names, for
+ * those files only. New decisions read the declarations; nothing else may test these names.
+ */
+static void results_infer_from_names(struct results_doc *doc)
+{
+	for (size_t i = 0; i < doc->nbackends; i++)
+		doc->backends[i].bare_metal = !strcmp(doc->backends[i].name, "native");
+	for (size_t i = 0; i < doc->nentries; i++) {
+		struct result_entry *e = &doc->entries[i];
+		e->host_side = !strcmp(e->workload, "lifecycle.start");
+		e->io_percentile = results_legacy_io_percentile(e->group, e->metric);
+		e->curve_bytes = !strcmp(e->workload, "mem.latency")
+					 ? results_legacy_latency_bytes(e->metric)
+					 : 0;
+		if (!strncmp(e->workload, "io.blk.", 7) && !strcmp(e->metric, "engine")) {
+			snprintf(e->value_names[1], sizeof(e->value_names[1]), "io_uring");
+			snprintf(e->value_names[2], sizeof(e->value_names[2]), "threads");
+		}
+	}
+}
+
 /*
  * jsmn's counting pass cannot see unclosed containers, so json_parse reports a file cut
  * after a complete value as malformed; a second pass with tokens tells the two apart.
@@ -530,6 +622,8 @@ int results_parse(struct results_doc *doc, const char *text, size_t len, struct 
 	struct results_reader r = { .j = &j, .err = err };
 	int rc = results_parse_tokens(doc, &r);
 	json_doc_free(&j);
+	if (rc == 0 && !r.declared)
+		results_infer_from_names(doc);
 	if (rc < 0)
 		results_free(doc); /* leave nothing half-read behind */
 	return rc;

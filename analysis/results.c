@@ -114,7 +114,21 @@ struct result_entry *results_entry(struct results_doc *doc, const char *workload
 	snprintf(e->unit, sizeof(e->unit), "%s", m->unit ? m->unit : "");
 	e->better = m->better;
 	e->status = RESULT_OK;
+	e->io_percentile = (m->flags & METRIC_IO_PERCENTILE) != 0;
+	e->curve_bytes = m->curve_bytes > 0 ? m->curve_bytes : 0;
+	for (size_t v = 0; m->value_names && v < METRIC_MAX_VALUE_NAMES; v++)
+		if (m->value_names[v])
+			snprintf(e->value_names[v], sizeof(e->value_names[v]), "%s",
+				 m->value_names[v]);
 	return e;
+}
+
+const char *results_entry_value_name(const struct result_entry *e, double value)
+{
+	if (!(value >= 0 && value < METRIC_MAX_VALUE_NAMES) || value != floor(value))
+		return NULL;
+	const char *name = e->value_names[(size_t)value];
+	return *name ? name : NULL;
 }
 
 static int results_push_double(double **arr, size_t *n, size_t *cap, double v)
@@ -347,6 +361,22 @@ static void results_write_config(struct json_writer *w, const struct result_conf
 	json_object_end(w);
 }
 
+/* What the entry's workload declared of the metric (results/README.md, results[]). */
+static void results_write_declared(struct json_writer *w, const struct result_entry *e)
+{
+	json_kv_bool(w, "host_side", e->host_side);
+	json_kv_bool(w, "io_percentile", e->io_percentile);
+	json_kv_number(w, "curve_bytes", e->curve_bytes);
+	size_t n = METRIC_MAX_VALUE_NAMES;
+	while (n > 0 && !*e->value_names[n - 1])
+		n--;
+	json_key(w, "value_names");
+	json_array_begin(w);
+	for (size_t v = 0; v < n; v++)
+		json_string(w, e->value_names[v]);
+	json_array_end(w);
+}
+
 char *results_to_json(const struct results_doc *doc, size_t *len)
 {
 	struct json_writer w;
@@ -369,10 +399,13 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		json_kv_bool(&w, "ran", b->ran);
 		json_kv_string(&w, "reason", b->reason);
 		json_kv_string(&w, "details", b->details);
+		if (b->mode[0])
+			json_kv_string(&w, "mode", b->mode);
 		json_kv_number(&w, "startup_ms", b->startup_ms);
 		json_kv_number(&w, "host_overhead_bytes", b->host_overhead_bytes);
 		json_kv_number(&w, "memory_seen_bytes", b->memory_seen_bytes);
 		json_kv_bool(&w, "memory_limited", b->memory_limited);
+		json_kv_bool(&w, "bare_metal", b->bare_metal);
 		results_write_hello(&w, b->hello_json);
 		json_object_end(&w);
 	}
@@ -402,6 +435,7 @@ char *results_to_json(const struct results_doc *doc, size_t *len)
 		for (unsigned k = 0; k < e->nsizes; k++)
 			json_kv_number(&w, e->sizes[k].name, e->sizes[k].value);
 		json_object_end(&w);
+		results_write_declared(&w, e);
 		json_object_end(&w);
 	}
 	json_array_end(&w);

@@ -41,6 +41,12 @@ struct result_entry {
 	size_t nsamples, cap;
 	struct result_size sizes[RESULT_MAX_SIZES];
 	unsigned nsizes;
+	/* What the metric is, as its workload declares it, so that reports need not read names:
+	 * results_entry copies the metric's declarations, the harness sets host_side. */
+	bool host_side;	    /* measured by the harness, not the agent: lifecycle figures */
+	bool io_percentile; /* METRIC_IO_PERCENTILE */
+	double curve_bytes; /* > 0: its working-set size as a point of the latency curve */
+	char value_names[METRIC_MAX_VALUE_NAMES][24]; /* unit "id": what value v stands for ("") */
 	/* computed by results_compute() */
 	double median, ci_lo, ci_hi, cv;
 	double ci_coverage; /* the true coverage of [ci_lo, ci_hi]: 0.9375 for 5 samples */
@@ -68,11 +74,14 @@ struct result_backend {
 	bool ran; /* false: skipped, reason says why */
 	char reason[512];
 	char details[256];
+	/* How it ran where the backend has more than one way ("bare guest"); "" = its only way. */
+	char mode[32];
 	double startup_ms; /* NaN if unknown */
 	double host_overhead_bytes;
 	/* Memory the agent saw it could use (its cgroup limit or its RAM, the smaller); NaN unknown. */
 	double memory_seen_bytes;
 	bool memory_limited; /* whether the run's --memory limit bound it */
+	bool bare_metal;     /* it is the machine itself (native): backend_ops.bare_metal */
 	char *hello_json;    /* the agent's hello as received (malloc'd JSON object), or NULL */
 };
 
@@ -139,6 +148,8 @@ int results_add_counter(struct results_doc *doc, const char *workload, const cha
 /* Record a round of workload: order is the backend names, first to run first, comma-joined. */
 int results_add_round(struct results_doc *doc, const char *workload, unsigned round, bool warmup,
 		      const char *order);
+/* The name an identifier entry (unit "id") declares for value, or NULL. */
+const char *results_entry_value_name(const struct result_entry *e, double value);
 /* Record a size a sample used; across samples the smallest value is kept. */
 int results_entry_add_size(struct result_entry *e, const char *name, double value);
 /* Value of a recorded size, or NaN. */

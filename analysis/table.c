@@ -122,12 +122,12 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	snprintf(t.text[c++], TABLE_CELL, "metric");
 	snprintf(t.text[c++], TABLE_CELL, "unit");
 	for (size_t k = 0; k < m.nmeasured; k++) {
-		snprintf(t.text[c++], TABLE_CELL, "%s", m.backends[k]);
+		snprintf(t.text[c++], TABLE_CELL, "%s", m.labels[k]);
 		if (k == 0 || !show_ratio) {
 			snprintf(t.text[c++], TABLE_CELL, "cv");
 		} else {
 			t.left[c] = true;
-			snprintf(t.text[c++], TABLE_CELL, "%.14s/%.14s [95%% CI]", m.backends[k],
+			snprintf(t.text[c++], TABLE_CELL, "%.22s/%.14s [95%% CI]", m.labels[k],
 				 m.baseline);
 		}
 	}
@@ -167,16 +167,17 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 	fprintf(out,
 		"\n^ higher is better, v lower is better. Medians of %u samples after %u warm-up",
 		doc->config.repeat, doc->config.warmup);
+	char holm[96] = "";
+	if (m.baseline_bare_metal)
+		snprintf(holm, sizeof(holm), "; faster than %s needs Holm's family-wise 5%%",
+			 m.baseline);
 	if (show_ratio)
 		fprintf(out,
 			";\nratio = median / %s's median with a 95%% bootstrap interval; n.s. = "
 			"not significant: the interval contains 1, or the difference does not "
 			"survive\nfalse-discovery control over the backend's metrics (Benjamini-"
 			"Hochberg at 5%%%s)",
-			m.baseline,
-			strcmp(m.baseline, "native") ? ""
-						     : "; faster than native needs Holm's "
-						       "family-wise 5%");
+			m.baseline, holm);
 	fprintf(out, ".\n");
 	if (show_ratio && strcmp(m.baseline, doc->config.baseline) != 0)
 		fprintf(out, "The baseline asked for, %s, has no results: ratios are to %s.\n",

@@ -13,6 +13,14 @@
 /* The memory an environment gets when the run does not say (`--memory`; the README's default). */
 #define BACKEND_DEFAULT_MEMORY_BYTES (2ull << 30)
 
+/* How a VM backend runs its agent: as /init of a Linux guest, or in a bare guest with no kernel
+ * (where KVM emulates guest ring 0); auto lets the KVM probe decide. */
+enum backend_vm_mode {
+	BACKEND_VM_AUTO,
+	BACKEND_VM_LINUX,
+	BACKEND_VM_BARE,
+};
+
 /* What every backend of a run is started with: the same CPUs, memory and devices. */
 struct backend_config {
 	unsigned ncpus;
@@ -25,6 +33,8 @@ struct backend_config {
 	const char *modules_dir;	     /* kvm: directory holding the virtio .ko files */
 	const char *run_dir;		     /* private temp directory for this run's files */
 	bool force;			     /* run even when probe says it is not useful */
+	enum backend_vm_mode vm_mode;	     /* kvm: Linux guest or bare guest */
+	uint64_t guest_page_bytes;	     /* kvm bare guest: 4 KiB, 2 MiB or 1 GiB (0: 2 MiB) */
 	bool verbose;
 };
 
@@ -41,6 +51,14 @@ struct backend_stats {
 	char peer_addr[64];
 	/* Where the agent sees cfg->disk_path ("/scratch", "/dev/vda"); "" = no disk attached. */
 	char agent_disk_path[128];
+	/* How this instance runs, when the backend has more than one way ("bare guest"; "" = its
+	 * only way): tables and reports name the backend "kvm (bare guest)". */
+	char mode[32];
+	/* What this instance cannot give despite the backend's provides (enum backend_provides), and
+	 * the reason workloads needing it are reported unsupported with ("bare guest: no guest
+	 * kernel"). */
+	unsigned lacks;
+	char lacks_note[96];
 };
 
 struct backend_instance; /* private to each backend */
@@ -62,7 +80,11 @@ struct backend_ops {
 	/* It answers the agent protocol itself with canned samples (null): no agent binary runs and
 	 * nothing is measured. For tests of the harness; `vbench list` says so. */
 	bool canned;
-	/* Can it run here? 0 = yes; -1 with a one-line reason in err. Fast (seconds at most). */
+	/* It is the machine itself, not a layer over it (native): the natural baseline, and one a
+	 * layer on the same machine is not expected to beat. */
+	bool bare_metal;
+	/* Can it run here? 0 = yes (err may then say how it will run, e.g. in which mode); -1 with a
+	 * one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
 	/* Bring up an environment running the agent. On failure nothing is left behind. */
 	int (*start)(const struct backend_config *cfg, struct backend_instance **out,

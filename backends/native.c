@@ -156,6 +156,7 @@ const struct backend_ops native_backend = {
 	.name = "native",
 	.description = "bare metal: the agent as a process on the host, pinned with hwloc",
 	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
+	.bare_metal = true,
 	.probe = native_probe,
 	.start = native_start,
 	.channel = native_channel,

@@ -69,6 +69,8 @@ int cmd_list(int argc, char **argv)
 			       b->description);
 			if (!ok)
 				printf("  %-7s %-13s reason: %s\n", "", "", err.message);
+			else if (err.message[0])
+				printf("  %-7s %-13s how: %s\n", "", "", err.message);
 		}
 	}
 	return VB_EXIT_OK;

@@ -32,6 +32,8 @@ enum {
 	OPT_DISK_SIZE,
 	OPT_DISK,
 	OPT_TIMEOUT,
+	OPT_VM_MODE,
+	OPT_GUEST_PAGES,
 	OPT_HELP,
 };
 
@@ -51,6 +53,8 @@ static const struct option long_options[] = {
 	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "vm-mode", required_argument, NULL, OPT_VM_MODE },
+	{ "guest-pages", required_argument, NULL, OPT_GUEST_PAGES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
@@ -168,6 +172,28 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		case OPT_KERNEL: o->kernel = optarg; break;
 		case OPT_MODULES: o->modules = optarg; break;
 		case OPT_FORCE: o->force = true; break;
+		case OPT_VM_MODE:
+			if (!strcmp(optarg, "auto"))
+				o->vm_mode = BACKEND_VM_AUTO;
+			else if (!strcmp(optarg, "linux"))
+				o->vm_mode = BACKEND_VM_LINUX;
+			else if (!strcmp(optarg, "bare"))
+				o->vm_mode = BACKEND_VM_BARE;
+			else
+				return error_set(err, "--vm-mode: \"%s\" is not linux, bare or auto",
+						 optarg);
+			break;
+		case OPT_GUEST_PAGES:
+			if (!strcmp(optarg, "4k"))
+				o->guest_page_bytes = 4ull << 10;
+			else if (!strcmp(optarg, "2m"))
+				o->guest_page_bytes = 2ull << 20;
+			else if (!strcmp(optarg, "1g"))
+				o->guest_page_bytes = 1ull << 30;
+			else
+				return error_set(err, "--guest-pages: \"%s\" is not 4k, 2m or 1g",
+						 optarg);
+			break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_NO_REPORT: o->no_report = true; break;
 		case 'h':
@@ -264,6 +290,10 @@ void options_usage(bool compare)
 		       "  --no-report                do not write a report\n");
 	printf("  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
 	       "  --modules DIR              kvm: directory of the guest's virtio modules\n"
+	       "  --vm-mode MODE             kvm: linux (boot the guest kernel), bare (no kernel:\n"
+	       "                             the agent's cpu and mem workloads in ring 3), or auto\n"
+	       "                             (default: bare where KVM emulates ring 0, as PVM)\n"
+	       "  --guest-pages SIZE         kvm bare guest: 4k, 2m or 1g pages (default 2m)\n"
 	       "  --timeout SECONDS          longest one sample may take (default 300, full 900)\n"
 	       "  --force                    run backends whose probe says they are not useful "
 	       "here\n"

@@ -20,20 +20,22 @@
  * catch its faults.
  */
 #define BARE_BOOT_INFO_GPA 0x1000ull  /* struct bare_boot_info, user read-write */
+#define BARE_SYSCALL_GPA   0x2000ull  /* where SYSCALL lands: a stub that reports it; user pages,
+					 since PVM enters it in ring 3 */
 #define BARE_RING_TX_GPA   0x10000ull /* guest -> host ring (header + data), user read-write */
 #define BARE_RING_RX_GPA   0x19000ull /* host -> guest ring */
 #define BARE_TLS_GPA	   0x30000ull /* one page per vCPU; FS base; user read-write */
 #define BARE_GDT_GPA	   0x80000ull /* supervisor from here to BARE_SYSTEM_END */
 #define BARE_IDT_GPA	   0x81000ull
 #define BARE_TSS_GPA	   0x82000ull /* BARE_TSS_STRIDE bytes per vCPU */
-#define BARE_STUB_GPA	   0x84000ull /* the ring-0 exception stubs, BARE_STUB_STRIDE per vector */
-#define BARE_KSTACK_GPA	   0x88000ull /* ring-0 stacks, BARE_KSTACK_BYTES per vCPU */
-#define BARE_SYSTEM_END	   0xa8000ull
+#define BARE_STUB_GPA	   0x8a000ull /* the ring-0 exception stubs, BARE_STUB_STRIDE per vector */
+#define BARE_KSTACK_GPA	   0x8c000ull /* ring-0 stacks, BARE_KSTACK_BYTES per vCPU */
+#define BARE_SYSTEM_END	   0xac000ull
 #define BARE_LOW_PT_GPA	   0x100000ull /* page tables when they fit (2m, 1g pages) */
 #define BARE_LOW_PT_END	   0x200000ull
 #define BARE_IMAGE_MIN	   0x200000ull /* the guest image's segments lie at or above this */
 
-#define BARE_TSS_STRIDE	  128
+#define BARE_TSS_STRIDE	  512 /* the TSS and its I/O permission bitmap */
 #define BARE_STUB_STRIDE  16
 #define BARE_KSTACK_BYTES 2048
 #define BARE_USER_STACK	  (1ull << 20) /* per vCPU, after the image */
@@ -43,8 +45,11 @@
  * convention); the VMM writes the vCPU's index here. The C library's thread data lies below. */
 #define BARE_TLS_CPU_INDEX_OFFSET 0xf00
 
-/* An unbacked page the guest may touch to cause an MMIO exit (vm.exit). */
-#define BARE_MMIO_NULL_GPA 0xd0000000ull
+/*
+ * An unbacked page the guest may touch to cause an MMIO exit, and a port for a port-I/O round trip
+ * (vm.exit). The Linux guest's VMM serves the same two (its virtio devices lie at 0xd0000000).
+ */
+#define BARE_MMIO_NULL_GPA 0xe0000000ull
 
 /*
  * Ports, written with a 32-bit `out` from ring 3 (RFLAGS.IOPL is 3). Each is one VM exit.

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "backends/backend.h"
 #include "workloads/workload.h"
 
 #define OPTIONS_MAX_BACKENDS 8
@@ -32,6 +33,8 @@ struct run_options {
 	const char *disk; /* an existing scratch file or device to use (overwritten, kept) */
 	uint64_t disk_bytes;
 	bool force;
+	enum backend_vm_mode vm_mode; /* kvm: --vm-mode */
+	uint64_t guest_page_bytes;    /* kvm bare guest: --guest-pages (0 = 2 MiB) */
 	bool quiet;
 	bool no_report;
 	bool help;

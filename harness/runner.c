@@ -111,12 +111,21 @@ static void watch_note(struct runner *r, const char *fmt, ...)
 	r->watch->note(r->watch->ctx, message);
 }
 
+/* The results entry of w's metric m on backend, with what w declares of it. */
+static struct result_entry *runner_entry(struct results_doc *doc, const struct workload *w,
+					 size_t m, const char *backend)
+{
+	struct result_entry *e = results_entry(doc, w->id, w->group, &w->metrics[m], backend);
+	if (e)
+		e->host_side = w->host_side;
+	return e;
+}
+
 static void mark_workload(struct runner *r, const struct workload *w, const char *backend,
 			  enum result_status status, const char *note)
 {
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e =
-			results_entry(&r->doc, w->id, w->group, &w->metrics[m], backend);
+		struct result_entry *e = runner_entry(&r->doc, w, m, backend);
 		if (e && e->status == RESULT_OK) {
 			e->status = status;
 			snprintf(e->note, sizeof(e->note), "%s", note);
@@ -212,8 +221,7 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	if (rep.type == PROTO_SAMPLE) {
 		if (!warmup) {
 			for (size_t m = 0; m < workload_metric_count(w); m++) {
-				struct result_entry *e = results_entry(
-					&r->doc, w->id, w->group, &w->metrics[m], s->ops->name);
+				struct result_entry *e = runner_entry(&r->doc, w, m, s->ops->name);
 				double v;
 				if (!e || e->status != RESULT_OK)
 					continue;
@@ -278,8 +286,7 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 		snprintf(why[1], sizeof(why[1]), "%s could not measure its host memory overhead",
 			 s->ops->name);
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
-		struct result_entry *e =
-			results_entry(&r->doc, w->id, w->group, &w->metrics[m], s->ops->name);
+		struct result_entry *e = runner_entry(&r->doc, w, m, s->ops->name);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (isfinite(values[m]) && values[m] >= 0)
@@ -298,8 +305,7 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 static void finish_entries(struct runner *r, const struct workload *w, const char *backend)
 {
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e =
-			results_entry(&r->doc, w->id, w->group, &w->metrics[m], backend);
+		struct result_entry *e = runner_entry(&r->doc, w, m, backend);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (e->nsamples == 0) {
@@ -337,8 +343,7 @@ static void run_workload(struct runner *r, const struct workload *w)
 	for (unsigned si = 0; si < r->nsessions; si++) {
 		/* create the entries up front so that every metric appears in the results */
 		for (size_t m = 0; m < workload_metric_count(w); m++)
-			results_entry(&r->doc, w->id, w->group, &w->metrics[m],
-				      r->sessions[si].ops->name);
+			runner_entry(&r->doc, w, m, r->sessions[si].ops->name);
 		active[si] = r->sessions[si].up;
 		const char *lacks = w->host_side ? NULL : session_lacks(&r->sessions[si], w);
 		if (!active[si]) {
@@ -498,6 +503,8 @@ static enum vb_exit runner_prepare(struct runner *r, const char *self_path)
 	r->cfg.modules_dir = o->modules;
 	r->cfg.run_dir = r->run_dir;
 	r->cfg.force = o->force;
+	r->cfg.vm_mode = o->vm_mode;
+	r->cfg.guest_page_bytes = o->guest_page_bytes;
 	fill_config(r);
 
 	/* devices only when a selected workload needs them */
@@ -549,6 +556,7 @@ static enum vb_exit runner_start_backends(struct runner *r)
 		const struct backend_ops *ops = backend_find(o->backends[b]);
 		struct result_backend *rb = &r->doc.backends[b];
 		snprintf(rb->name, sizeof(rb->name), "%s", ops->name);
+		rb->bare_metal = ops->bare_metal;
 		rb->startup_ms = NAN;
 		rb->host_overhead_bytes = NAN;
 		rb->memory_seen_bytes = NAN;
@@ -571,6 +579,7 @@ static enum vb_exit runner_start_backends(struct runner *r)
 		rb->startup_ms = s->stats.startup_ms;
 		rb->host_overhead_bytes = s->stats.host_overhead_bytes;
 		snprintf(rb->details, sizeof(rb->details), "%s", s->stats.details);
+		snprintf(rb->mode, sizeof(rb->mode), "%s", s->stats.mode);
 		/* keep the whole hello: version, kernel, cpus, memory and isolation facts */
 		struct proto_msg hm = { .type = PROTO_HELLO, .hello = s->hello };
 		rb->hello_json = proto_encode(&hm, NULL);

@@ -148,7 +148,12 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 
 const char *session_lacks(const struct session *s, const struct workload *w)
 {
-	unsigned has = s->ops->provides;
+	unsigned has = s->ops->provides & ~s->stats.lacks;
+	unsigned want = (w->needs & WORKLOAD_NEEDS_KERNEL ? BACKEND_PROVIDES_KERNEL : 0) |
+			(w->needs & WORKLOAD_NEEDS_DISK ? BACKEND_PROVIDES_DISK : 0) |
+			(w->needs & WORKLOAD_NEEDS_NETWORK ? BACKEND_PROVIDES_NETWORK : 0);
+	if ((want & s->stats.lacks) && s->stats.lacks_note[0])
+		return s->stats.lacks_note;
 	if ((w->needs & WORKLOAD_NEEDS_KERNEL) && !(has & BACKEND_PROVIDES_KERNEL))
 		return "no kernel under the agent";
 	if ((w->needs & WORKLOAD_NEEDS_DISK) &&

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "workloads/bytes.h"
 #include "workloads/lz.h"
 #include "common/rng.h"
 #include "workloads/platform.h"
@@ -403,7 +404,7 @@ static void cpu_sort_work(struct cpu_thread *t)
 {
 	struct cpu_sort *s = t->state;
 	for (size_t r = 0; r < s->rounds; r++) {
-		memcpy(s->work, s->keys, s->n * sizeof(uint32_t));
+		bytes_copy(s->work, s->keys, s->n * sizeof(uint32_t));
 		cpu_sort_radix(s->work, s->tmp, s->n);
 	}
 	uint64_t h = 0;

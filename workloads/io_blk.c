@@ -29,6 +29,11 @@
 
 /* Values of the "engine" parameter and of the "engine" metric. */
 enum io_blk_engine { IO_BLK_ENGINE_IO_URING = 1, IO_BLK_ENGINE_THREADS = 2 };
+/* The engine metric's values by name, declared for the reports. */
+static const char *const io_blk_engine_names[METRIC_MAX_VALUE_NAMES] = {
+	[IO_BLK_ENGINE_IO_URING] = "io_uring",
+	[IO_BLK_ENGINE_THREADS] = "threads",
+};
 
 struct io_blk_disk {
 	int fd;
@@ -605,15 +610,16 @@ static int io_blk_randwrite_run(const struct workload_ctx *ctx, struct sample_ou
 			  "always" },                                                              \
 	}
 
-#define IO_BLK_RANDOM_METRICS                                                                                             \
-	{                                                                                                                 \
-		{ "qd1_iops", "IOPS", BETTER_HIGHER }, { "qd1_p50_us", "us", BETTER_LOWER },                              \
-			{ "qd1_p99_us", "us", BETTER_LOWER },                                                             \
-			{ "qd32_iops", "IOPS", BETTER_HIGHER },                                                           \
-			{ "qd32_p50_us", "us", BETTER_LOWER },                                                            \
-			{ "qd32_p99_us", "us",                                                                            \
-			  BETTER_LOWER }, /* Not a performance figure: 1 = io_uring, 2 = threads ran; shows a mismatch */ \
-			{ "engine", "id", BETTER_LOWER },                                                                 \
+/* The engine metric is not a performance figure: which engine ran, to show a mismatch. */
+#define IO_BLK_RANDOM_METRICS                                                                      \
+	{                                                                                          \
+		{ "qd1_iops", "IOPS", BETTER_HIGHER },                                             \
+			{ "qd1_p50_us", "us", BETTER_LOWER, METRIC_IO_PERCENTILE },                \
+			{ "qd1_p99_us", "us", BETTER_LOWER, METRIC_IO_PERCENTILE },                \
+			{ "qd32_iops", "IOPS", BETTER_HIGHER },                                    \
+			{ "qd32_p50_us", "us", BETTER_LOWER, METRIC_IO_PERCENTILE },               \
+			{ "qd32_p99_us", "us", BETTER_LOWER, METRIC_IO_PERCENTILE },               \
+			{ "engine", "id", BETTER_LOWER, .value_names = io_blk_engine_names },      \
 	}
 
 static const struct workload io_blk_randread_workload = {
@@ -773,8 +779,8 @@ static const struct workload io_blk_fsync_workload = {
 		{ "ms", { 50, 300, 2000 }, "milliseconds of writes" },
 	},
 	.metrics = {
-		{ "fsync_p50_us", "us", BETTER_LOWER },
-		{ "fsync_p99_us", "us", BETTER_LOWER },
+		{ "fsync_p50_us", "us", BETTER_LOWER, METRIC_IO_PERCENTILE },
+		{ "fsync_p99_us", "us", BETTER_LOWER, METRIC_IO_PERCENTILE },
 		{ "fsyncs", "fsyncs/s", BETTER_HIGHER },
 	},
 	.run = io_blk_fsync_run,

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "workloads/bytes.h"
+
 #define LZ_MIN_MATCH  4
 #define LZ_HASH_BITS  14
 #define LZ_MAX_OFFSET 65535
@@ -46,7 +48,7 @@ static uint8_t *lz_put_sequence(uint8_t *op, const uint8_t *lit, size_t nlit, si
 	*token = (uint8_t)((nlit < 15 ? nlit : 15) << 4 | (ml < 15 ? ml : 15));
 	if (nlit >= 15)
 		op = lz_put_length(op, nlit - 15);
-	memcpy(op, lit, nlit);
+	bytes_copy(op, lit, nlit);
 	op += nlit;
 	if (!match)
 		return op;
@@ -62,7 +64,7 @@ size_t lz_compress(const uint8_t *src, size_t len, uint8_t *dst)
 	uint32_t table[1u << LZ_HASH_BITS];
 	uint8_t *op = dst;
 	size_t anchor = 0, ip = 0;
-	memset(table, 0, sizeof(table));
+	bytes_fill(table, 0, sizeof(table));
 	if (len > LZ_TAIL) {
 		size_t limit = len - LZ_TAIL;
 		while (ip < limit) {
@@ -109,7 +111,7 @@ int lz_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t out_len)
 			return -1;
 		if (nlit > (size_t)(end - ip) || nlit > out_len - op)
 			return -1;
-		memcpy(dst + op, ip, nlit);
+		bytes_copy(dst + op, ip, nlit);
 		ip += nlit;
 		op += nlit;
 		if (ip == end)

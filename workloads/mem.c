@@ -153,8 +153,7 @@ size_t mem_latency_top_bytes(size_t max_bytes, size_t budget)
 	return top;
 }
 
-/* The metric of one working-set size: "lat_4KiB", "lat_1MiB", "lat_1GiB". */
-static void mem_latency_metric_name(size_t size, char *out, size_t len)
+void mem_latency_metric_name(size_t size, char *out, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB" };
 	size_t u = 0;
@@ -405,6 +404,12 @@ static int mem_latency_run(const struct workload_ctx *ctx, struct sample_out *ou
 	return 0;
 }
 
+/* The metric of the working-set size bytes, declared as its point of the latency curve. */
+#define MEM_LATENCY_POINT(label, bytes)                                                            \
+	{                                                                                          \
+		"lat_" label, "ns", BETTER_LOWER, .curve_bytes = (double)(bytes)                   \
+	}
+
 static const struct workload mem_latency_workload = {
 	.id = "mem.latency",
 	.group = "mem",
@@ -417,16 +422,16 @@ static const struct workload mem_latency_workload = {
 		{ "min_time_ms", { 10, 10, 10 }, "each size's timed interval lasts at least this long" },
 	},
 	.metrics = {
-		{ "lat_4KiB", "ns", BETTER_LOWER },
-		{ "lat_16KiB", "ns", BETTER_LOWER },
-		{ "lat_64KiB", "ns", BETTER_LOWER },
-		{ "lat_256KiB", "ns", BETTER_LOWER },
-		{ "lat_1MiB", "ns", BETTER_LOWER },
-		{ "lat_4MiB", "ns", BETTER_LOWER },
-		{ "lat_16MiB", "ns", BETTER_LOWER },
-		{ "lat_64MiB", "ns", BETTER_LOWER },
-		{ "lat_256MiB", "ns", BETTER_LOWER },
-		{ "lat_1GiB", "ns", BETTER_LOWER },
+		MEM_LATENCY_POINT("4KiB", 4ull << 10),
+		MEM_LATENCY_POINT("16KiB", 16ull << 10),
+		MEM_LATENCY_POINT("64KiB", 64ull << 10),
+		MEM_LATENCY_POINT("256KiB", 256ull << 10),
+		MEM_LATENCY_POINT("1MiB", 1ull << 20),
+		MEM_LATENCY_POINT("4MiB", 4ull << 20),
+		MEM_LATENCY_POINT("16MiB", 16ull << 20),
+		MEM_LATENCY_POINT("64MiB", 64ull << 20),
+		MEM_LATENCY_POINT("256MiB", 256ull << 20),
+		MEM_LATENCY_POINT("1GiB", 1ull << 30),
 	},
 	.run = mem_latency_run,
 };

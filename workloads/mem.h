@@ -35,6 +35,8 @@ uint64_t mem_gups_updates(size_t table_bytes);
 /* The largest latency working set: 4 KiB x 4^k up to 1 GiB, within max_bytes and the budget
  * (which also holds the 4-byte-per-line chain order built beside it). */
 size_t mem_latency_top_bytes(size_t max_bytes, size_t budget);
+/* The metric of one working-set size: "lat_4KiB", "lat_1MiB", "lat_1GiB" (its curve_bytes). */
+void mem_latency_metric_name(size_t size, char *out, size_t len);
 /*
  * Loads for the next try at a timed interval of at least min_ns, after `loads` took `ns`:
  * `loads` again when it was long enough, else enough to reach min_ns with a quarter to spare

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "workloads/bytes.h"
+
 static const uint32_t sha256_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
 	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
@@ -80,7 +82,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 	s->bytes += len;
 	if (s->fill) {
 		size_t take = 64 - s->fill < len ? 64 - s->fill : len;
-		memcpy(s->block + s->fill, p, take);
+		bytes_copy(s->block + s->fill, p, take);
 		s->fill += take;
 		p += take;
 		len -= take;
@@ -91,7 +93,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 	}
 	for (; len >= 64; p += 64, len -= 64)
 		sha256_compress(s->h, p);
-	memcpy(s->block, p, len);
+	bytes_copy(s->block, p, len);
 	s->fill = len;
 }
 

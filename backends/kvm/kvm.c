@@ -1,4 +1,8 @@
-/* kvm backend: the agent as /init of a Linux VM on vbench's own VMM (backends/kvm/machine.c). */
+/*
+ * kvm backend: the agent as /init of a Linux VM on vbench's own VMM (backends/kvm/machine.c), or,
+ * where KVM emulates guest ring 0 (PVM) and Linux cannot boot, the agent's cpu and mem workloads in
+ * a bare guest with no kernel, in ring 3 (backends/kvm/bare.c).
+ */
 #include "backends/backend.h"
 
 #include <limits.h>
@@ -8,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backends/kvm/bare.h"
 #include "backends/kvm/exits.h"
 #include "common/clock.h"
 #include "common/path.h"
@@ -17,7 +22,11 @@
 #include "backends/kvm/probe.h"
 
 struct backend_instance {
-	struct machine *machine;
+	struct machine *machine; /* a Linux guest, or */
+	struct bare_vm *bare;	 /* a bare guest */
+	struct vm *vm;		 /* either's */
+	int stats_fds[VM_MAX_VCPUS];
+	uint64_t page_bytes;
 	uint64_t memory_bytes;
 	unsigned ncpus;
 	uint64_t
@@ -54,25 +63,115 @@ int kvm_guest_paths(const struct backend_config *cfg, char kernel[PATH_MAX], cha
 	return 0;
 }
 
+/* The bare guest's image: $VBENCH_BARE, or vbench-bare beside vbench. */
+static void kvm_bare_image(char *out, size_t len)
+{
+	const char *env = getenv("VBENCH_BARE");
+	if (env && *env)
+		snprintf(out, len, "%s", env);
+	else
+		path_beside_self("vbench-bare", "build/vbench", out, len);
+}
+
+/*
+ * Which guest this run gets: the one asked for, or with auto, a Linux guest where the probe finds
+ * ring 0 running at hardware speed and a bare guest where KVM emulates it (ring 3 runs natively
+ * there). -1 with the reason when KVM cannot run at all, or cannot run the mode asked for.
+ */
+static int kvm_resolve_mode(const struct backend_config *cfg, enum backend_vm_mode *mode,
+			    struct vb_error *err)
+{
+	enum backend_vm_mode want = cfg ? cfg->vm_mode : BACKEND_VM_AUTO;
+	bool force = cfg ? cfg->force : false;
+	struct vb_error reason;
+	enum probe_verdict v = probe_kvm_verdict(&reason);
+	if (v == PROBE_BROKEN) {
+		if (err)
+			*err = reason;
+		return -1;
+	}
+	if (want == BACKEND_VM_LINUX) {
+		*mode = BACKEND_VM_LINUX;
+		return probe_kvm(force, err);
+	}
+	*mode = want == BACKEND_VM_BARE || v == PROBE_EMULATED ? BACKEND_VM_BARE : BACKEND_VM_LINUX;
+	if (*mode == BACKEND_VM_BARE) {
+		char image[PATH_MAX];
+		kvm_bare_image(image, sizeof(image));
+		if (access(image, R_OK) < 0)
+			return error_set(err, "the bare guest %s is missing (run `make`)", image);
+		if (err && want == BACKEND_VM_BARE)
+			error_set(err, "bare guest (asked for): cpu and mem workloads in ring 3, no "
+				       "kernel");
+		else if (err) {
+			char *hint = strstr(reason.message, "; use --force");
+			if (hint)
+				*hint = '\0'; /* a Linux guest is asked for with --vm-mode linux */
+			error_set(err, "bare guest: cpu and mem workloads in ring 3, no kernel, "
+				       "since %s (--vm-mode linux --force boots Linux anyway)",
+				  reason.message);
+		}
+	}
+	return 0;
+}
+
 static int kvm_probe(const struct backend_config *cfg, struct vb_error *err)
 {
-	return probe_kvm(cfg ? cfg->force : false, err);
+	enum backend_vm_mode mode;
+	return kvm_resolve_mode(cfg, &mode, err);
+}
+
+static int kvm_start_bare(const struct backend_config *cfg, struct backend_instance *inst,
+			  struct vb_error *err)
+{
+	char image[PATH_MAX];
+	kvm_bare_image(image, sizeof(image));
+	inst->page_bytes = cfg->guest_page_bytes ? cfg->guest_page_bytes : BARE_PAGE_2M;
+	struct bare_config bc = {
+		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
+		.cpu_list = cfg->ncpus ? cfg->cpu_list : NULL,
+		.ncpu_list = cfg->ncpus,
+		.memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
+		.page_bytes = inst->page_bytes,
+		.image_path = image,
+		.stats_fds = inst->stats_fds,
+	};
+	inst->ncpus = bc.ncpus;
+	inst->memory_bytes = bc.memory_bytes;
+	snprintf(inst->kernel, sizeof(inst->kernel), "none (bare guest)");
+	if (bare_start(&bc, &inst->bare, err) < 0) {
+		vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
+		return error_prefix(err, "kvm (bare guest): ");
+	}
+	inst->vm = inst->bare->vm;
+	return 0;
 }
 
 static int kvm_start(const struct backend_config *cfg, struct backend_instance **out,
 		     struct vb_error *err)
 {
 	*out = NULL;
-	if (probe_kvm(cfg->force, err) < 0)
+	enum backend_vm_mode mode;
+	if (kvm_resolve_mode(cfg, &mode, err) < 0)
 		return -1;
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return error_set(err, "kvm: out of memory");
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		inst->stats_fds[i] = -1;
 	/* Until the VMM has a process of its own, the harness's memory is subtracted. Reading smaps
 	 * takes about 0.2 ms, inside the harness's start-up clock: small beside a boot. */
 	if (footprint_measure(0, 0, &inst->before, &inst->before_err) < 0)
 		inst->before.rss_bytes = UINT64_MAX;
 	inst->start_ns = clock_now_ns();
+	if (mode == BACKEND_VM_BARE) {
+		if (kvm_start_bare(cfg, inst, err) < 0) {
+			free(inst);
+			return -1;
+		}
+		*out = inst;
+		return 0;
+	}
 	inst->disk = cfg->disk_path != NULL;
 	inst->network = cfg->network;
 	char modules[PATH_MAX];
@@ -100,19 +199,20 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		free(inst);
 		return error_prefix(err, "kvm: ");
 	}
+	inst->vm = inst->machine->vm;
 	*out = inst;
 	return 0;
 }
 
 static void kvm_channel(struct backend_instance *inst, int *rfd, int *wfd)
 {
-	*rfd = *wfd = inst->machine->channel_fd;
+	*rfd = *wfd = inst->bare ? inst->bare->channel_fd : inst->machine->channel_fd;
 }
 
 /* The VMM's own resident memory: growth since before the VM, without the guest RAM mapping's. */
 static double kvm_overhead_bytes(struct backend_instance *inst, char *why, size_t len)
 {
-	const struct memory *mem = &inst->machine->vm->mem;
+	const struct memory *mem = &inst->vm->mem;
 	struct footprint now;
 	struct vb_error err;
 	if (inst->before.rss_bytes == UINT64_MAX) {
@@ -131,14 +231,42 @@ static double kvm_overhead_bytes(struct backend_instance *inst, char *why, size_
 	return bytes;
 }
 
+/* A bare guest: no kernel, so no disk, no network and none of the workloads that need a kernel. */
+static void kvm_stats_bare(struct backend_instance *inst, struct backend_stats *out, double ready_ms)
+{
+	struct vm *vm = inst->vm;
+	char why[160] = "";
+	out->host_overhead_bytes = kvm_overhead_bytes(inst, why, sizeof(why));
+	snprintf(out->mode, sizeof(out->mode), "bare guest");
+	out->lacks = BACKEND_PROVIDES_KERNEL | BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK;
+	snprintf(out->lacks_note, sizeof(out->lacks_note), "bare guest: no guest kernel");
+	snprintf(out->details, sizeof(out->details),
+		 "bare guest (ring 3, no kernel), %s pages; start-to-hello %.1f ms; %u vCPUs, %llu "
+		 "MiB, TSC %llu kHz; %llu exits to the VMM",
+		 bare_page_size_name(inst->page_bytes), ready_ms, inst->ncpus,
+		 (unsigned long long)(inst->memory_bytes >> 20),
+		 (unsigned long long)inst->bare->tsc_khz,
+		 (unsigned long long)(vm_exit_count(vm, KVM_EXIT_IO) +
+				      vm_exit_count(vm, KVM_EXIT_MMIO)));
+	if (why[0]) {
+		size_t n = strlen(out->details);
+		snprintf(out->details + n, sizeof(out->details) - n,
+			 "; host overhead unmeasured: %s", why);
+	}
+}
+
 static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 {
-	struct vm *vm = inst->machine->vm;
+	struct vm *vm = inst->vm;
 	/* The agent marks the boot timer just after its hello: give that write a moment to land. */
 	vm_wait(vm, true, 2000);
 	pthread_mutex_lock(&vm->lock);
 	uint64_t ready = vm->ready_ns, started = vm->started_ns;
 	pthread_mutex_unlock(&vm->lock);
+	if (inst->bare) {
+		kvm_stats_bare(inst, out, ready ? (double)(ready - started) / 1e6 : NAN);
+		return;
+	}
 	char why[160] = "";
 	out->host_overhead_bytes = kvm_overhead_bytes(inst, why, sizeof(why));
 	const char *kernel =
@@ -179,7 +307,8 @@ static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[4
 				  uint64_t *values, unsigned max)
 {
 	struct vm_exit_counts c;
-	vm_exits_read(inst->machine->vm, inst->machine->stats_fds, VM_MAX_VCPUS, &c);
+	vm_exits_read(inst->vm, inst->bare ? inst->stats_fds : inst->machine->stats_fds,
+		      VM_MAX_VCPUS, &c);
 	unsigned n = c.n < max ? c.n : max;
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(names[i], 48, "%s", c.name[i]);
@@ -190,16 +319,26 @@ static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[4
 
 static bool kvm_alive(struct backend_instance *inst)
 {
-	return __atomic_load_n(&inst->machine->vm->status, __ATOMIC_ACQUIRE) == VM_STATUS_RUNNING;
+	return __atomic_load_n(&inst->vm->status, __ATOMIC_ACQUIRE) == VM_STATUS_RUNNING;
 }
 
 static void kvm_stop(struct backend_instance *inst)
 {
 	if (!inst)
 		return;
-	struct vm *vm = inst->machine->vm;
+	struct vm *vm = inst->vm;
 	/* A VM stopped while serving, or powered off, needs no comment; any other end gets its reason. */
 	vm_stop(vm);
+	if (inst->bare) {
+		enum vm_status s = vm->status;
+		if (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED)
+			fprintf(stderr, "vbench kvm (bare guest): %s: %s\n", vm_status_name(s),
+				vm->status_detail);
+		vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
+		bare_destroy(inst->bare);
+		free(inst);
+		return;
+	}
 	enum vm_status s = vm->status;
 	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED)) {
 		char why[2600];
@@ -212,7 +351,8 @@ static void kvm_stop(struct backend_instance *inst)
 
 const struct backend_ops kvm_backend = {
 	.name = "kvm",
-	.description = "Linux VM on vbench's own KVM VMM (virtio-mmio, ACPI)",
+	.description = "VM on vbench's own KVM VMM: a Linux guest (virtio-mmio, ACPI), or a bare "
+		       "guest in ring 3 where KVM emulates ring 0",
 	.ready_timeout_ms = 600000,
 	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
 	.probe = kvm_probe,

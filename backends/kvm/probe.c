@@ -111,11 +111,6 @@ bool probe_pvm_loaded(const char *root)
 	return found;
 }
 
-enum probe_verdict {
-	PROBE_USABLE,
-	PROBE_BROKEN, /* no /dev/kvm, no access, or the calibration guest failed: force cannot help */
-	PROBE_EMULATED, /* PVM, or a slow ring 0: force may try anyway */
-};
 
 /* The first examination's verdict: list, start and the qemu backend all ask, and timing twice
  * could give two answers in one run. */
@@ -174,6 +169,17 @@ static enum probe_verdict probe_examine(struct vb_error *err)
 
 int probe_kvm(bool force, struct vb_error *err)
 {
+	struct vb_error reason;
+	enum probe_verdict v = probe_kvm_verdict(&reason);
+	if (v == PROBE_USABLE || (v == PROBE_EMULATED && force))
+		return 0;
+	if (err)
+		*err = reason;
+	return -1;
+}
+
+enum probe_verdict probe_kvm_verdict(struct vb_error *reason)
+{
 	pthread_mutex_lock(&probe_cache.lock);
 	if (!probe_cache.done) {
 		error_clear(&probe_cache.reason);
@@ -182,13 +188,10 @@ int probe_kvm(bool force, struct vb_error *err)
 		probe_cache.done = true;
 	}
 	enum probe_verdict v = probe_cache.verdict;
-	struct vb_error reason = probe_cache.reason;
+	if (reason)
+		*reason = probe_cache.reason;
 	pthread_mutex_unlock(&probe_cache.lock);
-	if (v == PROBE_USABLE || (v == PROBE_EMULATED && force))
-		return 0;
-	if (err)
-		*err = reason;
-	return -1;
+	return v;
 }
 
 unsigned probe_kvm_examinations(void)

@@ -22,6 +22,13 @@ bool probe_ring0_is_fast(const double *ns, unsigned n, double *best);
 /* Is the kvm_pvm module loaded? Looks for <root>/sys/module/kvm_pvm and a kvm_pvm line in
  * <root>/proc/modules; root "" is this host (tests pass a directory of their own). */
 bool probe_pvm_loaded(const char *root);
+enum probe_verdict {
+	PROBE_USABLE,
+	PROBE_BROKEN, /* no /dev/kvm, no access, or the calibration guest failed: force cannot help */
+	PROBE_EMULATED, /* PVM, or a slow ring 0: force may try anyway; ring 3 runs natively */
+};
+/* The verdict of the one examination of this host, with its reason (NULL: not wanted). */
+enum probe_verdict probe_kvm_verdict(struct vb_error *reason);
 /* /dev/kvm usable, no PVM and ring 0 fast enough (the last two waived by force). -1 with a one-line
  * reason. The host is examined once per process; later calls repeat the first verdict. */
 int probe_kvm(bool force, struct vb_error *err);

@@ -255,9 +255,17 @@ static void vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+static __thread struct vcpu *vcpu_self;
+
+struct vcpu *vcpu_current(void)
+{
+	return vcpu_self;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
+	vcpu_self = vcpu;
 	struct vm *vm = vcpu->vm;
 	if (vm->cfg.cpu_list && vm->cfg.ncpu_list) {
 		cpu_set_t set;

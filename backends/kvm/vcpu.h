@@ -29,6 +29,8 @@ int vcpu_set_real_mode(struct vcpu *vcpu, uint16_t cs, uint16_t ip, struct vb_er
 /* 32-bit protected mode, flat, paging off, ring 0, at eip (calibration guests). */
 int vcpu_set_protected_mode(struct vcpu *vcpu, uint32_t eip, struct vb_error *err);
 int vcpu_start(struct vcpu *vcpu, struct vb_error *err);
+/* The vCPU whose thread this is (device handlers run there); NULL on any other thread. */
+struct vcpu *vcpu_current(void);
 /* Make the vCPU leave KVM_RUN soon (it then checks the VM's status). */
 void vcpu_kick(struct vcpu *vcpu);
 

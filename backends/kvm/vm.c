@@ -24,6 +24,7 @@ const char *vm_status_name(enum vm_status s)
 	case VM_STATUS_HALTED: return "halted";
 	case VM_STATUS_INTERNAL_ERROR: return "internal error";
 	case VM_STATUS_STOPPED: return "stopped";
+	case VM_STATUS_FAULT: return "guest fault";
 	}
 	return "unknown";
 }

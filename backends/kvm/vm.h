@@ -35,6 +35,7 @@ enum vm_status {
 	VM_STATUS_HALTED,	  /* hlt with no in-kernel irqchip to wake it (tiny guests) */
 	VM_STATUS_INTERNAL_ERROR, /* KVM could not run the guest */
 	VM_STATUS_STOPPED,	  /* the host stopped it */
+	VM_STATUS_FAULT,	  /* a bare guest faulted or gave up (its message says how) */
 };
 const char *vm_status_name(enum vm_status s);
 

@@ -19,6 +19,7 @@ fuzz-protocol) runs=1000000 ;;
 fuzz-results) runs=60000 ;;
 fuzz-virtq) runs=200000 ;;
 fuzz-bzimage) runs=1500000 ;;
+fuzz-bare) runs=1500000 ;;
 *) runs=100000 ;;
 esac
 runs=${FUZZ_RUNS:-$runs}

@@ -24,10 +24,16 @@ if grep -q unavailable "$TMP/kvm"; then
 	grep -q 'use --force' "$TMP/out" || fail "vbench vm did not explain the refusal: $(cat "$TMP/out")"
 fi
 
-# A PVM host is refused for what it is, whatever the load: the module, not a timing, is the reason.
+# A PVM host is known for what it is, whatever the load: the module, not a timing, is the reason.
+# A Linux guest is refused there (vbench vm, qemu); the kvm backend runs the bare guest instead.
 if [ -e /sys/module/kvm_pvm ]; then
-	grep -q 'unavailable' "$TMP/kvm" || fail "kvm is called available on a PVM host"
-	grep -q 'kvm_pvm module is loaded' "$TMP/kvm" || fail "the PVM refusal does not name the module"
+	grep -q 'available' "$TMP/kvm" || fail "kvm is not available on a PVM host (the bare guest runs there)"
+	grep -q 'how: bare guest' "$TMP/kvm" || fail "kvm on a PVM host does not say it runs the bare guest"
+	grep -q 'kvm_pvm module is loaded' "$TMP/kvm" || fail "the PVM verdict does not name the module"
+	grep -A1 '^ *qemu ' "$TMP/list" | grep -q 'unavailable' || fail "qemu is called available on a PVM host"
+	"$V" vm >"$TMP/out" 2>&1
+	[ $? -eq 2 ] || fail "vbench vm (a Linux guest) on a PVM host did not exit 2"
+	grep -q 'use --force' "$TMP/out" || fail "vbench vm did not explain the refusal: $(cat "$TMP/out")"
 fi
 
 # One examination per process: kvm and qemu both ask, the host is looked at once.

@@ -41,5 +41,12 @@ for r in ok:
     lo, hi = r["ci95"]
     assert lo <= r["median"] <= hi, r
     assert min(s) <= r["median"] <= max(s)
+# what the backend and the workloads declare is recorded: readers need no names
+assert backends["native"]["bare_metal"] is True
+for r in doc["results"]:
+    assert r["host_side"] == (r["workload"] == "lifecycle.start"), r
+    assert (r["curve_bytes"] > 0) == (r["workload"] == "mem.latency"), r
+    assert r["value_names"] == (["", "io_uring", "threads"] if r["unit"] == "id" else []), r
+assert any(r["io_percentile"] for r in doc["results"])
 print("results document ok: %d metrics" % len(ok))
 PY

@@ -138,7 +138,8 @@ static void test_restart_not_inflated(void **state)
 				      .agent_path = agent_path,
 				      .kernel_path = kernel,
 				      .modules_dir = test_dir,
-				      .force = true };
+				      .force = true,
+				      .vm_mode = BACKEND_VM_LINUX };
 	double overhead[2];
 	for (int i = 0; i < 2; i++) {
 		struct backend_instance *inst;

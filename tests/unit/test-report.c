@@ -143,15 +143,6 @@ static void test_skipped_backend(void **state)
 static void test_model_helpers(void **state)
 {
 	(void)state;
-	assert_float_equal(report_latency_bytes("lat_4KiB"), 4096, 0);
-	assert_float_equal(report_latency_bytes("lat_64MiB"), 64.0 * 1048576, 0);
-	assert_float_equal(report_latency_bytes("lat_1GiB"), 1073741824.0, 0);
-	assert_float_equal(report_latency_bytes("triad"), 0, 0);
-	assert_float_equal(report_latency_bytes("lat_fast"), 0, 0);
-	assert_true(report_is_io_percentile("io.blk", "p99"));
-	assert_true(report_is_io_percentile("io.net", "rtt_p50"));
-	assert_false(report_is_io_percentile("io.blk", "iops"));
-	assert_false(report_is_io_percentile("mem", "p99"));
 	char b[32];
 	report_fmt_bytes(b, sizeof(b), 9437184);
 	assert_string_equal(b, "9 MiB");
@@ -159,13 +150,14 @@ static void test_model_helpers(void **state)
 	assert_string_equal(b, "1.5 MiB");
 	report_fmt_num(b, sizeof(b), NAN);
 	assert_string_equal(b, "–");
-	/* identifiers print by name, and say so when the samples disagree */
+	/* identifiers print by the names declared, and say so when the samples disagree */
 	double v[] = { 1, 1, 2 };
 	struct result_entry e = { .workload = "io.blk.randread",
 				  .metric = "engine",
 				  .unit = "id",
 				  .samples = v,
-				  .nsamples = 2 };
+				  .nsamples = 2,
+				  .value_names = { "", "io_uring", "threads" } };
 	assert_true(report_is_identifier(e.unit));
 	assert_false(report_is_identifier("ns"));
 	report_fmt_identifier(b, sizeof(b), &e);
@@ -176,7 +168,11 @@ static void test_model_helpers(void **state)
 	e.samples = v + 2, e.nsamples = 1;
 	report_fmt_identifier(b, sizeof(b), &e);
 	assert_string_equal(b, "threads");
+	/* what the entry declares counts, not its workload's name */
 	snprintf(e.workload, sizeof(e.workload), "other.thing");
+	report_fmt_identifier(b, sizeof(b), &e);
+	assert_string_equal(b, "threads");
+	snprintf(e.value_names[2], sizeof(e.value_names[2]), "%s", "");
 	report_fmt_identifier(b, sizeof(b), &e);
 	assert_string_equal(b, "2");
 }
@@ -384,9 +380,10 @@ static void test_history(void **state)
 }
 
 /* Append an entry with these samples (copied) to a loaded document. */
-static void add_entry(struct results_doc *doc, const char *workload, const char *group,
-		      const char *metric, const char *backend, const char *unit, enum better better,
-		      const double *v, size_t n)
+static struct result_entry *add_entry(struct results_doc *doc, const char *workload,
+				      const char *group, const char *metric, const char *backend,
+				      const char *unit, enum better better, const double *v,
+				      size_t n)
 {
 	struct result_entry *more = realloc(doc->entries, (doc->nentries + 1) * sizeof(*more));
 	assert_non_null(more);
@@ -403,6 +400,21 @@ static void add_entry(struct results_doc *doc, const char *workload, const char 
 	assert_non_null(e->samples);
 	memcpy(e->samples, v, n * sizeof(double));
 	e->nsamples = e->cap = n;
+	return e;
+}
+
+/* A backend that ran, as the harness records it (bare_metal from its backend_ops). */
+static void add_backend(struct results_doc *doc, const char *name, bool bare_metal)
+{
+	struct result_backend *more = realloc(doc->backends, (doc->nbackends + 1) * sizeof(*more));
+	assert_non_null(more);
+	doc->backends = more;
+	struct result_backend *b = &doc->backends[doc->nbackends++];
+	memset(b, 0, sizeof(*b));
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	b->ran = true;
+	b->bare_metal = bare_metal;
+	b->startup_ms = b->host_overhead_bytes = b->memory_seen_bytes = NAN;
 }
 
 /* The line of a printed table that holds both words, or NULL. */
@@ -427,10 +439,12 @@ static void test_terminal_table(void **state)
 		     clock[] = { 31.7, 31.6, 32.5 };
 	const char *names[] = { "native", "lxc", "kvm" };
 	for (size_t k = 0; k < 3; k++) {
-		add_entry(&doc, "io.blk.randread", "io.blk", "engine", names[k], "id", BETTER_LOWER,
-			  engine, 3);
+		struct result_entry *e = add_entry(&doc, "io.blk.randread", "io.blk", "engine",
+						   names[k], "id", BETTER_LOWER, engine, 3);
+		snprintf(e->value_names[1], sizeof(e->value_names[1]), "io_uring");
 		add_entry(&doc, "lifecycle.start", "lifecycle", "host_overhead_MiB", names[k],
-			  "MiB", BETTER_LOWER, k == 0 ? zero : some, 3);
+			  "MiB", BETTER_LOWER, k == 0 ? zero : some, 3)
+			->host_side = true;
 		add_entry(&doc, "os.clock", "os", "clock_gettime_p50_ns", names[k], "ns",
 			  BETTER_LOWER, clock, 3);
 	}
@@ -496,7 +510,8 @@ static void test_summary_names_few_differences(void **state)
 	}
 	const double ready[] = { 12, 13, 12.5, 12.2, 12.8 };
 	add_entry(&doc, "lifecycle.start", "lifecycle", "ready_ms", "lxc", "ms", BETTER_LOWER,
-		  ready, 5);
+		  ready, 5)
+		->host_side = true;
 	struct report_model m;
 	assert_int_equal(report_model_build(&m, &doc, &err), 0);
 	struct report_buf lxc;
@@ -513,6 +528,79 @@ static void test_summary_names_few_differences(void **state)
 	results_free(&doc);
 }
 
+/*
+ * Reports decide by what the results declare, not by names: the fixture (an old file, whose
+ * declarations the reader infers from its names) with its bare-metal backend, its latency curve
+ * and its lifecycle figures renamed reads the same.
+ */
+static void test_declarations_not_names(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	assert_true(doc.backends[0].bare_metal && !strcmp(doc.backends[0].name, "native"));
+	snprintf(doc.backends[0].name, sizeof(doc.backends[0].name), "metal");
+	doc.config.baseline[0] = '\0'; /* the default: the bare-metal backend */
+	for (size_t i = 0; i < doc.nentries; i++) {
+		struct result_entry *e = &doc.entries[i];
+		if (!strcmp(e->backend, "native"))
+			snprintf(e->backend, sizeof(e->backend), "metal");
+		if (!strcmp(e->workload, "mem.latency"))
+			snprintf(e->workload, sizeof(e->workload), "mem.chain");
+		/* the I/O percentile chart takes what declares itself one, whatever its group */
+		if (e->io_percentile)
+			snprintf(e->group, sizeof(e->group), "disk");
+	}
+	const double ready[] = { 12, 13, 12.5, 12.2, 12.8 }, metal[] = { 1, 1.1, 1.2, 1.05, 1.15 };
+	add_entry(&doc, "boot.again", "boot", "ready_ms", "lxc", "ms", BETTER_LOWER, ready, 5)
+		->host_side = true;
+	add_entry(&doc, "boot.again", "boot", "ready_ms", "metal", "ms", BETTER_LOWER, metal, 5)
+		->host_side = true;
+	struct report_model m;
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	assert_string_equal(m.baseline, "metal");
+	assert_true(m.baseline_bare_metal);
+	size_t curve = 0, percentiles = 0;
+	for (size_t r = 0; r < m.nrows; r++) {
+		curve += m.rows[r].curve_bytes > 0;
+		percentiles += m.rows[r].io_percentile;
+	}
+	assert_int_equal(curve, 7);	  /* mem.latency's seven sizes in the fixture */
+	assert_int_equal(percentiles, 2); /* io.blk.randread p50, p99 */
+	struct report_buf kvm, lxc, md;
+	report_buf_init(&kvm);
+	report_buf_init(&lxc);
+	report_buf_init(&md);
+	report_model_summary(&m, "kvm", &kvm);
+	report_model_summary(&m, "lxc", &lxc);
+	assert_non_null(strstr(kvm.text, "memory latency +12% beyond 16 MiB"));
+	assert_non_null(strstr(lxc.text, "ready in 12.5 ms (median of restarts, "));
+	/* a host-side figure is no group's performance: "boot" gets no words of its own */
+	assert_null(strstr(lxc.text, "boot"));
+	report_method_text(&m, &md);
+	assert_non_null(strstr(md.text, "A backend faster than metal, the machine it runs on"));
+	report_buf_free(&kvm);
+	report_buf_free(&lxc);
+	report_buf_free(&md);
+	report_model_free(&m);
+	/* and a backend named native that does not declare itself bare metal is not taken for it */
+	snprintf(doc.backends[0].name, sizeof(doc.backends[0].name), "native");
+	doc.backends[0].bare_metal = false;
+	for (size_t i = 0; i < doc.nentries; i++)
+		if (!strcmp(doc.entries[i].backend, "metal"))
+			snprintf(doc.entries[i].backend, sizeof(doc.entries[i].backend), "native");
+	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "native");
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	assert_false(m.baseline_bare_metal);
+	report_buf_init(&md);
+	report_method_text(&m, &md);
+	assert_null(strstr(md.text, "the machine it runs on"));
+	report_buf_free(&md);
+	report_model_free(&m);
+	results_free(&doc);
+}
+
 /* Standard normal draws from the seeded generator (Box-Muller). */
 /* A run of 60 metrics on native and lxc, 5 lognormal samples each, lxc's scaled by factor[i]. */
 static void null_run(struct results_doc *doc, struct rng *rng, const double *factor)
@@ -520,6 +608,8 @@ static void null_run(struct results_doc *doc, struct rng *rng, const double *fac
 	results_init(doc);
 	snprintf(doc->config.baseline, sizeof(doc->config.baseline), "native");
 	doc->config.repeat = 5;
+	add_backend(doc, "native", true);
+	add_backend(doc, "lxc", false);
 	for (size_t i = 0; i < 60; i++) {
 		char metric[16];
 		snprintf(metric, sizeof(metric), "m%zu", i);
@@ -623,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_summary_in_words),
 		cmocka_unit_test(test_skipped_backend),
 		cmocka_unit_test(test_model_helpers),
+		cmocka_unit_test(test_declarations_not_names),
 		cmocka_unit_test(test_terminal_table),
 		cmocka_unit_test(test_summary_names_few_differences),
 		cmocka_unit_test(test_html_has_charts),

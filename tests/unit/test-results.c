@@ -333,7 +333,20 @@ static void test_rejects_bad_input(void **state)
 		  "results[0].sizes is not an object" },
 		{ "\"samples\":[0.1,", "\"sizes\":{\"array_bytes\":\"big\"},\"samples\":[0.1,",
 		  "results[0].sizes holds a bad name or value" },
-		{ "\"results\":[", "\"warnings\":[7],\"results\":[", "warnings[0] is not a string" },
+		{ "\"results\":[", "\"warnings\":[7],\"results\":[",
+		  "warnings[0] is not a string" },
+		{ "\"curve_bytes\":0", "\"curve_bytes\":-4096",
+		  "results[0].curve_bytes is not a size" },
+		{ "\"curve_bytes\":0", "\"curve_bytes\":\"4KiB\"",
+		  "results[0].curve_bytes is not a number" },
+		{ "\"host_side\":false", "\"host_side\":0",
+		  "results[0].host_side is not true or false" },
+		{ "\"value_names\":[]", "\"value_names\":[1]",
+		  "results[0].value_names holds a name too long or not a string" },
+		{ "\"value_names\":[]", "\"value_names\":\"io_uring\"",
+		  "results[0].value_names is not an array" },
+		{ "\"bare_metal\":false", "\"bare_metal\":\"yes\"",
+		  "backends[0].bare_metal is not true or false" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *bad = mutate(good, cases[i].from, cases[i].to);
@@ -348,6 +361,139 @@ static void test_rejects_bad_input(void **state)
 	results_free(&doc);
 	free(old);
 	free(good);
+}
+
+/*
+ * What workloads and backends declare goes into the file and comes back: bare_metal per backend;
+ * host_side, io_percentile, curve_bytes and value_names per entry, from the registry's tables.
+ */
+static void test_declarations_round_trip(void **state)
+{
+	(void)state;
+	struct results_doc doc, back;
+	struct vb_error err = { 0 };
+	fill_doc(&doc);
+	doc.backends[0].bare_metal = true;
+	const struct workload *lat = workload_find("mem.latency");
+	const struct workload *blk = workload_find("io.blk.randread");
+	const struct workload *life = workload_find("lifecycle.start");
+	assert_non_null(lat);
+	assert_non_null(blk);
+	assert_non_null(life);
+	struct result_entry *e =
+		results_entry(&doc, lat->id, lat->group,
+			      &lat->metrics[workload_metric_index(lat, "lat_1MiB")], "native");
+	assert_float_equal(e->curve_bytes, 1048576, 0);
+	assert_false(e->io_percentile);
+	e = results_entry(&doc, blk->id, blk->group,
+			  &blk->metrics[workload_metric_index(blk, "qd1_p99_us")], "native");
+	assert_true(e->io_percentile);
+	assert_float_equal(e->curve_bytes, 0, 0);
+	e = results_entry(&doc, blk->id, blk->group,
+			  &blk->metrics[workload_metric_index(blk, "engine")], "native");
+	assert_int_equal(results_add_sample(e, 2), 0);
+	assert_string_equal(results_entry_value_name(e, 1), "io_uring");
+	assert_string_equal(results_entry_value_name(e, 2), "threads");
+	assert_null(results_entry_value_name(e, 0));
+	assert_null(results_entry_value_name(e, 1.5));
+	assert_null(results_entry_value_name(e, 99));
+	assert_true(life->host_side);
+	e = results_entry(&doc, life->id, life->group, &life->metrics[0], "native");
+	e->host_side = true; /* the harness's part: it measures these itself */
+	char *text = results_to_json(&doc, NULL);
+	assert_non_null(strstr(text, "\"memory_limited\":false,\"bare_metal\":true,"));
+	assert_non_null(strstr(text, "\"host_side\":false,\"io_percentile\":false,"
+				     "\"curve_bytes\":1048576,\"value_names\":[]"));
+	assert_non_null(strstr(text, "\"value_names\":[\"\",\"io_uring\",\"threads\"]"));
+	free(text);
+
+	char path[128];
+	snprintf(path, sizeof(path), "%s/declared.json", test_dir);
+	assert_int_equal(results_write_file(&doc, path, &err), 0);
+	if (results_read_file(&back, path, &err) < 0)
+		fail_msg("read back: %s", err.message);
+	assert_true(back.backends[0].bare_metal);
+	assert_false(back.backends[1].bare_metal);
+	assert_int_equal(back.nentries, doc.nentries);
+	for (size_t i = 0; i < doc.nentries; i++) {
+		const struct result_entry *a = &doc.entries[i], *b = &back.entries[i];
+		assert_int_equal(a->host_side, b->host_side);
+		assert_int_equal(a->io_percentile, b->io_percentile);
+		assert_true(a->curve_bytes == b->curve_bytes);
+		for (size_t v = 0; v < METRIC_MAX_VALUE_NAMES; v++)
+			assert_string_equal(a->value_names[v], b->value_names[v]);
+	}
+	const struct result_entry *engine = results_find(&back, blk->id, "engine", "native");
+	assert_string_equal(results_entry_value_name(engine, 2), "threads");
+	assert_true(results_find(&back, life->id, "ready_ms", "native")->host_side);
+	/*
+	 * a file that declares is taken at its word: fill_doc's test entries are named like
+	 * mem.latency's but declare no curve, and stay without one
+	 */
+	assert_float_equal(results_find(&back, "mem.latency", "lat_4KiB", "native")->curve_bytes, 0,
+			   0);
+	results_free(&doc);
+	results_free(&back);
+}
+
+/* A document of the older kind: the same entries, with no declarations recorded. */
+static const char old_file[] =
+	"{\"schema\":\"%s\",\"vbench_version\":\"0.1\",\"start_time\":\"2026-11-20T10:00:00Z\","
+	"\"host\":{},\"config\":{\"suite\":\"quick\",\"baseline\":\"lxc\"},"
+	"\"backends\":[{\"name\":\"lxc\",\"ran\":true},{\"name\":\"native\",\"ran\":true}],"
+	"\"results\":["
+	"{\"workload\":\"lifecycle.start\",\"group\":\"lifecycle\",\"metric\":\"ready_ms\","
+	"\"backend\":\"native\",\"unit\":\"ms\",\"better\":\"lower\",\"status\":\"ok\","
+	"\"samples\":[1]},"
+	"{\"workload\":\"mem.latency\",\"group\":\"mem\",\"metric\":\"lat_64MiB\","
+	"\"backend\":\"native\",\"unit\":\"ns\",\"better\":\"lower\",\"status\":\"ok\","
+	"\"samples\":[90]},"
+	"{\"workload\":\"io.blk.randread\",\"group\":\"io.blk\",\"metric\":\"qd1_p99_us\","
+	"\"backend\":\"native\",\"unit\":\"us\",\"better\":\"lower\",\"status\":\"ok\","
+	"\"samples\":[130]},"
+	"{\"workload\":\"io.blk.randread\",\"group\":\"io.blk\",\"metric\":\"engine\","
+	"\"backend\":\"native\",\"unit\":\"id\",\"better\":\"lower\",\"status\":\"ok\","
+	"\"samples\":[1]},"
+	"{\"workload\":\"os.syscall\",\"group\":\"os\",\"metric\":\"getppid_p99_ns\","
+	"\"backend\":\"native\",\"unit\":\"ns\",\"better\":\"lower\",\"status\":\"ok\","
+	"\"samples\":[160]}]}";
+
+/* Files from before the declarations (/1, and /2 without them) still read: inferred by name. */
+static void test_old_files_infer_declarations(void **state)
+{
+	(void)state;
+	static const char *const schemas[] = { "vbench-result/1", "vbench-result/2" };
+	for (size_t k = 0; k < 2; k++) {
+		char text[sizeof(old_file) + 32];
+		snprintf(text, sizeof(text), old_file, schemas[k]);
+		struct results_doc doc;
+		struct vb_error err = { 0 };
+		if (results_parse(&doc, text, strlen(text), &err) < 0)
+			fail_msg("%s: %s", schemas[k], err.message);
+		assert_false(doc.backends[0].bare_metal); /* lxc */
+		assert_true(doc.backends[1].bare_metal);  /* native */
+		const struct result_entry *e = &doc.entries[0];
+		assert_true(e->host_side);
+		assert_false(e->io_percentile);
+		e = &doc.entries[1];
+		assert_false(e->host_side);
+		assert_float_equal(e->curve_bytes, 64.0 * 1048576, 0);
+		e = &doc.entries[2];
+		assert_true(e->io_percentile);
+		assert_float_equal(e->curve_bytes, 0, 0);
+		e = &doc.entries[3];
+		assert_string_equal(results_entry_value_name(e, 1), "io_uring");
+		assert_string_equal(results_entry_value_name(e, 2), "threads");
+		/* a percentile outside the io groups was never drawn with them */
+		assert_false(doc.entries[4].io_percentile);
+		/* written again, the inferred declarations are recorded */
+		char *again = results_to_json(&doc, NULL);
+		assert_non_null(strstr(again, "\"name\":\"native\",\"ran\":true"));
+		assert_non_null(strstr(again, "\"bare_metal\":true"));
+		assert_non_null(strstr(again, "\"curve_bytes\":67108864"));
+		free(again);
+		results_free(&doc);
+	}
 }
 
 static void test_read_file_errors(void **state)
@@ -383,6 +529,9 @@ int main(void)
 						test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_rejects_bad_input, test_dir_setup,
 						test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_declarations_round_trip, test_dir_setup,
+						test_dir_teardown),
+		cmocka_unit_test(test_old_files_infer_declarations),
 		cmocka_unit_test_setup_teardown(test_read_file_errors, test_dir_setup,
 						test_dir_teardown),
 	};

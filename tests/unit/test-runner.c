@@ -135,6 +135,10 @@ static void test_records_samples_rounds_and_statuses(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->status, RESULT_UNSUPPORTED);
 	assert_non_null(strstr(e->note, "null backend runs no environment"));
+	/* the harness records what it measured itself, and what the backend declares */
+	assert_true(e->host_side);
+	assert_false(entry(&r, "cpu.sort", "single")->host_side);
+	assert_false(r.doc.backends[0].bare_metal); /* null is not the machine */
 	results_free(&r.doc);
 }
 

@@ -87,6 +87,41 @@ static void test_registry_has_the_required_workloads(void **state)
 	assert_true(workload_metric_index(lat, "lat_256MiB") > 0);
 }
 
+/* What workloads declare of their metrics, which the reports read instead of names. */
+static void test_registry_declarations(void **state)
+{
+	(void)state;
+	/* every mem.latency metric is the point of the curve at the size it is measured at */
+	const struct workload *lat = workload_find("mem.latency");
+	for (size_t m = 0; m < workload_metric_count(lat); m++) {
+		char name[48];
+		assert_true(lat->metrics[m].curve_bytes >= 4096);
+		mem_latency_metric_name((size_t)lat->metrics[m].curve_bytes, name, sizeof(name));
+		assert_string_equal(lat->metrics[m].name, name);
+	}
+	const struct workload *w;
+	size_t percentiles = 0, named = 0;
+	for (size_t i = 0; (w = workload_at(i)); i++) {
+		for (size_t m = 0; m < workload_metric_count(w); m++) {
+			const struct metric_def *md = &w->metrics[m];
+			/* names belong to identifiers, curves to one workload */
+			assert_true(!md->value_names || !strcmp(md->unit, "id"));
+			assert_true(md->curve_bytes == 0 || w == lat);
+			if (md->flags & METRIC_IO_PERCENTILE) {
+				assert_true(w->needs &
+					    (WORKLOAD_NEEDS_DISK | WORKLOAD_NEEDS_NETWORK));
+				assert_int_equal(md->better, BETTER_LOWER);
+				percentiles++;
+			}
+			named += md->value_names != NULL;
+		}
+	}
+	assert_int_equal(percentiles, 14); /* io.blk: 2 x 4 and fsync's 2; io.net.rr: 4 */
+	assert_int_equal(named, 2);	   /* io.blk.randread's and randwrite's engine */
+	/* the harness measures lifecycle figures itself */
+	assert_true(workload_find("lifecycle.start")->host_side);
+}
+
 static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -715,6 +750,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry_entries_are_complete),
 		cmocka_unit_test(test_registry_has_the_required_workloads),
+		cmocka_unit_test(test_registry_declarations),
 		cmocka_unit_test(test_metrics_are_set_by_name),
 		cmocka_unit_test(test_sha256_known_vectors),
 		cmocka_unit_test(test_chase_is_a_single_cycle),
