@@ -49,8 +49,12 @@ void bare_exit(uint32_t status) __attribute__((noreturn));
 int bare_platform_init(struct vb_error *err);
 /* What the platform found worth saying in the hello ("" = nothing): a clock it could not trust. */
 const char *bare_platform_warnings(void);
-/* The TSC rate the clock uses, and what KVM said and what was measured (0 = unknown). */
-void bare_platform_tsc(uint64_t *used_khz, uint64_t *kvm_khz, uint64_t *measured_khz);
+/*
+ * The TSC rate the clock uses, what KVM said and what was measured (0 = unknown), and how far
+ * the measurement may be off (parts per million).
+ */
+void bare_platform_tsc(uint64_t *used_khz, uint64_t *kvm_khz, uint64_t *measured_khz,
+		       double *measured_ppm);
 size_t bare_platform_heap_bytes(void);
 /* A vCPU other than 0: park until platform_run_workers has work for it; never returns. */
 void bare_worker_loop(unsigned cpu) __attribute__((noreturn));

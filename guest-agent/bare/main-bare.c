@@ -5,6 +5,7 @@
  * gives them work.
  */
 #include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +71,8 @@ static void bare_isolation_json(struct json_writer *w)
 {
 	struct bare_boot_info *boot = bare_boot();
 	uint64_t used, kvm, measured;
-	bare_platform_tsc(&used, &kvm, &measured);
+	double ppm;
+	bare_platform_tsc(&used, &kvm, &measured, &ppm);
 	char vmm[sizeof(boot->vmm) + 1];
 	memcpy(vmm, boot->vmm, sizeof(boot->vmm));
 	vmm[sizeof(boot->vmm)] = '\0';
@@ -84,6 +86,8 @@ static void bare_isolation_json(struct json_writer *w)
 	json_kv_int(w, "tsc_khz", (int64_t)used);
 	json_kv_int(w, "tsc_khz_kvm", (int64_t)kvm);
 	json_kv_int(w, "tsc_khz_measured", (int64_t)measured);
+	json_key(w, "tsc_measured_within_ppm");
+	json_number(w, measured ? ppm : NAN);
 	json_key(w, "warnings");
 	json_array_begin(w);
 	if (bare_platform_warnings()[0])
