@@ -147,8 +147,8 @@ static void bare_main(void)
 }
 
 /* Called by _start (start.S) on every vCPU with its index. */
-void bare_start(unsigned long cpu) __attribute__((noreturn));
-void bare_start(unsigned long cpu)
+void bare_entry(unsigned long cpu) __attribute__((noreturn));
+void bare_entry(unsigned long cpu)
 {
 	/* musl's start code would point the thread at the global locale (strerror reads it) */
 	uselocale(LC_GLOBAL_LOCALE);

@@ -354,7 +354,7 @@ int platform_write_channel(const void *bytes, size_t len)
 	struct bare_ring *tx = bare_ring_at(BARE_RING_TX_GPA);
 	const char *p = bytes;
 	while (len > 0) {
-		size_t put = bare_ring_put(tx, p, len);
+		size_t put = bare_channel_ring_put(tx, p, len);
 		p += put;
 		len -= put;
 		bare_out(BARE_PORT_TX, 0);

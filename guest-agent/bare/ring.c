@@ -18,13 +18,13 @@ static void ring_store(volatile uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-long bare_ring_used(const struct bare_ring *r)
+long bare_channel_ring_used(const struct bare_ring *r)
 {
 	uint32_t used = ring_load(&r->tail) - ring_load(&r->head);
 	return used > BARE_RING_BYTES ? -1 : (long)used;
 }
 
-size_t bare_ring_put(struct bare_ring *r, const void *src, size_t n)
+size_t bare_channel_ring_put(struct bare_ring *r, const void *src, size_t n)
 {
 	uint32_t head = ring_load(&r->head), tail = r->tail;
 	uint32_t used = tail - head;
@@ -40,7 +40,7 @@ size_t bare_ring_put(struct bare_ring *r, const void *src, size_t n)
 	return n;
 }
 
-size_t bare_ring_get(struct bare_ring *r, void *dst, size_t n)
+size_t bare_channel_ring_get(struct bare_ring *r, void *dst, size_t n)
 {
 	uint32_t head = r->head, tail = ring_load(&r->tail);
 	uint32_t used = tail - head;
@@ -69,12 +69,12 @@ void bare_channel_init(struct bare_channel *c, struct bare_ring *tx, struct bare
 static int channel_put_all(struct bare_channel *c, const char *p, size_t n, struct vb_error *err)
 {
 	while (n > 0) {
-		if (bare_ring_used(c->tx) < 0) {
+		if (bare_channel_ring_used(c->tx) < 0) {
 			error_set(err, "bare channel: the tx ring is corrupt");
 			err->code = EPROTO;
 			return -1;
 		}
-		size_t put = bare_ring_put(c->tx, p, n);
+		size_t put = bare_channel_ring_put(c->tx, p, n);
 		p += put;
 		n -= put;
 		/* full: the doorbell lets the VMM drain it before the vCPU runs on */
@@ -99,7 +99,7 @@ int bare_channel_read_line(struct bare_channel *c, char **line, size_t *len, str
 		int got = proto_reader_take_line(&c->reader, line, len, err);
 		if (got != 0)
 			return got;
-		long used = bare_ring_used(c->rx);
+		long used = bare_channel_ring_used(c->rx);
 		if (used < 0) {
 			error_set(err, "bare channel: the rx ring is corrupt (head %u, tail %u)",
 				  c->rx->head, c->rx->tail);
@@ -109,12 +109,12 @@ int bare_channel_read_line(struct bare_channel *c, char **line, size_t *len, str
 		if (used > 0) {
 			size_t room;
 			char *space = proto_reader_space(&c->reader, &room);
-			c->reader.len += bare_ring_get(c->rx, space, room);
+			c->reader.len += bare_channel_ring_get(c->rx, space, room);
 			continue;
 		}
 		/* the VMM sets closed after the last bytes: empty and closed is the end */
 		if (__atomic_load_n(&c->rx->closed, __ATOMIC_ACQUIRE)) {
-			if (bare_ring_used(c->rx) == 0)
+			if (bare_channel_ring_used(c->rx) == 0)
 				return proto_reader_end(&c->reader, err);
 			continue;
 		}

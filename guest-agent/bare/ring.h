@@ -16,11 +16,11 @@
 #include "guest-agent/bare/doorbell.h"
 
 /* Bytes waiting in r (tail - head); -1 when the indices are more than a ring apart (corrupt). */
-long bare_ring_used(const struct bare_ring *r);
+long bare_channel_ring_used(const struct bare_ring *r);
 /* Append up to n bytes (as many as fit); returns how many. The producer's side. */
-size_t bare_ring_put(struct bare_ring *r, const void *src, size_t n);
+size_t bare_channel_ring_put(struct bare_ring *r, const void *src, size_t n);
 /* Take up to n bytes (as many as wait); returns how many. The consumer's side. */
-size_t bare_ring_get(struct bare_ring *r, void *dst, size_t n);
+size_t bare_channel_ring_get(struct bare_ring *r, void *dst, size_t n);
 
 struct bare_channel {
 	struct bare_ring *tx, *rx;

@@ -9,7 +9,7 @@
 _start:
 	xorl	%ebp, %ebp		/* the outermost frame, for debuggers and backtraces */
 	andq	$-16, %rsp		/* the ABI's alignment at a call */
-	call	bare_start		/* bare_start(vcpu index): never returns */
+	call	bare_entry		/* bare_entry(vcpu index): never returns */
 	ud2
 	.size	_start, . - _start
 

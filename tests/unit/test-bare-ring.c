@@ -37,7 +37,7 @@ static void fake_doorbell(void *ctx, unsigned port, uint32_t value)
 		vmm.tx_rings++;
 		char buf[4096];
 		size_t n;
-		while ((n = bare_ring_get(&tx, buf, sizeof(buf))) > 0) {
+		while ((n = bare_channel_ring_get(&tx, buf, sizeof(buf))) > 0) {
 			vmm.sent = realloc(vmm.sent, vmm.sent_len + n + 1);
 			memcpy(vmm.sent + vmm.sent_len, buf, n);
 			vmm.sent_len += n;
@@ -47,7 +47,7 @@ static void fake_doorbell(void *ctx, unsigned port, uint32_t value)
 		vmm.rx_waits++;
 		size_t left = vmm.script_len - vmm.script_at;
 		size_t n = left < vmm.feed ? left : vmm.feed;
-		vmm.script_at += bare_ring_put(&rx, vmm.script + vmm.script_at, n);
+		vmm.script_at += bare_channel_ring_put(&rx, vmm.script + vmm.script_at, n);
 		if (vmm.script_at == vmm.script_len && vmm.close_when_done)
 			rx.closed = 1;
 		/* a guest that waits on an empty, open ring with nothing to come would spin for ever */
@@ -87,21 +87,21 @@ static void test_bytes_cross_the_wrap_and_the_index_overflow(void **state)
 		char in[100], out[100];
 		for (int i = 0; i < 100; i++)
 			in[i] = (char)(i * 7 + (int)s);
-		assert_int_equal(bare_ring_put(&rx, in, 60), 60);
-		assert_int_equal(bare_ring_used(&rx), 60);
+		assert_int_equal(bare_channel_ring_put(&rx, in, 60), 60);
+		assert_int_equal(bare_channel_ring_used(&rx), 60);
 		assert_int_equal(rx.tail, starts[s] + 60u);
-		assert_int_equal(bare_ring_put(&rx, in + 60, 40), 40);
+		assert_int_equal(bare_channel_ring_put(&rx, in + 60, 40), 40);
 		memset(out, 0, sizeof(out));
-		assert_int_equal(bare_ring_get(&rx, out, 30), 30);
-		assert_int_equal(bare_ring_get(&rx, out + 30, 100), 70);
+		assert_int_equal(bare_channel_ring_get(&rx, out, 30), 30);
+		assert_int_equal(bare_channel_ring_get(&rx, out + 30, 100), 70);
 		assert_memory_equal(in, out, 100);
-		assert_int_equal(bare_ring_used(&rx), 0);
+		assert_int_equal(bare_channel_ring_used(&rx), 0);
 		assert_int_equal(rx.head, starts[s] + 100u);
-		assert_int_equal(bare_ring_get(&rx, out, 100), 0);
+		assert_int_equal(bare_channel_ring_get(&rx, out, 100), 0);
 	}
 	/* the wrap lands in the data array where the index says */
 	rx.head = rx.tail = BARE_RING_BYTES - 2;
-	bare_ring_put(&rx, "abcd", 4);
+	bare_channel_ring_put(&rx, "abcd", 4);
 	assert_memory_equal(&rx.data[BARE_RING_BYTES - 2], "ab", 2);
 	assert_memory_equal(&rx.data[0], "cd", 2);
 }
@@ -112,13 +112,13 @@ static void test_a_full_ring_takes_no_more(void **state)
 	static char big[BARE_RING_BYTES + 100];
 	memset(big, 'x', sizeof(big));
 	rx.head = rx.tail = UINT32_MAX - 100;
-	assert_int_equal(bare_ring_put(&rx, big, sizeof(big)), BARE_RING_BYTES);
-	assert_int_equal(bare_ring_used(&rx), BARE_RING_BYTES);
-	assert_int_equal(bare_ring_put(&rx, "y", 1), 0);
+	assert_int_equal(bare_channel_ring_put(&rx, big, sizeof(big)), BARE_RING_BYTES);
+	assert_int_equal(bare_channel_ring_used(&rx), BARE_RING_BYTES);
+	assert_int_equal(bare_channel_ring_put(&rx, "y", 1), 0);
 	char out[10];
-	assert_int_equal(bare_ring_get(&rx, out, 10), 10);
-	assert_int_equal(bare_ring_put(&rx, "yyyyyyyyyyyy", 12), 10);
-	assert_int_equal(bare_ring_used(&rx), BARE_RING_BYTES);
+	assert_int_equal(bare_channel_ring_get(&rx, out, 10), 10);
+	assert_int_equal(bare_channel_ring_put(&rx, "yyyyyyyyyyyy", 12), 10);
+	assert_int_equal(bare_channel_ring_used(&rx), BARE_RING_BYTES);
 }
 
 static void test_corrupt_indices_are_refused(void **state)
@@ -126,12 +126,12 @@ static void test_corrupt_indices_are_refused(void **state)
 	(void)state;
 	rx.head = 100;
 	rx.tail = 100 + BARE_RING_BYTES + 1;
-	assert_int_equal(bare_ring_used(&rx), -1);
+	assert_int_equal(bare_channel_ring_used(&rx), -1);
 	char out[10];
-	assert_int_equal(bare_ring_get(&rx, out, 10), 0);
+	assert_int_equal(bare_channel_ring_get(&rx, out, 10), 0);
 	rx.tail = 99; /* head ahead of tail */
-	assert_int_equal(bare_ring_used(&rx), -1);
-	assert_int_equal(bare_ring_put(&rx, "a", 1), 0);
+	assert_int_equal(bare_channel_ring_used(&rx), -1);
+	assert_int_equal(bare_channel_ring_put(&rx, "a", 1), 0);
 
 	char *line;
 	size_t len;
@@ -160,7 +160,7 @@ static void test_a_line_longer_than_the_ring_arrives_whole(void **state)
 	assert_memory_equal(vmm.sent, line, n);
 	assert_int_equal(vmm.sent[n], '\n');
 	assert_true(vmm.tx_rings >= 3);
-	assert_int_equal(bare_ring_used(&tx), 0);
+	assert_int_equal(bare_channel_ring_used(&tx), 0);
 	assert_int_equal(bare_channel_send_line(&channel, "ok", 2, &err), 0);
 	assert_string_equal(vmm.sent + n + 1, "ok\n");
 	free(line);
@@ -204,7 +204,7 @@ static void test_hang_up_inside_a_line_is_a_truncated_message(void **state)
 static void test_bytes_before_the_close_are_read(void **state)
 {
 	(void)state;
-	bare_ring_put(&rx, "last\n", 5);
+	bare_channel_ring_put(&rx, "last\n", 5);
 	rx.closed = 1;
 	char *line;
 	size_t len;
