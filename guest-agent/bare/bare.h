@@ -37,6 +37,9 @@ static inline struct bare_ring *bare_ring_at(uint64_t gpa)
 	return (struct bare_ring *)(uintptr_t)gpa;
 }
 
+/* bare_out as the doorbell (doorbell.h) of the parts kept free of port I/O. */
+void bare_doorbell(void *ctx, unsigned port, uint32_t value);
+
 /* The running vCPU's index, as the VMM wrote it into the TLS page. */
 unsigned bare_cpu_index(void);
 

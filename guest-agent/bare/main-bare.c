@@ -45,7 +45,7 @@ void bare_abort(const char *fmt, ...)
 		bare_out(BARE_PORT_ABORT, (uint32_t)(uintptr_t)message);
 }
 
-static void bare_doorbell(void *ctx, unsigned port, uint32_t value)
+void bare_doorbell(void *ctx, unsigned port, uint32_t value)
 {
 	(void)ctx;
 	bare_out(port, value);

@@ -289,16 +289,10 @@ size_t platform_cache_size(int level)
 
 /* ---- workers: one per vCPU (workers.c) ---- */
 
-static void bare_doorbell_out(void *ctx, unsigned port, uint32_t value)
-{
-	(void)ctx;
-	bare_out(port, value);
-}
-
 /* Set before any vCPU runs, so that workers never race vCPU 0's start-up; ncpus is vCPU 0's. */
 static struct bare_workers bare_workers = {
 	.work_gen = &((struct bare_boot_info *)(uintptr_t)BARE_BOOT_INFO_GPA)->work_gen,
-	.doorbell = bare_doorbell_out,
+	.doorbell = bare_doorbell,
 };
 
 void bare_worker_loop(unsigned cpu)
