@@ -10,7 +10,7 @@ tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 [ -x "$BUILD/vbench-bare" ] || fail "$BUILD/vbench-bare is missing (make all)"
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "no usable /dev/kvm"
+{ [ -r /dev/kvm ] && [ -w /dev/kvm ]; } || skip "no usable /dev/kvm"
 "$VBENCH" list 2>/dev/null | grep -q '^  kvm *available' || skip "the kvm backend is unavailable"
 
 session_run "$VBENCH" run kvm --vm-mode bare --suite smoke --repeat 2 --warmup 0 --timeout 5 \
