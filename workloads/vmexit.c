@@ -154,9 +154,9 @@ static int vmexit_run(const struct workload_ctx *ctx, struct sample_out *out, st
 static const struct workload vm_exit_workload = {
 	.id = "vm.exit",
 	.group = "vm",
-	.description = "cost of one VM exit: outl to a port and a write to an MMIO page that "
-		       "vbench's VMM answers, CPUID leaf 0 that the host kernel answers, and an HLT "
-		       "wake-up by an IPI (a futex round trip between two vCPUs, per wake-up)",
+	.description = "cost of one VM exit: outl and an MMIO write that vbench's VMM answers, "
+		       "CPUID that the host kernel answers, HLT woken by an IPI (a futex ping-pong "
+		       "between two vCPUs)",
 	.params = {
 		{ "exits", { 1000, 5000, 20000 }, "exits of each kind per sample (HLT: round trips "
 						  "of two wake-ups)" },
