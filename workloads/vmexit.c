@@ -24,7 +24,10 @@ static inline void vmexit_once(enum vmexit_kind kind, volatile uint32_t *mmio)
 	uint32_t a = 0, b, c = 0, d;
 	switch (kind) {
 	case VMEXIT_PIO:
-		__asm__ volatile("outl %0, %w1" : : "a"(a), "Nd"((uint16_t)BARE_PORT_NULL) : "memory");
+		__asm__ volatile("outl %0, %w1"
+				 :
+				 : "a"(a), "Nd"((uint16_t)BARE_PORT_NULL)
+				 : "memory");
 		break;
 	case VMEXIT_MMIO: *mmio = a; break;
 	case VMEXIT_CPUID:

@@ -23,9 +23,7 @@ int vmm_access_pair_start(struct vb_error *err)
 	return error_set(err, "bare guest: no ring 0 to halt in");
 }
 
-void vmm_access_pair_round_trip(void)
-{
-}
+void vmm_access_pair_round_trip(void) {}
 
 int vmm_access_pair_stop(struct vb_error *err)
 {

@@ -178,7 +178,9 @@ static void test_needs_are_met_by_declaration(void **state)
 	static const struct workload kernel = { .id = "x.c",
 						.group = "x",
 						.needs = WORKLOAD_NEEDS_KERNEL };
-	static const struct workload vmm = { .id = "x.d", .group = "x", .needs = WORKLOAD_NEEDS_VMM };
+	static const struct workload vmm = { .id = "x.d",
+					     .group = "x",
+					     .needs = WORKLOAD_NEEDS_VMM };
 	static const struct workload none = { .id = "io.blk.fake", .group = "io.blk" };
 	struct backend_ops bare = fake_backend, full = fake_backend;
 	full.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL;
