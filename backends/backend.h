@@ -68,6 +68,9 @@ enum backend_provides {
 	BACKEND_PROVIDES_DISK = 1u << 0, /* attaches cfg->disk_path (agent_disk_path says where) */
 	BACKEND_PROVIDES_NETWORK = 1u << 1, /* links the agent to a peer when cfg->network */
 	BACKEND_PROVIDES_KERNEL = 1u << 2,  /* a kernel under the agent (system calls, processes) */
+	/* vbench's own VMM under the agent, serving the vm.exit port and MMIO page
+	 * (common/bare-abi.h); no other backend may claim it: elsewhere they are real hardware. */
+	BACKEND_PROVIDES_VMM = 1u << 3,
 };
 
 struct backend_ops {

@@ -50,6 +50,13 @@
  * (vm.exit). The Linux guest's VMM serves the same two (its virtio devices lie at 0xd0000000).
  */
 #define BARE_MMIO_NULL_GPA 0xe0000000ull
+/*
+ * The Linux guest's agent touches neither until its ACPI FADT's hypervisor vendor identity (8 bytes
+ * at offset 268, ACPI 6.0) says this, which only vbench's VMM writes (backends/kvm/acpi.c): the
+ * same agent runs on bare metal, where that port and address may be real hardware.
+ */
+#define BARE_VMM_FADT_ID	"VBENCHVM"
+#define BARE_VMM_FADT_ID_OFFSET 268
 
 /*
  * Ports, written with a 32-bit `out` from ring 3 (RFLAGS.IOPL is 3). Each is one VM exit.

@@ -151,11 +151,14 @@ const char *session_lacks(const struct session *s, const struct workload *w)
 	unsigned has = s->ops->provides & ~s->stats.lacks;
 	unsigned want = (w->needs & WORKLOAD_NEEDS_KERNEL ? BACKEND_PROVIDES_KERNEL : 0) |
 			(w->needs & WORKLOAD_NEEDS_DISK ? BACKEND_PROVIDES_DISK : 0) |
-			(w->needs & WORKLOAD_NEEDS_NETWORK ? BACKEND_PROVIDES_NETWORK : 0);
+			(w->needs & WORKLOAD_NEEDS_NETWORK ? BACKEND_PROVIDES_NETWORK : 0) |
+			(w->needs & WORKLOAD_NEEDS_VMM ? BACKEND_PROVIDES_VMM : 0);
 	if ((want & s->stats.lacks) && s->stats.lacks_note[0])
 		return s->stats.lacks_note;
 	if ((w->needs & WORKLOAD_NEEDS_KERNEL) && !(has & BACKEND_PROVIDES_KERNEL))
 		return "no kernel under the agent";
+	if ((w->needs & WORKLOAD_NEEDS_VMM) && !(has & BACKEND_PROVIDES_VMM))
+		return "not on vbench's own VMM";
 	if ((w->needs & WORKLOAD_NEEDS_DISK) &&
 	    (!(has & BACKEND_PROVIDES_DISK) || !s->stats.agent_disk_path[0]))
 		return "no scratch disk attached";

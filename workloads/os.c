@@ -21,24 +21,9 @@
 
 #include "common/clock.h"
 #include "workloads/mem.h"
+#include "workloads/percentile.h"
 #include "workloads/platform.h"
 #include "workloads/workload.h"
-
-static int os_compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of v[0..n) (sorts v). */
-static double os_percentile(double *v, size_t n, double pct)
-{
-	if (n == 0)
-		return NAN;
-	qsort(v, n, sizeof(*v), os_compare_double);
-	size_t rank = (size_t)ceil(pct / 100.0 * (double)n);
-	return v[rank ? rank - 1 : 0];
-}
 
 /* Mean, p50 and p99 of per-batch figures: the metrics <name>_ns, <name>_p50_ns, <name>_p99_ns. */
 static void os_summarise(double *batch, size_t n, double total_ns, double per_batch, double scale,
@@ -48,9 +33,9 @@ static void os_summarise(double *batch, size_t n, double total_ns, double per_ba
 	snprintf(metric, sizeof(metric), "%s_ns", name);
 	workload_set_metric(out, ctx, metric, total_ns / ((double)n * per_batch) / scale);
 	snprintf(metric, sizeof(metric), "%s_p50_ns", name);
-	workload_set_metric(out, ctx, metric, os_percentile(batch, n, 50) / scale);
+	workload_set_metric(out, ctx, metric, percentile_nearest_rank(batch, n, 50) / scale);
 	snprintf(metric, sizeof(metric), "%s_p99_ns", name);
-	workload_set_metric(out, ctx, metric, os_percentile(batch, n, 99) / scale);
+	workload_set_metric(out, ctx, metric, percentile_nearest_rank(batch, n, 99) / scale);
 }
 
 static int os_batches(const struct workload_ctx *ctx, size_t *count, size_t *per_batch,
@@ -224,7 +209,7 @@ static int os_ctxsw_measure(int cpu_self, int cpu_child, size_t batches, size_t 
 	}
 	if (rc == 0) {
 		*mean = (double)(clock_now_ns() - start) / (double)(batches * per) / 1e3;
-		*p99 = os_percentile(t, batches, 99);
+		*p99 = percentile_nearest_rank(t, batches, 99);
 	}
 out:
 	close(to_child[1]);
@@ -325,8 +310,8 @@ static int os_fork_run(const struct workload_ctx *ctx, struct sample_out *out, s
 	}
 	double total = (double)(clock_now_ns() - start);
 	workload_set_metric(out, ctx, "forks", (double)n * 1e9 / total);
-	workload_set_metric(out, ctx, "fork_p50_us", os_percentile(t, n, 50));
-	workload_set_metric(out, ctx, "fork_p99_us", os_percentile(t, n, 99));
+	workload_set_metric(out, ctx, "fork_p50_us", percentile_nearest_rank(t, n, 50));
+	workload_set_metric(out, ctx, "fork_p99_us", percentile_nearest_rank(t, n, 99));
 	free(t);
 	return 0;
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const struct workload *const *const families[] = {
-	cpu_workloads,	  mem_workloads,       os_workloads,	   io_blk_workloads,
-	io_net_workloads, lifecycle_workloads, selftest_workloads,
+	cpu_workloads,	  mem_workloads, os_workloads,	      io_blk_workloads,
+	io_net_workloads, vm_workloads,	 lifecycle_workloads, selftest_workloads,
 };
 
 const struct workload *workload_at(size_t i)

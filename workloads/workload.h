@@ -48,6 +48,8 @@ enum workload_needs {
 	WORKLOAD_NEEDS_NETWORK = 1u << 1, /* a link to the network peer (ctx->peer_addr) */
 	WORKLOAD_NEEDS_KERNEL = 1u << 2,  /* system calls of a kernel under the agent, not just the
 					     platform interface (clock, memory, threads) */
+	WORKLOAD_NEEDS_VMM = 1u << 3,	  /* vbench's own VMM under the agent: its vm.exit port and
+					     MMIO page (never touched anywhere else) */
 };
 
 /* What a sample is run with (filled by the agent from the run request). */
@@ -104,7 +106,7 @@ typedef int (*workload_run_fn)(const struct workload_ctx *ctx, struct sample_out
 
 struct workload {
 	const char *id;	   /* "mem.stream" */
-	const char *group; /* "cpu", "mem", "os", "io.blk", "io.net", "lifecycle" */
+	const char *group; /* "cpu", "mem", "os", "io.blk", "io.net", "vm", "lifecycle" */
 	const char *description;
 	struct param_def params[WORKLOAD_MAX_PARAMS];
 	struct metric_def metrics[WORKLOAD_MAX_METRICS];
@@ -128,6 +130,7 @@ extern const struct workload *const mem_workloads[];
 extern const struct workload *const os_workloads[];
 extern const struct workload *const io_blk_workloads[];
 extern const struct workload *const io_net_workloads[];
+extern const struct workload *const vm_workloads[];
 extern const struct workload *const lifecycle_workloads[]; /* measured by the harness */
 extern const struct workload *const selftest_workloads[];  /* only run when named */
 

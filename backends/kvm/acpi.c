@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backends/kvm/vm.h"
+#include "common/bare-abi.h"
 
 #define ACPI_HEADER_LEN		       36
 #define FADT_LEN		       276
@@ -253,7 +254,7 @@ static void build_fadt(struct acpi_buf *t, uint64_t dsdt)
 		acpi_gas_none(t);	    /* X_PM1a_EVT_BLK .. X_GPE1_BLK */
 	acpi_gas_io(t, VM_ACPI_SLEEP_PORT); /* SLEEP_CONTROL_REG at 244 */
 	acpi_gas_io(t, VM_ACPI_SLEEP_PORT); /* SLEEP_STATUS_REG */
-	buf_put(t, "VBENCHVM", 8);	    /* hypervisor vendor identity */
+	buf_put(t, BARE_VMM_FADT_ID, 8);    /* hypervisor vendor identity, at 268 */
 	acpi_finish(t);
 }
 

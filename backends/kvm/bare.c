@@ -642,16 +642,6 @@ static void bare_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, 
 	}
 }
 
-/* The MMIO page of vm.exit: reads as zeros, writes vanish. */
-static void bare_mmio_null(void *opaque, uint64_t offset, uint8_t *data, unsigned len,
-			   bool is_write)
-{
-	(void)opaque;
-	(void)offset;
-	if (!is_write)
-		memset(data, 0, len);
-}
-
 static void bare_on_end(void *opaque)
 {
 	struct bare_vm *b = opaque;
@@ -864,7 +854,7 @@ int bare_start(const struct bare_config *cfg, struct bare_vm **out, struct vb_er
 	b->vmm_fd = sv[1];
 	if (vm_register_pio(b->vm, BARE_PORT_BASE, BARE_PORT_END - BARE_PORT_BASE, bare_io, b,
 			    err) < 0 ||
-	    vm_register_mmio(b->vm, BARE_MMIO_NULL_GPA, BARE_PAGE_4K, bare_mmio_null, b, err) < 0)
+	    vm_register_mmio(b->vm, BARE_MMIO_NULL_GPA, BARE_PAGE_4K, vm_io_null, NULL, err) < 0)
 		goto out;
 	for (unsigned i = 0; i < cfg->ncpus; i++)
 		if (bare_setup_vcpu(b, b->vm->vcpus[i], cr3, err) < 0)

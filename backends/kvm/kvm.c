@@ -354,7 +354,9 @@ const struct backend_ops kvm_backend = {
 	.description = "VM on vbench's own KVM VMM: a Linux guest (virtio-mmio, ACPI), or a bare "
 		       "guest in ring 3 where KVM emulates ring 0",
 	.ready_timeout_ms = 600000,
-	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL,
+	/* Both guest kinds serve the vm.exit port and MMIO page (machine.c, bare.c). */
+	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL |
+		    BACKEND_PROVIDES_VMM,
 	.probe = kvm_probe,
 	.start = kvm_start,
 	.channel = kvm_channel,

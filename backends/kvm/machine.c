@@ -15,6 +15,7 @@
 #include "backends/kvm/cpio.h"
 #include "backends/kvm/exits.h"
 #include "backends/kvm/vcpu.h"
+#include "common/bare-abi.h"
 #include "common/cleanup.h"
 #include "common/file.h"
 
@@ -114,6 +115,15 @@ static void machine_on_panic(void *opaque, const char *line)
 	vm_end(m->vm, VM_STATUS_PANIC, "%s", line);
 }
 
+int machine_serve_vm_exit(struct vm *vm, struct vb_error *err)
+{
+	/* A page, not a word: the guest maps whole pages of /dev/mem. */
+	if (vm_register_pio(vm, BARE_PORT_NULL, 1, vm_io_null, NULL, err) < 0 ||
+	    vm_register_mmio(vm, BARE_MMIO_NULL_GPA, 4096, vm_io_null, NULL, err) < 0)
+		return error_prefix(err, "vm.exit: ");
+	return 0;
+}
+
 static int machine_devices(struct machine *m, const struct machine_config *cfg,
 			   struct acpi_config *acpi, struct vb_error *err)
 {
@@ -126,6 +136,8 @@ static int machine_devices(struct machine *m, const struct machine_config *cfg,
 	m->com1.on_panic = machine_on_panic;
 	m->com1.on_panic_opaque = m;
 	acpi->com1 = true;
+	if (machine_serve_vm_exit(vm, err) < 0)
+		return -1;
 
 	if (virtio_console_init(&m->console, vm, &vm->mem, base, gsi, &m->channel_fd, err) < 0)
 		return -1;

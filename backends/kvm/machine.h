@@ -49,6 +49,8 @@ struct machine {
 	uint64_t initrd_bytes;
 };
 
+/* Serve vm.exit's port and MMIO page (common/bare-abi.h) as the bare guest's VMM does. */
+int machine_serve_vm_exit(struct vm *vm, struct vb_error *err);
 /* Build and boot the VM; on failure everything is torn down and *out is NULL. */
 int machine_start(const struct machine_config *cfg, struct machine **out, struct vb_error *err);
 /* The initramfs machine_start builds (agent as /init, the virtio modules), written to path. */

@@ -205,6 +205,14 @@ int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t len, vm_io_fn fn, vo
 	return vm_register(vm->mmio, &vm->nmmio, base, len, fn, opaque, err);
 }
 
+void vm_io_null(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	(void)opaque;
+	(void)offset;
+	if (!is_write)
+		memset(data, 0, len);
+}
+
 void vm_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data, unsigned len,
 		 bool is_write)
 {

@@ -89,6 +89,8 @@ int vm_register_pio(struct vm *vm, uint64_t base, uint64_t len, vm_io_fn fn, voi
 		    struct vb_error *err);
 int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t len, vm_io_fn fn, void *opaque,
 		     struct vb_error *err);
+/* A window that reads as zeros and drops writes: an exit, a round trip and nothing else. */
+void vm_io_null(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write);
 /* Dispatch one access (vCPU exits and tests). Unclaimed reads return all ones. */
 void vm_dispatch(struct vm *vm, bool mmio, uint64_t addr, uint8_t *data, unsigned len,
 		 bool is_write);

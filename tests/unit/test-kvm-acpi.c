@@ -12,6 +12,7 @@
 #include "backends/kvm/acpi.h"
 #include "backends/kvm/boot.h"
 #include "backends/kvm/vm.h"
+#include "common/bare-abi.h"
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -83,6 +84,8 @@ static void test_tables(void **state)
 	assert_int_equal(rd64(fadt + 120), VM_ACPI_RESET_PORT);
 	assert_int_equal(fadt[128], VM_ACPI_RESET_VALUE);
 	assert_int_equal(rd64(fadt + 244 + 4), VM_ACPI_SLEEP_PORT);
+	/* what the Linux guest's agent checks before vm.exit touches the VMM's port and page */
+	assert_memory_equal(fadt + BARE_VMM_FADT_ID_OFFSET, BARE_VMM_FADT_ID, 8);
 	const uint8_t *dsdt = table(&m, rd64(fadt + 140), "DSDT");
 	assert_int_equal(rd32(fadt + 40), rd64(fadt + 140));
 

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "backends/kvm/exits.h"
+#include "backends/kvm/machine.h"
 #include "backends/kvm/probe.h"
 #include "backends/kvm/serial.h"
 #include "backends/kvm/vcpu.h"
 #include "backends/kvm/vm.h"
+#include "common/bare-abi.h"
 
 /* Hand-assembled guests below keep one instruction (or idea) per line. */
 /* clang-format off */
@@ -230,6 +232,62 @@ static void test_exit_counts(void **state)
 	vm_destroy(vm);
 }
 
+/*
+ * vm.exit's port and MMIO page on the Linux guest's VMM: a 32-bit `out` and a 32-bit MMIO write
+ * reach it, and reads give zeros, where an unserved port or page would read all ones.
+ */
+static void test_linux_machine_serves_vm_exit(void **state)
+{
+	(void)state;
+	if (!have_kvm())
+		skip();
+	const uint8_t code[] = {
+		OUT_DX(BARE_PORT_NULL),
+		0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, /* mov eax, 0x12345678 */
+		0x66, 0xef,                         /* out dx, eax */
+		0xec,                               /* in al, dx */
+		OUT_DX(0x3f8), 0xee,                /* show it */
+		0x26, 0x66, 0xa3, 0x00, 0x00,       /* mov es:[0], eax (4-byte MMIO write) */
+		0x26, 0xa0, 0x00, 0x00,             /* mov al, es:[0] (MMIO read) */
+		OUT_DX(0x3f8), 0xee,                /* show it */
+		POWER_OFF,
+	};
+	for (int served = 0; served < 2; served++) {
+		struct vm_config cfg = { .ncpus = 1, .memory_bytes = 16 << 20 };
+		struct vb_error err;
+		struct vm *vm;
+		struct serial uart;
+		int fds[2];
+		assert_int_equal(pipe(fds), 0);
+		assert_int_equal(vm_create(&cfg, &vm, &err), 0);
+		assert_int_equal(serial_init(&uart, vm, SERIAL_COM1_PORT, SERIAL_COM1_IRQ, fds[1], &err), 0);
+		if (served)
+			assert_int_equal(machine_serve_vm_exit(vm, &err), 0);
+		memcpy(memory_at(&vm->mem, 0x1000, sizeof(code)), code, sizeof(code));
+		assert_int_equal(vcpu_set_real_mode(vm->vcpus[0], 0, 0x1000, &err), 0);
+		struct kvm_sregs sregs;
+		assert_int_equal(ioctl(vm->vcpus[0]->fd, KVM_GET_SREGS, &sregs), 0);
+		sregs.es.base = BARE_MMIO_NULL_GPA;
+		assert_int_equal(ioctl(vm->vcpus[0]->fd, KVM_SET_SREGS, &sregs), 0);
+		uint64_t io_before = vm_exit_count(vm, KVM_EXIT_IO);
+		assert_int_equal(vm_run(vm, &err), 0);
+		assert_int_equal(vm_wait(vm, false, 5000), VM_STATUS_POWER_OFF);
+		uint8_t shown[2] = { 0x5a, 0x5a };
+		assert_int_equal(read(fds[0], shown, 2), 2);
+		assert_int_equal(shown[0], served ? 0 : 0xff); /* the port */
+		assert_int_equal(shown[1], served ? 0 : 0xff); /* the page */
+		assert_true(vm_exit_count(vm, KVM_EXIT_MMIO) >= 2);
+		assert_true(vm_exit_count(vm, KVM_EXIT_IO) - io_before >= 5);
+		/* the Linux machine serves them beside its devices, not over them */
+		if (served)
+			assert_int_equal(machine_serve_vm_exit(vm, &err), -1);
+		vm_destroy(vm);
+		serial_destroy(&uart);
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
+
 static void test_host_stop_of_spinning_guest(void **state)
 {
 	(void)state;
@@ -343,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown_paths),
 		cmocka_unit_test(test_triple_fault_says_where),
 		cmocka_unit_test(test_exit_counts),
+		cmocka_unit_test(test_linux_machine_serves_vm_exit),
 		cmocka_unit_test(test_host_stop_of_spinning_guest),
 		cmocka_unit_test(test_probe_measures),
 	};

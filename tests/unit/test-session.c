@@ -178,6 +178,9 @@ static void test_needs_are_met_by_declaration(void **state)
 	static const struct workload kernel = { .id = "x.c",
 						.group = "x",
 						.needs = WORKLOAD_NEEDS_KERNEL };
+	static const struct workload vmm = { .id = "x.d",
+					     .group = "x",
+					     .needs = WORKLOAD_NEEDS_VMM };
 	static const struct workload none = { .id = "io.blk.fake", .group = "io.blk" };
 	struct backend_ops bare = fake_backend, full = fake_backend;
 	full.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL;
@@ -191,17 +194,67 @@ static void test_needs_are_met_by_declaration(void **state)
 	assert_string_equal(session_lacks(&s, &disk), "no scratch disk attached");
 	assert_string_equal(session_lacks(&s, &net), "no network peer");
 	assert_string_equal(session_lacks(&s, &kernel), "no kernel under the agent");
+	assert_string_equal(session_lacks(&s, &vmm), "not on vbench's own VMM");
 	assert_null(session_lacks(&s, &none));
 
 	session_init(&s, &full, &cfg);
 	assert_string_equal(session_lacks(&s, &disk), "no scratch disk attached");
 	assert_string_equal(session_lacks(&s, &net), "no network peer");
 	assert_null(session_lacks(&s, &kernel));
+	/* disk, network and kernel do not make a VMM */
+	assert_string_equal(session_lacks(&s, &vmm), "not on vbench's own VMM");
+	full.provides |= BACKEND_PROVIDES_VMM;
+	session_init(&s, &full, &cfg);
+	assert_null(session_lacks(&s, &vmm));
 	snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/scratch");
 	snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "127.0.0.1");
 	assert_null(session_lacks(&s, &disk));
 	assert_null(session_lacks(&s, &net));
 	assert_null(session_lacks(&s, &none));
+}
+
+/*
+ * vm.exit writes a port and an MMIO page that only vbench's VMM serves: no other backend may
+ * declare that it gives them (on bare metal the port is real hardware), and a bare guest, which
+ * lacks a kernel, still has the VMM.
+ */
+static void test_only_vbench_vmm_gets_vm_exit(void **state)
+{
+	(void)state;
+	const struct workload *vm_exit = workload_find("vm.exit");
+	assert_non_null(vm_exit);
+	assert_true(vm_exit->needs & WORKLOAD_NEEDS_VMM);
+	struct backend_config cfg;
+	struct session s;
+	memset(&cfg, 0, sizeof(cfg));
+	const struct backend_ops *b;
+	size_t others = 0;
+	for (size_t i = 0; (b = backend_at(i)); i++) {
+		if (b == &kvm_backend)
+			continue;
+		others++;
+		assert_false(b->provides & BACKEND_PROVIDES_VMM);
+		session_init(&s, b, &cfg);
+		snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/scratch");
+		snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "127.0.0.1");
+		const char *why = session_lacks(&s, vm_exit);
+		if (!why)
+			fail_msg("backend %s would run vm.exit", b->name);
+		assert_string_equal(why, "not on vbench's own VMM");
+	}
+	/* native, lxc, qemu and null at least */
+	assert_true(others >= 4);
+	assert_ptr_equal(backend_find("native"), &native_backend);
+	assert_ptr_equal(backend_find("qemu"), &qemu_backend);
+
+	session_init(&s, &kvm_backend, &cfg);
+	assert_null(session_lacks(&s, vm_exit));
+	/* what kvm's stats say of a bare guest */
+	s.stats.lacks = BACKEND_PROVIDES_KERNEL | BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK;
+	snprintf(s.stats.lacks_note, sizeof(s.stats.lacks_note), "bare guest: no guest kernel");
+	assert_null(session_lacks(&s, vm_exit));
+	assert_string_equal(session_lacks(&s, workload_find("os.syscall")),
+			    "bare guest: no guest kernel");
 }
 
 int main(void)
@@ -210,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_startup_is_start_request_to_hello_read),
 		cmocka_unit_test(test_startup_waits_for_a_late_hello),
 		cmocka_unit_test(test_needs_are_met_by_declaration),
+		cmocka_unit_test(test_only_vbench_vmm_gets_vm_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include "workloads/lz.h"
 #include "workloads/mem.h"
 #include "workloads/os.h"
+#include "workloads/percentile.h"
 #include "common/rng.h"
 #include "workloads/platform.h"
 #include "workloads/sha256.h"
@@ -249,6 +250,7 @@ static void test_bad_parameters_are_errors_not_crashes(void **state)
 		{ "cpu.nbody", "bodies", 1 }, { "mem.latency", "max_bytes", 100 },
 		{ "mem.tlb", "pages", 1 },    { "mem.gups", "max_bytes", 64 },
 		{ "os.syscall", "batch", 0 }, { "mem.pagefault", "bytes", 4096 },
+		{ "vm.exit", "batch", 0 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct workload *w = workload_find(cases[i].id);
@@ -264,6 +266,87 @@ static void test_bad_parameters_are_errors_not_crashes(void **state)
 		assert_int_equal(w->run(&ctx, &out, &err), -1);
 		assert_true(strlen(err.message) > 0);
 	}
+}
+
+/* Nearest rank: the smallest value with at least pct% of them at or below it; sorts in place. */
+static void test_percentile_nearest_rank_on_known_arrays(void **state)
+{
+	(void)state;
+	double five[] = { 5, 1, 4, 2, 3 };
+	assert_true(percentile_nearest_rank(five, 5, 50) == 3);
+	for (int i = 0; i < 5; i++)
+		assert_true(five[i] == i + 1);
+	assert_true(percentile_nearest_rank(five, 5, 99) == 5);
+	assert_true(percentile_nearest_rank(five, 5, 20) == 1);
+	assert_true(percentile_nearest_rank(five, 5, 21) == 2);
+	assert_true(percentile_nearest_rank(five, 5, 100) == 5);
+
+	/* 1..1000 in a scrambled order (7 is coprime to 1000): the ranks are exact */
+	static double thousand[1000];
+	for (int i = 0; i < 1000; i++)
+		thousand[i] = (double)((i * 7) % 1000 + 1);
+	assert_true(percentile_nearest_rank(thousand, 1000, 50) == 500);
+	assert_true(percentile_nearest_rank(thousand, 1000, 99) == 990);
+	/* one outlier among 100: p99 is the 99th value, not the outlier */
+	double tail[100];
+	for (int i = 0; i < 100; i++)
+		tail[i] = i == 37 ? 1e6 : 10;
+	assert_true(percentile_nearest_rank(tail, 100, 50) == 10);
+	assert_true(percentile_nearest_rank(tail, 100, 99) == 10);
+	assert_true(percentile_nearest_rank(tail, 100, 100) == 1e6);
+
+	double one[] = { 42 };
+	assert_true(percentile_nearest_rank(one, 1, 50) == 42);
+	assert_true(percentile_nearest_rank(one, 1, 99) == 42);
+	assert_true(isnan(percentile_nearest_rank(one, 0, 50)));
+}
+
+/*
+ * Off vbench's VMM (this test's process), vm.exit never touches the port or the MMIO page: those
+ * metrics stay unmeasured and the note says why, while CPUID and the HLT ping-pong still run and
+ * the CPUs the thread may use are given back.
+ */
+static void test_vm_exit_refuses_the_port_off_vbench_vmm(void **state)
+{
+	(void)state;
+	const struct workload *w = workload_find("vm.exit");
+	assert_non_null(w);
+	assert_string_equal(w->group, "vm");
+	/* the bare guest runs it too: the VMM is all it needs, not a kernel */
+	assert_int_equal(w->needs, WORKLOAD_NEEDS_VMM);
+	assert_true(w->uncounted);
+	struct workload_ctx ctx;
+	struct sample_out out = { 0 };
+	struct vb_error err = { 0 };
+	smoke_ctx(w, &ctx);
+	memset(&out, 0, sizeof(out));
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out.value[m] = NAN;
+	cpu_set_t before, after;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	assert_int_equal(w->run(&ctx, &out, &err), 0);
+	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+	assert_true(CPU_EQUAL(&before, &after));
+
+	static const char *const unmeasured[] = { "pio_ns",  "pio_p50_ns",  "pio_p99_ns",
+						  "mmio_ns", "mmio_p50_ns", "mmio_p99_ns" };
+	for (size_t i = 0; i < sizeof(unmeasured) / sizeof(unmeasured[0]); i++)
+		assert_true(isnan(out.value[workload_metric_index(w, unmeasured[i])]));
+	assert_non_null(strstr(out.note, "not on vbench's own VMM"));
+	double p50 = out.value[workload_metric_index(w, "cpuid_p50_ns")];
+	double p99 = out.value[workload_metric_index(w, "cpuid_p99_ns")];
+	assert_true(p50 > 0 && p50 <= p99);
+	assert_true(out.value[workload_metric_index(w, "cpuid_ns")] > 0);
+	if (CPU_COUNT(&before) >= 2) {
+		assert_true(out.value[workload_metric_index(w, "hlt_wakeup_p50_ns")] > 0);
+		assert_true(out.nsizes == 3 && strcmp(out.sizes[2].name, "hlt_round_trips") == 0);
+	} else {
+		assert_true(isnan(out.value[workload_metric_index(w, "hlt_wakeup_ns")]));
+		assert_non_null(strstr(out.note, "one CPU"));
+	}
+	assert_string_equal(out.sizes[0].name, "exits");
+	assert_true(out.sizes[0].value == w->params[0].value[SUITE_SMOKE]);
+	assert_string_equal(out.sizes[1].name, "batch");
 }
 
 static void assert_digest(const char *hex, const uint8_t d[SHA256_DIGEST_BYTES])
@@ -752,6 +835,8 @@ int main(void)
 		cmocka_unit_test(test_registry_has_the_required_workloads),
 		cmocka_unit_test(test_registry_declarations),
 		cmocka_unit_test(test_metrics_are_set_by_name),
+		cmocka_unit_test(test_percentile_nearest_rank_on_known_arrays),
+		cmocka_unit_test(test_vm_exit_refuses_the_port_off_vbench_vmm),
 		cmocka_unit_test(test_sha256_known_vectors),
 		cmocka_unit_test(test_chase_is_a_single_cycle),
 		cmocka_unit_test(test_chase_spreads_lines_within_pages),
