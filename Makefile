@@ -82,7 +82,8 @@ BARE_OBJ := $(BUILD)/obj-bare
 BARE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-pie -fno-stack-protector
 BARE_COMMON := common/error.c common/json.c common/protocol.c common/rng.c common/suite.c
 BARE_WORKLOADS := workloads/cpu.c workloads/mem.c workloads/lz.c workloads/sha256.c \
-	workloads/registry.c workloads/lifecycle.c workloads/selftest.c workloads/platform-cpuid.c
+	workloads/registry.c workloads/lifecycle.c workloads/selftest.c workloads/platform-cpuid.c \
+	workloads/vmexit.c workloads/percentile.c
 BARE_ALL_SRC := $(BARE_COMMON) $(BARE_WORKLOADS) guest-agent/serve.c $(BARE_SRC)
 BARE_ALL_OBJ := $(patsubst %,$(BARE_OBJ)/%.o,$(basename $(BARE_ALL_SRC)))
 # musl's headers stand alone (-nostdinc); jsmn's header is the one the host build includes.
