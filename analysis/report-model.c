@@ -343,7 +343,7 @@ const char *report_group_title(const char *group)
 {
 	static const char *const names[][2] = {
 		{ "cpu", "CPU" },	  { "mem", "memory" },	       { "os", "OS" },
-		{ "io.blk", "disk I/O" }, { "io.net", "network I/O" }, { "lifecycle", "lifecycle" }
+		{ "io.blk", "disk I/O" }, { "io.net", "network I/O" }, { "lifecycle", "lifecycle" }, { "vm", "VM exits" }
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(group, names[i][0]))
@@ -392,7 +392,7 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 				 size_t *nsame)
 {
 	double logsum = 0;
-	size_t n = 0, sig = 0, unsupported = 0, failed = 0;
+	size_t n = 0, sig = 0, unsupported = 0, failed = 0, alone = 0;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		/* start-up and overhead have their own words at the end of the summary */
@@ -406,6 +406,9 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		if ((c && c->entry->status == RESULT_ERROR) ||
 		    (c && base && base->entry->status == RESULT_ERROR))
 			failed++;
+		/* measured here, with nothing on the baseline to hold it against (vm.exit) */
+		if (c && report_cell_measured(c) && !(base && report_cell_measured(base)))
+			alone++;
 		if (!c || !c->has_ratio)
 			continue;
 		logsum += log(c->perf);
@@ -422,6 +425,11 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	}
 	report_buf_puts(b, *first ? "" : "; ");
 	*first = false;
+	if (n == 0 && alone > 0 && failed == 0) {
+		report_buf_printf(b, "%s: %zu metric%s measured, none on %s to compare with", title,
+				  alone, alone == 1 ? "" : "s", m->baseline);
+		return;
+	}
 	if (n == 0) {
 		report_buf_printf(b, "%s %s", title,
 				  !failed	 ? "unsupported"
