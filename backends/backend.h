@@ -98,6 +98,9 @@ struct backend_ops {
 	void (*stats)(struct backend_instance *inst, struct backend_stats *out);
 	/* Is the environment still alive? false once the agent (or VM) has died. */
 	bool (*alive)(struct backend_instance *inst);
+	/* Optional: why the environment ended, once alive() says false (kvm: "bare guest: vCPU 0:
+	 * #UD invalid opcode at RIP ..."); 0 with nothing written when it cannot say. */
+	size_t (*describe_end)(struct backend_instance *inst, char *out, size_t len);
 	/* Tear down, idempotent, leaves nothing behind; frees inst. */
 	void (*stop)(struct backend_instance *inst);
 	/* Optional: cumulative host-side event counts (kvm: VM exits by reason, summed over vCPUs);

@@ -118,7 +118,12 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 		return -1;
 	if (rc <= 0) {
 		bool alive = s->ops->alive ? s->ops->alive(s->inst) : true;
-		if (rc == 0 || !alive)
+		char why[400] = "";
+		if (!alive && s->ops->describe_end)
+			s->ops->describe_end(s->inst, why, sizeof(why));
+		if ((rc == 0 || !alive) && why[0])
+			error_set(err, "the agent died during the request: %s", why);
+		else if (rc == 0 || !alive)
 			error_set(err, "the agent died during the request");
 		/* a hung or silent agent cannot be trusted with the next request either */
 		s->up = false;

@@ -322,6 +322,17 @@ static bool kvm_alive(struct backend_instance *inst)
 	return __atomic_load_n(&inst->vm->status, __ATOMIC_ACQUIRE) == VM_STATUS_RUNNING;
 }
 
+static size_t kvm_describe_end(struct backend_instance *inst, char *out, size_t len)
+{
+	struct vm *vm = inst->vm;
+	pthread_mutex_lock(&vm->lock);
+	int n = vm->status == VM_STATUS_RUNNING
+			? 0
+			: snprintf(out, len, "%s (%s)", vm->status_detail, vm_status_name(vm->status));
+	pthread_mutex_unlock(&vm->lock);
+	return n > 0 ? (size_t)n : 0;
+}
+
 static void kvm_stop(struct backend_instance *inst)
 {
 	if (!inst)
@@ -363,5 +374,6 @@ const struct backend_ops kvm_backend = {
 	.stats = kvm_stats,
 	.alive = kvm_alive,
 	.stop = kvm_stop,
+	.describe_end = kvm_describe_end,
 	.host_counters = kvm_host_counters,
 };
