@@ -63,6 +63,11 @@ for what, any_of in demands:
 exits = [c for c in doc["counters"] if c["backend"] == "kvm" and c["name"].startswith("host.")]
 if not exits:
     problems.append("no VM exit counters (host.*) per sample for kvm")
+# vm.exit in the Linux guest: the agent reaches the VMM's port and MMIO page through ioperm and
+# /dev/mem, and HLT wake-ups between its two vCPUs
+for metric in ("pio_p50_ns", "mmio_p50_ns", "cpuid_p50_ns", "hlt_wakeup_p50_ns"):
+    if ("vm.exit", metric) not in ok:
+        problems.append("vm.exit %s was not measured in the Linux guest" % metric)
 for p in problems:
     print("FAIL: " + p)
 if problems:

@@ -28,6 +28,8 @@ mkdir -p "$ROOT/bin" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/var
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 for a in sh mount insmod poweroff cat echo sleep uname mkdir dd mke2fs seq; do ln -s busybox "$ROOT/bin/$a"; done
 cp "$BUILD/vbench" "$BUILD/vbench-agent" "$ROOT/vbench/"
+# the bare guest, where the build made one (kvm --vm-mode bare: tests/rig/bare.sh)
+[ -f "$BUILD/vbench-bare" ] && cp "$BUILD/vbench-bare" "$ROOT/vbench/"
 cp "$BUILD"/guest/*.ko "$BUILD/guest/vmlinuz" "$ROOT/vbench/guest/"
 mv "$ROOT"/vbench/guest/irqbypass.ko "$ROOT"/vbench/guest/kvm.ko "$ROOT"/vbench/guest/kvm-amd.ko \
 	"$ROOT"/vbench/guest/tun.ko "$ROOT"/vbench/guest/brd.ko "$ROOT/lib/rig/"
