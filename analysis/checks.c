@@ -206,6 +206,14 @@ static void checks_backend(struct results_doc *doc, struct result_backend *b, ch
 	}
 	double seen = json_member_number(&j, 0, "memory_bytes", NAN);
 	int iso = json_find(&j, 0, "isolation");
+	/* what the agent found wrong where it runs (the bare guest: a TSC rate KVM got wrong) */
+	int warn = iso >= 0 && json_is_object(&j, iso) ? json_find(&j, iso, "warnings") : -1;
+	for (int i = 0; warn >= 0 && json_is_array(&j, warn) && i < json_size(&j, warn); i++) {
+		char text[300];
+		int tok = json_array_get(&j, warn, i);
+		if (tok >= 0 && json_get_string(&j, tok, text, sizeof(text)) == 0 && text[0])
+			results_add_warning(doc, "%s: %s", b->name, text);
+	}
 	if (iso >= 0 && json_is_object(&j, iso) &&
 	    json_member_string(&j, iso, "memory_limit", limit, sizeof(limit)) == 0 &&
 	    strcmp(limit, "max") != 0) {

@@ -77,7 +77,8 @@ static void make_run(struct results_doc *doc)
 	backend(&doc->backends[0], "lxc",
 		"{\"version\":\"0.1.0\",\"proto\":1,\"clocksource\":\"hpet\",\"thp\":{\"enabled\":"
 		"\"always\",\"defrag\":\"madvise\"},\"cpus\":2,\"memory_bytes\":25276502016,"
-		"\"isolation\":{\"memory_limit\":\"2147483648\"}}");
+		"\"isolation\":{\"memory_limit\":\"2147483648\",\"warnings\":[\"the TSC runs at "
+		"2600 MHz, not the 2500 MHz KVM says\",\"\"]}}");
 	backend(&doc->backends[1], "native",
 		"{\"version\":\"0.1.0\",\"proto\":1,\"clocksource\":\"tsc\",\"thp\":{\"enabled\":"
 		"\"madvise\",\"defrag\":\"madvise\"},\"cpus\":2,\"memory_bytes\":25276502016,"
@@ -152,6 +153,10 @@ static void test_checks_on_a_run(void **state)
 	/* The clock source and the memory each backend really had. */
 	assert_true(has_warning(&doc, "lxc: the clock source is hpet"));
 	assert_false(has_warning(&doc, "native: the clock source"));
+	/* what the agent itself warned of, named by backend; an empty warning is none */
+	assert_true(has_warning(&doc, "lxc: the TSC runs at 2600 MHz, not the 2500 MHz KVM says"));
+	for (size_t i = 0; i < doc.nwarnings; i++)
+		assert_string_not_equal(doc.warnings[i], "lxc: ");
 	assert_true(doc.backends[0].memory_limited);
 	assert_true(doc.backends[0].memory_seen_bytes == 2048.0 * MiB);
 	assert_false(doc.backends[1].memory_limited);
