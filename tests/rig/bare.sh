@@ -10,18 +10,10 @@ rc=$?
 LOG=${BUILD:-build}/rig-bare-console.log
 [ $rc -eq 77 ] && exit 77
 tr -d '\r' <"$LOG" >"$LOG.txt"
-python3 - "$LOG.txt" <<'PY' || exit 1
+python3 tests/rig/console-json.py "$LOG.txt" >"$LOG.json" || { cat "$LOG.json"; exit 1; }
+python3 - "$LOG.json" <<'PY' || exit 1
 import json, sys
-text = open(sys.argv[1], errors="replace").read()
-try:
-    body = text.split("RIG-JSON-BEGIN", 1)[1].split("RIG-JSON-END", 1)[0].strip()
-    doc = json.loads(body)
-except (IndexError, ValueError) as e:
-    print("FAIL: no readable results document on the console (%s)" % e)
-    for line in text.splitlines():
-        if line.startswith("vbench"):
-            print("  " + line)
-    sys.exit(1)
+doc = json.load(open(sys.argv[1]))
 kvm = next(b for b in doc["backends"] if b["name"] == "kvm")
 problems = []
 if kvm.get("mode") != "bare guest":

@@ -25,15 +25,10 @@ check() { # description, extended regex over the result table
 }
 check "no kvm start-up line with 2 vCPUs" '^kvm +ready in [0-9]+ ms;.* 2 vCPUs'
 # the samples themselves are checked in the results document below
-python3 - "$LOG.txt" <<'PY' || exit 1
+python3 tests/rig/console-json.py "$LOG.txt" >"$LOG.json" || { cat "$LOG.json"; exit 1; }
+python3 - "$LOG.json" <<'PY' || exit 1
 import json, sys
-text = open(sys.argv[1], errors="replace").read()
-try:
-    body = text.split("RIG-JSON-BEGIN", 1)[1].split("RIG-JSON-END", 1)[0].strip()
-    doc = json.loads(body)
-except (IndexError, ValueError) as e:
-    print("FAIL: no readable results document on the console (%s)" % e)
-    sys.exit(1)
+doc = json.load(open(sys.argv[1]))
 kvm = next(b for b in doc["backends"] if b["name"] == "kvm")
 hello = kvm.get("hello") or {}
 problems = []

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include <elf.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,14 +25,6 @@
 /* The tiny guest beside this test program (make builds it with the test). */
 static char tiny[256];
 
-static bool have_kvm(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
 
 /* Start the tiny guest, send it cmd, and collect what it says until it ends (or timeout_ms). */
 #define NOT_STARTED ((enum vm_status)-1)

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "tests/unit/test-util.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,14 +24,6 @@
 /* clang-format off */
 #define MMIO_BASE 0xd0000000ull
 
-static bool have_kvm(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
 
 struct mmio_log {
 	uint64_t offset, value;

@@ -6,6 +6,7 @@
 #define VB_TEST_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -130,6 +131,16 @@ static inline int test_run_command(int (*fn)(int, char **), char **argv, char *m
 	int rc = fn(argc, argv);
 	test_capture_end(&c, msg, len);
 	return rc;
+}
+
+/* Whether this host has a /dev/kvm this process may open (tests of the VMM skip without one). */
+static inline bool have_kvm(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 #endif

@@ -142,6 +142,15 @@ static void smoke_ctx(const struct workload *w, struct workload_ctx *ctx)
 	}
 }
 
+/* smoke_ctx, and a sample_out as the agent hands it over: zeroed, every metric unmeasured. */
+static void smoke_sample(const struct workload *w, struct workload_ctx *ctx, struct sample_out *out)
+{
+	smoke_ctx(w, ctx);
+	memset(out, 0, sizeof(*out));
+	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
+		out->value[m] = NAN;
+}
+
 static void test_every_workload_runs_in_smoke(void **state)
 {
 	(void)state;
@@ -150,12 +159,9 @@ static void test_every_workload_runs_in_smoke(void **state)
 		if (w->host_side || w->only_when_named)
 			continue; /* self-tests crash and hang on purpose; integration tests cover them */
 		struct workload_ctx ctx;
-		struct sample_out out = { 0 };
+		struct sample_out out;
 		struct vb_error err = { 0 };
-		smoke_ctx(w, &ctx);
-		memset(&out, 0, sizeof(out));
-		for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
-			out.value[m] = NAN;
+		smoke_sample(w, &ctx, &out);
 		int rc = w->run(&ctx, &out, &err);
 		if (rc == WORKLOAD_UNSUPPORTED)
 			continue; /* needs a disk or a network peer this test does not give it */
@@ -316,12 +322,9 @@ static void test_vm_exit_refuses_the_port_off_vbench_vmm(void **state)
 	assert_int_equal(w->needs, WORKLOAD_NEEDS_VMM);
 	assert_true(w->uncounted);
 	struct workload_ctx ctx;
-	struct sample_out out = { 0 };
+	struct sample_out out;
 	struct vb_error err = { 0 };
-	smoke_ctx(w, &ctx);
-	memset(&out, 0, sizeof(out));
-	for (int m = 0; m < WORKLOAD_MAX_METRICS; m++)
-		out.value[m] = NAN;
+	smoke_sample(w, &ctx, &out);
 	cpu_set_t before, after;
 	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
 	assert_int_equal(w->run(&ctx, &out, &err), 0);
