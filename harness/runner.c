@@ -89,7 +89,7 @@ struct runner {
 	struct results_doc doc;
 	struct backend_config cfg;
 	char agent[PATH_MAX];
-	char run_dir[64];	  /* the run's private directory; "" = none made */
+	char run_dir[200];	  /* the run's private directory; "" = none made */
 	char disk_path[PATH_MAX]; /* the scratch disk vbench made; "" = none */
 	double t0;		  /* when the run began (monotonic s) */
 	struct session sessions[OPTIONS_MAX_BACKENDS]; /* the started backends, in order */
@@ -490,7 +490,11 @@ static enum vb_exit runner_prepare(struct runner *r, const char *self_path)
 			r->agent, strerror(errno));
 		return VB_EXIT_ENVIRONMENT;
 	}
-	snprintf(r->run_dir, sizeof(r->run_dir), "/tmp/vbench-run-XXXXXX");
+	/* in $TMPDIR when it is set, as every Unix tool's temporary files (the tests give each run a
+	 * folder of its own there, so that another run on the machine is never counted as theirs) */
+	const char *tmpdir = getenv("TMPDIR");
+	snprintf(r->run_dir, sizeof(r->run_dir), "%s/vbench-run-XXXXXX",
+		 tmpdir && tmpdir[0] == '/' && strlen(tmpdir) < 120 ? tmpdir : "/tmp");
 	if (!mkdtemp(r->run_dir)) {
 		r->run_dir[0] = '\0';
 		fprintf(stderr, "vbench: cannot create a temporary directory: %s\n",

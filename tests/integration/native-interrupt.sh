@@ -5,7 +5,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-runs_before=$(ls -d /tmp/vbench-run-* 2>/dev/null | wc -l)
+# this run's temporary folder goes below $TMPDIR: one of its own, so no other run is counted
+mkdir "$tmp/runs"
+export TMPDIR="$tmp/runs"
 
 # cpu.sha256 finishes quickly; selftest.hang then blocks until the signal arrives. In a session of
 # its own: the agents it leaves are counted, not those of other work on the machine.
@@ -20,7 +22,7 @@ cat "$tmp/out"
 [ -f "$tmp/r.json" ] || { echo "no results file after the interrupt"; exit 1; }
 sleep 0.2
 [ "$(session_count -x vbench-agent)" -eq 0 ] || { echo "agent left running"; exit 1; }
-[ "$(ls -d /tmp/vbench-run-* 2>/dev/null | wc -l)" = "$runs_before" ] || { echo "run directory left"; exit 1; }
+[ -z "$(ls -A "$tmp/runs")" ] || { echo "run directory left: $(ls "$tmp/runs")"; exit 1; }
 
 python3 - "$tmp/r.json" <<'PY'
 import json, sys

@@ -11,6 +11,9 @@ command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 is 
 tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export VBENCH_QEMU_ACCEL=tcg
+# the runs' temporary folders go below $TMPDIR: one of this test's own, so no other run counts
+mkdir "$tmp/runs"
+export TMPDIR="$tmp/runs"
 before_netns=$(ls /proc/*/ns/net 2>/dev/null | xargs -n1 readlink 2>/dev/null | sort -u | wc -l)
 
 # The default 2 GiB: QEMU 10's microvm needs the backend's work-around there (see backends/qemu.c).
@@ -37,7 +40,7 @@ print("qemu: %d metrics measured in the TCG guest, hello %s CPUs, kernel %s"
       % (len(ok), hello["cpus"], hello["kernel"]))
 PY
 [ "$(session_count -f 'qemu-system-x86_64 -nodefaults')" -eq 0 ] || { echo "FAIL: a QEMU process is left"; exit 1; }
-ls -d /tmp/vbench-run-* 2>/dev/null && { echo "FAIL: a run directory is left"; exit 1; }
+[ -z "$(ls -A "$tmp/runs")" ] || { echo "FAIL: a run directory is left: $(ls "$tmp/runs")"; exit 1; }
 after_netns=$(ls /proc/*/ns/net 2>/dev/null | xargs -n1 readlink 2>/dev/null | sort -u | wc -l)
 [ "$after_netns" -le "$before_netns" ] || { echo "FAIL: a network namespace is left"; exit 1; }
 
