@@ -23,6 +23,7 @@
 #include "backends/lxc/veth.h"
 #include "backends/oci/bundle.h"
 #include "common/clock.h"
+#include "common/json.h"
 
 /* Container ids, bundles and cgroups are "vbench-oci-<pid>-<n>": stale ones can be recognised. */
 #define OCI_NAME_PREFIX	     "vbench-oci-"
@@ -180,6 +181,25 @@ static void runtime_delete(const char *runtime, const char *id)
 
 /* ---- the host side ---- */
 
+/* Remove the bundle of container id, from where `runtime state` says it is, if it is ours. */
+static void remove_stale_bundle(const char *runtime, const char *id)
+{
+	const char *const args[] = { "state", id, NULL };
+	char text[4096], bundle[PATH_MAX];
+	struct vb_error ignored;
+	struct json_doc doc;
+	int status = runtime_command(runtime, args, text, sizeof(text), &ignored);
+	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    json_parse(&doc, text, strlen(text), &ignored) < 0)
+		return;
+	if (json_member_string(&doc, 0, "bundle", bundle, sizeof(bundle)) == 0) {
+		const char *base = strrchr(bundle, '/');
+		if (base && strcmp(base + 1, id) == 0)
+			oci_bundle_remove(bundle);
+	}
+	json_doc_free(&doc);
+}
+
 /*
  * A vbench killed with SIGKILL leaves its container running (runc dies, the container does not):
  * containers of vbench processes that are gone are deleted here, with their cgroups.
@@ -196,6 +216,7 @@ static void prune_stale(const char *runtime, const struct cgroup_layout *layout)
 		if (end == e->d_name + pl || *end != '-' || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
 		    errno != ESRCH)
 			continue;
+		remove_stale_bundle(runtime, e->d_name);
 		runtime_delete(runtime, e->d_name);
 	}
 	if (d)

@@ -19,7 +19,8 @@ oci_cgroup_dirs() { # [vbench-pid]
 # The host pid of vbench process $1's agent, once its container is up (empty until then).
 oci_agent_pid() { # vbench-pid
 	for d in $(oci_cgroup_dirs "$1"); do
-		[ -s "$d/cgroup.procs" ] && head -1 "$d/cgroup.procs" && return
+		pid=$(head -1 "$d/cgroup.procs" 2>/dev/null)
+		[ -n "$pid" ] && echo "$pid" && return
 	done
 }
 
