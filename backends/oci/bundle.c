@@ -17,27 +17,36 @@
 
 /* The capabilities runc/containerd give a default container (as the lxc backend keeps). */
 static const char *const oci_capabilities[] = {
-	"CAP_CHOWN",	  "CAP_DAC_OVERRIDE", "CAP_FSETID",	      "CAP_FOWNER",
-	"CAP_MKNOD",	  "CAP_NET_RAW",      "CAP_SETGID",	      "CAP_SETUID",
-	"CAP_SETFCAP",	  "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-	"CAP_KILL",	  "CAP_AUDIT_WRITE",
+	"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",	   "CAP_FOWNER",
+	"CAP_MKNOD",   "CAP_NET_RAW",	   "CAP_SETGID",	   "CAP_SETUID",
+	"CAP_SETFCAP", "CAP_SETPCAP",	   "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+	"CAP_KILL",    "CAP_AUDIT_WRITE",
 };
 
 /* Refused with EPERM, the lxc backend's list (backends/lxc/confine.c); perf_event_open stays. */
 static const char *const oci_denied_syscalls[] = {
-	"mount",	 "umount2",	   "pivot_root",    "swapon",	       "swapoff",
-	"reboot",	 "kexec_load",	   "kexec_file_load", "init_module",   "finit_module",
-	"delete_module", "open_by_handle_at", "bpf",	    "keyctl",	       "add_key",
-	"request_key",	 "unshare",	   "setns",	    "acct",	       "settimeofday",
-	"clock_settime", "clock_adjtime",  "quotactl",	    "syslog",	       "vhangup",
-	"userfaultfd",	 "fsopen",	   "fsmount",	    "move_mount",      "open_tree",
-	"iopl",		 "ioperm",
+	"mount",	 "umount2",	  "pivot_root",	   "swapon",
+	"swapoff",	 "reboot",	  "kexec_load",	   "kexec_file_load",
+	"init_module",	 "finit_module",  "delete_module", "open_by_handle_at",
+	"bpf",		 "keyctl",	  "add_key",	   "request_key",
+	"unshare",	 "setns",	  "acct",	   "settimeofday",
+	"clock_settime", "clock_adjtime", "quotactl",	   "syslog",
+	"vhangup",	 "userfaultfd",	  "fsopen",	   "fsmount",
+	"move_mount",	 "open_tree",	  "iopl",	   "ioperm",
 };
 
 static const char *const oci_masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	 "/proc/kcore",	      "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	 "/sys/devices/virtual/powercap",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 
 static const char *const oci_readonly_paths[] = {
@@ -49,8 +58,7 @@ static const char *const oci_rootfs_dirs[] = { "proc", "dev", "sys", "tmp" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static void write_strings(struct json_writer *w, const char *key, const char *const *list,
-			  size_t n)
+static void write_strings(struct json_writer *w, const char *key, const char *const *list, size_t n)
 {
 	json_key(w, key);
 	json_array_begin(w);

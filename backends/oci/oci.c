@@ -26,17 +26,17 @@
 #include "common/json.h"
 
 /* Container ids, bundles and cgroups are "vbench-oci-<pid>-<n>": stale ones can be recognised. */
-#define OCI_NAME_PREFIX	     "vbench-oci-"
-#define OCI_DEFAULT_RUNTIME  "runc"
-#define OCI_RUNC_STATE_DIR   "/run/runc" /* runc's default --root, where it keeps its state */
-#define OCI_START_TIMEOUT_MS 20000
+#define OCI_NAME_PREFIX	       "vbench-oci-"
+#define OCI_DEFAULT_RUNTIME    "runc"
+#define OCI_RUNC_STATE_DIR     "/run/runc" /* runc's default --root, where it keeps its state */
+#define OCI_START_TIMEOUT_MS   20000
 #define OCI_COMMAND_TIMEOUT_MS 10000
 
 struct backend_instance {
 	pid_t runtime_pid; /* `runtime run` in the foreground; 0 once reaped */
 	int wait_status;
-	int channel_fd;	   /* our end of the agent's stdin/stdout socketpair */
-	int netns_fd;	   /* the container's network namespace, made before it; -1 = none */
+	int channel_fd; /* our end of the agent's stdin/stdout socketpair */
+	int netns_fd;	/* the container's network namespace, made before it; -1 = none */
 	char runtime[PATH_MAX];
 	char id[64];
 	char bundle[PATH_MAX - 64];
@@ -76,7 +76,7 @@ static int resolve_program(const char *name, char out[PATH_MAX], struct vb_error
 static const char *runtime_name(const struct backend_config *cfg)
 {
 	return cfg && cfg->oci_runtime && cfg->oci_runtime[0] ? cfg->oci_runtime
-							       : OCI_DEFAULT_RUNTIME;
+							      : OCI_DEFAULT_RUNTIME;
 }
 
 /* Flatten newlines so that a runtime's message fits on one error line. */
@@ -433,8 +433,8 @@ static int runtime_run(struct backend_instance *inst, int agent_end, struct vb_e
 		setpgid(0, 0);
 		if (dup2(agent_end, 0) < 0 || dup2(agent_end, 1) < 0 || dup2(stderr_fd, 2) < 0)
 			_exit(127);
-		char *argv[] = { inst->runtime, "run", "--bundle", inst->bundle, "--pid-file",
-				 pid_path,	inst->id, NULL };
+		char *argv[] = { inst->runtime, "run",	  "--bundle", inst->bundle,
+				 "--pid-file",	pid_path, inst->id,   NULL };
 		execv(inst->runtime, argv);
 		fprintf(stderr, "exec %s: %s\n", inst->runtime, strerror(errno));
 		_exit(127);
