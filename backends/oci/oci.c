@@ -529,7 +529,6 @@ static int oci_start(const struct backend_config *cfg, struct backend_instance *
 	return 0;
 
 fail:
-	error_prefix(err, "oci: ");
 	close_fd(&chan[0]);
 	close_fd(&chan[1]);
 	teardown(inst);
