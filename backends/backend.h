@@ -31,6 +31,7 @@ struct backend_config {
 	bool network;			     /* give the agent a network link and a peer */
 	const char *kernel_path;	     /* kvm: bzImage (NULL = built default) */
 	const char *modules_dir;	     /* kvm: directory holding the virtio .ko files */
+	const char *oci_runtime;	     /* oci: runtime binary (NULL = runc on PATH) */
 	const char *run_dir;		     /* private temp directory for this run's files */
 	bool force;			     /* run even when probe says it is not useful */
 	enum backend_vm_mode vm_mode;	     /* kvm: Linux guest or bare guest */
@@ -115,6 +116,7 @@ struct backend_ops {
 
 extern const struct backend_ops native_backend;
 extern const struct backend_ops lxc_backend;
+extern const struct backend_ops oci_backend;
 extern const struct backend_ops kvm_backend;
 extern const struct backend_ops qemu_backend;
 extern const struct backend_ops null_backend;

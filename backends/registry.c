@@ -6,6 +6,7 @@
 static const struct backend_ops *const backends[] = {
 	&native_backend,
 	&lxc_backend,
+	&oci_backend,
 	&kvm_backend,
 	&qemu_backend,
 	/* for tests: canned samples, it measures nothing */

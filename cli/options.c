@@ -25,6 +25,7 @@ enum {
 	OPT_SEED,
 	OPT_KERNEL,
 	OPT_MODULES,
+	OPT_OCI_RUNTIME,
 	OPT_FORCE,
 	OPT_QUIET,
 	OPT_NO_REPORT,
@@ -50,6 +51,7 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "oci-runtime", required_argument, NULL, OPT_OCI_RUNTIME },
 	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -171,6 +173,7 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		}
 		case OPT_KERNEL: o->kernel = optarg; break;
 		case OPT_MODULES: o->modules = optarg; break;
+		case OPT_OCI_RUNTIME: o->oci_runtime = optarg; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_VM_MODE:
 			if (!strcmp(optarg, "auto"))
@@ -290,6 +293,7 @@ void options_usage(bool compare)
 		       "  --no-report                do not write a report\n");
 	printf("  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
 	       "  --modules DIR              kvm: directory of the guest's virtio modules\n"
+	       "  --oci-runtime PATH         oci: the OCI runtime to run bundles with (default runc)\n"
 	       "  --vm-mode MODE             kvm: linux (boot the guest kernel), bare (no kernel:\n"
 	       "                             the agent's cpu and mem workloads in ring 3), or auto\n"
 	       "                             (default: bare where KVM emulates ring 0, as PVM)\n"

@@ -30,6 +30,7 @@ struct run_options {
 	unsigned timeout_s; /* per sample; 0 = suite default */
 	const char *kernel;
 	const char *modules;
+	const char *oci_runtime; /* oci: the runtime binary (NULL = runc on PATH) */
 	const char *disk; /* an existing scratch file or device to use (overwritten, kept) */
 	uint64_t disk_bytes;
 	bool force;

@@ -505,6 +505,7 @@ static enum vb_exit runner_prepare(struct runner *r, const char *self_path)
 	r->cfg.memory_bytes = o->memory_bytes;
 	r->cfg.kernel_path = o->kernel;
 	r->cfg.modules_dir = o->modules;
+	r->cfg.oci_runtime = o->oci_runtime;
 	r->cfg.run_dir = r->run_dir;
 	r->cfg.force = o->force;
 	r->cfg.vm_mode = o->vm_mode;

@@ -228,12 +228,13 @@ lxc_counts_leaked() { # before after -> prints the counts that grew
 	done
 }
 
-lxc_assert_counts() { # before label
-	after=$(lxc_counts)
+lxc_assert_counts() { # before label [counting function, default lxc_counts]
+	counts=${3:-lxc_counts}
+	after=$($counts)
 	tries=0
 	while [ -n "$(lxc_counts_leaked "$1" "$after")" ] && [ $tries -lt 10 ]; do
 		sleep 1
-		after=$(lxc_counts)
+		after=$($counts)
 		tries=$((tries + 1))
 	done
 	echo "$2: before: $1"
