@@ -27,7 +27,7 @@
 #define PROTO_MAX_ENVIRONMENT 4096  /* bytes of the hello's raw environment object */
 
 enum proto_type {
-	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, environment, counters */
+	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, environment, ... */
 	PROTO_RUN,	   /* harness: run one sample of a workload */
 	PROTO_SAMPLE,	   /* agent: metric values (+ counters) of one sample */
 	PROTO_ERROR,	   /* agent: the request failed (code, message) */
