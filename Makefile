@@ -130,7 +130,9 @@ $(BUILD)/tests/bare-tiny: tests/bare/tiny-guest.c common/bare-abi.h
 $(BUILD)/tests/test-kvm-bare: $(BUILD)/tests/bare-tiny
 
 # Agent code that is not part of the harness library, tested on its own.
-$(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o
+$(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o $(OBJ)/guest-agent/proc-stat.o
+$(BUILD)/tests/test-proc-stat: $(OBJ)/guest-agent/proc-stat.o
+$(BUILD)/tests/test-environment: $(OBJ)/guest-agent/environment.o
 $(BUILD)/tests/test-bare-heap: $(OBJ)/guest-agent/bare/heap.o
 $(BUILD)/tests/test-bare-ring: $(OBJ)/guest-agent/bare/ring.o
 $(BUILD)/tests/test-bare-workers: $(OBJ)/guest-agent/bare/workers.o

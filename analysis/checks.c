@@ -15,6 +15,13 @@
 #define CHECKS_HUGE_SHARE 0.9
 /* A VM's kernel reports a little less RAM than it was given; a cgroup limit is exact. */
 #define CHECKS_MEMORY_SLACK 1.0625
+/* Steal above this share of the CPU time a backend's samples used or lost: its CPU figures are
+ * noisy (the threshold of issue 16, and where cloud guidance starts to worry). */
+#define CHECKS_STEAL_SHARE 0.01
+/* Other processes busy on a bare-metal backend's CPUs above this share of their time. */
+#define CHECKS_OTHERS_SHARE 0.05
+/* /proc/stat counts whole 10 ms ticks: below this much CPU time a share says too little. */
+#define CHECKS_CPU_TIME_MIN_MS 2000.0
 
 /* Append text to an entry's note ("; " between notes), once. */
 static void checks_note(struct result_entry *e, const char *text)
@@ -238,12 +245,124 @@ static void checks_backend(struct results_doc *doc, struct result_backend *b, ch
 	}
 }
 
+/* The counter series (workload, backend, name), or NULL. */
+static const struct counter_series *checks_series(const struct results_doc *doc,
+						  const char *workload, const char *backend,
+						  const char *name)
+{
+	for (size_t i = 0; i < doc->ncounters; i++) {
+		const struct counter_series *c = &doc->counters[i];
+		if (!strcmp(c->workload, workload) && !strcmp(c->backend, backend) &&
+		    !strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+static const char *checks_workload_group(const struct results_doc *doc, const char *workload)
+{
+	for (size_t i = 0; i < doc->nentries; i++)
+		if (!strcmp(doc->entries[i].workload, workload))
+			return doc->entries[i].group;
+	return "";
+}
+
+/* Whether the workload of series i is the first series of its (workload, backend). */
+static bool checks_first_of_workload(const struct results_doc *doc, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(doc->counters[j].workload, doc->counters[i].workload) &&
+		    !strcmp(doc->counters[j].backend, doc->counters[i].backend))
+			return false;
+	return true;
+}
+
+void checks_cpu_time(const struct results_doc *doc, const char *backend, bool cpu_and_mem_only,
+		     struct checks_cpu_time *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < doc->ncounters; i++) {
+		const char *w = doc->counters[i].workload;
+		if (strcmp(doc->counters[i].backend, backend) != 0 ||
+		    !checks_first_of_workload(doc, i))
+			continue;
+		const char *group = checks_workload_group(doc, w);
+		if (cpu_and_mem_only && strcmp(group, "cpu") != 0 && strcmp(group, "mem") != 0)
+			continue;
+		const struct counter_series *steal = checks_series(doc, w, backend, "steal_ms");
+		const struct counter_series *busy = checks_series(doc, w, backend, "cpus_busy_ms");
+		const struct counter_series *total =
+			checks_series(doc, w, backend, "cpus_total_ms");
+		const struct counter_series *own = checks_series(doc, w, backend, "task_clock_ns");
+		if (!steal || !busy || !total || !own)
+			continue;
+		/* the same samples for every sum: one missing figure drops its sample */
+		for (size_t k = 0; k < steal->nvalues && k < busy->nvalues && k < total->nvalues &&
+				   k < own->nvalues;
+		     k++) {
+			double s = steal->values[k], b = busy->values[k], a = total->values[k],
+			       o = own->values[k] / 1e6;
+			if (!isfinite(s) || !isfinite(b) || !isfinite(a) || !isfinite(o))
+				continue;
+			t->steal_ms += s;
+			t->busy_ms += b;
+			t->total_ms += a;
+			t->own_ms += o;
+			t->samples++;
+		}
+	}
+}
+
+double checks_steal_share(const struct checks_cpu_time *t)
+{
+	double wanted = t->busy_ms + t->steal_ms;
+	return wanted > 0 ? t->steal_ms / wanted : NAN;
+}
+
+double checks_others_share(const struct checks_cpu_time *t)
+{
+	if (!(t->total_ms > 0))
+		return NAN;
+	/* kernel work for the agent (interrupts, kworkers) counts as others': a little is normal */
+	double others = t->busy_ms - t->own_ms;
+	return others > 0 ? others / t->total_ms : 0;
+}
+
+/* Time other tenants (steal) and, on the machine itself, other processes took from the samples. */
+static void checks_noise(struct results_doc *doc, const struct result_backend *b)
+{
+	struct checks_cpu_time t;
+	checks_cpu_time(doc, b->name, false, &t);
+	double steal = checks_steal_share(&t);
+	if (t.busy_ms + t.steal_ms >= CHECKS_CPU_TIME_MIN_MS && steal > CHECKS_STEAL_SHARE)
+		results_add_warning(
+			doc,
+			"%s lost %.1f%% of its CPU time to other tenants during this run "
+			"(steal: %.1f s of %.1f s its CPUs used or wanted): its CPU "
+			"results are noisy",
+			b->name, 100 * steal, t.steal_ms / 1000, (t.busy_ms + t.steal_ms) / 1000);
+	if (!b->bare_metal)
+		return;
+	/* cpu and mem only: I/O and network samples keep kernel threads and the peer server busy */
+	checks_cpu_time(doc, b->name, true, &t);
+	double others = checks_others_share(&t);
+	if (t.total_ms >= CHECKS_CPU_TIME_MIN_MS && others > CHECKS_OTHERS_SHARE)
+		results_add_warning(
+			doc,
+			"%s: other processes kept its CPUs %.1f%% busy during its cpu and "
+			"mem samples (%.1f s of %.1f s, the agent's own time left out): "
+			"its results are noisy; a quieter machine gives steadier figures",
+			b->name, 100 * others, (t.busy_ms - t.own_ms) / 1000, t.total_ms / 1000);
+}
+
 void checks_run(struct results_doc *doc)
 {
 	char thp[32] = "";
 	const char *owner = "";
 	for (size_t i = 0; i < doc->nbackends; i++)
 		checks_backend(doc, &doc->backends[i], thp, sizeof(thp), &owner);
+	for (size_t i = 0; i < doc->nbackends; i++)
+		checks_noise(doc, &doc->backends[i]);
 	for (size_t i = 0; i < doc->nentries; i++)
 		if (doc->entries[i].status == RESULT_OK)
 			checks_entry_sizes(doc, &doc->entries[i]);

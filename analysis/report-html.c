@@ -456,6 +456,7 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 		report_buf_puts(b, "</td></tr>\n");
 	}
 	report_buf_puts(b, "</table>\n");
+	report_environments(run->doc, REPORT_STYLE_HTML, b);
 	report_buf_puts(b, "<p class=\"note\">" REPORT_STARTUP_DEFINITION "</p>\n");
 	for (size_t g = 0; g < m.ngroups; g++)
 		report_html_table(&m, m.groups[g], b);

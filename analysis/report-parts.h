@@ -24,6 +24,17 @@ enum report_style { REPORT_STYLE_PLAIN, REPORT_STYLE_MARKDOWN, REPORT_STYLE_HTML
  */
 void report_notes(const struct results_doc *doc, enum report_style style, struct report_buf *b);
 /*
+ * What a backend's agent said of where it ran (its hello's environment summary) and the steal
+ * over its samples: "KVM guest, 2 vCPUs, 3.8 GiB, AMD EPYC 7B13; steal 0.3% of 41.2 s CPU time";
+ * "" when neither is known.
+ */
+void report_backend_environment(const struct results_doc *doc, const struct result_backend *rb,
+				char *out, size_t len);
+/* One line per backend with report_backend_environment's text; nothing when none has any. */
+void report_environments(const struct results_doc *doc, enum report_style style,
+			 struct report_buf *b);
+
+/*
  * How the cells' intervals and the ratios' marks are made, in plain sentences: the intervals'
  * true coverage when the samples are too few for 95%, the false-discovery control of the marks,
  * and the smallest p the run's sample counts allow.

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/checks.h"
 #include "analysis/report-chart.h"
 #include "analysis/report-model.h"
 #include "analysis/report-parts.h"
+#include "common/json.h"
 
 int report_parse_formats(const char *list, unsigned *formats, struct vb_error *err)
 {
@@ -351,6 +353,69 @@ void report_notes(const struct results_doc *doc, enum report_style style, struct
 		report_buf_puts(b, "</ul>\n");
 }
 
+void report_backend_environment(const struct results_doc *doc, const struct result_backend *rb,
+				char *out, size_t len)
+{
+	char summary[256] = "";
+	struct json_doc j;
+	out[0] = '\0';
+	if (!rb->ran)
+		return;
+	if (rb->hello_json && json_parse(&j, rb->hello_json, strlen(rb->hello_json), NULL) == 0) {
+		int env = json_find(&j, 0, "environment");
+		if (env >= 0 && json_is_object(&j, env))
+			json_member_string(&j, env, "summary", summary, sizeof(summary));
+		json_doc_free(&j);
+	}
+	struct checks_cpu_time t;
+	checks_cpu_time(doc, rb->name, false, &t);
+	double steal = checks_steal_share(&t);
+	if (isnan(steal))
+		snprintf(out, len, "%s", summary);
+	else
+		snprintf(out, len, "%s%ssteal %.1f%% of %.1f s CPU time", summary,
+			 *summary ? "; " : "", 100 * steal, (t.busy_ms + t.steal_ms) / 1000);
+}
+
+void report_environments(const struct results_doc *doc, enum report_style style,
+			 struct report_buf *b)
+{
+	static const char *const open[] = {
+		"",
+		"\nSeen from inside (what each agent found where it ran; steal: the CPU time "
+		"other tenants took, over its samples):\n\n",
+		"<p>Seen from inside (what each agent found where it ran; steal: the CPU time "
+		"other "
+		"tenants took, over its samples):</p>\n<ul>\n"
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < doc->nbackends; i++) {
+		const struct result_backend *rb = &doc->backends[i];
+		char env[384];
+		report_backend_environment(doc, rb, env, sizeof(env));
+		if (!*env)
+			continue;
+		report_buf_puts(b, n++ ? "" : open[style]);
+		if (style == REPORT_STYLE_HTML) {
+			report_buf_puts(b, "<li>");
+			report_buf_html(b, rb->name);
+			report_buf_puts(b, " — ");
+			report_buf_html(b, env);
+			report_buf_puts(b, "</li>\n");
+		} else if (style == REPORT_STYLE_MARKDOWN) {
+			report_buf_puts(b, "- ");
+			report_buf_md(b, rb->name);
+			report_buf_puts(b, " — ");
+			report_buf_md(b, env);
+			report_buf_puts(b, "\n");
+		} else {
+			report_buf_printf(b, "%-7s seen from inside: %s\n", rb->name, env);
+		}
+	}
+	if (n && style == REPORT_STYLE_HTML)
+		report_buf_puts(b, "</ul>\n");
+}
+
 static int report_md_run(const struct report_run *run, struct report_buf *b, struct vb_error *err)
 {
 	struct report_model m;
@@ -369,6 +434,7 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 			  report_baseline_moved(&m) ? ", has no results." : "");
 	report_buf_puts(b, "### Backends\n\n");
 	report_md_backends(&m, b);
+	report_environments(run->doc, REPORT_STYLE_MARKDOWN, b);
 	report_buf_puts(b, "\n" REPORT_STARTUP_DEFINITION "\n");
 	for (size_t g = 0; g < m.ngroups; g++)
 		report_md_group(&m, m.groups[g], b);

@@ -191,6 +191,12 @@ void table_print(FILE *out, const struct results_doc *doc, bool ratios)
 		else
 			fprintf(out, "%-7s skipped: %s\n", rb->name, rb->reason);
 	}
+	struct report_buf env;
+	report_buf_init(&env);
+	report_environments(doc, REPORT_STYLE_PLAIN, &env);
+	if (env.text)
+		fputs(env.text, out);
+	report_buf_free(&env);
 	/* why a cell says unsupp. or error: the reports' notes */
 	struct report_buf notes;
 	report_buf_init(&notes);

@@ -147,6 +147,26 @@ static int need_uint(const struct json_doc *doc, int obj, const char *key, uint6
 	return 0;
 }
 
+/* An optional member object of the top level kept as raw JSON text (malloc'd) in *out. */
+static int decode_raw_object(const struct json_doc *doc, const char *key, int max, char **out,
+			     struct vb_error *err)
+{
+	int tok = json_find(doc, 0, key);
+	if (tok < 0)
+		return 0;
+	if (!json_is_object(doc, tok))
+		return error_set(err, "\"%s\" is not an object", key);
+	const jsmntok_t *t = &doc->tokens[tok];
+	/* bounded so that the hello, encoded again, stays within PROTO_MAX_LINE */
+	if (t->end - t->start > max)
+		return error_set(err, "\"%s\" is oversized (%d bytes; at most %d)", key,
+				 t->end - t->start, max);
+	*out = strndup(doc->text + t->start, (size_t)(t->end - t->start));
+	if (!*out)
+		return error_set(err, "out of memory");
+	return 0;
+}
+
 static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struct vb_error *err)
 {
 	struct proto_hello *h = &msg->hello;
@@ -166,19 +186,10 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 	h->cpus = (unsigned)v;
 	if (need_uint(doc, 0, "memory_bytes", 0, PROTO_MAX_INT, &h->memory_bytes, true, err) < 0)
 		return -1;
-	int iso = json_find(doc, 0, "isolation");
-	if (iso >= 0) {
-		if (!json_is_object(doc, iso))
-			return error_set(err, "\"isolation\" is not an object");
-		const jsmntok_t *t = &doc->tokens[iso];
-		/* bounded so that the hello, encoded again, stays within PROTO_MAX_LINE */
-		if (t->end - t->start > PROTO_MAX_ISOLATION)
-			return error_set(err, "\"isolation\" is oversized (%d bytes; at most %d)",
-					 t->end - t->start, PROTO_MAX_ISOLATION);
-		h->isolation_json = strndup(doc->text + t->start, (size_t)(t->end - t->start));
-		if (!h->isolation_json)
-			return error_set(err, "out of memory");
-	}
+	if (decode_raw_object(doc, "isolation", PROTO_MAX_ISOLATION, &h->isolation_json, err) < 0 ||
+	    decode_raw_object(doc, "environment", PROTO_MAX_ENVIRONMENT, &h->environment_json,
+			      err) < 0)
+		return -1;
 	int thp = json_find(doc, 0, "thp");
 	if (thp >= 0) {
 		if (!json_is_object(doc, thp))
@@ -312,10 +323,17 @@ out:
 	return rc;
 }
 
+void proto_hello_free(struct proto_hello *h)
+{
+	free(h->isolation_json);
+	free(h->environment_json);
+	h->isolation_json = NULL;
+	h->environment_json = NULL;
+}
+
 void proto_msg_free(struct proto_msg *msg)
 {
-	free(msg->hello.isolation_json);
-	msg->hello.isolation_json = NULL;
+	proto_hello_free(&msg->hello);
 }
 
 /* ---- encoding ---- */
@@ -362,6 +380,10 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 			/* raw JSON from a trusted writer: the agent's own, or validated by proto_decode */
 			json_key(&w, "isolation");
 			json_raw(&w, h->isolation_json);
+		}
+		if (h->environment_json) {
+			json_key(&w, "environment");
+			json_raw(&w, h->environment_json);
 		}
 		break;
 	}

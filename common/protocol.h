@@ -21,12 +21,13 @@
  * in doubles) and within their field's range; proto_decode rejects anything else, so that every
  * message it accepts encodes back to the same values.
  */
-#define PROTO_MAX_INT	    ((1ULL << 53) - 1)
-#define PROTO_MAX_CPUS	    4096
-#define PROTO_MAX_ISOLATION 16384 /* bytes of the hello's raw isolation object */
+#define PROTO_MAX_INT	      ((1ULL << 53) - 1)
+#define PROTO_MAX_CPUS	      4096
+#define PROTO_MAX_ISOLATION   16384 /* bytes of the hello's raw isolation object */
+#define PROTO_MAX_ENVIRONMENT 4096  /* bytes of the hello's raw environment object */
 
 enum proto_type {
-	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, counters */
+	PROTO_HELLO,	   /* agent: version, kernel, cpus, memory, isolation, environment, ... */
 	PROTO_RUN,	   /* harness: run one sample of a workload */
 	PROTO_SAMPLE,	   /* agent: metric values (+ counters) of one sample */
 	PROTO_ERROR,	   /* agent: the request failed (code, message) */
@@ -73,6 +74,9 @@ struct proto_hello {
 	unsigned cpus;
 	uint64_t memory_bytes;
 	char *isolation_json; /* raw JSON object as the agent sent it (malloc'd), or NULL */
+	/* what the environment is, seen from inside (guest-agent/environment.h): raw JSON object
+	 * as the agent sent it (malloc'd), or NULL (the bare guest, older agents) */
+	char *environment_json;
 	bool hw_counters;
 	char counters_note[160];
 };
@@ -101,6 +105,8 @@ struct proto_msg {
 /* Decode one line (without the newline). Rejects malformed, unknown or incomplete messages. */
 int proto_decode(const char *line, size_t len, struct proto_msg *msg, struct vb_error *err);
 void proto_msg_free(struct proto_msg *msg);
+/* Free what a hello owns (its raw JSON objects) and clear the pointers. */
+void proto_hello_free(struct proto_hello *h);
 
 /* Encode a message; returns a malloc'd line without the trailing newline, or NULL. */
 char *proto_encode(const struct proto_msg *msg, size_t *len);

@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest-agent/proc-stat.h"
+
 #define COUNTERS_MAX 8
 
 /*
@@ -38,6 +40,10 @@ struct counters {
 	unsigned n;
 	bool hardware;
 	struct rusage self_before, children_before;
+	/* The CPUs the agent may run on, as /proc/stat counts them, at the sample's start. */
+	cpu_set_t cpus;
+	struct proc_stat_cpus stat_before;
+	bool stat_ok;
 	bool events; /* this sample has its perf events open */
 	char note[160];
 };
@@ -153,6 +159,9 @@ void counters_start(struct counters *c, bool events)
 	/* every event exists before the first is enabled, so none counts the others' set-up */
 	for (unsigned i = 0; i < c->n; i++)
 		c->c[i].fd = events ? perf_open(&c->c[i].attr) : -1;
+	/* workers inherit the agent's affinity: these CPUs are the ones the sample can use */
+	c->stat_ok = sched_getaffinity(0, sizeof(c->cpus), &c->cpus) == 0 &&
+		     proc_stat_read(&c->cpus, &c->stat_before) == 0;
 	getrusage(RUSAGE_SELF, &c->self_before);
 	getrusage(RUSAGE_CHILDREN, &c->children_before);
 	for (unsigned i = 0; i < c->n; i++)
@@ -189,12 +198,21 @@ void counters_stop(struct counters *c, struct proto_values *out)
 	struct rusage self, children;
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
+	struct proc_stat_cpus stat_after;
+	double cpu_ms[3];
+	bool stat_ok = c->stat_ok && proc_stat_read(&c->cpus, &stat_after) == 0;
+	proc_stat_elapsed(stat_ok ? &c->stat_before : NULL, stat_ok ? &stat_after : NULL,
+			  sysconf(_SC_CLK_TCK), cpu_ms);
 	double sums[3] = { 0 };
 	rusage_add(&c->self_before, &self, sums);
 	rusage_add(&c->children_before, &children, sums);
 	proto_values_add(out, "task_clock_ns", sums[0]);
 	proto_values_add(out, "page_faults", sums[1]);
 	proto_values_add(out, "ctx_switches", sums[2]);
+	/* whole clock ticks (10 ms at the usual USER_HZ): meaningful summed over a run */
+	proto_values_add(out, "steal_ms", cpu_ms[0]);
+	proto_values_add(out, "cpus_busy_ms", cpu_ms[1]);
+	proto_values_add(out, "cpus_total_ms", cpu_ms[2]);
 	for (unsigned i = 0; c->events && i < c->n; i++) {
 		uint64_t v = 0;
 		/* the total includes the inherited events of every thread created since start */

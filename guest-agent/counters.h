@@ -30,8 +30,13 @@ int counters_add_event(struct counters *c, const char *name, const struct perf_e
  * workload.uncounted); the events' names are then left out of its counts.
  */
 void counters_start(struct counters *c, bool events);
-/* Stop and append the sample's counts (task_clock_ns, page_faults, ctx_switches[, cycles,
- * instructions, llc_misses]); a hardware counter that could not be counted this time is NaN. */
+/*
+ * Stop and append the sample's counts (task_clock_ns, page_faults, ctx_switches, steal_ms,
+ * cpus_busy_ms, cpus_total_ms[, cycles, instructions, llc_misses]); a counter that could not be
+ * counted this time is NaN. The cpus_ ones and steal_ms are /proc/stat's for every CPU the agent
+ * may run on, whoever used them: the share of those CPUs' time stolen by the hypervisor, and
+ * (less the agent's own task clock) what other processes did there.
+ */
 void counters_stop(struct counters *c, struct proto_values *out);
 
 #endif

@@ -16,6 +16,7 @@
 #include "common/json.h"
 #include "common/protocol.h"
 #include "guest-agent/counters.h"
+#include "guest-agent/environment.h"
 #include "guest-agent/isolation.h"
 #include "guest-agent/serve.h"
 #include "guest-agent/vm-init.h"
@@ -65,6 +66,14 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 	json_writer_init(&w);
 	isolation_write_json(&w);
 	h->isolation_json = json_writer_take(&w, NULL);
+
+	struct environment_cpuid cpuid;
+	struct environment env;
+	environment_read_cpuid(&cpuid);
+	environment_detect("/", &cpuid, &env);
+	json_writer_init(&w);
+	environment_write_json(&w, &env);
+	h->environment_json = json_writer_take(&w, NULL);
 }
 
 /*

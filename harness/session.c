@@ -82,8 +82,8 @@ int session_start(struct session *s, struct vb_error *err)
 		teardown(s);
 		return -1;
 	}
-	free(s->hello.isolation_json);
-	s->hello = msg.hello; /* takes ownership of isolation_json */
+	proto_hello_free(&s->hello);
+	s->hello = msg.hello; /* takes ownership of its raw JSON objects */
 	memset(&s->stats, 0, sizeof(s->stats));
 	if (s->ops->stats)
 		s->ops->stats(s->inst, &s->stats);
@@ -194,7 +194,6 @@ void session_free(struct session *s)
 {
 	session_stop(s);
 	free(s->reader);
-	free(s->hello.isolation_json);
+	proto_hello_free(&s->hello);
 	s->reader = NULL;
-	s->hello.isolation_json = NULL;
 }

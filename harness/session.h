@@ -14,7 +14,7 @@ struct session {
 	struct backend_instance *inst;
 	int rfd, wfd;
 	struct proto_reader *reader;
-	struct proto_hello hello; /* isolation_json owned here */
+	struct proto_hello hello; /* its raw JSON objects owned here */
 	struct backend_stats stats;
 	/* ms from calling the backend's start until the agent's hello had been read (every backend
 	 * alike; also in stats.startup_ms) */

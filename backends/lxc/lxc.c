@@ -128,7 +128,8 @@ static int lxc_child(void *arg)
 	}
 	if (confine_apply(&err) < 0)
 		child_fail(error_fd, &err);
-	char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=linux", NULL };
+	/* container= as LXC and systemd-nspawn set it: how an init (the agent) knows it is in one */
+	char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=linux", "container=lxc", NULL };
 	execve(p->argv[0], p->argv, envp);
 	error_set_errno(&err, "execve %s", p->argv[0]);
 	child_fail(error_fd, &err);

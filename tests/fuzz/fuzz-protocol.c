@@ -33,10 +33,13 @@ static bool msgs_equal(const struct proto_msg *a, const struct proto_msg *b)
 		bool iso = x->isolation_json && y->isolation_json
 				   ? strcmp(x->isolation_json, y->isolation_json) == 0
 				   : x->isolation_json == y->isolation_json;
+		bool env = x->environment_json && y->environment_json
+				   ? strcmp(x->environment_json, y->environment_json) == 0
+				   : x->environment_json == y->environment_json;
 		return strcmp(x->version, y->version) == 0 && x->proto == y->proto &&
 		       strcmp(x->kernel, y->kernel) == 0 && strcmp(x->hostname, y->hostname) == 0 &&
 		       strcmp(x->clocksource, y->clocksource) == 0 && x->cpus == y->cpus &&
-		       x->memory_bytes == y->memory_bytes && iso &&
+		       x->memory_bytes == y->memory_bytes && iso && env &&
 		       x->hw_counters == y->hw_counters &&
 		       strcmp(x->counters_note, y->counters_note) == 0;
 	}

@@ -37,6 +37,11 @@ assert cap != 0 and cap & (1 << 0), "CAP_CHOWN (an OCI default) missing"
 assert iso["memory_limit"] == str(256 << 20), iso["memory_limit"]
 assert len(iso["cpus"].split(",")) == 1 and "-" not in iso["cpus"], iso["cpus"]
 assert iso["uid_map"].startswith("0 0 "), iso["uid_map"]
+# seen from inside: a container, by the container= its init was given
+env = h["environment"]
+print("seen from inside:", env["summary"])
+assert env["container"] == "lxc" and env["container_source"] == "pid1 environ", env
+assert env["summary"].startswith("container (lxc) "), env
 ok = [r for r in doc["results"] if r["backend"] == "lxc" and r["status"] == "ok" and r["samples"]]
 assert len(ok) >= 3, "only %d ok metrics" % len(ok)
 print("lxc run ok: %d metrics, ready in %.1f ms" % (len(ok), b["startup_ms"]))

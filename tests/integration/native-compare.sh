@@ -27,6 +27,17 @@ backends = {b["name"]: b for b in doc["backends"]}
 assert backends["native"]["ran"] is True
 hello = backends["native"]["hello"]
 assert hello["cpus"] >= 1 and hello["memory_bytes"] > 0 and hello["kernel"]
+# what the environment is, seen from inside: the machine's own kernel, never a container of its own
+env = hello["environment"]
+assert env["summary"] and env["kernel"] == hello["kernel"] and env["cpus"] >= hello["cpus"], env
+assert env["summary"].startswith(("bare metal", env["hypervisor"] + " guest", "container")), env
+print("native seen from inside:", env["summary"])
+# every sample's /proc/stat figures on the agent's CPUs
+stat = [c for c in doc["counters"] if c["backend"] == "native" and c["name"] in
+        ("steal_ms", "cpus_busy_ms", "cpus_total_ms")]
+assert len({c["name"] for c in stat}) == 3, stat
+for c in stat:
+    assert all(v is None or v >= 0 for v in c["values"]), c
 ok = [r for r in doc["results"] if r["backend"] == "native" and r["status"] == "ok"]
 # what was not measured (latency beyond the suite's largest size) is unsupported, and says why
 for r in doc["results"]:

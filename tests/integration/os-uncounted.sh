@@ -25,7 +25,7 @@ for c in doc["counters"]:
         series.setdefault(c["workload"], set()).add(c["name"])
 counted = ("os.syscall", "os.clock")
 uncounted = ("os.ctxsw", "os.fork", "os.thread")
-software = {"task_clock_ns", "page_faults", "ctx_switches"}
+software = {"task_clock_ns", "page_faults", "ctx_switches", "steal_ms", "cpus_busy_ms", "cpus_total_ms"}
 hardware = set().union(*series.values()) - software
 for w in counted + uncounted:
     # os.clock runs after the uncounted ones: its counters must be complete again

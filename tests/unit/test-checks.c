@@ -237,6 +237,81 @@ static void test_checks_survive_a_round_trip(void **state)
 	results_free(&back);
 	results_free(&doc);
 }
+/* n samples of a workload's /proc/stat counters on a backend, all alike (steal NaN: not read). */
+static void add_cpu_time(struct results_doc *doc, const char *workload, const char *backend, int n,
+			 double steal, double busy, double total, double own_ms)
+{
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(results_add_counter(doc, workload, backend, "steal_ms", steal), 0);
+		assert_int_equal(results_add_counter(doc, workload, backend, "cpus_busy_ms", busy),
+				 0);
+		assert_int_equal(
+			results_add_counter(doc, workload, backend, "cpus_total_ms", total), 0);
+		assert_int_equal(
+			results_add_counter(doc, workload, backend, "task_clock_ns", own_ms * 1e6),
+			0);
+	}
+}
+
+/* Steal over 1% on any backend, other processes over 5% on the machine itself: warnings. */
+static void test_noise(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	make_run(&doc);
+	doc.backends[1].bare_metal = true;
+	/* lxc: 3 x 50 ms stolen of 1000 ms busy: 150 of 3150 ms, 4.8% */
+	add_cpu_time(&doc, "mem.stream", "lxc", 3, 50, 1000, 2100, 1000);
+	/* a sample whose steal could not be read is left out of every sum */
+	add_cpu_time(&doc, "mem.stream", "lxc", 1, NAN, 5000, 5000, 10);
+	/* native: its agent 800 ms of 1000 ms busy, of 2000 ms of CPU time: others 10% */
+	add_cpu_time(&doc, "mem.latency", "native", 3, 0, 1000, 2000, 800);
+	struct checks_cpu_time t;
+	checks_cpu_time(&doc, "lxc", false, &t);
+	assert_int_equal(t.samples, 3);
+	assert_true(t.steal_ms == 150 && t.busy_ms == 3000 && t.total_ms == 6300);
+	assert_true(fabs(checks_steal_share(&t) - 150.0 / 3150) < 1e-12);
+	checks_cpu_time(&doc, "native", true, &t);
+	assert_true(fabs(checks_others_share(&t) - 0.1) < 1e-12);
+	checks_run(&doc);
+	assert_true(has_warning(&doc,
+				"lxc lost 4.8% of its CPU time to other tenants during this "
+				"run (steal: 0.1 s of 3.1 s its CPUs used or wanted): its CPU "
+				"results are noisy"));
+	assert_false(has_warning(&doc, "native lost"));
+	assert_true(has_warning(&doc, "native: other processes kept its CPUs 10.0% busy during its "
+				      "cpu and mem samples (0.6 s of 6.0 s"));
+	/* only the machine itself is judged for other processes */
+	assert_false(has_warning(&doc, "lxc: other processes"));
+	results_free(&doc);
+
+	/* a quiet run, and a short one (below 2 s: whole 10 ms ticks say too little): no warning */
+	make_run(&doc);
+	doc.backends[1].bare_metal = true;
+	add_cpu_time(&doc, "mem.stream", "lxc", 5, 5, 1000, 2000, 1000);
+	add_cpu_time(&doc, "mem.latency", "native", 5, 0, 1000, 2000, 990);
+	add_cpu_time(&doc, "mem.stream", "native", 1, 100, 100, 200, 10);
+	/* I/O keeps kernel threads busy: not other processes' noise */
+	add_cpu_time(&doc, "os.fork", "native", 5, 0, 2000, 2000, 100);
+	const struct workload *fork = workload_find("os.fork");
+	assert_non_null(fork);
+	assert_non_null(results_entry(&doc, fork->id, fork->group, &fork->metrics[0], "native"));
+	checks_cpu_time(&doc, "native", false, &t);
+	assert_int_equal(t.samples, 11);
+	checks_cpu_time(&doc, "native", true, &t);
+	assert_int_equal(t.samples, 6);
+	checks_run(&doc);
+	assert_false(has_warning(&doc, "to other tenants"));
+	assert_false(has_warning(&doc, "other processes"));
+	results_free(&doc);
+	make_run(&doc);
+	add_cpu_time(&doc, "mem.stream", "lxc", 1, 100, 100, 200, 100);
+	checks_cpu_time(&doc, "lxc", false, &t);
+	assert_true(checks_steal_share(&t) == 0.5);
+	checks_run(&doc);
+	assert_false(has_warning(&doc, "to other tenants"));
+	results_free(&doc);
+}
 
 static void test_sizes_keep_the_least(void **state)
 {
@@ -266,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_a_wrong_llc_is_flagged),
 		cmocka_unit_test(test_checks_survive_a_round_trip),
 		cmocka_unit_test(test_sizes_keep_the_least),
+		cmocka_unit_test(test_noise),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,12 @@ static void take(const struct proto_values *v, struct sample *s)
 	assert_true(isfinite(s->task_clock_ns) && s->task_clock_ns >= 0);
 	assert_true(isfinite(s->page_faults) && s->page_faults >= 0);
 	assert_true(isfinite(s->ctx_switches) && s->ctx_switches >= 0);
+	/* /proc/stat's view of the agent's CPUs over the sample */
+	double steal, busy, total;
+	assert_int_equal(proto_values_get(v, "steal_ms", &steal), 0);
+	assert_int_equal(proto_values_get(v, "cpus_busy_ms", &busy), 0);
+	assert_int_equal(proto_values_get(v, "cpus_total_ms", &total), 0);
+	assert_true(steal >= 0 && busy >= 0 && total >= busy + steal);
 	s->perf_task_clock_ns = s->perf_page_faults = NAN;
 	proto_values_get(v, "perf_task_clock_ns", &s->perf_task_clock_ns);
 	proto_values_get(v, "perf_page_faults", &s->perf_page_faults);

@@ -82,6 +82,7 @@ static void test_hello_round_trip(void **state)
 	m.hello.cpus = 2;
 	m.hello.memory_bytes = 1ULL << 33;
 	m.hello.isolation_json = strdup("{\"pid1\":true,\"caps\":\"0\"}");
+	m.hello.environment_json = strdup("{\"hypervisor\":\"KVM\"}");
 	char *line = proto_encode(&m, NULL);
 	assert_non_null(line);
 	assert_int_equal(decode(line, &d, &err), 0);
@@ -89,6 +90,7 @@ static void test_hello_round_trip(void **state)
 	assert_string_equal(d.hello.kernel, "6.1.0-\"quoted\"\n");
 	assert_int_equal(d.hello.memory_bytes, 1ULL << 33);
 	assert_string_equal(d.hello.isolation_json, "{\"pid1\":true,\"caps\":\"0\"}");
+	assert_string_equal(d.hello.environment_json, "{\"hypervisor\":\"KVM\"}");
 	proto_msg_free(&d);
 	proto_msg_free(&m);
 	free(line);

@@ -430,6 +430,66 @@ static const char *table_line(const char *text, const char *a, const char *b)
 	return NULL;
 }
 
+/* What each agent said of where it ran, and the steal over its samples, per backend. */
+static void test_environment_lines(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	struct result_backend *kvm = NULL;
+	for (size_t i = 0; i < doc.nbackends; i++)
+		if (!strcmp(doc.backends[i].name, "kvm"))
+			kvm = &doc.backends[i];
+	assert_non_null(kvm);
+	free(kvm->hello_json);
+	kvm->hello_json = strdup("{\"version\":\"0.1.0\",\"environment\":{\"summary\":\"KVM "
+				 "guest, 2 vCPUs, 1.9 GiB, Intel Xeon Platinum 8375C\"}}");
+	/* 2 of 4 samples: 30 ms stolen of 970 ms busy; the others' steal was not read */
+	for (int i = 0; i < 4; i++) {
+		results_add_counter(&doc, "cpu.sha256", "kvm", "steal_ms", i < 2 ? 30 : NAN);
+		results_add_counter(&doc, "cpu.sha256", "kvm", "cpus_busy_ms", 970);
+		results_add_counter(&doc, "cpu.sha256", "kvm", "cpus_total_ms", 2000);
+		results_add_counter(&doc, "cpu.sha256", "kvm", "task_clock_ns", 9.6e8);
+	}
+	char env[384];
+	report_backend_environment(&doc, kvm, env, sizeof(env));
+	assert_string_equal(env, "KVM guest, 2 vCPUs, 1.9 GiB, Intel Xeon Platinum 8375C; steal "
+				 "3.0% of 2.0 s CPU time");
+	/* no environment in its hello (an older agent) and no /proc/stat figures: nothing */
+	for (size_t i = 0; i < doc.nbackends; i++) {
+		if (&doc.backends[i] == kvm)
+			continue;
+		report_backend_environment(&doc, &doc.backends[i], env, sizeof(env));
+		assert_string_equal(env, "");
+	}
+
+	struct report_run run = { &doc, "run-a.json" };
+	struct report_buf md, html;
+	report_buf_init(&md);
+	report_buf_init(&html);
+	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
+	assert_non_null(strstr(md.text,
+			       "\n- kvm — KVM guest, 2 vCPUs, 1.9 GiB, Intel Xeon Platinum "
+			       "8375C; steal 3.0% of 2.0 s CPU time\n"));
+	unsetenv("VBENCH_GNUPLOT");
+	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
+	assert_non_null(strstr(html.text, "<li>kvm — KVM guest, 2 vCPUs"));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	table_print(f, &doc, true);
+	fclose(f);
+	assert_non_null(strstr(text,
+			       "\nkvm     seen from inside: KVM guest, 2 vCPUs, 1.9 GiB, Intel "
+			       "Xeon Platinum 8375C; steal 3.0% of 2.0 s CPU time\n"));
+	free(text);
+	report_buf_free(&md);
+	report_buf_free(&html);
+	results_free(&doc);
+}
+
 static void test_terminal_table(void **state)
 {
 	(void)state;
@@ -715,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_model_helpers),
 		cmocka_unit_test(test_declarations_not_names),
 		cmocka_unit_test(test_terminal_table),
+		cmocka_unit_test(test_environment_lines),
 		cmocka_unit_test(test_summary_names_few_differences),
 		cmocka_unit_test(test_html_has_charts),
 		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, test_dir_setup,
