@@ -37,6 +37,12 @@ struct backend_config {
 	enum backend_vm_mode vm_mode;	     /* kvm: Linux guest or bare guest */
 	uint64_t guest_page_bytes;	     /* kvm bare guest: 4 KiB, 2 MiB or 1 GiB (0: 2 MiB) */
 	bool verbose;
+	/* What follows a backend's name in "NAME:ARGUMENT" for one that takes_argument (ssh: the
+	 * destination "USER@HOST[:PORT]"); NULL for the others. */
+	const char *argument;
+	const char *const *ssh_options; /* ssh: each passed as `-o OPT` (--ssh-option) */
+	unsigned nssh_options;
+	const char *remote_dir; /* ssh: where the remote temporary directory goes (NULL: /var/tmp) */
 };
 
 /* Host-side figures for one started environment. */
@@ -87,6 +93,9 @@ struct backend_ops {
 	/* It is the machine itself, not a layer over it (native): the natural baseline, and one a
 	 * layer on the same machine is not expected to beat. */
 	bool bare_metal;
+	/* It is named with an argument, "ssh:root@10.0.0.2" (backend_config.argument): its probe
+	 * checks what the user named, so a failing probe is the user's error, not a skip. */
+	bool takes_argument;
 	/* Can it run here? 0 = yes (err may then say how it will run, e.g. in which mode); -1 with a
 	 * one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);
@@ -119,11 +128,18 @@ extern const struct backend_ops lxc_backend;
 extern const struct backend_ops oci_backend;
 extern const struct backend_ops kvm_backend;
 extern const struct backend_ops qemu_backend;
+extern const struct backend_ops ssh_backend;
 extern const struct backend_ops null_backend;
 /* What the null backend answers for every metric of every sample. */
 #define BACKEND_NULL_SAMPLE 1.0
 
 const struct backend_ops *backend_find(const char *name);
+/*
+ * The backend a run names: "native", or "ssh:root@10.0.0.2" for one that takes_argument (the text
+ * after the first ':' goes to *argument; NULL for a plain name). NULL when none matches, or when
+ * an argument is missing or given to a backend that takes none.
+ */
+const struct backend_ops *backend_parse(const char *spec, const char **argument);
 const struct backend_ops *backend_at(size_t i);
 
 #endif

@@ -9,6 +9,7 @@ static const struct backend_ops *const backends[] = {
 	&oci_backend,
 	&kvm_backend,
 	&qemu_backend,
+	&ssh_backend,
 	/* for tests: canned samples, it measures nothing */
 	&null_backend,
 };
@@ -23,5 +24,24 @@ const struct backend_ops *backend_find(const char *name)
 	for (size_t i = 0; backend_at(i); i++)
 		if (strcmp(backend_at(i)->name, name) == 0)
 			return backend_at(i);
+	return NULL;
+}
+
+const struct backend_ops *backend_parse(const char *spec, const char **argument)
+{
+	const char *colon = strchr(spec, ':');
+	*argument = NULL;
+	if (!colon) {
+		const struct backend_ops *ops = backend_find(spec);
+		return ops && !ops->takes_argument ? ops : NULL;
+	}
+	for (size_t i = 0; backend_at(i); i++) {
+		const struct backend_ops *ops = backend_at(i);
+		if (ops->takes_argument && strlen(ops->name) == (size_t)(colon - spec) &&
+		    strncmp(ops->name, spec, (size_t)(colon - spec)) == 0 && colon[1]) {
+			*argument = colon + 1;
+			return ops;
+		}
+	}
 	return NULL;
 }

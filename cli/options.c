@@ -35,6 +35,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_VM_MODE,
 	OPT_GUEST_PAGES,
+	OPT_NAME,
+	OPT_SSH_OPTION,
+	OPT_REMOTE_DIR,
 	OPT_HELP,
 };
 
@@ -61,6 +64,9 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
 	{ "no-report", no_argument, NULL, OPT_NO_REPORT },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "ssh-option", required_argument, NULL, OPT_SSH_OPTION },
+	{ "remote-dir", required_argument, NULL, OPT_REMOTE_DIR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -78,9 +84,55 @@ static int parse_uint(const char *s, long max, long *out)
 	return 0;
 }
 
+/* Is alias fit to name a backend in tables and file names: letters, digits, '.', '_', '-'? */
+static bool alias_valid(const char *alias, size_t len)
+{
+	if (len == 0 || len > 40)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)alias[i]) && !strchr("._-", alias[i]))
+			return false;
+	return true;
+}
+
+/* Add the backend spec (as named on the command line) under name, both checked. */
+static int options_add_backend(struct run_options *o, const char *spec, const char *name,
+			       struct vb_error *err)
+{
+	const char *argument;
+	if (!backend_parse(spec, &argument)) {
+		char names[160] = "";
+		for (size_t k = 0; backend_at(k); k++) {
+			strncat(names, k ? ", " : "", sizeof(names) - strlen(names) - 1);
+			strncat(names, backend_at(k)->name, sizeof(names) - strlen(names) - 1);
+			if (backend_at(k)->takes_argument)
+				strncat(names, ":ARGUMENT", sizeof(names) - strlen(names) - 1);
+		}
+		return error_set(err, "unknown backend \"%s\" (known: %s)", spec, names);
+	}
+	for (unsigned k = 0; k < o->nbackends; k++) {
+		if (strcmp(o->backends[k], spec) == 0)
+			return error_set(err, "backend \"%s\" named twice", spec);
+		if (strcmp(o->names[k], name) == 0)
+			return error_set(err, "two backends are named \"%s\" (--name ALIAS=%s)",
+					 name, spec);
+	}
+	if (strlen(name) > 31) /* results keep 31 characters of a name (results/README.md) */
+		return error_set(err, "backend \"%s\": a name of at most 31 characters is needed "
+				      "(--name ALIAS=%s)",
+				 name, spec);
+	if (o->nbackends >= OPTIONS_MAX_BACKENDS)
+		return error_set(err, "too many backends");
+	o->backends[o->nbackends] = spec;
+	o->names[o->nbackends++] = name;
+	return 0;
+}
+
 int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err)
 {
 	long v;
+	const char *aliases[OPTIONS_MAX_BACKENDS], *aliased[OPTIONS_MAX_BACKENDS]; /* --name */
+	unsigned naliases = 0;
 	memset(o, 0, sizeof(*o));
 	o->suite = SUITE_QUICK;
 	o->repeat = -1;
@@ -197,6 +249,32 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 				return error_set(err, "--guest-pages: \"%s\" is not 4k, 2m or 1g",
 						 optarg);
 			break;
+		case OPT_NAME: {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || !alias_valid(optarg, (size_t)(eq - optarg)) || !eq[1])
+				return error_set(err,
+						 "--name: \"%s\" is not ALIAS=BACKEND (an alias of "
+						 "letters, digits, '.', '_' and '-')",
+						 optarg);
+			if (naliases >= OPTIONS_MAX_BACKENDS)
+				return error_set(err, "--name: too many backends");
+			*(char *)eq = '\0'; /* argv is ours to write */
+			aliases[naliases] = optarg;
+			aliased[naliases++] = eq + 1;
+			break;
+		}
+		case OPT_SSH_OPTION:
+			if (o->nssh_options >= OPTIONS_MAX_SSH_OPTIONS)
+				return error_set(err, "--ssh-option: more than %d",
+						 OPTIONS_MAX_SSH_OPTIONS);
+			o->ssh_options[o->nssh_options++] = optarg;
+			break;
+		case OPT_REMOTE_DIR:
+			if (optarg[0] != '/')
+				return error_set(err, "--remote-dir: \"%s\" is not an absolute path",
+						 optarg);
+			o->remote_dir = optarg;
+			break;
 		case OPT_QUIET: o->quiet = true; break;
 		case OPT_NO_REPORT: o->no_report = true; break;
 		case 'h':
@@ -208,22 +286,22 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			return error_set(err, "unknown option \"%s\"", argv[optind - 1]);
 		}
 	}
+	/* a backend's name is its --name alias, else the spec as named; an aliased spec not named
+	 * among the backends is added after them */
 	for (int i = optind; i < argc; i++) {
-		if (!backend_find(argv[i])) {
-			char names[128] = "";
-			for (size_t k = 0; backend_at(k); k++) {
-				strncat(names, k ? ", " : "", sizeof(names) - strlen(names) - 1);
-				strncat(names, backend_at(k)->name,
-					sizeof(names) - strlen(names) - 1);
-			}
-			return error_set(err, "unknown backend \"%s\" (known: %s)", argv[i], names);
-		}
+		const char *name = argv[i];
+		for (unsigned a = 0; a < naliases; a++)
+			if (strcmp(aliased[a], argv[i]) == 0)
+				name = aliases[a];
+		if (options_add_backend(o, argv[i], name, err) < 0)
+			return -1;
+	}
+	for (unsigned a = 0; a < naliases; a++) {
+		bool named = false;
 		for (unsigned k = 0; k < o->nbackends; k++)
-			if (strcmp(o->backends[k], argv[i]) == 0)
-				return error_set(err, "backend \"%s\" named twice", argv[i]);
-		if (o->nbackends >= OPTIONS_MAX_BACKENDS)
-			return error_set(err, "too many backends");
-		o->backends[o->nbackends++] = argv[i];
+			named |= o->names[k] == aliases[a];
+		if (!named && options_add_backend(o, aliased[a], aliases[a], err) < 0)
+			return -1;
 	}
 	if (o->nbackends == 0)
 		return error_set(err, compare ? "name the backends to compare (e.g. kvm lxc native)"
@@ -232,8 +310,11 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		return error_set(err, "run takes one backend; use compare for several");
 	if (o->baseline) {
 		bool found = false;
-		for (unsigned k = 0; k < o->nbackends; k++)
-			found |= strcmp(o->backends[k], o->baseline) == 0;
+		for (unsigned k = 0; k < o->nbackends; k++) {
+			if (strcmp(o->backends[k], o->baseline) == 0)
+				o->baseline = o->names[k]; /* named by its spec: the alias it has */
+			found |= strcmp(o->names[k], o->baseline) == 0;
+		}
 		if (!found)
 			return error_set(err, "--baseline: \"%s\" is not one of the backends named",
 					 o->baseline);
@@ -268,7 +349,8 @@ void options_usage(bool compare)
 	else
 		printf("usage: vbench run BACKEND [options]\n\n"
 		       "Run the workloads in one backend and save the results.\n");
-	printf("\nBackends: native, lxc, kvm, qemu (see vbench list for what runs here).\n\n"
+	printf("\nBackends: native, lxc, oci, kvm, qemu, ssh:USER@HOST[:PORT] (see vbench list for\n"
+	       "what runs here).\n\n"
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
 	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. "
@@ -291,7 +373,12 @@ void options_usage(bool compare)
 		       "named)\n"
 		       "  --report-dir DIR           where the report goes (default reports/)\n"
 		       "  --no-report                do not write a report\n");
-	printf("  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
+	printf("  --name ALIAS=BACKEND       call BACKEND ALIAS in tables and results (e.g.\n"
+	       "                             --name web1=ssh:root@10.0.0.2)\n"
+	       "  --ssh-option OPT           ssh: pass `-o OPT` to ssh (repeatable)\n"
+	       "  --remote-dir DIR           ssh: where the remote temporary directory goes\n"
+	       "                             (default /var/tmp)\n"
+	       "  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
 	       "  --modules DIR              kvm: directory of the guest's virtio modules\n"
 	       "  --oci-runtime PATH         oci: the OCI runtime to run bundles with (default runc)\n"
 	       "  --vm-mode MODE             kvm: linux (boot the guest kernel), bare (no kernel:\n"

@@ -10,10 +10,16 @@
 
 #define OPTIONS_MAX_BACKENDS 8
 #define OPTIONS_MAX_PATTERNS 32
+#define OPTIONS_MAX_SSH_OPTIONS 16
 
 struct run_options {
-	const char *backends[OPTIONS_MAX_BACKENDS];
+	const char *backends[OPTIONS_MAX_BACKENDS]; /* as named: "native", "ssh:root@10.0.0.2" */
+	/* what results and tables call each one, unique in a run: its --name alias, else as named */
+	const char *names[OPTIONS_MAX_BACKENDS];
 	unsigned nbackends;
+	const char *ssh_options[OPTIONS_MAX_SSH_OPTIONS]; /* ssh: --ssh-option, each `-o OPT` */
+	unsigned nssh_options;
+	const char *remote_dir; /* ssh: --remote-dir */
 	enum suite suite;
 	char *patterns[OPTIONS_MAX_PATTERNS]; /* point into workloads_arg */
 	unsigned npatterns;

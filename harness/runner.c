@@ -1,6 +1,7 @@
 /* The suite runner behind `run` and `compare`: bring backends up, interleave samples, save. */
 #include "harness/runner.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -93,6 +94,7 @@ struct runner {
 	char disk_path[PATH_MAX]; /* the scratch disk vbench made; "" = none */
 	double t0;		  /* when the run began (monotonic s) */
 	struct session sessions[OPTIONS_MAX_BACKENDS]; /* the started backends, in order */
+	struct backend_config cfgs[OPTIONS_MAX_BACKENDS]; /* cfg with each session's argument */
 	unsigned nsessions;
 	bool failed; /* a workload failed somewhere */
 };
@@ -176,7 +178,7 @@ static void record_host_counters(struct runner *r, struct session *s, const stru
 			continue; /* the set changed (a restart): no honest difference */
 		char name[64];
 		snprintf(name, sizeof(name), "host.%.42s", after.names[c]);
-		results_add_counter(&r->doc, w->id, s->ops->name, name,
+		results_add_counter(&r->doc, w->id, s->name, name,
 				    (double)(after.values[c] - before->values[c]));
 	}
 }
@@ -206,13 +208,13 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 			return false;
 		char note[600];
 		snprintf(note, sizeof(note), "%s (sample %u)", err.message, i + 1);
-		watch_note(r, "%s: %s: %s", s->ops->name, w->id, note);
-		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
+		watch_note(r, "%s: %s: %s", s->name, w->id, note);
+		mark_workload(r, w, s->name, RESULT_ERROR, err.message);
 		r->failed = true;
 		if (!s->up && !interrupted) {
 			struct vb_error rerr;
 			if (session_restart(s, &rerr) < 0)
-				watch_note(r, "%s: could not restart the agent: %s", s->ops->name,
+				watch_note(r, "%s: could not restart the agent: %s", s->name,
 					   rerr.message);
 		}
 		return false;
@@ -221,7 +223,7 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 	if (rep.type == PROTO_SAMPLE) {
 		if (!warmup) {
 			for (size_t m = 0; m < workload_metric_count(w); m++) {
-				struct result_entry *e = runner_entry(&r->doc, w, m, s->ops->name);
+				struct result_entry *e = runner_entry(&r->doc, w, m, s->name);
 				double v;
 				if (!e || e->status != RESULT_OK)
 					continue;
@@ -235,24 +237,24 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 					results_add_sample(e, v);
 			}
 			for (unsigned c = 0; c < rep.counters.count; c++)
-				results_add_counter(&r->doc, w->id, s->ops->name,
+				results_add_counter(&r->doc, w->id, s->name,
 						    rep.counters.v[c].name,
 						    rep.counters.v[c].value);
 			record_host_counters(r, s, w, &before);
 		}
 	} else if (rep.type == PROTO_UNSUPPORTED) {
-		mark_workload(r, w, s->ops->name, RESULT_UNSUPPORTED, rep.message);
-		watch_note(r, "%s: %s: unsupported: %s", s->ops->name, w->id, rep.message);
+		mark_workload(r, w, s->name, RESULT_UNSUPPORTED, rep.message);
+		watch_note(r, "%s: %s: unsupported: %s", s->name, w->id, rep.message);
 		go_on = false;
 	} else if (rep.type == PROTO_ERROR) {
-		mark_workload(r, w, s->ops->name, RESULT_ERROR, rep.message);
-		watch_note(r, "%s: %s: error: %s", s->ops->name, w->id, rep.message);
+		mark_workload(r, w, s->name, RESULT_ERROR, rep.message);
+		watch_note(r, "%s: %s: error: %s", s->name, w->id, rep.message);
 		r->failed = true;
 		go_on = false;
 	} else {
 		char note[96];
 		snprintf(note, sizeof(note), "unexpected %s reply", proto_type_name(rep.type));
-		mark_workload(r, w, s->ops->name, RESULT_ERROR, note);
+		mark_workload(r, w, s->name, RESULT_ERROR, note);
 		r->failed = true;
 		go_on = false;
 	}
@@ -269,8 +271,8 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 	if (session_restart(s, &err) < 0) {
 		if (interrupted)
 			return false;
-		watch_note(r, "%s: %s: %s", s->ops->name, w->id, err.message);
-		mark_workload(r, w, s->ops->name, RESULT_ERROR, err.message);
+		watch_note(r, "%s: %s: %s", s->name, w->id, err.message);
+		mark_workload(r, w, s->name, RESULT_ERROR, err.message);
 		r->failed = true;
 		return false;
 	}
@@ -279,14 +281,14 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
 	double values[2] = { s->stats.startup_ms,
 			     s->stats.host_overhead_bytes / (1024.0 * 1024.0) };
 	char why[2][WORKLOAD_NOTE_MAX];
-	snprintf(why[0], sizeof(why[0]), "%s did not time its start", s->ops->name);
+	snprintf(why[0], sizeof(why[0]), "%s did not time its start", s->name);
 	if (s->stats.host_overhead_note[0])
 		snprintf(why[1], sizeof(why[1]), "%s", s->stats.host_overhead_note);
 	else
 		snprintf(why[1], sizeof(why[1]), "%s could not measure its host memory overhead",
-			 s->ops->name);
+			 s->name);
 	for (size_t m = 0; m < 2 && m < workload_metric_count(w); m++) {
-		struct result_entry *e = runner_entry(&r->doc, w, m, s->ops->name);
+		struct result_entry *e = runner_entry(&r->doc, w, m, s->name);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (isfinite(values[m]) && values[m] >= 0)
@@ -335,7 +337,7 @@ static void run_workload(struct runner *r, const struct workload *w)
 	if (!w->host_side && build_params(w, r->o->suite, &r->doc.host, r->cfg.ncpus,
 					  r->cfg.memory_bytes, &params, &err) < 0) {
 		for (unsigned si = 0; si < r->nsessions; si++)
-			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR, err.message);
+			mark_workload(r, w, r->sessions[si].name, RESULT_ERROR, err.message);
 		r->failed = true;
 		return;
 	}
@@ -343,16 +345,16 @@ static void run_workload(struct runner *r, const struct workload *w)
 	for (unsigned si = 0; si < r->nsessions; si++) {
 		/* create the entries up front so that every metric appears in the results */
 		for (size_t m = 0; m < workload_metric_count(w); m++)
-			runner_entry(&r->doc, w, m, r->sessions[si].ops->name);
+			runner_entry(&r->doc, w, m, r->sessions[si].name);
 		active[si] = r->sessions[si].up;
 		const char *lacks = w->host_side ? NULL : session_lacks(&r->sessions[si], w);
 		if (!active[si]) {
-			mark_workload(r, w, r->sessions[si].ops->name, RESULT_ERROR,
+			mark_workload(r, w, r->sessions[si].name, RESULT_ERROR,
 				      "the agent is not running");
 		} else if (lacks) {
 			/* by the workload's declared needs: the agent is not asked */
-			mark_workload(r, w, r->sessions[si].ops->name, RESULT_UNSUPPORTED, lacks);
-			watch_note(r, "%s: %s: unsupported: %s", r->sessions[si].ops->name, w->id,
+			mark_workload(r, w, r->sessions[si].name, RESULT_UNSUPPORTED, lacks);
+			watch_note(r, "%s: %s: unsupported: %s", r->sessions[si].name, w->id,
 				   lacks);
 			active[si] = false;
 		}
@@ -371,9 +373,9 @@ static void run_workload(struct runner *r, const struct workload *w)
 				continue;
 			size_t used = strlen(ran);
 			snprintf(ran + used, sizeof(ran) - used, "%s%s", used ? "," : "",
-				 r->sessions[si].ops->name);
+				 r->sessions[si].name);
 			if (r->watch && r->watch->sample)
-				r->watch->sample(r->watch->ctx, r->sessions[si].ops->name, w->id,
+				r->watch->sample(r->watch->ctx, r->sessions[si].name, w->id,
 						 i + 1, total, warm);
 			if (w->host_side)
 				active[si] = run_lifecycle_sample(r, si, w, warm);
@@ -386,7 +388,7 @@ static void run_workload(struct runner *r, const struct workload *w)
 			results_add_round(&r->doc, w->id, i + 1, warm, ran);
 	}
 	for (unsigned si = 0; si < r->nsessions; si++)
-		finish_entries(r, w, r->sessions[si].ops->name);
+		finish_entries(r, w, r->sessions[si].name);
 }
 
 static void fill_config(struct runner *r)
@@ -400,7 +402,7 @@ static void fill_config(struct runner *r)
 	c->warmup = (unsigned)r->o->warmup;
 	c->seed = r->o->seed;
 	snprintf(c->baseline, sizeof(c->baseline), "%s",
-		 r->o->baseline ? r->o->baseline : r->o->backends[r->o->nbackends - 1]);
+		 r->o->baseline ? r->o->baseline : r->o->names[r->o->nbackends - 1]);
 	for (unsigned p = 0; p < r->o->npatterns; p++) {
 		if (p)
 			strncat(c->workloads, ",", sizeof(c->workloads) - strlen(c->workloads) - 1);
@@ -416,8 +418,12 @@ static int save_results(struct runner *r, char *path, size_t len)
 	char names[128] = "";
 	for (unsigned b = 0; b < r->o->nbackends; b++) {
 		strncat(names, "-", sizeof(names) - strlen(names) - 1);
-		strncat(names, r->o->backends[b], sizeof(names) - strlen(names) - 1);
+		strncat(names, r->o->names[b], sizeof(names) - strlen(names) - 1);
 	}
+	/* "ssh:root@10.0.0.2:22" in a file name: only what every file system and shell takes */
+	for (char *p = names; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			*p = '_';
 	char stamp[32];
 	snprintf(stamp, sizeof(stamp), "%s", r->doc.start_time);
 	for (char *p = stamp; *p; p++)
@@ -457,8 +463,9 @@ static void remove_run_dir(const char *dir)
 /* Does any backend named run the agent binary (every one but those that answer themselves)? */
 static bool runner_needs_agent(const struct runner *r)
 {
+	const char *argument;
 	for (unsigned b = 0; b < r->o->nbackends; b++)
-		if (!backend_find(r->o->backends[b])->canned)
+		if (!backend_parse(r->o->backends[b], &argument)->canned)
 			return true;
 	return false;
 }
@@ -510,6 +517,9 @@ static enum vb_exit runner_prepare(struct runner *r, const char *self_path)
 	r->cfg.force = o->force;
 	r->cfg.vm_mode = o->vm_mode;
 	r->cfg.guest_page_bytes = o->guest_page_bytes;
+	r->cfg.ssh_options = o->ssh_options;
+	r->cfg.nssh_options = o->nssh_options;
+	r->cfg.remote_dir = o->remote_dir;
 	fill_config(r);
 
 	/* devices only when a selected workload needs them */
@@ -557,26 +567,44 @@ static enum vb_exit runner_start_backends(struct runner *r)
 		fprintf(stderr, "vbench: out of memory\n");
 		return VB_EXIT_ENVIRONMENT;
 	}
+	/* a backend named with an argument (a host) that cannot be reached is the user's error:
+	 * said in one line before anything starts */
+	const struct backend_ops *ops_of[OPTIONS_MAX_BACKENDS];
+	struct backend_config *cfg_of[OPTIONS_MAX_BACKENDS];
+	bool probed[OPTIONS_MAX_BACKENDS] = { false };
+	for (unsigned b = 0; b < o->nbackends; b++) {
+		r->cfgs[b] = r->cfg;
+		ops_of[b] = backend_parse(o->backends[b], &r->cfgs[b].argument);
+		cfg_of[b] = &r->cfgs[b];
+		if (!ops_of[b]->takes_argument || !ops_of[b]->probe || interrupted)
+			continue;
+		error_clear(&err);
+		if (ops_of[b]->probe(cfg_of[b], &err) < 0) {
+			fprintf(stderr, "vbench: %s: %s\n", o->names[b], err.message);
+			return VB_EXIT_ENVIRONMENT;
+		}
+		probed[b] = true;
+	}
 	for (unsigned b = 0; b < o->nbackends && !interrupted; b++) {
-		const struct backend_ops *ops = backend_find(o->backends[b]);
+		const struct backend_ops *ops = ops_of[b];
 		struct result_backend *rb = &r->doc.backends[b];
-		snprintf(rb->name, sizeof(rb->name), "%s", ops->name);
+		snprintf(rb->name, sizeof(rb->name), "%s", o->names[b]);
 		rb->bare_metal = ops->bare_metal;
 		rb->startup_ms = NAN;
 		rb->host_overhead_bytes = NAN;
 		rb->memory_seen_bytes = NAN;
 		error_clear(&err);
-		if (ops->probe && ops->probe(&r->cfg, &err) < 0 && !o->force) {
+		if (!probed[b] && ops->probe && ops->probe(cfg_of[b], &err) < 0 && !o->force) {
 			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
-			fprintf(stderr, "vbench: %s: skipped: %s\n", ops->name, err.message);
+			fprintf(stderr, "vbench: %s: skipped: %s\n", o->names[b], err.message);
 			continue;
 		}
 		struct session *s = &r->sessions[r->nsessions];
-		session_init(s, ops, &r->cfg);
-		watch_note(r, "%s: starting", ops->name);
+		session_init(s, ops, o->names[b], cfg_of[b]);
+		watch_note(r, "%s: starting", o->names[b]);
 		if (session_start(s, &err) < 0) {
 			snprintf(rb->reason, sizeof(rb->reason), "%s", err.message);
-			fprintf(stderr, "vbench: %s: skipped: %s\n", ops->name, err.message);
+			fprintf(stderr, "vbench: %s: skipped: %s\n", o->names[b], err.message);
 			session_free(s);
 			continue;
 		}

@@ -12,11 +12,12 @@
 
 #define SESSION_SHUTDOWN_TIMEOUT_MS 2000
 
-void session_init(struct session *s, const struct backend_ops *ops,
+void session_init(struct session *s, const struct backend_ops *ops, const char *name,
 		  const struct backend_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
+	s->name = name ? name : ops->name;
 	s->cfg = cfg;
 	s->rfd = s->wfd = -1;
 	s->hello_timeout_ms = ops->ready_timeout_ms ? ops->ready_timeout_ms : 30000;
@@ -36,7 +37,7 @@ static void teardown(struct session *s)
 int session_start(struct session *s, struct vb_error *err)
 {
 	if (!s->ops->start)
-		return error_set(err, "%s: backend cannot start", s->ops->name);
+		return error_set(err, "%s: backend cannot start", s->name);
 	if (!s->reader) {
 		s->reader = malloc(sizeof(*s->reader));
 		if (!s->reader)
@@ -46,7 +47,7 @@ int session_start(struct session *s, struct vb_error *err)
 	double t0 = clock_now_ms();
 	if (s->ops->start(s->cfg, &s->inst, err) < 0) {
 		s->inst = NULL;
-		return error_prefix(err, "%s: ", s->ops->name);
+		return error_prefix(err, "%s: ", s->name);
 	}
 	s->ops->channel(s->inst, &s->rfd, &s->wfd);
 	proto_reader_init(s->reader, s->rfd);
@@ -60,7 +61,7 @@ int session_start(struct session *s, struct vb_error *err)
 			error_set(err, "the agent exited before saying hello");
 		int code = err->code;
 		teardown(s);
-		error_prefix(err, "%s: waiting for the agent's hello: ", s->ops->name);
+		error_prefix(err, "%s: waiting for the agent's hello: ", s->name);
 		err->code = code;
 		return -1;
 	}
@@ -73,10 +74,10 @@ int session_start(struct session *s, struct vb_error *err)
 			error_set(err, "first message was not a hello");
 		proto_msg_free(&msg);
 		teardown(s);
-		return error_prefix(err, "%s: ", s->ops->name);
+		return error_prefix(err, "%s: ", s->name);
 	}
 	if (msg.hello.proto != PROTO_VERSION) {
-		error_set(err, "%s: agent speaks protocol %d, vbench speaks %d", s->ops->name,
+		error_set(err, "%s: agent speaks protocol %d, vbench speaks %d", s->name,
 			  msg.hello.proto, PROTO_VERSION);
 		proto_msg_free(&msg);
 		teardown(s);
@@ -93,7 +94,7 @@ int session_start(struct session *s, struct vb_error *err)
 	if (s->cfg->network && s->stats.peer_addr[0] &&
 	    peer_server_start(s->stats.peer_netns, &s->netpeer, err) < 0) {
 		teardown(s);
-		return error_prefix(err, "%s: ", s->ops->name);
+		return error_prefix(err, "%s: ", s->name);
 	}
 	s->up = true;
 	return 0;
@@ -104,11 +105,11 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 {
 	memset(rep, 0, sizeof(*rep));
 	if (!s->up)
-		return error_set(err, "%s: the agent is not running", s->ops->name);
+		return error_set(err, "%s: the agent is not running", s->name);
 	req->id = ++s->next_id;
 	if (proto_send(s->wfd, req, 10000, err) < 0) {
 		s->up = false;
-		return error_prefix(err, "%s: sending %s: ", s->ops->name,
+		return error_prefix(err, "%s: sending %s: ", s->name,
 				    proto_type_name(req->type));
 	}
 	char *line;
@@ -127,11 +128,11 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 			error_set(err, "the agent died during the request");
 		/* a hung or silent agent cannot be trusted with the next request either */
 		s->up = false;
-		return error_prefix(err, "%s: ", s->ops->name);
+		return error_prefix(err, "%s: ", s->name);
 	}
 	if (proto_decode(line, len, rep, err) < 0) {
 		s->up = false;
-		return error_prefix(err, "%s: malformed message from the agent: ", s->ops->name);
+		return error_prefix(err, "%s: malformed message from the agent: ", s->name);
 	}
 	if (rep->id != req->id) {
 		bool rejected = rep->type == PROTO_ERROR && rep->id == 0;
@@ -139,11 +140,11 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 		s->up = rejected &&
 			(rep->code == PROTO_ERR_OVERSIZED || rep->code == PROTO_ERR_BAD_MESSAGE);
 		if (rejected)
-			error_set(err, "%s: the agent rejected the request (%s): %s", s->ops->name,
+			error_set(err, "%s: the agent rejected the request (%s): %s", s->name,
 				  proto_error_code_name(rep->code), rep->message);
 		else
 			error_set(err, "%s: reply for request %llu while waiting for %llu",
-				  s->ops->name, (unsigned long long)rep->id,
+				  s->name, (unsigned long long)rep->id,
 				  (unsigned long long)req->id);
 		proto_msg_free(rep);
 		return -1;

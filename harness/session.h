@@ -10,6 +10,7 @@
 
 struct session {
 	const struct backend_ops *ops;
+	const char *name; /* what the run calls it: "native", "web1", "ssh:root@10.0.0.2" */
 	const struct backend_config *cfg;
 	struct backend_instance *inst;
 	int rfd, wfd;
@@ -25,7 +26,8 @@ struct session {
 	pid_t netpeer; /* the io.net peer serving this environment, or 0 */
 };
 
-void session_init(struct session *s, const struct backend_ops *ops,
+/* name outlives the session; NULL = the backend's own name. */
+void session_init(struct session *s, const struct backend_ops *ops, const char *name,
 		  const struct backend_config *cfg);
 /* Start the backend and wait for the agent's hello. On failure nothing is left running. */
 int session_start(struct session *s, struct vb_error *err);

@@ -46,7 +46,7 @@ static int setup(void **state)
 static void start(struct session *s)
 {
 	struct vb_error err;
-	session_init(s, &native_backend, &cfg);
+	session_init(s, &native_backend, NULL, &cfg);
 	if (session_start(s, &err) < 0)
 		fail_msg("%s", err.message);
 }

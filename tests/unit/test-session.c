@@ -136,7 +136,7 @@ static void test_startup_is_start_request_to_hello_read(void **state)
 	struct vb_error err;
 	memset(&cfg, 0, sizeof(cfg));
 	hello_after_start = false;
-	session_init(&s, &fake_backend, &cfg);
+	session_init(&s, &fake_backend, NULL, &cfg);
 	double t0 = clock_now_ms();
 	assert_int_equal(session_start(&s, &err), 0);
 	check_startup(&s, clock_now_ms() - t0);
@@ -152,7 +152,7 @@ static void test_startup_waits_for_a_late_hello(void **state)
 	struct vb_error err;
 	memset(&cfg, 0, sizeof(cfg));
 	hello_after_start = true;
-	session_init(&s, &fake_backend, &cfg);
+	session_init(&s, &fake_backend, NULL, &cfg);
 	double t0 = clock_now_ms();
 	assert_int_equal(session_start(&s, &err), 0);
 	double outer = clock_now_ms() - t0;
@@ -188,7 +188,7 @@ static void test_needs_are_met_by_declaration(void **state)
 	struct session s;
 	memset(&cfg, 0, sizeof(cfg));
 
-	session_init(&s, &bare, &cfg);
+	session_init(&s, &bare, NULL, &cfg);
 	snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/dev/vda");
 	snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "10.0.0.1");
 	assert_string_equal(session_lacks(&s, &disk), "no scratch disk attached");
@@ -197,14 +197,14 @@ static void test_needs_are_met_by_declaration(void **state)
 	assert_string_equal(session_lacks(&s, &vmm), "not on vbench's own VMM");
 	assert_null(session_lacks(&s, &none));
 
-	session_init(&s, &full, &cfg);
+	session_init(&s, &full, NULL, &cfg);
 	assert_string_equal(session_lacks(&s, &disk), "no scratch disk attached");
 	assert_string_equal(session_lacks(&s, &net), "no network peer");
 	assert_null(session_lacks(&s, &kernel));
 	/* disk, network and kernel do not make a VMM */
 	assert_string_equal(session_lacks(&s, &vmm), "not on vbench's own VMM");
 	full.provides |= BACKEND_PROVIDES_VMM;
-	session_init(&s, &full, &cfg);
+	session_init(&s, &full, NULL, &cfg);
 	assert_null(session_lacks(&s, &vmm));
 	snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/scratch");
 	snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "127.0.0.1");
@@ -234,7 +234,7 @@ static void test_only_vbench_vmm_gets_vm_exit(void **state)
 			continue;
 		others++;
 		assert_false(b->provides & BACKEND_PROVIDES_VMM);
-		session_init(&s, b, &cfg);
+		session_init(&s, b, NULL, &cfg);
 		snprintf(s.stats.agent_disk_path, sizeof(s.stats.agent_disk_path), "/scratch");
 		snprintf(s.stats.peer_addr, sizeof(s.stats.peer_addr), "127.0.0.1");
 		const char *why = session_lacks(&s, vm_exit);
@@ -247,7 +247,7 @@ static void test_only_vbench_vmm_gets_vm_exit(void **state)
 	assert_ptr_equal(backend_find("native"), &native_backend);
 	assert_ptr_equal(backend_find("qemu"), &qemu_backend);
 
-	session_init(&s, &kvm_backend, &cfg);
+	session_init(&s, &kvm_backend, NULL, &cfg);
 	assert_null(session_lacks(&s, vm_exit));
 	/* what kvm's stats say of a bare guest */
 	s.stats.lacks = BACKEND_PROVIDES_KERNEL | BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK;
