@@ -382,11 +382,18 @@ static bool ssh_alive(struct backend_instance *inst)
 {
 	if (inst->exited)
 		return false;
-	if (waitpid(inst->pid, &inst->status, WNOHANG) == inst->pid) {
-		inst->exited = true;
-		return false;
+	/* once its end of the channel is closed ssh is on its way out: let it say how it ended */
+	struct pollfd hup = { .fd = inst->from_agent, .events = 0 };
+	bool closing = poll(&hup, 1, 0) == 1 && (hup.revents & POLLHUP);
+	for (unsigned waited = 0;; waited += 10) {
+		if (waitpid(inst->pid, &inst->status, WNOHANG) == inst->pid) {
+			inst->exited = true;
+			return false;
+		}
+		if (!closing || waited >= 1000)
+			return true;
+		usleep(10 * 1000);
 	}
-	return true;
 }
 
 static size_t ssh_describe_end(struct backend_instance *inst, char *out, size_t len)

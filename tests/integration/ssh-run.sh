@@ -1,0 +1,156 @@
+#!/bin/sh
+# Integration: the ssh backend against Debian's sshd in a network namespace this test creates
+# (loopback only, a throw-away host key and user key), vbench run inside it: ssh samples and the
+# remote agent's hello, the remote directory removed, a dropped connection mid-run that leaves the
+# other backend going, a wrong host (exit 2, one line), and nothing left behind. No address outside
+# that namespace is ever used.
+set -u
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" -eq 0 ] || skip "needs root (ip netns, sshd)"
+[ -x /usr/sbin/sshd ] || skip "no /usr/sbin/sshd (Debian: openssh-server)"
+command -v ssh >/dev/null || skip "no ssh client (Debian: openssh-client)"
+command -v ssh-keygen >/dev/null || skip "no ssh-keygen"
+command -v ip >/dev/null || skip "no ip (iproute2)"
+[ -x "$VBENCH" ] || fail "no $VBENCH (make all first)"
+VBENCH=$(realpath "$VBENCH")
+
+tmp=$(mktemp -d /tmp/vbench-test-XXXXXX)
+chmod 755 "$tmp"
+ns=vbench-ssh-$$
+sshd_pid=""
+made_privsep=""
+cleanup() {
+	[ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null && wait "$sshd_pid" 2>/dev/null
+	ip netns pids "$ns" 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
+	ip netns delete "$ns" 2>/dev/null
+	[ -n "$made_privsep" ] && rmdir /run/sshd 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# sshd's privilege separation directory: Debian's service makes it; made here only when absent
+if [ ! -d /run/sshd ]; then
+	mkdir -m 755 /run/sshd && made_privsep=1
+fi
+ip netns add "$ns" || skip "cannot create a network namespace"
+ip netns exec "$ns" ip link set lo up || fail "loopback in $ns"
+
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_key" || fail "host key"
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/user_key" || fail "user key"
+cp "$tmp/user_key.pub" "$tmp/authorized_keys"
+mkdir -m 700 "$tmp/remote"
+cat >"$tmp/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port 2222
+HostKey $tmp/host_key
+PidFile $tmp/sshd.pid
+AuthorizedKeysFile $tmp/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PrintMotd no
+EOF
+ip netns exec "$ns" /usr/sbin/sshd -D -f "$tmp/sshd_config" -E "$tmp/sshd.log" &
+sshd_pid=$!
+for _ in $(seq 100); do
+	ip netns exec "$ns" ss -ltn 2>/dev/null | grep -q '127.0.0.1:2222' && break
+	kill -0 "$sshd_pid" 2>/dev/null || { cat "$tmp/sshd.log"; fail "sshd did not start"; }
+	sleep 0.1
+done
+
+host=ssh:root@127.0.0.1:2222
+set -- --ssh-option StrictHostKeyChecking=no --ssh-option "UserKnownHostsFile=$tmp/known_hosts" \
+	--ssh-option "IdentityFile=$tmp/user_key" --ssh-option IdentitiesOnly=yes \
+	--remote-dir "$tmp/remote" --out "$tmp/out" --no-report
+
+# 1. a smoke comparison: ssh samples, the remote agent's hello, its directory gone afterwards
+session_run ip netns exec "$ns" "$VBENCH" compare "$host" native --suite smoke --repeat 2 --warmup 1 \
+	--cpus 1 --json "$tmp/run.json" --quiet "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+tail -15 "$tmp/stdout"
+cat "$tmp/stderr"
+[ $rc -eq 0 ] || fail "vbench compare $host native exited $rc"
+python3 - "$tmp/run.json" "$host" <<'PY' || exit 1
+import json, sys
+doc, name = json.load(open(sys.argv[1])), sys.argv[2]
+b = {x["name"]: x for x in doc["backends"]}
+assert set(b) == {name, "native"}, list(b)
+s = b[name]
+assert s["ran"] is True, s
+assert s["details"].startswith("on root@127.0.0.1 in ") and "pinned to CPUs 0-0" in s["details"], s
+hello = s["hello"]
+print("ssh hello:", hello["environment"]["summary"], "| kernel", hello["kernel"], "| cpus", hello["cpus"])
+assert hello["cpus"] == 1 and hello["memory_bytes"] > 0 and hello["kernel"], hello
+assert hello["environment"]["summary"], hello
+groups = {}
+for r in doc["results"]:
+    if r["backend"] == name and r["status"] == "ok":
+        assert len(r["samples"]) == 2, r
+        groups[r["workload"].split(".")[0]] = 1
+    if r["backend"] == name and r["workload"].startswith("io.net."):
+        assert r["status"] == "unsupported" and r["note"], r
+for g in ("cpu", "mem", "os", "io"):
+    assert g in groups, "no ssh samples for " + g
+print("ssh groups with samples:", sorted(groups))
+PY
+[ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory: $(ls -A "$tmp/remote")"
+ls "$tmp/out"/*-ssh_root_127.0.0.1_2222-native.json >/dev/null 2>&1 ||
+	fail "results file not named after the backends: $(ls "$tmp/out")"
+
+# 2. a connection dropped mid-run (the sshd processes serving it killed): native goes on, the ssh
+# samples measured before are kept, the remote directory is removed all the same
+session_start ip netns exec "$ns" "$VBENCH" compare --name vps="$host" native \
+	--workloads 'cpu.sha256,cpu.sort,os.syscall' --suite smoke --repeat 3 --warmup 0 --cpus 1 \
+	--json "$tmp/drop.json" "$@" >"$tmp/drop.out" 2>"$tmp/drop.err"
+drop_job=$SESSION_JOB
+until grep -q '\[2/3\] cpu.sort' "$tmp/drop.err"; do
+	kill -0 "$drop_job" 2>/dev/null || { cat "$tmp/drop.err"; fail "the run ended before cpu.sort"; }
+	sleep 0.05
+done
+for monitor in $(pgrep -P "$sshd_pid"); do
+	kill -9 $(pgrep -P "$monitor") "$monitor" 2>/dev/null
+done
+wait "$drop_job"
+rc=$?
+tail -8 "$tmp/drop.out"
+grep 'vps' "$tmp/drop.err"
+[ $rc -eq 1 ] || fail "a dropped connection: exit $rc, not 1 (a workload failed)"
+grep -q 'vps: .*dropped' "$tmp/drop.err" || fail "the dropped connection is not said"
+python3 - "$tmp/drop.json" <<'PY' || exit 1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+res = {(r["backend"], r["workload"], r["metric"]): r for r in doc["results"]}
+for w in ("cpu.sha256", "cpu.sort", "os.syscall"):
+    for (b, wl, m), r in res.items():
+        if b == "native" and wl == w:
+            assert r["status"] == "ok" and len(r["samples"]) == 3, r
+for (b, wl, m), r in res.items():
+    if b == "vps" and wl == "cpu.sha256":
+        assert r["status"] == "ok" and len(r["samples"]) == 3, ("ssh samples before the drop", r)
+errors = [r for (b, wl, m), r in res.items() if b == "vps" and r["status"] == "error"]
+assert errors, "no ssh workload marked by the drop"
+print("after the drop:", errors[0]["workload"], errors[0]["status"], "-", errors[0]["note"])
+PY
+[ -z "$(ls -A "$tmp/remote")" ] || fail "left after the drop: $(ls -A "$tmp/remote")"
+
+# 3. a wrong host: exit 2, one line, nothing started
+session_run ip netns exec "$ns" "$VBENCH" compare ssh:root@127.0.0.1:2223 native --suite smoke --quiet "$@" \
+	>"$tmp/wrong.out" 2>"$tmp/wrong.err"
+rc=$?
+cat "$tmp/wrong.err"
+[ $rc -eq 2 ] || fail "a wrong host: exit $rc, not 2"
+[ "$(wc -l <"$tmp/wrong.err")" -eq 1 ] || fail "a wrong host: not one line"
+grep -q '127.0.0.1' "$tmp/wrong.err" || fail "a wrong host: the line does not name it"
+
+# 4. nothing left behind: no process of the runs, no remote directory, sshd stopped, no namespace
+[ "$(session_count)" -eq 0 ] || fail "left running: $(session_pids | xargs ps -o pid,args -p)"
+[ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory"
+kill "$sshd_pid" && wait "$sshd_pid" 2>/dev/null
+sshd_pid=""
+[ -z "$(ip netns pids "$ns")" ] || fail "processes left in $ns"
+ip netns delete "$ns" || fail "cannot delete $ns"
+ip netns list | grep -q "^$ns" && fail "$ns left"
+echo "PASS: ssh backend against sshd in $ns"
