@@ -42,7 +42,8 @@ struct backend_config {
 	const char *argument;
 	const char *const *ssh_options; /* ssh: each passed as `-o OPT` (--ssh-option) */
 	unsigned nssh_options;
-	const char *remote_dir; /* ssh: where the remote temporary directory goes (NULL: /var/tmp) */
+	const char
+		*remote_dir; /* ssh: where the remote temporary directory goes (NULL: /var/tmp) */
 };
 
 /* Host-side figures for one started environment. */

@@ -87,7 +87,7 @@ static int parse_uint(const char *s, long max, long *out)
 /* Is alias fit to name a backend in tables and file names: letters, digits, '.', '_', '-'? */
 static bool alias_valid(const char *alias, size_t len)
 {
-	if (len == 0 || len > 40)
+	if (len == 0 || len > 31)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)alias[i]) && !strchr("._-", alias[i]))
@@ -118,8 +118,9 @@ static int options_add_backend(struct run_options *o, const char *spec, const ch
 					 name, spec);
 	}
 	if (strlen(name) > 31) /* results keep 31 characters of a name (results/README.md) */
-		return error_set(err, "backend \"%s\": a name of at most 31 characters is needed "
-				      "(--name ALIAS=%s)",
+		return error_set(err,
+				 "backend \"%s\": a name of at most 31 characters is needed "
+				 "(--name ALIAS=%s)",
 				 name, spec);
 	if (o->nbackends >= OPTIONS_MAX_BACKENDS)
 		return error_set(err, "too many backends");
@@ -131,7 +132,7 @@ static int options_add_backend(struct run_options *o, const char *spec, const ch
 int options_parse(struct run_options *o, int argc, char **argv, bool compare, struct vb_error *err)
 {
 	long v;
-	const char *aliases[OPTIONS_MAX_BACKENDS], *aliased[OPTIONS_MAX_BACKENDS]; /* --name */
+	const char *aliased[OPTIONS_MAX_BACKENDS]; /* --name: the backend each alias names */
 	unsigned naliases = 0;
 	memset(o, 0, sizeof(*o));
 	o->suite = SUITE_QUICK;
@@ -235,7 +236,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			else if (!strcmp(optarg, "bare"))
 				o->vm_mode = BACKEND_VM_BARE;
 			else
-				return error_set(err, "--vm-mode: \"%s\" is not linux, bare or auto",
+				return error_set(err,
+						 "--vm-mode: \"%s\" is not linux, bare or auto",
 						 optarg);
 			break;
 		case OPT_GUEST_PAGES:
@@ -258,8 +260,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 						 optarg);
 			if (naliases >= OPTIONS_MAX_BACKENDS)
 				return error_set(err, "--name: too many backends");
-			*(char *)eq = '\0'; /* argv is ours to write */
-			aliases[naliases] = optarg;
+			snprintf(o->aliases[naliases], sizeof(o->aliases[naliases]), "%.*s",
+				 (int)(eq - optarg), optarg);
 			aliased[naliases++] = eq + 1;
 			break;
 		}
@@ -271,7 +273,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 			break;
 		case OPT_REMOTE_DIR:
 			if (optarg[0] != '/')
-				return error_set(err, "--remote-dir: \"%s\" is not an absolute path",
+				return error_set(err,
+						 "--remote-dir: \"%s\" is not an absolute path",
 						 optarg);
 			o->remote_dir = optarg;
 			break;
@@ -292,15 +295,15 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		const char *name = argv[i];
 		for (unsigned a = 0; a < naliases; a++)
 			if (strcmp(aliased[a], argv[i]) == 0)
-				name = aliases[a];
+				name = o->aliases[a];
 		if (options_add_backend(o, argv[i], name, err) < 0)
 			return -1;
 	}
 	for (unsigned a = 0; a < naliases; a++) {
 		bool named = false;
 		for (unsigned k = 0; k < o->nbackends; k++)
-			named |= o->names[k] == aliases[a];
-		if (!named && options_add_backend(o, aliased[a], aliases[a], err) < 0)
+			named |= o->names[k] == o->aliases[a];
+		if (!named && options_add_backend(o, aliased[a], o->aliases[a], err) < 0)
 			return -1;
 	}
 	if (o->nbackends == 0)
@@ -349,7 +352,8 @@ void options_usage(bool compare)
 	else
 		printf("usage: vbench run BACKEND [options]\n\n"
 		       "Run the workloads in one backend and save the results.\n");
-	printf("\nBackends: native, lxc, oci, kvm, qemu, ssh:USER@HOST[:PORT] (see vbench list for\n"
+	printf("\nBackends: native, lxc, oci, kvm, qemu, ssh:USER@HOST[:PORT] (see vbench list "
+	       "for\n"
 	       "what runs here).\n\n"
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
@@ -380,9 +384,11 @@ void options_usage(bool compare)
 	       "                             (default /var/tmp)\n"
 	       "  --kernel FILE              kvm: guest bzImage (default build/guest/vmlinuz)\n"
 	       "  --modules DIR              kvm: directory of the guest's virtio modules\n"
-	       "  --oci-runtime PATH         oci: the OCI runtime to run bundles with (default runc)\n"
+	       "  --oci-runtime PATH         oci: the OCI runtime to run bundles with (default "
+	       "runc)\n"
 	       "  --vm-mode MODE             kvm: linux (boot the guest kernel), bare (no kernel:\n"
-	       "                             the agent's cpu and mem workloads in ring 3), or auto\n"
+	       "                             the agent's cpu and mem workloads in ring 3), or "
+	       "auto\n"
 	       "                             (default: bare where KVM emulates ring 0, as PVM)\n"
 	       "  --guest-pages SIZE         kvm bare guest: 4k, 2m or 1g pages (default 2m)\n"
 	       "  --timeout SECONDS          longest one sample may take (default 300, full 900)\n"

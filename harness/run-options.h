@@ -8,14 +8,16 @@
 #include "backends/backend.h"
 #include "workloads/workload.h"
 
-#define OPTIONS_MAX_BACKENDS 8
-#define OPTIONS_MAX_PATTERNS 32
+#define OPTIONS_MAX_BACKENDS	8
+#define OPTIONS_MAX_PATTERNS	32
 #define OPTIONS_MAX_SSH_OPTIONS 16
 
 struct run_options {
 	const char *backends[OPTIONS_MAX_BACKENDS]; /* as named: "native", "ssh:root@10.0.0.2" */
 	/* what results and tables call each one, unique in a run: its --name alias, else as named */
 	const char *names[OPTIONS_MAX_BACKENDS];
+	char aliases[OPTIONS_MAX_BACKENDS]
+		    [32]; /* --name ALIAS=BACKEND: the aliases names point to */
 	unsigned nbackends;
 	const char *ssh_options[OPTIONS_MAX_SSH_OPTIONS]; /* ssh: --ssh-option, each `-o OPT` */
 	unsigned nssh_options;
@@ -37,7 +39,7 @@ struct run_options {
 	const char *kernel;
 	const char *modules;
 	const char *oci_runtime; /* oci: the runtime binary (NULL = runc on PATH) */
-	const char *disk; /* an existing scratch file or device to use (overwritten, kept) */
+	const char *disk;	 /* an existing scratch file or device to use (overwritten, kept) */
 	uint64_t disk_bytes;
 	bool force;
 	enum backend_vm_mode vm_mode; /* kvm: --vm-mode */

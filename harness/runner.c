@@ -93,7 +93,7 @@ struct runner {
 	char run_dir[200];	  /* the run's private directory; "" = none made */
 	char disk_path[PATH_MAX]; /* the scratch disk vbench made; "" = none */
 	double t0;		  /* when the run began (monotonic s) */
-	struct session sessions[OPTIONS_MAX_BACKENDS]; /* the started backends, in order */
+	struct session sessions[OPTIONS_MAX_BACKENDS];	  /* the started backends, in order */
 	struct backend_config cfgs[OPTIONS_MAX_BACKENDS]; /* cfg with each session's argument */
 	unsigned nsessions;
 	bool failed; /* a workload failed somewhere */
@@ -237,8 +237,7 @@ static bool run_sample(struct runner *r, unsigned si, const struct workload *w,
 					results_add_sample(e, v);
 			}
 			for (unsigned c = 0; c < rep.counters.count; c++)
-				results_add_counter(&r->doc, w->id, s->name,
-						    rep.counters.v[c].name,
+				results_add_counter(&r->doc, w->id, s->name, rep.counters.v[c].name,
 						    rep.counters.v[c].value);
 			record_host_counters(r, s, w, &before);
 		}
@@ -375,8 +374,8 @@ static void run_workload(struct runner *r, const struct workload *w)
 			snprintf(ran + used, sizeof(ran) - used, "%s%s", used ? "," : "",
 				 r->sessions[si].name);
 			if (r->watch && r->watch->sample)
-				r->watch->sample(r->watch->ctx, r->sessions[si].name, w->id,
-						 i + 1, total, warm);
+				r->watch->sample(r->watch->ctx, r->sessions[si].name, w->id, i + 1,
+						 total, warm);
 			if (w->host_side)
 				active[si] = run_lifecycle_sample(r, si, w, warm);
 			else

@@ -109,8 +109,7 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	req->id = ++s->next_id;
 	if (proto_send(s->wfd, req, 10000, err) < 0) {
 		s->up = false;
-		return error_prefix(err, "%s: sending %s: ", s->name,
-				    proto_type_name(req->type));
+		return error_prefix(err, "%s: sending %s: ", s->name, proto_type_name(req->type));
 	}
 	char *line;
 	size_t len;
@@ -143,9 +142,8 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 			error_set(err, "%s: the agent rejected the request (%s): %s", s->name,
 				  proto_error_code_name(rep->code), rep->message);
 		else
-			error_set(err, "%s: reply for request %llu while waiting for %llu",
-				  s->name, (unsigned long long)rep->id,
-				  (unsigned long long)req->id);
+			error_set(err, "%s: reply for request %llu while waiting for %llu", s->name,
+				  (unsigned long long)rep->id, (unsigned long long)req->id);
 		proto_msg_free(rep);
 		return -1;
 	}

@@ -126,6 +126,50 @@ static void test_only_when_named_is_declared(void **state)
 	assert_false(workload_find("cpu.sha256")->only_when_named);
 }
 
+/* ssh:... backends: their spec is their name unless --name gives an alias; names are unique. */
+static void test_backend_names(void **state)
+{
+	(void)state;
+	struct run_options o;
+	struct vb_error err;
+	assert_int_equal(parse(&o, true, &err, "--name", "web1=ssh:root@10.0.0.2",
+			       "ssh:root@10.0.0.2", "ssh:me@10.0.0.3:2222", "native", NULL),
+			 0);
+	assert_int_equal(o.nbackends, 3);
+	assert_string_equal(o.backends[0], "ssh:root@10.0.0.2");
+	assert_string_equal(o.names[0], "web1");
+	assert_string_equal(o.names[1], "ssh:me@10.0.0.3:2222");
+	assert_string_equal(o.names[2], "native");
+
+	/* an alias whose backend is not named among the others is added after them; --baseline
+	 * may name it by its spec */
+	assert_int_equal(parse(&o, true, &err, "--name", "vps=ssh:root@10.0.0.2", "--baseline",
+			       "ssh:root@10.0.0.2", "native", NULL),
+			 0);
+	assert_int_equal(o.nbackends, 2);
+	assert_string_equal(o.names[1], "vps");
+	assert_string_equal(o.baseline, "vps");
+
+	assert_int_equal(
+		parse(&o, true, &err, "--name", "a=ssh:x@h1", "--name", "a=ssh:x@h2", NULL), -1);
+	assert_non_null(strstr(err.message, "two backends are named \"a\""));
+	assert_int_equal(parse(&o, true, &err, "--name", "a b=ssh:x@h1", NULL), -1);
+	assert_non_null(strstr(err.message, "--name"));
+	assert_int_equal(parse(&o, true, &err, "ssh", "native", NULL), -1);
+	assert_non_null(strstr(err.message, "ssh:ARGUMENT"));
+	assert_int_equal(parse(&o, true, &err, "native:x", NULL), -1);
+	assert_int_equal(parse(&o, true, &err, "ssh:root@a-host-name-far-too-long.example", NULL),
+			 -1);
+	assert_non_null(strstr(err.message, "--name ALIAS="));
+	assert_int_equal(parse(&o, true, &err, "--ssh-option", "Port=2", "--ssh-option", "User=x",
+			       "--remote-dir", "/srv", "ssh:h", NULL),
+			 0);
+	assert_int_equal(o.nssh_options, 2);
+	assert_string_equal(o.ssh_options[1], "User=x");
+	assert_string_equal(o.remote_dir, "/srv");
+	assert_int_equal(parse(&o, true, &err, "--remote-dir", "srv", "ssh:h", NULL), -1);
+}
+
 static void test_help(void **state)
 {
 	(void)state;
@@ -143,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values_are_named),
 		cmocka_unit_test(test_run_takes_one_backend),
 		cmocka_unit_test(test_only_when_named_is_declared),
+		cmocka_unit_test(test_backend_names),
 		cmocka_unit_test(test_help),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
