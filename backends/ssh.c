@@ -388,8 +388,9 @@ static bool ssh_alive(struct backend_instance *inst)
 	if (inst->exited)
 		return false;
 	/* once its end of the channel is closed ssh is on its way out: let it say how it ended */
-	struct pollfd hup = { .fd = inst->from_agent, .events = 0 };
-	bool closing = poll(&hup, 1, 0) == 1 && (hup.revents & POLLHUP);
+	struct pollfd ends[2] = { { .fd = inst->from_agent }, { .fd = inst->to_agent } };
+	bool closing = poll(ends, 2, 0) > 0 &&
+		       ((ends[0].revents & POLLHUP) || (ends[1].revents & (POLLERR | POLLHUP)));
 	for (unsigned waited = 0;; waited += 10) {
 		if (waitpid(inst->pid, &inst->status, WNOHANG) == inst->pid) {
 			inst->exited = true;

@@ -109,6 +109,11 @@ int session_request(struct session *s, struct proto_msg *req, struct proto_msg *
 	req->id = ++s->next_id;
 	if (proto_send(s->wfd, req, 10000, err) < 0) {
 		s->up = false;
+		/* the environment's own word on how it ended says more than a closed channel */
+		char why[400] = "";
+		if (err->code != EINTR && s->ops->alive && !s->ops->alive(s->inst) &&
+		    s->ops->describe_end && s->ops->describe_end(s->inst, why, sizeof(why)))
+			error_set(err, "%s", why);
 		return error_prefix(err, "%s: sending %s: ", s->name, proto_type_name(req->type));
 	}
 	char *line;

@@ -67,8 +67,8 @@ set -- --ssh-option StrictHostKeyChecking=no --ssh-option "UserKnownHostsFile=$t
 	--remote-dir "$tmp/remote" --out "$tmp/out" --no-report
 
 # 1. a smoke comparison: ssh samples, the remote agent's hello, its directory gone afterwards
-session_run ip netns exec "$ns" "$VBENCH" compare "$host" native --suite smoke --repeat 2 --warmup 1 \
-	--cpus 1 --json "$tmp/run.json" --quiet "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+session_run ip netns exec "$ns" "$VBENCH" compare "$host" native --suite smoke --repeat 2 \
+	--warmup 1 --cpus 1 --json "$tmp/run.json" --quiet "$@" >"$tmp/stdout" 2>"$tmp/stderr"
 rc=$?
 tail -15 "$tmp/stdout"
 cat "$tmp/stderr"
@@ -82,7 +82,8 @@ s = b[name]
 assert s["ran"] is True, s
 assert s["details"].startswith("on root@127.0.0.1 in ") and "pinned to CPUs 0-0" in s["details"], s
 hello = s["hello"]
-print("ssh hello:", hello["environment"]["summary"], "| kernel", hello["kernel"], "| cpus", hello["cpus"])
+print("ssh hello:", hello["environment"]["summary"], "| kernel", hello["kernel"],
+      "| cpus", hello["cpus"])
 assert hello["cpus"] == 1 and hello["memory_bytes"] > 0 and hello["kernel"], hello
 assert hello["environment"]["summary"], hello
 groups = {}
@@ -103,11 +104,12 @@ ls "$tmp/out"/*-ssh_root_127.0.0.1_2222-native.json >/dev/null 2>&1 ||
 # 2. a connection dropped mid-run (the sshd processes serving it killed): native goes on, the ssh
 # samples measured before are kept, the remote directory is removed all the same
 session_start ip netns exec "$ns" "$VBENCH" compare --name vps="$host" native \
-	--workloads 'cpu.sha256,cpu.sort,os.syscall' --suite smoke --repeat 3 --warmup 0 --cpus 1 \
-	--json "$tmp/drop.json" "$@" >"$tmp/drop.out" 2>"$tmp/drop.err"
+	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,os.syscall' --suite smoke --repeat 3 \
+	--warmup 0 --cpus 1 --json "$tmp/drop.json" "$@" >"$tmp/drop.out" 2>"$tmp/drop.err"
 drop_job=$SESSION_JOB
-until grep -q '\[2/3\] cpu.sort' "$tmp/drop.err"; do
-	kill -0 "$drop_job" 2>/dev/null || { cat "$tmp/drop.err"; fail "the run ended before cpu.sort"; }
+until grep -q '\[2/4\] cpu.matmul' "$tmp/drop.err"; do
+	kill -0 "$drop_job" 2>/dev/null ||
+		{ cat "$tmp/drop.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
 for monitor in $(pgrep -P "$sshd_pid"); do
@@ -123,7 +125,7 @@ python3 - "$tmp/drop.json" <<'PY' || exit 1
 import json, sys
 doc = json.load(open(sys.argv[1]))
 res = {(r["backend"], r["workload"], r["metric"]): r for r in doc["results"]}
-for w in ("cpu.sha256", "cpu.sort", "os.syscall"):
+for w in ("cpu.sha256", "cpu.matmul", "cpu.sort", "os.syscall"):
     for (b, wl, m), r in res.items():
         if b == "native" and wl == w:
             assert r["status"] == "ok" and len(r["samples"]) == 3, r
@@ -136,8 +138,27 @@ print("after the drop:", errors[0]["workload"], errors[0]["status"], "-", errors
 PY
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left after the drop: $(ls -A "$tmp/remote")"
 
-# 3. a wrong host: exit 2, one line, nothing started
-session_run ip netns exec "$ns" "$VBENCH" compare ssh:root@127.0.0.1:2223 native --suite smoke --quiet "$@" \
+# 3. Ctrl-C mid-run: exit 130, what was measured saved, the remote directory removed
+session_start ip netns exec "$ns" "$VBENCH" compare "$host" native \
+	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,os.syscall' --suite smoke --repeat 3 \
+	--warmup 0 --cpus 1 --json "$tmp/int.json" "$@" >"$tmp/int.out" 2>"$tmp/int.err"
+int_job=$SESSION_JOB
+until grep -q '\[2/4\] cpu.matmul' "$tmp/int.err"; do
+	kill -0 "$int_job" 2>/dev/null ||
+		{ cat "$tmp/int.err"; fail "the run ended before cpu.matmul"; }
+	sleep 0.05
+done
+kill -INT "$SESSION" # ip netns exec runs vbench in its own place: the session's leader is vbench
+wait "$int_job"
+rc=$?
+tail -3 "$tmp/int.err"
+[ $rc -eq 130 ] || fail "Ctrl-C: exit $rc, not 130"
+[ -s "$tmp/int.json" ] || fail "Ctrl-C: nothing saved"
+[ -z "$(ls -A "$tmp/remote")" ] || fail "left after Ctrl-C: $(ls -A "$tmp/remote")"
+
+# 4. a wrong host: exit 2, one line, nothing started
+session_run ip netns exec "$ns" "$VBENCH" compare ssh:root@127.0.0.1:2223 native --suite smoke \
+	--quiet "$@" \
 	>"$tmp/wrong.out" 2>"$tmp/wrong.err"
 rc=$?
 cat "$tmp/wrong.err"
@@ -145,8 +166,8 @@ cat "$tmp/wrong.err"
 [ "$(wc -l <"$tmp/wrong.err")" -eq 1 ] || fail "a wrong host: not one line"
 grep -q '127.0.0.1' "$tmp/wrong.err" || fail "a wrong host: the line does not name it"
 
-# 4. nothing left behind: no process of the runs, no remote directory, sshd stopped, no namespace
-[ "$(session_count)" -eq 0 ] || fail "left running: $(session_pids | xargs ps -o pid,args -p)"
+# 5. nothing left behind: no process of the runs, no remote directory, sshd stopped, no namespace
+[ -z "$(session_pids)" ] || fail "left running: $(session_pids | xargs ps -o pid,args -p)"
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory"
 kill "$sshd_pid" && wait "$sshd_pid" 2>/dev/null
 sshd_pid=""
