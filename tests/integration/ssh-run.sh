@@ -42,6 +42,7 @@ cp "$tmp/user_key.pub" "$tmp/authorized_keys"
 mkdir -m 700 "$tmp/remote"
 cat >"$tmp/sshd_config" <<EOF
 ListenAddress 127.0.0.1
+ListenAddress 127.0.0.2
 Port 2222
 HostKey $tmp/host_key
 PidFile $tmp/sshd.pid
@@ -66,9 +67,10 @@ set -- --ssh-option StrictHostKeyChecking=no --ssh-option "UserKnownHostsFile=$t
 	--ssh-option "IdentityFile=$tmp/user_key" --ssh-option IdentitiesOnly=yes \
 	--remote-dir "$tmp/remote" --out "$tmp/out" --no-report
 
-# 1. a smoke comparison: ssh samples, the remote agent's hello, its directory gone afterwards
-session_run ip netns exec "$ns" "$VBENCH" compare "$host" native --suite smoke --repeat 2 \
-	--warmup 1 --cpus 1 --json "$tmp/run.json" --quiet "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+# 1. a smoke comparison with two hosts (two addresses of the namespace's sshd), one named by
+# --name: ssh samples, the remote agent's hello, its directory gone afterwards
+session_run ip netns exec "$ns" "$VBENCH" compare "$host" --name two=ssh:root@127.0.0.2:2222 \
+	native --suite smoke --repeat 2 --warmup 1 --cpus 1 --json "$tmp/run.json" --quiet "$@" >"$tmp/stdout" 2>"$tmp/stderr"
 rc=$?
 tail -15 "$tmp/stdout"
 cat "$tmp/stderr"
@@ -77,28 +79,30 @@ python3 - "$tmp/run.json" "$host" <<'PY' || exit 1
 import json, sys
 doc, name = json.load(open(sys.argv[1])), sys.argv[2]
 b = {x["name"]: x for x in doc["backends"]}
-assert set(b) == {name, "native"}, list(b)
-s = b[name]
-assert s["ran"] is True, s
-assert s["details"].startswith("on root@127.0.0.1 in ") and "pinned to CPUs 0-0" in s["details"], s
-hello = s["hello"]
-print("ssh hello:", hello["environment"]["summary"], "| kernel", hello["kernel"],
-      "| cpus", hello["cpus"])
-assert hello["cpus"] == 1 and hello["memory_bytes"] > 0 and hello["kernel"], hello
-assert hello["environment"]["summary"], hello
-groups = {}
-for r in doc["results"]:
-    if r["backend"] == name and r["status"] == "ok":
-        assert len(r["samples"]) == 2, r
-        groups[r["workload"].split(".")[0]] = 1
-    if r["backend"] == name and r["workload"].startswith("io.net."):
-        assert r["status"] == "unsupported" and r["note"], r
-for g in ("cpu", "mem", "os", "io"):
-    assert g in groups, "no ssh samples for " + g
-print("ssh groups with samples:", sorted(groups))
+assert [x["name"] for x in doc["backends"]] == [name, "native", "two"], list(b)
+for name, address in ((name, "127.0.0.1"), ("two", "127.0.0.2")):
+    s = b[name]
+    assert s["ran"] is True, s
+    assert s["details"].startswith("on root@%s in " % address), s["details"]
+    assert "pinned to CPUs 0-0" in s["details"], s["details"]
+    hello = s["hello"]
+    print(name, "hello:", hello["environment"]["summary"], "| kernel", hello["kernel"],
+          "| cpus", hello["cpus"])
+    assert hello["cpus"] == 1 and hello["memory_bytes"] > 0 and hello["kernel"], hello
+    assert hello["environment"]["summary"], hello
+    groups = {}
+    for r in doc["results"]:
+        if r["backend"] == name and r["status"] == "ok":
+            assert len(r["samples"]) == 2, r
+            groups[r["workload"].split(".")[0]] = 1
+        if r["backend"] == name and r["workload"].startswith("io.net."):
+            assert r["status"] == "unsupported" and r["note"], r
+    for g in ("cpu", "mem", "os", "io"):
+        assert g in groups, "no %s samples for %s" % (name, g)
+    print(name, "groups with samples:", sorted(groups))
 PY
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory: $(ls -A "$tmp/remote")"
-ls "$tmp/out"/*-ssh_root_127.0.0.1_2222-native.json >/dev/null 2>&1 ||
+ls "$tmp/out"/*-ssh_root_127.0.0.1_2222-native-two.json >/dev/null 2>&1 ||
 	fail "results file not named after the backends: $(ls "$tmp/out")"
 
 # 2. a connection dropped mid-run (the sshd processes serving it killed): native goes on, the ssh
