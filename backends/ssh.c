@@ -230,7 +230,9 @@ static void ssh_remove_remote_dir(struct backend_instance *inst)
 	snprintf(command, sizeof(command), "rm -rf '%s' && test ! -e '%s'", inst->remote_dir,
 		 inst->remote_dir);
 	if (ssh_run(inst, command, NULL, out, sizeof(out), &err) < 0)
-		fprintf(stderr, "vbench: ssh: could not remove %s:%s (%s); remove it by hand\n",
+		fprintf(stderr,
+			"vbench: ssh: could not remove %s:%s (%s); the remote side removes it when "
+			"its agent ends, else remove it by hand\n",
 			inst->destination, inst->remote_dir, err.message);
 	inst->remote_dir[0] = '\0';
 }

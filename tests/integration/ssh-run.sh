@@ -62,6 +62,15 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
+# The sshd processes serving connections (children of the listener, and their sshd children
+# where privileges are separated), killed as a network failure would end them: the commands
+# they started on the remote side are left to see the end of their input.
+kill_connections() { # the listener's children
+	for conn in $1; do
+		kill -9 $(pgrep -x sshd -P "$conn") "$conn" 2>/dev/null
+	done
+}
+
 host=ssh:root@127.0.0.1:2222
 set -- --ssh-option StrictHostKeyChecking=no --ssh-option "UserKnownHostsFile=$tmp/known_hosts" \
 	--ssh-option "IdentityFile=$tmp/user_key" --ssh-option IdentitiesOnly=yes \
@@ -116,9 +125,7 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/drop.err"; do
 		{ cat "$tmp/drop.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
-for monitor in $(pgrep -P "$sshd_pid"); do
-	kill -9 $(pgrep -P "$monitor") "$monitor" 2>/dev/null
-done
+kill_connections "$(pgrep -P "$sshd_pid")"
 wait "$drop_job"
 rc=$?
 tail -8 "$tmp/drop.out"
@@ -160,7 +167,41 @@ tail -3 "$tmp/int.err"
 [ -s "$tmp/int.json" ] || fail "Ctrl-C: nothing saved"
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left after Ctrl-C: $(ls -A "$tmp/remote")"
 
-# 4. a wrong host: exit 2, one line, nothing started
+# 4. the host gone mid-run (sshd and every connection killed): native goes on, and the remote
+# directory that no connection could remove is named by path (the remote side removes it itself
+# once its agent sees the end of its input)
+session_start ip netns exec "$ns" "$VBENCH" compare "$host" native \
+	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,os.syscall' --suite smoke --repeat 3 \
+	--warmup 0 --cpus 1 --json "$tmp/gone.json" "$@" >"$tmp/gone.out" 2>"$tmp/gone.err"
+gone_job=$SESSION_JOB
+until grep -q '\[2/4\] cpu.matmul' "$tmp/gone.err"; do
+	kill -0 "$gone_job" 2>/dev/null ||
+		{ cat "$tmp/gone.err"; fail "the run ended before cpu.matmul"; }
+	sleep 0.05
+done
+monitors=$(pgrep -P "$sshd_pid")
+kill -9 "$sshd_pid"
+wait "$sshd_pid" 2>/dev/null
+sshd_pid=""
+kill_connections "$monitors"
+wait "$gone_job"
+rc=$?
+grep 'ssh' "$tmp/gone.err"
+[ $rc -eq 1 ] || fail "the host gone: exit $rc, not 1"
+grep -q "could not remove root@127.0.0.1:$tmp/remote/vbench-ssh-" "$tmp/gone.err" ||
+	fail "the remote directory left is not named by path"
+python3 - "$tmp/gone.json" <<'PY' || exit 1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+native = [r for r in doc["results"] if r["backend"] == "native"]
+assert native and all(r["status"] == "ok" and len(r["samples"]) == 3 for r in native), native
+PY
+for _ in $(seq 200); do
+	[ -z "$(ls -A "$tmp/remote")" ] && break
+	sleep 0.1
+done
+
+# 5. a wrong host: exit 2, one line, nothing started
 session_run ip netns exec "$ns" "$VBENCH" compare ssh:root@127.0.0.1:2223 native --suite smoke \
 	--quiet "$@" \
 	>"$tmp/wrong.out" 2>"$tmp/wrong.err"
@@ -170,11 +211,10 @@ cat "$tmp/wrong.err"
 [ "$(wc -l <"$tmp/wrong.err")" -eq 1 ] || fail "a wrong host: not one line"
 grep -q '127.0.0.1' "$tmp/wrong.err" || fail "a wrong host: the line does not name it"
 
-# 5. nothing left behind: no process of the runs, no remote directory, sshd stopped, no namespace
+# 6. nothing left behind: no process of the runs, no remote directory, sshd stopped, no namespace
 [ -z "$(session_pids)" ] || fail "left running: $(session_pids | xargs ps -o pid,args -p)"
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory"
-kill "$sshd_pid" && wait "$sshd_pid" 2>/dev/null
-sshd_pid=""
+pgrep -f "sshd.*$tmp" >/dev/null && fail "sshd left running"
 [ -z "$(ip netns pids "$ns")" ] || fail "processes left in $ns"
 ip netns delete "$ns" || fail "cannot delete $ns"
 ip netns list | grep -q "^$ns" && fail "$ns left"
