@@ -863,6 +863,8 @@ int bare_start(const struct bare_config *cfg, struct bare_vm **out, struct vb_er
 		vm_exits_open(b->vm, cfg->stats_fds, cfg->ncpus);
 	b->vm->on_end = bare_on_end;
 	b->vm->on_end_opaque = b;
+	if (cfg->before_run && cfg->before_run(cfg->before_run_opaque, err) < 0)
+		goto out;
 	if (vm_run(b->vm, err) < 0)
 		goto out;
 	rc = 0;

@@ -28,6 +28,10 @@ struct bare_config {
 	const char *image_path; /* the bare guest's ELF image (build/vbench-bare) */
 	int *stats_fds;		/* NULL, or BARE_MAX_VCPUS fds for KVM's per-vCPU statistics,
 				   opened before the vCPUs run (vm_exits_open) */
+	/* Called just before the vCPUs start (the kvm backend's VMM process installs its seccomp
+	 * filter there); -1 fails the start. NULL: nothing. */
+	int (*before_run)(void *opaque, struct vb_error *err);
+	void *before_run_opaque;
 };
 
 /* Where the VMM put things; computed from the image and the memory, checked before use. */
