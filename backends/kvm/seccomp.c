@@ -71,6 +71,8 @@ static const int vmm_allowed[] = {
 	SYS_getrandom,
 	SYS_restart_syscall,
 	SYS_shutdown,
+	SYS_fdatasync,
+	SYS_fsync,
 };
 
 /* The report fd, for the signal handler. */

@@ -133,21 +133,26 @@ static _Noreturn void vmm_process_main(const struct backend_config *cfg, int ctl
 	_exit(0);
 }
 
-/* How the VMM process ended, from its wait status. */
-static void vmm_process_describe_death(const struct backend_instance *inst, char *out, size_t len)
+void vmm_process_describe_exit(pid_t pid, int wait_status, int denied_syscall, char *out,
+			       size_t len)
 {
-	int st = inst->wait_status;
-	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS && inst->denied_syscall >= 0)
+	int st = wait_status;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS && denied_syscall >= 0)
 		snprintf(out, len, "the VMM was killed by its seccomp filter (system call %d)",
-			 (int)inst->denied_syscall);
+			 denied_syscall);
 	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
 		snprintf(out, len, "the VMM was killed by its seccomp filter");
 	else if (WIFSIGNALED(st))
 		snprintf(out, len, "the VMM process (pid %d) was killed by signal %d (%s)",
-			 (int)inst->pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
+			 (int)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	else
-		snprintf(out, len, "the VMM process (pid %d) exited with status %d", (int)inst->pid,
+		snprintf(out, len, "the VMM process (pid %d) exited with status %d", (int)pid,
 			 WEXITSTATUS(st));
+}
+
+static void vmm_process_describe_death(const struct backend_instance *inst, char *out, size_t len)
+{
+	vmm_process_describe_exit(inst->pid, inst->wait_status, inst->denied_syscall, out, len);
 }
 
 /* The control socket hung up: the VMM process has died or is dying; reap it. */

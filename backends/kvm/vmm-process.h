@@ -34,6 +34,10 @@ size_t vmm_process_describe_end(struct backend_instance *inst, char *out, size_t
 unsigned vmm_process_host_counters(struct backend_instance *inst, char (*names)[48],
 				   uint64_t *values, unsigned max);
 void vmm_process_stop(struct backend_instance *inst);
+/* How a VMM process ended, from its wait status and the system call its seccomp filter reported
+ * (-1: none): "the VMM was killed by its seccomp filter (system call 41)". */
+void vmm_process_describe_exit(pid_t pid, int wait_status, int denied_syscall, char *out,
+			       size_t len);
 /* The VMM process's id (tests); 0 once it has been reaped. */
 pid_t vmm_process_pid(const struct backend_instance *inst);
 

@@ -171,6 +171,12 @@ static void expect_denied(int denied)
 	assert_int_equal(r.tag, VMM_SECCOMP_REPORT_TAG);
 	assert_int_equal(r.syscall_nr, denied);
 	close(sv[0]);
+	/* What the harness then says, from this very wait status and report. */
+	char why[128], want[128];
+	vmm_process_describe_exit(pid, status, r.syscall_nr, why, sizeof(why));
+	snprintf(want, sizeof(want), "the VMM was killed by its seccomp filter (system call %d)",
+		 denied);
+	assert_string_equal(why, want);
 }
 
 static void test_filter_denies_and_reports(void **state)
