@@ -73,6 +73,7 @@ static const int vmm_allowed[] = {
 	SYS_shutdown,
 	SYS_fdatasync,
 	SYS_fsync,
+	SYS_sigaltstack, /* sanitizers give each thread one */
 };
 
 /* The report fd, for the signal handler. */
