@@ -67,6 +67,14 @@ static int seccomp_mode(pid_t pid)
 	return atoi(line + strlen("\nSeccomp:"));
 }
 
+static unsigned open_fds(void)
+{
+	unsigned n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
 static bool process_exists(pid_t pid)
 {
 	return kill(pid, 0) == 0 || errno != ESRCH;
@@ -77,6 +85,7 @@ static void test_vm_in_own_filtered_process(void **state)
 	(void)state;
 	if (!have_kvm())
 		skip();
+	unsigned fds = open_fds();
 	struct backend_instance *inst = start_bare();
 	pid_t pid = vmm_process_pid(inst);
 	assert_true(pid > 0);
@@ -108,6 +117,7 @@ static void test_vm_in_own_filtered_process(void **state)
 	assert_false(process_exists(pid));
 	assert_int_equal(waitpid(pid, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
+	assert_int_equal(open_fds(), fds); /* the channel and the control socket are closed */
 }
 
 static void test_vmm_killed_mid_run(void **state)
