@@ -7,8 +7,10 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,11 +40,9 @@ static const int vmm_allowed[] = {
 	SYS_epoll_wait,
 	SYS_epoll_pwait,
 	SYS_ioctl,
-	SYS_mmap,
 	SYS_munmap,
 	SYS_mremap,
 	SYS_madvise,
-	SYS_mprotect,
 	SYS_brk,
 	SYS_futex,
 	SYS_clock_gettime,
@@ -54,8 +54,6 @@ static const int vmm_allowed[] = {
 	SYS_rt_sigreturn,
 	SYS_rt_sigprocmask,
 	SYS_rt_sigaction,
-	SYS_tgkill,
-	SYS_tkill,
 	SYS_getpid,
 	SYS_gettid,
 	SYS_sched_yield,
@@ -93,10 +91,31 @@ static void vmm_seccomp_denied(int sig, siginfo_t *info, void *context)
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(nr), 0, 1),                                 \
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
+/*
+ * One call allowed only with a given argument: when the call is nr, allow it if its argument arg
+ * (low 32 bits) tests true against k under test (BPF_JSET: any bit of k set; BPF_JEQ: equals k)
+ * and want_true, or false and !want_true; trap it otherwise. Six instructions.
+ */
+static unsigned vmm_seccomp_arg_rule(struct sock_filter *p, int nr, unsigned arg, uint16_t test,
+				     uint32_t k, bool want_true)
+{
+	const uint32_t allow = SECCOMP_RET_ALLOW, trap = SECCOMP_RET_TRAP;
+	struct sock_filter rule[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])),
+		BPF_JUMP(BPF_JMP | test | BPF_K, k, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, want_true ? allow : trap),
+		BPF_STMT(BPF_RET | BPF_K, want_true ? trap : allow),
+	};
+	memcpy(p, rule, sizeof(rule));
+	return sizeof(rule) / sizeof(rule[0]);
+}
+
 int vmm_seccomp_install(int report_fd, struct vb_error *err)
 {
 	enum { N = sizeof(vmm_allowed) / sizeof(vmm_allowed[0]) };
-	struct sock_filter prog[8 + 2 * N + 8];
+	struct sock_filter prog[6 + 2 * N + 3 + 4 * 6 + 1];
 	unsigned n = 0;
 	/* Another architecture's system call numbers mean other calls: kill outright. */
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -115,18 +134,16 @@ int vmm_seccomp_install(int report_fd, struct vb_error *err)
 		prog[n++] = pair[1];
 	}
 	/* clone3's flags are in memory BPF cannot read: ENOSYS makes the C library use clone. */
-	struct sock_filter tail[] = {
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		/* clone only for threads (new vCPU threads), never a new process */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	};
-	memcpy(prog + n, tail, sizeof(tail));
-	n += sizeof(tail) / sizeof(tail[0]);
+	prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	/* clone only for threads (new vCPU threads), never a new process */
+	n += vmm_seccomp_arg_rule(prog + n, SYS_clone, 0, BPF_JSET, CLONE_THREAD, true);
+	/* no new executable memory: a subverted VMM cannot map code of its own */
+	n += vmm_seccomp_arg_rule(prog + n, SYS_mmap, 2, BPF_JSET, PROT_EXEC, false);
+	n += vmm_seccomp_arg_rule(prog + n, SYS_mprotect, 2, BPF_JSET, PROT_EXEC, false);
+	/* vCPU kicks go to this process's threads only: never a signal to the harness */
+	n += vmm_seccomp_arg_rule(prog + n, SYS_tgkill, 0, BPF_JEQ, (uint32_t)getpid(), true);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
 
 	vmm_seccomp_report_fd = report_fd;
 	struct sigaction sa;

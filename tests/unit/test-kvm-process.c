@@ -14,6 +14,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -152,29 +153,44 @@ static void test_vmm_killed_mid_run(void **state)
 	assert_int_equal(waitpid(pid, NULL, WNOHANG), -1);
 }
 
-/* In a child: the filter on, a call it allows, then one it does not. */
-static _Noreturn void filtered_child(int report_fd, int denied)
+/* What a filtered child tries after a call the filter allows. */
+enum attempt { ATTEMPT_CALL, ATTEMPT_FORK, ATTEMPT_EXEC_MEMORY, ATTEMPT_SIGNAL_PARENT };
+
+/* In a child: the filter on, calls it allows (a thread, memory, a kick to itself), then one it
+ * does not. */
+static _Noreturn void filtered_child(int report_fd, enum attempt what, int nr)
 {
+	pid_t parent = getppid();
 	struct vb_error err;
 	if (vmm_seccomp_install(report_fd, &err) < 0)
 		_exit(3);
-	if (write(report_fd, "ok", 2) != 2)
+	void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED || mprotect(page, 4096, PROT_READ) < 0)
 		_exit(4);
-	if (denied == SYS_clone)
+	signal(SIGUSR1, SIG_IGN);
+	if (syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR1) < 0)
+		_exit(6);
+	if (write(report_fd, "ok", 2) != 2)
+		_exit(7);
+	if (what == ATTEMPT_FORK)
 		fork(); /* a new process: clone without CLONE_THREAD */
+	else if (what == ATTEMPT_EXEC_MEMORY)
+		mprotect(page, 4096, PROT_READ | PROT_EXEC);
+	else if (what == ATTEMPT_SIGNAL_PARENT)
+		syscall(SYS_tgkill, parent, parent, 0); /* signal 0: harmless had it passed */
 	else
-		syscall(denied, 0, 0, 0);
+		syscall(nr, 0, 0, 0);
 	_exit(5); /* not reached: the call killed the process */
 }
 
-static void expect_denied(int denied)
+static void expect_denied(enum attempt what, int denied)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		filtered_child(sv[1], denied);
+		filtered_child(sv[1], what, denied);
 	close(sv[1]);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -198,10 +214,13 @@ static void expect_denied(int denied)
 static void test_filter_denies_and_reports(void **state)
 {
 	(void)state;
-	expect_denied(SYS_openat);
-	expect_denied(SYS_socket);
-	expect_denied(SYS_execve);
-	expect_denied(SYS_clone);
+	expect_denied(ATTEMPT_CALL, SYS_openat);
+	expect_denied(ATTEMPT_CALL, SYS_socket);
+	expect_denied(ATTEMPT_CALL, SYS_execve);
+	expect_denied(ATTEMPT_CALL, SYS_kill);
+	expect_denied(ATTEMPT_FORK, SYS_clone);
+	expect_denied(ATTEMPT_EXEC_MEMORY, SYS_mprotect);
+	expect_denied(ATTEMPT_SIGNAL_PARENT, SYS_tgkill);
 }
 
 int main(void)
