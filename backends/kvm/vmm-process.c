@@ -90,9 +90,7 @@ static void vmm_send(int ctl, const struct vmm_reply *r, int fd)
 /* The VMM process: start the VM, hand over the channel, answer until asked to quit. */
 static _Noreturn void vmm_process_main(const struct backend_config *cfg, int ctl)
 {
-	static struct vmm_reply r; /* static: a stack this size would need a bigger one */
-	memset(&r, 0, sizeof(r));
-	r.tag = VMM_REPLY_STARTED;
+	struct vmm_reply r = { .tag = VMM_REPLY_STARTED };
 	struct kvm_vmm *vmm;
 	struct vb_error err;
 	error_clear(&err);
@@ -230,29 +228,19 @@ static int vmm_ask(struct backend_instance *inst, uint32_t ask, uint32_t want, s
 	return 0;
 }
 
-/* A large answer buffer per call would do on the stack, but the harness's threads may be small. */
-static struct vmm_reply *vmm_reply_new(void)
-{
-	return calloc(1, sizeof(struct vmm_reply));
-}
-
 int vmm_process_start(const struct backend_config *cfg, struct backend_instance **out,
 		      struct vb_error *err)
 {
 	*out = NULL;
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
-	struct vmm_reply *r = vmm_reply_new();
-	if (!inst || !r) {
-		free(inst);
-		free(r);
+	struct vmm_reply reply, *r = &reply;
+	if (!inst)
 		return error_set(err, "kvm: out of memory");
-	}
 	inst->channel = -1;
 	inst->denied_syscall = -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		free(inst);
-		free(r);
 		return error_set_errno(err, "kvm: control socket");
 	}
 	pid_t parent = getpid();
@@ -264,7 +252,6 @@ int vmm_process_start(const struct backend_config *cfg, struct backend_instance 
 		close(sv[0]);
 		close(sv[1]);
 		free(inst);
-		free(r);
 		return -1;
 	}
 	if (inst->pid == 0) {
@@ -291,7 +278,6 @@ int vmm_process_start(const struct backend_config *cfg, struct backend_instance 
 	} else if (r->started.rc < 0 || inst->channel < 0)
 		error_set(err, "%s", r->started.rc < 0 ? r->started.message : "kvm: no channel");
 	else {
-		free(r);
 		*out = inst;
 		return 0;
 	}
@@ -302,7 +288,6 @@ int vmm_process_start(const struct backend_config *cfg, struct backend_instance 
 	if (inst->channel >= 0)
 		close(inst->channel);
 	free(inst);
-	free(r);
 	return -1;
 }
 
@@ -313,8 +298,8 @@ void vmm_process_channel(struct backend_instance *inst, int *rfd, int *wfd)
 
 void vmm_process_stats(struct backend_instance *inst, struct backend_stats *out)
 {
-	struct vmm_reply *r = vmm_reply_new();
-	if (r && vmm_ask(inst, VMM_ASK_STATS, VMM_REPLY_STATS, r) == 0) {
+	struct vmm_reply reply, *r = &reply;
+	if (vmm_ask(inst, VMM_ASK_STATS, VMM_REPLY_STATS, r) == 0) {
 		double startup_ms = out->startup_ms; /* the harness's */
 		*out = r->stats;
 		out->startup_ms = startup_ms;
@@ -326,15 +311,14 @@ void vmm_process_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->host_overhead_note, sizeof(out->host_overhead_note), "%s", why);
 		snprintf(out->details, sizeof(out->details), "%s", why);
 	}
-	free(r);
 }
 
 unsigned vmm_process_host_counters(struct backend_instance *inst, char (*names)[48],
 				   uint64_t *values, unsigned max)
 {
-	struct vmm_reply *r = vmm_reply_new();
+	struct vmm_reply reply, *r = &reply;
 	unsigned n = 0;
-	if (r && vmm_ask(inst, VMM_ASK_COUNTERS, VMM_REPLY_COUNTERS, r) == 0) {
+	if (vmm_ask(inst, VMM_ASK_COUNTERS, VMM_REPLY_COUNTERS, r) == 0) {
 		const struct vm_exit_counts *c = &r->counters;
 		n = c->n < max ? c->n : max;
 		for (unsigned i = 0; i < n; i++) {
@@ -342,17 +326,13 @@ unsigned vmm_process_host_counters(struct backend_instance *inst, char (*names)[
 			values[i] = c->value[i];
 		}
 	}
-	free(r);
 	return n;
 }
 
 bool vmm_process_alive(struct backend_instance *inst)
 {
-	struct vmm_reply *r = vmm_reply_new();
-	bool running =
-		r && vmm_ask(inst, VMM_ASK_STATUS, VMM_REPLY_STATUS, r) == 0 && r->status.running;
-	free(r);
-	return running;
+	struct vmm_reply r;
+	return vmm_ask(inst, VMM_ASK_STATUS, VMM_REPLY_STATUS, &r) == 0 && r.status.running;
 }
 
 size_t vmm_process_describe_end(struct backend_instance *inst, char *out, size_t len)
@@ -360,13 +340,12 @@ size_t vmm_process_describe_end(struct backend_instance *inst, char *out, size_t
 	if (!len)
 		return 0;
 	out[0] = '\0';
-	struct vmm_reply *r = vmm_reply_new();
-	if (r && vmm_ask(inst, VMM_ASK_STATUS, VMM_REPLY_STATUS, r) == 0) {
+	struct vmm_reply reply, *r = &reply;
+	if (vmm_ask(inst, VMM_ASK_STATUS, VMM_REPLY_STATUS, r) == 0) {
 		if (!r->status.running)
 			snprintf(out, len, "%s", r->status.end);
 	} else if (inst->reaped)
 		vmm_process_describe_death(inst, out, len);
-	free(r);
 	return strlen(out);
 }
 
