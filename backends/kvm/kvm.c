@@ -253,6 +253,11 @@ static void kvm_stats_bare(struct backend_instance *inst, struct backend_stats *
 		snprintf(out->details + n, sizeof(out->details) - n,
 			 "; host overhead unmeasured: %s", why);
 	}
+	if (inst->bare->tsc_note[0]) {
+		size_t n = strlen(out->details);
+		snprintf(out->details + n, sizeof(out->details) - n, "; %s",
+			 inst->bare->tsc_note);
+	}
 }
 
 static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
