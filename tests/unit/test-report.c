@@ -323,6 +323,78 @@ static void test_report_command(void **state)
 	}
 }
 
+/* FIXTURE_A as if run elsewhere or otherwise: host, suite and start time changed. */
+static void write_variant(const char *dir, const char *file, const char *host, enum suite suite,
+			  const char *start)
+{
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	char path[256];
+	load(&doc, FIXTURE_A);
+	snprintf(doc.host.hostname, sizeof(doc.host.hostname), "%s", host);
+	snprintf(doc.start_time, sizeof(doc.start_time), "%s", start);
+	doc.config.suite = suite;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	assert_int_equal(results_write_file(&doc, path, &err), 0);
+	results_free(&doc);
+}
+
+static void test_history_sets(void **state)
+{
+	(void)state;
+	char dir[160], slash[170], want[256];
+	snprintf(dir, sizeof(dir), "%s/runs", test_dir);
+	snprintf(slash, sizeof(slash), "%s/", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_variant(dir, "1.json", "bench1", SUITE_QUICK, "2026-11-20T10:00:00Z");
+	write_variant(dir, "2.json", "vps-b", SUITE_QUICK, "2026-11-21T10:00:00Z");
+	write_variant(dir, "3.json", "bench1", SUITE_SMOKE, "2026-11-22T10:00:00Z");
+	write_variant(dir, "4.json", "bench1", SUITE_QUICK, "2026-11-23T10:00:00Z");
+
+	struct history h;
+	struct report_buf warnings, md, html;
+	struct vb_error err = { 0 };
+	report_buf_init(&warnings);
+	report_buf_init(&md);
+	report_buf_init(&html);
+	/* a folder given with a trailing slash: its files still print as DIR/x.json */
+	assert_int_equal(history_load(&h, slash, &warnings, &err), 0);
+	assert_int_equal(h.n, 4);
+	snprintf(want, sizeof(want), "%s/1.json", dir);
+	assert_string_equal(h.paths[0], want);
+	assert_null(strstr(h.paths[3], "//"));
+	/* the quick runs of bench1 share a set; another host and another suite each have theirs */
+	assert_int_equal(h.nsets, 3);
+	assert_int_equal(h.set[0], 0);
+	assert_int_equal(h.set[1], 1);
+	assert_int_equal(h.set[2], 2);
+	assert_int_equal(h.set[3], 0);
+	assert_true(history_comparable(&h.docs[0], &h.docs[3]));
+	assert_false(history_comparable(&h.docs[0], &h.docs[1]));
+	assert_false(history_comparable(&h.docs[0], &h.docs[2]));
+	h.docs[3].config.cpus++;
+	assert_false(history_comparable(&h.docs[0], &h.docs[3]));
+	h.docs[3].config.cpus--;
+
+	assert_int_equal(history_render(&h, "os.syscall/getppid", &md, &html), 1);
+	assert_null(strstr(md.text, "//"));
+	assert_non_null(strstr(md.text, "| 2 | 2026-11-21T10:00:00Z | B | "));
+	assert_non_null(strstr(md.text, "3 set(s) of comparable runs"));
+	assert_non_null(strstr(md.text, "B = vps-b (AMD EPYC 7B13), quick suite"));
+	assert_non_null(strstr(md.text, "C = bench1 (AMD EPYC 7B13), smoke suite"));
+	assert_non_null(strstr(md.text, "| 2026-11-23T10:00:00Z | A | 48.18"));
+	/* one trend line per set and backend, named so in the chart's key */
+	if (strstr(html.text, "<svg")) {
+		assert_non_null(strstr(html.text, "A: native"));
+		assert_non_null(strstr(html.text, "B: kvm"));
+		assert_non_null(strstr(html.text, "C: lxc"));
+	}
+	history_free(&h);
+	report_buf_free(&warnings);
+	report_buf_free(&md);
+	report_buf_free(&html);
+}
+
 static void test_history(void **state)
 {
 	(void)state;
@@ -354,7 +426,7 @@ static void test_history(void **state)
 	assert_int_equal(history_render(&h, "os.syscall/*", &md, &html), 1);
 	const char *section = strstr(md.text, "## os.syscall / getppid (ns, lower is better)");
 	assert_non_null(section);
-	const char *older = strstr(section, "| 2026-11-20T10:00:00Z | 48.18");
+	const char *older = strstr(section, "| 2026-11-20T10:00:00Z | A | 48.18");
 	const char *newer = strstr(section, "| 2026-11-22T10:00:00Z |");
 	assert_non_null(older);
 	assert_non_null(newer);
@@ -784,6 +856,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_default, test_dir_setup, remove_dir),
 		cmocka_unit_test_setup_teardown(test_report_command, test_dir_setup, remove_dir),
 		cmocka_unit_test_setup_teardown(test_history, test_dir_setup, remove_dir),
+		cmocka_unit_test_setup_teardown(test_history_sets, test_dir_setup, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
