@@ -421,8 +421,31 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	struct report_model m;
 	if (report_model_build(&m, run->doc, err) < 0)
 		return -1;
-	report_buf_printf(b, "## Run %s (%s)\n\n", run->doc->start_time, run->name);
-	report_run_facts(run->doc, b);
+	if (run->nsources) {
+		report_buf_printf(b, "## %zu runs side by side\n\n", run->nsources);
+		report_buf_puts(b,
+				"Each backend is named after the host its run was on "
+				"(HOST:LABEL) and compared with the baseline like the backends of "
+				"one run.\n\n");
+		for (size_t i = 0; i < run->nsources; i++) {
+			report_buf_printf(b, "### Run %s (", run->sources[i].doc->start_time);
+			report_buf_md(b, run->sources[i].name);
+			report_buf_puts(b, ")\n\n");
+			report_run_facts(run->sources[i].doc, b);
+			report_buf_puts(b, "\n");
+		}
+		report_buf_puts(b, "### Caveats of the comparison\n\n");
+		for (size_t i = 0; i < run->doc->nwarnings; i++) {
+			report_buf_puts(b, "- ");
+			report_buf_md(b, run->doc->warnings[i]);
+			report_buf_puts(b, "\n");
+		}
+		if (!run->doc->nwarnings)
+			report_buf_puts(b, "None: the same host, suite and configuration.\n");
+	} else {
+		report_buf_printf(b, "## Run %s (%s)\n\n", run->doc->start_time, run->name);
+		report_run_facts(run->doc, b);
+	}
 	report_buf_puts(b, "\n### Summary\n\n");
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], false, b);
@@ -560,7 +583,7 @@ int report_write_default(const struct results_doc *doc, const char *dir, char *o
 	char sub[PATH_MAX];
 	if (snprintf(sub, sizeof(sub), "%s/%s", dir, stamp) >= (int)sizeof(sub))
 		return error_set(err, "%s: path too long", dir);
-	struct report_run run = { doc, "this run" };
+	struct report_run run = { .doc = doc, .name = "this run" };
 	if (report_write(&run, 1, sub, REPORT_MARKDOWN | REPORT_HTML, err) < 0)
 		return -1;
 	if (out_path && snprintf(out_path, len, "%s/report.html", sub) >= (int)len)

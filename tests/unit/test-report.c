@@ -49,7 +49,7 @@ static void test_markdown_golden(void **state)
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
-	struct report_run run = { &doc, FIXTURE_A };
+	struct report_run run = { .doc = &doc, .name = FIXTURE_A };
 	struct report_buf md;
 	report_buf_init(&md);
 	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
@@ -126,7 +126,7 @@ static void test_skipped_backend(void **state)
 	doc.nbackends++;
 	/* compare's default baseline is the last backend named: here the one that could not run */
 	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "qemu");
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf md;
 	report_buf_init(&md);
 	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
@@ -188,7 +188,7 @@ static void test_html_has_charts(void **state)
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf html;
 	report_buf_init(&html);
 	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
@@ -223,7 +223,7 @@ static void test_html_without_gnuplot(void **state)
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
 	setenv("VBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf html;
 	report_buf_init(&html);
 	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
@@ -244,7 +244,8 @@ static void test_csv(void **state)
 	struct vb_error err = { 0 };
 	load(&a, FIXTURE_A);
 	load(&b, FIXTURE_B);
-	struct report_run runs[] = { { &a, "a,1.json" }, { &b, "b.json" } };
+	struct report_run runs[] = { { .doc = &a, .name = "a,1.json" },
+				     { .doc = &b, .name = "b.json" } };
 	struct report_buf csv;
 	report_buf_init(&csv);
 	assert_int_equal(report_render_csv(runs, 2, &csv, &err), 0);
@@ -536,7 +537,7 @@ static void test_environment_lines(void **state)
 		assert_string_equal(env, "");
 	}
 
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf md, html;
 	report_buf_init(&md);
 	report_buf_init(&html);
