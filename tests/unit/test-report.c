@@ -19,6 +19,7 @@
 #include "analysis/report-history.h"
 #include "analysis/report-model.h"
 #include "analysis/report.h"
+#include "analysis/results-merge.h"
 #include "analysis/results.h"
 #include "analysis/report-parts.h"
 #include "analysis/table.h"
@@ -322,6 +323,125 @@ static void test_report_command(void **state)
 		if (!strstr(msg, cases[i].want))
 			fail_msg("\"%s\" lacks \"%s\"", msg, cases[i].want);
 	}
+}
+
+/* Two machines side by side: host-qualified names, ratios to the chosen baseline, caveats. */
+static void test_report_side_by_side(void **state)
+{
+	(void)state;
+	struct results_doc a, b, merged;
+	struct vb_error err = { 0 };
+	load(&a, FIXTURE_A);
+	load(&b, FIXTURE_B);
+	snprintf(a.host.hostname, sizeof(a.host.hostname), "hostA");
+	snprintf(b.host.hostname, sizeof(b.host.hostname), "hostB");
+	b.config.suite = SUITE_SMOKE;
+	const struct results_doc *docs[] = { &a, &b };
+	const char *names[] = { "a.json", "b.json" };
+
+	assert_int_equal(results_merge(&merged, docs, names, 2, "hostA:native", &err), 0);
+	assert_int_equal(merged.nentries, a.nentries + b.nentries);
+	assert_int_equal(merged.nbackends, 6);
+	assert_string_equal(merged.backends[0].name, "hostA:native");
+	assert_string_equal(merged.backends[3].name, "hostB:native");
+	assert_string_equal(merged.config.baseline, "hostA:native");
+	/* every entry keeps its raw samples */
+	struct result_entry *e = results_find(&merged, "os.syscall", "getppid", "hostB:kvm");
+	const struct result_entry *orig = results_find(&b, "os.syscall", "getppid", "kvm");
+	assert_non_null(e);
+	assert_int_equal(e->nsamples, orig->nsamples);
+	assert_memory_equal(e->samples, orig->samples, e->nsamples * sizeof(double));
+	/* what differs is said: suite, seed, the machines; not what is alike (CPUs, memory) */
+	bool suite = false, seed = false, machines = false, cpus = false;
+	for (size_t i = 0; i < merged.nwarnings; i++) {
+		suite |= strstr(merged.warnings[i], "suite") &&
+			 strstr(merged.warnings[i], "smoke (b.json)");
+		seed |= strstr(merged.warnings[i], "differ in seed: 1 (a.json), 2 (b.json)") !=
+			NULL;
+		machines |= strstr(merged.warnings[i], "different machines") != NULL;
+		cpus |= strstr(merged.warnings[i], "CPUs per backend") != NULL;
+	}
+	assert_true(suite && seed && machines);
+	assert_false(cpus);
+
+	/* the report: one table, a column per host and label, ratios to hostA:native */
+	struct report_run runs[] = { { .doc = &a, .name = "a.json" },
+				     { .doc = &b, .name = "b.json" } };
+	struct report_run side = {
+		.doc = &merged, .name = "side by side", .sources = runs, .nsources = 2
+	};
+	struct report_buf md, csv;
+	report_buf_init(&md);
+	report_buf_init(&csv);
+	assert_int_equal(report_render_markdown(&side, 1, &md, &err), 0);
+	assert_non_null(strstr(md.text, "## 2 runs side by side"));
+	assert_non_null(strstr(md.text, "### Run 2026-11-20T10:00:00Z (a.json)"));
+	assert_non_null(strstr(md.text, "Host hostB: AMD EPYC 7B13"));
+	assert_non_null(strstr(md.text, "### Caveats of the comparison"));
+	assert_non_null(strstr(md.text, "| hostA:native | hostA:lxc | hostA:lxc / hostA:native |"));
+	assert_non_null(strstr(md.text, "| hostB:kvm | hostB:kvm / hostA:native |"));
+	assert_non_null(strstr(md.text, "- hostA:native (baseline)"));
+	/* the row of os.syscall: hostB's kvm against hostA's native, with its interval */
+	const char *row = strstr(md.text, "| os.syscall | getppid |");
+	assert_non_null(row);
+	const char *end = strchr(row, '\n');
+	char line[1024];
+	snprintf(line, sizeof(line), "%.*s", (int)(end - row), row);
+	assert_non_null(strstr(line, "| 48.18 [46.79, 49.66] |"));
+	assert_non_null(strstr(line, "| 105.1 [102.7, 109.8] | 2.181 [2.110, 2.280] |"));
+	assert_int_equal(report_render_csv(&side, 1, &csv, &err), 0);
+	assert_non_null(strstr(csv.text, ",getppid,hostB:kvm,ns,lower,ok,9,"));
+	assert_non_null(strstr(csv.text, ",hostA:native,2.18"));
+	report_buf_free(&md);
+	report_buf_free(&csv);
+	results_free(&merged);
+
+	/* a label only one run has names its backend; one both runs have is ambiguous */
+	snprintf(b.backends[2].name, sizeof(b.backends[2].name), "qemu");
+	for (size_t i = 0; i < b.nentries; i++)
+		if (!strcmp(b.entries[i].backend, "kvm"))
+			snprintf(b.entries[i].backend, sizeof(b.entries[i].backend), "qemu");
+	assert_int_equal(results_merge(&merged, docs, names, 2, "qemu", &err), 0);
+	assert_string_equal(merged.config.baseline, "hostB:qemu");
+	results_free(&merged);
+	assert_int_equal(results_merge(&merged, docs, names, 2, "native", &err), -1);
+	assert_non_null(strstr(err.message, "--baseline native is ambiguous"));
+	assert_int_equal(results_merge(&merged, docs, names, 2, "hostC:kvm", &err), -1);
+	assert_non_null(strstr(err.message, "no backend named \"hostC:kvm\""));
+	/* no --baseline: the first run's, qualified */
+	assert_int_equal(results_merge(&merged, docs, names, 2, NULL, &err), 0);
+	assert_string_equal(merged.config.baseline, "hostA:native");
+	results_free(&merged);
+	/* one host twice: the second run's names tell it apart */
+	snprintf(b.host.hostname, sizeof(b.host.hostname), "hostA");
+	assert_int_equal(results_merge(&merged, docs, names, 2, NULL, &err), 0);
+	assert_string_equal(merged.backends[3].name, "hostA#2:native");
+	results_free(&merged);
+	results_free(&a);
+	results_free(&b);
+}
+
+/* `vbench report A B --baseline`: written side by side; a wrong baseline is a usage error. */
+static void test_report_command_side_by_side(void **state)
+{
+	(void)state;
+	char out[160], msg[1024], path[192];
+	snprintf(out, sizeof(out), "%s/side", test_dir);
+	char *argv[] = { "report",   FIXTURE_A, FIXTURE_B, "--baseline", "bench1#2:native",
+			 "--format", "md",	"--out",   out,		 NULL };
+	assert_int_equal(test_run_command(cmd_report, argv, msg, sizeof(msg)), 0);
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	char *md = test_read_file(path);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| bench1:lxc / bench1#2:native |"));
+	assert_non_null(strstr(md, "- bench1#2:native (baseline)"));
+	free(md);
+	char *bad[] = { "report", FIXTURE_A, FIXTURE_B, "--baseline", "kvm", "--out", out, NULL };
+	assert_int_equal(test_run_command(cmd_report, bad, msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "ambiguous"));
+	char *one[] = { "report", FIXTURE_A, "--baseline", "nope", "--out", out, NULL };
+	assert_int_equal(test_run_command(cmd_report, one, msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "no backend named \"nope\""));
 }
 
 /* FIXTURE_A as if run elsewhere or otherwise: host, suite and start time changed. */
@@ -858,6 +978,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_command, test_dir_setup, remove_dir),
 		cmocka_unit_test_setup_teardown(test_history, test_dir_setup, remove_dir),
 		cmocka_unit_test_setup_teardown(test_history_sets, test_dir_setup, remove_dir),
+		cmocka_unit_test(test_report_side_by_side),
+		cmocka_unit_test_setup_teardown(test_report_command_side_by_side, test_dir_setup,
+						remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
