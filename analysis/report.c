@@ -11,6 +11,7 @@
 #include "analysis/report-chart.h"
 #include "analysis/report-model.h"
 #include "analysis/report-parts.h"
+#include "analysis/results-merge.h"
 #include "common/json.h"
 
 int report_parse_formats(const char *list, unsigned *formats, struct vb_error *err)
@@ -500,11 +501,22 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 		struct report_model m;
 		if (report_model_build(&m, runs[i].doc, err) < 0)
 			return -1;
+		/* runs side by side: each row names the file its entry came from */
+		const struct results_doc **sources = calloc(runs[i].nsources + 1, sizeof(*sources));
+		if (!sources) {
+			report_model_free(&m);
+			return error_set(err, "out of memory rendering CSV");
+		}
+		for (size_t s = 0; s < runs[i].nsources; s++)
+			sources[s] = runs[i].sources[s].doc;
 		for (size_t k = 0; k < runs[i].doc->nentries; k++) {
 			const struct report_cell *c = &m.cells[k];
 			const struct result_entry *e = c->entry;
-			const char *fields[] = { runs[i].name,
-						 runs[i].doc->start_time,
+			int from = results_merge_source(sources, runs[i].nsources, e->backend);
+			const struct report_run *run =
+				from >= 0 ? &runs[i].sources[from] : &runs[i];
+			const char *fields[] = { run->name,
+						 run->doc->start_time,
 						 e->workload,
 						 e->group,
 						 e->metric,
@@ -533,6 +545,7 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 			report_buf_csv(out, e->note);
 			report_buf_puts(out, "\n");
 		}
+		free(sources);
 		report_model_free(&m);
 	}
 	return out->failed ? error_set(err, "out of memory rendering CSV") : 0;

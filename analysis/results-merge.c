@@ -151,6 +151,18 @@ static void merge_caveats(struct results_doc *out, const struct results_doc *con
 				    "backends, and the samples were not interleaved between them");
 }
 
+int results_merge_source(const struct results_doc *const *docs, size_t n, const char *backend)
+{
+	for (size_t i = 0; i < n; i++) {
+		char prefix[80];
+		merge_prefix(docs, i, prefix, sizeof(prefix));
+		size_t len = strlen(prefix);
+		if (!strncmp(backend, prefix, len) && backend[len] == ':')
+			return (int)i;
+	}
+	return -1;
+}
+
 static int merge_copy_doubles(double **dst, size_t *cap, const double *src, size_t n)
 {
 	*dst = NULL;

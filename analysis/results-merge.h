@@ -20,6 +20,11 @@ int results_merge(struct results_doc *out, const struct results_doc *const *docs
 		  const char *const *names, size_t n, const char *baseline, struct vb_error *err);
 
 /*
+ * Which of docs[0..n) a merged backend name comes from (its "HOST:" or "HOST#i:" prefix), or -1.
+ */
+int results_merge_source(const struct results_doc *const *docs, size_t n, const char *backend);
+
+/*
  * The baseline a single run's report should use: baseline itself when some entry of doc is of
  * that backend; -1 with the backends it has otherwise.
  */

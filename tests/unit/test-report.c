@@ -390,7 +390,10 @@ static void test_report_side_by_side(void **state)
 	assert_non_null(strstr(line, "| 48.18 [46.79, 49.66] |"));
 	assert_non_null(strstr(line, "| 105.1 [102.7, 109.8] | 2.181 [2.110, 2.280] |"));
 	assert_int_equal(report_render_csv(&side, 1, &csv, &err), 0);
-	assert_non_null(strstr(csv.text, ",getppid,hostB:kvm,ns,lower,ok,9,"));
+	assert_non_null(strstr(csv.text, "\nb.json,2026-11-22T10:00:00Z,os.syscall,os,getppid,"
+					 "hostB:kvm,ns,lower,ok,9,"));
+	assert_non_null(strstr(csv.text, "\na.json,2026-11-20T10:00:00Z,os.syscall,os,getppid,"
+					 "hostA:kvm,"));
 	assert_non_null(strstr(csv.text, ",hostA:native,2.18"));
 	report_buf_free(&md);
 	report_buf_free(&csv);
