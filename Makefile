@@ -209,6 +209,11 @@ $(BUILD)/bench-exit0: tests/bench/exit0.c
 bench-container: all $(BUILD)/bench-exit0
 	@BUILD=$(BUILD) scripts/bench-container.sh
 
+# In the nested rig (minutes): vbench's VMM against QEMU microvm, boot to hello and host memory.
+bench-vmm: all
+	@scripts/fetch-guest.sh >/dev/null
+	@BUILD=$(BUILD) tests/rig/bench-vmm.sh
+
 validate: all
 	@scripts/validate.sh
 
