@@ -41,7 +41,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps guest compare check check-unit check-layers check-integration check-fuzz check-rig \
-	check-sanitize fuzz fuzz-long validate format clean
+	check-sanitize fuzz fuzz-long validate format clean bench-container bench-vmm
 
 all: $(BUILD)/vbench $(BUILD)/vbench-agent $(BUILD)/vbench-bare
 
@@ -200,6 +200,19 @@ fuzz: $(FUZZ_BIN)
 FUZZ_LONG_SECONDS ?= 300
 fuzz-long: $(FUZZ_BIN)
 	@BUILD=$(BUILD) FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) tests/fuzz/long.sh $(FUZZ_TARGETS)
+
+# Benchmarks, not tests (not in `make check`): they print tables; README, Performance.
+$(BUILD)/bench-exit0: tests/bench/exit0.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -static -Os -o $@ $<
+
+bench-container: all $(BUILD)/bench-exit0
+	@BUILD=$(BUILD) scripts/bench-container.sh
+
+# In the nested rig (minutes): vbench's VMM against QEMU microvm, boot to hello and host memory.
+bench-vmm: all
+	@scripts/fetch-guest.sh >/dev/null
+	@BUILD=$(BUILD) tests/rig/bench-vmm.sh
 
 validate: all
 	@scripts/validate.sh

@@ -585,11 +585,13 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 		cargv[i] = argv[i];
 	struct lxc_payload payload = { .argv = cargv, .host_bin = host_bin, .stdio = { 0, 1, 2 } };
 
+	/* SIGCHLD too: the container's end wakes the wait below at once, not at its next tick. */
 	sigset_t stop_signals, old;
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGHUP);
+	sigaddset(&stop_signals, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &stop_signals, &old);
 	struct backend_instance *inst;
 	int rc = container_start(cfg, &payload, &inst, err);
@@ -604,7 +606,7 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 			}
 			struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
 			int sig = sigtimedwait(&stop_signals, NULL, &tick);
-			if (sig > 0 && !interrupted) {
+			if (sig > 0 && sig != SIGCHLD && !interrupted) {
 				interrupted = sig;
 				kill(inst->pid, SIGKILL);
 			}
