@@ -207,6 +207,7 @@ $(BUILD)/bench-exit0: tests/bench/exit0.c
 	$(Q)$(CC) -static -Os -o $@ $<
 
 bench-container: all $(BUILD)/bench-exit0
+	@scripts/install-lxc.sh
 	@BUILD=$(BUILD) scripts/bench-container.sh
 
 # In the nested rig (minutes): vbench's VMM against QEMU microvm, boot to hello and host memory.

@@ -3,7 +3,7 @@
 # container (`vbench exec lxc`), runc (an OCI bundle) and LXC's `lxc-execute`, with the same limits
 # (every CPU, 2 GiB, no swap) and comparable isolation (new namespaces, a read-only root, seccomp).
 # The three alternate in rotation, one sample of each per round; prints medians and the ratio to
-# lxc-execute. A benchmark, not a test: no thresholds. Needs root, runc and lxc (make deps).
+# lxc-execute. A benchmark, not a test: no thresholds. Needs root, runc (make deps) and lxc (scripts/install-lxc.sh, which make bench-container runs).
 # Usage: scripts/bench-container.sh [ROUNDS]   (default 20; BUILD=dir picks the build directory)
 import glob
 import json
@@ -112,7 +112,7 @@ def main():
         skip("needs root (runc and lxc-execute run privileged containers here)")
     for tool in ("runc", "lxc-execute"):
         if not shutil.which(tool):
-            skip("%s is not installed (make deps)" % tool)
+            skip("%s is not installed (runc: make deps; lxc-execute: scripts/install-lxc.sh)" % tool)
     if not os.access(program, os.X_OK) or not os.access(vbench, os.X_OK):
         skip("build first (make bench-container builds %s)" % program)
     tmp = tempfile.mkdtemp(prefix="vbench-bench-")

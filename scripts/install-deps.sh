@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential clang libclang-rt-14-dev libhwloc-dev libpfm4-dev libjsmn-dev libcmocka-dev liburing-dev \
 musl-dev musl-tools \
 gnuplot-nox iproute2 cpio zstd xz-utils kmod python3 \
-busybox-static fio iperf3 linux-perf runc lxc"
+busybox-static fio iperf3 linux-perf runc"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
