@@ -41,7 +41,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps guest compare check check-unit check-layers check-integration check-fuzz check-rig \
-	check-sanitize fuzz fuzz-long validate format clean
+	check-sanitize fuzz fuzz-long validate format clean bench-container bench-vmm
 
 all: $(BUILD)/vbench $(BUILD)/vbench-agent $(BUILD)/vbench-bare
 
@@ -84,7 +84,7 @@ BARE_COMMON := common/error.c common/json.c common/protocol.c common/rng.c commo
 BARE_WORKLOADS := workloads/cpu.c workloads/mem.c workloads/lz.c workloads/sha256.c \
 	workloads/registry.c workloads/lifecycle.c workloads/selftest.c workloads/platform-cpuid.c \
 	workloads/vmexit.c workloads/percentile.c
-BARE_ALL_SRC := $(BARE_COMMON) $(BARE_WORKLOADS) guest-agent/serve.c $(BARE_SRC)
+BARE_ALL_SRC := $(BARE_COMMON) $(BARE_WORKLOADS) guest-agent/serve.c guest-agent/environment-cpuid.c $(BARE_SRC)
 BARE_ALL_OBJ := $(patsubst %,$(BARE_OBJ)/%.o,$(basename $(BARE_ALL_SRC)))
 # musl's headers stand alone (-nostdinc); jsmn's header is the one the host build includes.
 BARE_INC := $(BUILD)/bare-include
@@ -132,7 +132,7 @@ $(BUILD)/tests/test-kvm-bare: $(BUILD)/tests/bare-tiny
 # Agent code that is not part of the harness library, tested on its own.
 $(BUILD)/tests/test-counters: $(OBJ)/guest-agent/counters.o $(OBJ)/guest-agent/proc-stat.o
 $(BUILD)/tests/test-proc-stat: $(OBJ)/guest-agent/proc-stat.o
-$(BUILD)/tests/test-environment: $(OBJ)/guest-agent/environment.o
+$(BUILD)/tests/test-environment: $(OBJ)/guest-agent/environment.o $(OBJ)/guest-agent/environment-cpuid.o
 $(BUILD)/tests/test-bare-heap: $(OBJ)/guest-agent/bare/heap.o
 $(BUILD)/tests/test-bare-ring: $(OBJ)/guest-agent/bare/ring.o
 $(BUILD)/tests/test-bare-workers: $(OBJ)/guest-agent/bare/workers.o
@@ -200,6 +200,20 @@ fuzz: $(FUZZ_BIN)
 FUZZ_LONG_SECONDS ?= 300
 fuzz-long: $(FUZZ_BIN)
 	@BUILD=$(BUILD) FUZZ_LONG_SECONDS=$(FUZZ_LONG_SECONDS) tests/fuzz/long.sh $(FUZZ_TARGETS)
+
+# Benchmarks, not tests (not in `make check`): they print tables; README, Performance.
+$(BUILD)/bench-exit0: tests/bench/exit0.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -static -Os -o $@ $<
+
+bench-container: all $(BUILD)/bench-exit0
+	@scripts/install-lxc.sh
+	@BUILD=$(BUILD) scripts/bench-container.sh
+
+# In the nested rig (minutes): vbench's VMM against QEMU microvm, boot to hello and host memory.
+bench-vmm: all
+	@scripts/fetch-guest.sh >/dev/null
+	@BUILD=$(BUILD) tests/rig/bench-vmm.sh
 
 validate: all
 	@scripts/validate.sh

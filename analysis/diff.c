@@ -169,6 +169,26 @@ int diff_compare(const struct results_doc *base, const struct results_doc *new,
 	return 0;
 }
 
+bool diff_same_machine(const struct results_doc *base, const struct results_doc *new, char *why,
+		       size_t len)
+{
+	bool same_name = !strcmp(base->host.hostname, new->host.hostname);
+	bool same_cpu = !strcmp(base->host.cpu_model, new->host.cpu_model);
+	if (same_name && same_cpu) {
+		snprintf(why, len, "%s", "");
+		return true;
+	}
+	snprintf(why, len, "BASE ran on %s (%s) and NEW on %s (%s): different %s",
+		 *base->host.hostname ? base->host.hostname : "?",
+		 *base->host.cpu_model ? base->host.cpu_model : "unknown CPU",
+		 *new->host.hostname ? new->host.hostname : "?",
+		 *new->host.cpu_model ? new->host.cpu_model : "unknown CPU",
+		 !same_name && !same_cpu ? "machines and CPUs"
+		 : same_name		 ? "CPUs under one host name"
+					 : "host names");
+	return false;
+}
+
 void diff_caveats(const struct results_doc *base, const struct results_doc *new,
 		  struct report_buf *b)
 {
@@ -190,11 +210,12 @@ void diff_caveats(const struct results_doc *base, const struct results_doc *new,
 			base->config.cpus, (unsigned long long)(base->config.memory_bytes >> 20),
 			new->config.cpus, (unsigned long long)(new->config.memory_bytes >> 20));
 	if (strcmp(base->schema, new->schema))
-		report_buf_printf(b,
-				  "BASE is a %s file and NEW a %s file: os.ctxsw's metrics were renamed "
-				  "(not paired), counters were cumulative and kvm's start-up and disk "
-				  "figures were measured differently before vbench-result/2\n",
-				  base->schema, new->schema);
+		report_buf_printf(
+			b,
+			"BASE is a %s file and NEW a %s file: os.ctxsw's metrics were renamed "
+			"(not paired), counters were cumulative and kvm's start-up and disk "
+			"figures were measured differently before vbench-result/2\n",
+			base->schema, new->schema);
 }
 
 void diff_free(struct diff_result *d)

@@ -61,6 +61,12 @@ void diff_options_default(struct diff_options *o);
 int diff_compare(const struct results_doc *base, const struct results_doc *new,
 		 const struct diff_options *o, struct diff_result *out, struct vb_error *err);
 void diff_free(struct diff_result *d);
+/*
+ * Whether the two runs come from the same machine (host name and CPU model alike): a change
+ * between machines is not a regression. When not, why says so in one sentence.
+ */
+bool diff_same_machine(const struct results_doc *base, const struct results_doc *new, char *why,
+		       size_t len);
 /* Lines warning that the runs are not like for like (other suite, host or CPUs); "" if they are. */
 void diff_caveats(const struct results_doc *base, const struct results_doc *new,
 		  struct report_buf *b);

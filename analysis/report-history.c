@@ -32,10 +32,46 @@ static bool history_is_json(const char *name)
 	return l > 5 && !strcmp(name + l - 5, ".json") && name[0] != '.';
 }
 
+bool history_comparable(const struct results_doc *a, const struct results_doc *b)
+{
+	return !strcmp(a->host.hostname, b->host.hostname) &&
+	       !strcmp(a->host.cpu_model, b->host.cpu_model) &&
+	       a->config.suite == b->config.suite && a->config.cpus == b->config.cpus &&
+	       a->config.memory_bytes == b->config.memory_bytes;
+}
+
+void history_set_name(size_t set, char *out, size_t len)
+{
+	if (set < 26)
+		snprintf(out, len, "%c", (char)('A' + set));
+	else
+		snprintf(out, len, "S%zu", set + 1);
+}
+
+/* Number the comparable sets in order of their first run. */
+static int history_group(struct history *h)
+{
+	if (!(h->set = calloc(h->n + 1, sizeof(*h->set))))
+		return -1;
+	for (size_t r = 0; r < h->n; r++) {
+		size_t s = h->nsets;
+		for (size_t q = 0; q < r && s == h->nsets; q++)
+			if (history_comparable(&h->docs[q], &h->docs[r]))
+				s = h->set[q];
+		h->set[r] = s;
+		h->nsets += s == h->nsets;
+	}
+	return 0;
+}
+
 int history_load(struct history *h, const char *dir, struct report_buf *warnings,
 		 struct vb_error *err)
 {
 	memset(h, 0, sizeof(*h));
+	/* "results/" and "results" name the same folder: its files print as results/x.json */
+	size_t dirlen = strlen(dir);
+	while (dirlen > 1 && dir[dirlen - 1] == '/')
+		dirlen--;
 	DIR *d = opendir(dir);
 	if (!d)
 		return error_set_errno(err, "%s: cannot open folder", dir);
@@ -57,7 +93,8 @@ int history_load(struct history *h, const char *dir, struct report_buf *warnings
 			cap = ncap;
 		}
 		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof(path), "%.*s%s%s", (int)dirlen, dir,
+			 dir[dirlen - 1] == '/' ? "" : "/", de->d_name);
 		struct vb_error ferr = { 0 };
 		if (results_read_file(&items[n].doc, path, &ferr) < 0) {
 			report_buf_printf(warnings, "skipped %s\n", ferr.message);
@@ -84,6 +121,8 @@ int history_load(struct history *h, const char *dir, struct report_buf *warnings
 		}
 		h->n = n;
 		n = 0;
+		if (history_group(h) < 0)
+			rc = error_set(err, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
 		results_free(&items[i].doc);
@@ -103,6 +142,7 @@ void history_free(struct history *h)
 	}
 	free(h->docs);
 	free(h->paths);
+	free(h->set);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -179,16 +219,44 @@ static void history_point(const struct results_doc *doc, const struct history_ke
 
 static void history_runs_table(const struct history *h, struct report_buf *md)
 {
-	report_buf_puts(
-		md, "| # | start time | file | suite | host | note |\n|---|---|---|---|---|---|\n");
+	report_buf_puts(md, "| # | start time | set | file | suite | host | note |\n"
+			    "|---|---|---|---|---|---|---|\n");
 	for (size_t r = 0; r < h->n; r++) {
 		const struct results_doc *d = &h->docs[r];
-		report_buf_printf(md, "| %zu | %s | ", r + 1, d->start_time);
+		char set[24];
+		history_set_name(h->set[r], set, sizeof(set));
+		report_buf_printf(md, "| %zu | %s | %s | ", r + 1, d->start_time, set);
 		report_buf_md(md, h->paths[r]);
 		report_buf_printf(md, " | %s | ", suite_name(d->config.suite));
 		report_buf_md(md, d->host.hostname);
 		report_buf_printf(md, " | %s |\n", d->interrupted ? "interrupted" : "");
 	}
+}
+
+/* What each set is, in one paragraph: trends are drawn within a set only. */
+static void history_sets_text(const struct history *h, struct report_buf *md)
+{
+	report_buf_printf(md,
+			  "\n%zu set(s) of comparable runs (the same host and CPU, suite, CPUs and "
+			  "memory); a trend runs only through the runs of one set:",
+			  h->nsets);
+	for (size_t s = 0; s < h->nsets; s++) {
+		const struct results_doc *d = NULL;
+		size_t count = 0;
+		for (size_t r = 0; r < h->n; r++)
+			if (h->set[r] == s)
+				d = d ? d : &h->docs[r], count++;
+		char name[24], mem[32];
+		history_set_name(s, name, sizeof(name));
+		report_fmt_bytes(mem, sizeof(mem), (double)d->config.memory_bytes);
+		report_buf_printf(md, "%s %s = ", s ? ";" : "", name);
+		report_buf_md(md, *d->host.hostname ? d->host.hostname : "?");
+		report_buf_puts(md, " (");
+		report_buf_md(md, *d->host.cpu_model ? d->host.cpu_model : "unknown CPU");
+		report_buf_printf(md, "), %s suite, %u CPU(s), --memory %s: %zu run(s)",
+				  suite_name(d->config.suite), d->config.cpus, mem, count);
+	}
+	report_buf_puts(md, ".\n");
 }
 
 /*
@@ -223,15 +291,18 @@ static void history_metric_table(const struct history *h, const struct history_k
 {
 	char what[64];
 	history_heading_unit(k, what, sizeof(what));
-	report_buf_printf(md, "\n## %s / %s (%s)\n\n| start time |", k->workload, k->metric, what);
+	report_buf_printf(md, "\n## %s / %s (%s)\n\n| start time | set |", k->workload, k->metric,
+			  what);
 	for (size_t b = 0; b < k->nbackends; b++)
 		report_buf_printf(md, " %s |", k->backends[b]);
-	report_buf_puts(md, "\n|---|");
+	report_buf_puts(md, "\n|---|---|");
 	for (size_t b = 0; b < k->nbackends; b++)
 		report_buf_puts(md, "---|");
 	report_buf_puts(md, "\n");
 	for (size_t r = 0; r < h->n; r++) {
-		report_buf_printf(md, "| %s |", h->docs[r].start_time);
+		char set[24];
+		history_set_name(h->set[r], set, sizeof(set));
+		report_buf_printf(md, "| %s | %s |", h->docs[r].start_time, set);
 		for (size_t b = 0; b < k->nbackends; b++) {
 			double m, lo, hi;
 			char cell[96];
@@ -251,17 +322,25 @@ static void history_metric_table(const struct history *h, const struct history_k
 	}
 }
 
+/*
+ * One line per (set, backend) with a point: a line joins only comparable runs, and a run of
+ * another set is a gap in it, never a point.
+ */
 static void history_metric_chart(const struct history *h, const struct history_key *k,
 				 struct report_buf *html)
 {
-	size_t n = h->n, nb = k->nbackends;
+	size_t n = h->n, nb = k->nbackends, maxs = h->nsets * nb, ns = 0;
 	double *x = calloc(n + 1, sizeof(double));
-	double *val = calloc((n + 1) * nb * 3, sizeof(double));
+	/* each [series][run], the series packed from 0: the chart reads the first ns */
+	double *val = calloc((n + 1) * (maxs + 1), sizeof(double));
+	double *lo = calloc((n + 1) * (maxs + 1), sizeof(double));
+	double *hi = calloc((n + 1) * (maxs + 1), sizeof(double));
 	const char **labels = calloc(n + 1, sizeof(*labels));
 	char(*names)[20] = calloc(n + 1, sizeof(*names));
-	if (!x || !val || !labels || !names)
+	const char **series = calloc(maxs + 1, sizeof(*series));
+	char(*snames)[48] = calloc(maxs + 1, sizeof(*snames));
+	if (!x || !val || !lo || !hi || !labels || !names || !series || !snames)
 		goto out;
-	double *lo = val + n * nb, *hi = lo + n * nb;
 	for (size_t r = 0; r < n; r++) {
 		x[r] = (double)(r + 1);
 		/* "2026-11-22T04:20:00Z" -> "2026-11-22 04:20": short enough for a tic label */
@@ -269,10 +348,33 @@ static void history_metric_chart(const struct history *h, const struct history_k
 		if (strlen(names[r]) > 10 && names[r][10] == 'T')
 			names[r][10] = ' ';
 		labels[r] = names[r];
-		for (size_t b = 0; b < nb; b++)
-			history_point(&h->docs[r], k, k->backends[b], &val[b * n + r],
-				      &lo[b * n + r], &hi[b * n + r]);
 	}
+	for (size_t set = 0; set < h->nsets; set++) {
+		for (size_t b = 0; b < nb; b++) {
+			bool any = false;
+			for (size_t r = 0; r < n; r++) {
+				size_t i = ns * n + r;
+				val[i] = lo[i] = hi[i] = NAN;
+				if (h->set[r] == set)
+					history_point(&h->docs[r], k, k->backends[b], &val[i],
+						      &lo[i], &hi[i]);
+				any |= !isnan(val[i]);
+			}
+			if (!any)
+				continue;
+			char name[24];
+			history_set_name(set, name, sizeof(name));
+			if (h->nsets > 1)
+				snprintf(snames[ns], sizeof(snames[ns]), "%s: %s", name,
+					 k->backends[b]);
+			else
+				snprintf(snames[ns], sizeof(snames[ns]), "%s", k->backends[b]);
+			series[ns] = snames[ns];
+			ns++;
+		}
+	}
+	if (ns == 0)
+		goto out;
 	char title[160], ylabel[96];
 	snprintf(title, sizeof(title), "%s / %s over time (%s is better)", k->workload, k->metric,
 		 better_name(k->better));
@@ -283,10 +385,10 @@ static void history_metric_chart(const struct history *h, const struct history_k
 		.xlabel = "run (start time)",
 		.ylabel = ylabel,
 		.npoints = n,
-		.nseries = nb,
+		.nseries = ns,
 		.x = x,
 		.xlabels = labels,
-		.series = k->backends,
+		.series = series,
 		.val = val,
 		.lo = lo,
 		.hi = hi,
@@ -306,8 +408,12 @@ static void history_metric_chart(const struct history *h, const struct history_k
 out:
 	free(x);
 	free(val);
+	free(lo);
+	free(hi);
 	free(labels);
 	free(names);
+	free(series);
+	free(snames);
 }
 
 /* Markdown table text as an HTML table: the history page reuses the Markdown it already built. */
@@ -362,6 +468,10 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 	report_buf_init(&part);
 	history_runs_table(h, &part);
 	report_buf_puts(md, part.text ? part.text : "");
+	struct report_buf sets;
+	report_buf_init(&sets);
+	history_sets_text(h, &sets);
+	report_buf_puts(md, sets.text ? sets.text : "");
 	if (html) {
 		report_buf_puts(
 			html,
@@ -380,7 +490,11 @@ size_t history_render(const struct history *h, const char *pattern, struct repor
 			report_buf_puts(html, "</p>\n");
 		}
 		history_md_table_to_html(part.text ? part.text : "", html);
+		report_buf_puts(html, "<p>");
+		report_buf_html(html, sets.text ? sets.text + 1 : "");
+		report_buf_puts(html, "</p>\n");
 	}
+	report_buf_free(&sets);
 	report_buf_free(&part);
 	for (size_t k = 0; k < nkeys; k++) {
 		if (!history_measured(h, &keys[k]))

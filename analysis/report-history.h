@@ -2,6 +2,7 @@
 #ifndef VB_REPORT_HISTORY_H
 #define VB_REPORT_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -12,7 +13,18 @@ struct history {
 	struct results_doc *docs; /* sorted by start_time */
 	char **paths;
 	size_t n;
+	/*
+	 * Runs that compare (history_comparable) share a set: set[r] is run r's, numbered in order
+	 * of first appearance; a trend line never leaves its set.
+	 */
+	size_t *set;
+	size_t nsets;
 };
+
+/* Whether two runs measure the same thing: same host and CPU, suite, CPUs and memory. */
+bool history_comparable(const struct results_doc *a, const struct results_doc *b);
+/* A set's name in tables and chart keys: "A", "B", ... then "S27", "S28", ... */
+void history_set_name(size_t set, char *out, size_t len);
 
 /*
  * Load every *.json results file in dir, sorted by start time. Files that are not valid

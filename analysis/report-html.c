@@ -379,20 +379,17 @@ static void report_html_table(const struct report_model *m, const char *group, s
 	report_buf_puts(b, "</table>\n");
 }
 
-static int report_html_run(const struct report_run *run, const struct report_html_charts *charts,
-			   struct report_buf *b, struct vb_error *err)
+/* "Run <start> (<name>)" under a heading of level tag, and the run's facts as paragraphs. */
+static void report_html_facts(const struct report_run *run, const char *tag, struct report_buf *b)
 {
-	struct report_model m;
-	if (report_model_build(&m, run->doc, err) < 0)
-		return -1;
 	struct report_buf facts;
 	report_buf_init(&facts);
 	report_run_facts(run->doc, &facts);
-	report_buf_puts(b, "<h2>Run ");
+	report_buf_printf(b, "<%s>Run ", tag);
 	report_buf_html(b, run->doc->start_time);
 	report_buf_puts(b, " (");
 	report_buf_html(b, run->name);
-	report_buf_puts(b, ")</h2>\n<p>");
+	report_buf_printf(b, ")</%s>\n<p>", tag);
 	/* the facts come as paragraphs (blank-line separated), as Markdown shows them */
 	for (char *p = facts.text, *next; p && *p; p = next) {
 		next = strstr(p, "\n\n");
@@ -402,8 +399,40 @@ static int report_html_run(const struct report_run *run, const struct report_htm
 			report_buf_puts(b, "</p>\n<p>");
 		report_buf_html(b, p);
 	}
-	report_buf_puts(b, "</p>\n<h3>Summary</h3>\n<ul>\n");
+	report_buf_puts(b, "</p>\n");
+	b->failed |= facts.failed;
 	report_buf_free(&facts);
+}
+
+static int report_html_run(const struct report_run *run, const struct report_html_charts *charts,
+			   struct report_buf *b, struct vb_error *err)
+{
+	struct report_model m;
+	if (report_model_build(&m, run->doc, err) < 0)
+		return -1;
+	if (run->nsources) {
+		report_buf_printf(
+			b,
+			"<h2>%zu runs side by side</h2>\n<p>Each backend is named after the "
+			"host its run was on (HOST:LABEL) and compared with the baseline like "
+			"the backends of one run.</p>\n",
+			run->nsources);
+		for (size_t i = 0; i < run->nsources; i++)
+			report_html_facts(&run->sources[i], "h3", b);
+		report_buf_puts(b, "<h3>Caveats of the comparison</h3>\n<ul>\n");
+		for (size_t i = 0; i < run->doc->nwarnings; i++) {
+			report_buf_puts(b, "<li>");
+			report_buf_html(b, run->doc->warnings[i]);
+			report_buf_puts(b, "</li>\n");
+		}
+		if (!run->doc->nwarnings)
+			report_buf_puts(b,
+					"<li>None: the same host, suite and configuration.</li>\n");
+		report_buf_puts(b, "</ul>\n");
+	} else {
+		report_html_facts(run, "h2", b);
+	}
+	report_buf_puts(b, "<h3>Summary</h3>\n<ul>\n");
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], true, b);
 	report_buf_puts(b, "</ul>\n<p>");

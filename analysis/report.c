@@ -11,6 +11,7 @@
 #include "analysis/report-chart.h"
 #include "analysis/report-model.h"
 #include "analysis/report-parts.h"
+#include "analysis/results-merge.h"
 #include "common/json.h"
 
 int report_parse_formats(const char *list, unsigned *formats, struct vb_error *err)
@@ -421,8 +422,31 @@ static int report_md_run(const struct report_run *run, struct report_buf *b, str
 	struct report_model m;
 	if (report_model_build(&m, run->doc, err) < 0)
 		return -1;
-	report_buf_printf(b, "## Run %s (%s)\n\n", run->doc->start_time, run->name);
-	report_run_facts(run->doc, b);
+	if (run->nsources) {
+		report_buf_printf(b, "## %zu runs side by side\n\n", run->nsources);
+		report_buf_puts(b,
+				"Each backend is named after the host its run was on "
+				"(HOST:LABEL) and compared with the baseline like the backends of "
+				"one run.\n\n");
+		for (size_t i = 0; i < run->nsources; i++) {
+			report_buf_printf(b, "### Run %s (", run->sources[i].doc->start_time);
+			report_buf_md(b, run->sources[i].name);
+			report_buf_puts(b, ")\n\n");
+			report_run_facts(run->sources[i].doc, b);
+			report_buf_puts(b, "\n");
+		}
+		report_buf_puts(b, "### Caveats of the comparison\n\n");
+		for (size_t i = 0; i < run->doc->nwarnings; i++) {
+			report_buf_puts(b, "- ");
+			report_buf_md(b, run->doc->warnings[i]);
+			report_buf_puts(b, "\n");
+		}
+		if (!run->doc->nwarnings)
+			report_buf_puts(b, "None: the same host, suite and configuration.\n");
+	} else {
+		report_buf_printf(b, "## Run %s (%s)\n\n", run->doc->start_time, run->name);
+		report_run_facts(run->doc, b);
+	}
 	report_buf_puts(b, "\n### Summary\n\n");
 	for (size_t k = 0; k < m.nbackends; k++)
 		report_summary_item(&m, m.backends[k], false, b);
@@ -477,11 +501,22 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 		struct report_model m;
 		if (report_model_build(&m, runs[i].doc, err) < 0)
 			return -1;
+		/* runs side by side: each row names the file its entry came from */
+		const struct results_doc **sources = calloc(runs[i].nsources + 1, sizeof(*sources));
+		if (!sources) {
+			report_model_free(&m);
+			return error_set(err, "out of memory rendering CSV");
+		}
+		for (size_t s = 0; s < runs[i].nsources; s++)
+			sources[s] = runs[i].sources[s].doc;
 		for (size_t k = 0; k < runs[i].doc->nentries; k++) {
 			const struct report_cell *c = &m.cells[k];
 			const struct result_entry *e = c->entry;
-			const char *fields[] = { runs[i].name,
-						 runs[i].doc->start_time,
+			int from = results_merge_source(sources, runs[i].nsources, e->backend);
+			const struct report_run *run =
+				from >= 0 ? &runs[i].sources[from] : &runs[i];
+			const char *fields[] = { run->name,
+						 run->doc->start_time,
 						 e->workload,
 						 e->group,
 						 e->metric,
@@ -510,6 +545,7 @@ int report_render_csv(const struct report_run *runs, size_t n, struct report_buf
 			report_buf_csv(out, e->note);
 			report_buf_puts(out, "\n");
 		}
+		free(sources);
 		report_model_free(&m);
 	}
 	return out->failed ? error_set(err, "out of memory rendering CSV") : 0;
@@ -560,7 +596,7 @@ int report_write_default(const struct results_doc *doc, const char *dir, char *o
 	char sub[PATH_MAX];
 	if (snprintf(sub, sizeof(sub), "%s/%s", dir, stamp) >= (int)sizeof(sub))
 		return error_set(err, "%s: path too long", dir);
-	struct report_run run = { doc, "this run" };
+	struct report_run run = { .doc = doc, .name = "this run" };
 	if (report_write(&run, 1, sub, REPORT_MARKDOWN | REPORT_HTML, err) < 0)
 		return -1;
 	if (out_path && snprintf(out_path, len, "%s/report.html", sub) >= (int)len)

@@ -14,10 +14,16 @@ enum report_format {
 	REPORT_CSV = 1 << 2,
 };
 
-/* One run in a report: its document and the name it is shown under (usually the file name). */
+/*
+ * One run in a report: its document and the name it is shown under (usually the file name).
+ * A document merged from several runs (results_merge) lists them as sources: the report states
+ * each one's facts, then shows their backends side by side.
+ */
 struct report_run {
 	const struct results_doc *doc;
 	const char *name;
+	const struct report_run *sources;
+	size_t nsources;
 };
 
 /* Parse "md,html,csv" into REPORT_* bits; -1 on an unknown word. */

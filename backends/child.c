@@ -36,3 +36,15 @@ bool backend_child_end(pid_t pid, int *status, unsigned grace_ms)
 		;
 	return true;
 }
+
+bool backend_child_alive(pid_t *pid, int *status)
+{
+	if (*pid <= 0)
+		return false;
+	pid_t r = waitpid(*pid, status, WNOHANG);
+	if (r == 0)
+		return true;
+	if (r == *pid || (r < 0 && errno == ECHILD))
+		*pid = 0;
+	return false;
+}

@@ -18,4 +18,8 @@ void backend_child_prepare(pid_t parent, const unsigned *cpus, unsigned ncpus, c
  */
 bool backend_child_end(pid_t pid, int *status, unsigned grace_ms);
 
+/* Is the child *pid still running? Once it has ended it is reaped (*status, its wait status) and
+ * *pid set to 0; false for 0 too. */
+bool backend_child_alive(pid_t *pid, int *status);
+
 #endif

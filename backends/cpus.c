@@ -3,14 +3,23 @@
 
 #include <hwloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backends/backend.h"
 
+/*
+ * Cores and PUs come from Linux's sysfs alone. hwloc otherwise dlopens its I/O and XML plugins
+ * (OpenCL, GL, PCI, libxml2: X11 and ICU behind them) and runs CPUID discovery, which traps in a
+ * VM: about 10 ms of every `vbench exec` for nothing vbench reads (issue 15, bench-container).
+ * The plugins are loaded once per process, on the first topology; a user's own setting wins.
+ */
 static int cpus_topology_load(hwloc_topology_t *topo, struct vb_error *err)
 {
+	setenv("HWLOC_PLUGINS_BLACKLIST", "hwloc_xml_libxml,hwloc_opencl,hwloc_gl,hwloc_pci", 0);
 	if (hwloc_topology_init(topo) < 0)
 		return error_set(err, "hwloc could not read the CPU topology");
+	hwloc_topology_set_components(*topo, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, "x86");
 	if (hwloc_topology_load(*topo) < 0) {
 		hwloc_topology_destroy(*topo);
 		return error_set(err, "hwloc could not read the CPU topology");

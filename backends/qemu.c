@@ -19,6 +19,7 @@
 #include "backends/child.h"
 #include "backends/cpus.h"
 #include "common/clock.h"
+#include "backends/kvm/footprint.h"
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/tap.h"
@@ -310,7 +311,8 @@ static void qemu_pin_vcpus(struct backend_instance *inst)
 	closedir(d);
 }
 
-/* QEMU's memory beyond the guest RAM it backs: all resident memory but the RAM mapping's. */
+/* QEMU's memory beyond the guest RAM it backs: all resident memory but the RAM mapping's, and its
+ * page tables (as for kvm's VMM process). */
 static double qemu_overhead_bytes(struct backend_instance *inst)
 {
 	char path[64], line[256];
@@ -330,7 +332,16 @@ static double qemu_overhead_bytes(struct backend_instance *inst)
 		}
 	}
 	fclose(f);
-	return total >= guest ? (double)((total - guest) << 10) : -1;
+	uint64_t page_tables = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)inst->pid);
+	f = fopen(path, "r");
+	if (f) {
+		struct vb_error err;
+		if (footprint_page_table_bytes(f, &page_tables, &err) < 0)
+			page_tables = 0;
+		fclose(f);
+	}
+	return total >= guest ? (double)((total - guest) << 10) + (double)page_tables : -1;
 }
 
 static void qemu_stats(struct backend_instance *inst, struct backend_stats *out)

@@ -1,6 +1,7 @@
 /* `vbench diff`: compare two results files and fail when something regressed. */
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 static const char diff_usage[] =
 	"usage: vbench diff BASE.json NEW.json [--threshold PCT] [--alpha A] [--markdown FILE] "
 	"[--junit FILE]\n"
+	"                 [--cross-host]\n"
 	"\n"
 	"Compare every (workload, metric, backend) present in both runs: the ratio NEW/BASE of "
 	"the\n"
@@ -34,10 +36,12 @@ static const char diff_usage[] =
 	"  -a, --alpha A        1 - the interval's least coverage (default 0.02)\n"
 	"  -m, --markdown FILE  also write the comparison as a Markdown table\n"
 	"  -j, --junit FILE     also write JUnit XML: one test case per entry, regressions fail\n"
+	"  -x, --cross-host     compare runs from different machines (host name or CPU model\n"
+	"                       differ); without it diff refuses: a machine is not a regression\n"
 	"  -h, --help           show this help\n"
 	"\n"
-	"Exit status: 0 nothing regressed, 1 something regressed, 2 usage error or unreadable "
-	"file.\n";
+	"Exit status: 0 nothing regressed, 1 something regressed, 2 usage error, unreadable "
+	"file or\nruns from different machines without --cross-host.\n";
 
 static int diff_parse_number(const char *opt, const char *s, double *out)
 {
@@ -67,16 +71,18 @@ int cmd_diff(int argc, char **argv)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "markdown", required_argument, NULL, 'm' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "cross-host", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct diff_options opt;
 	diff_options_default(&opt);
 	const char *markdown = NULL, *junit = NULL;
+	bool cross_host = false;
 	int c;
 	optind = 0; /* main may have parsed its own options already */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "t:a:m:j:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:a:m:j:xh", options, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (diff_parse_number("--threshold", optarg, &opt.threshold_pct) < 0)
@@ -88,6 +94,7 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case 'm': markdown = optarg; break;
 		case 'j': junit = optarg; break;
+		case 'x': cross_host = true; break;
 		case 'h': fputs(diff_usage, stdout); return VB_EXIT_OK;
 		default: return usage_bad_option("diff", argv);
 		}
@@ -107,6 +114,14 @@ int cmd_diff(int argc, char **argv)
 		return VB_EXIT_ENVIRONMENT;
 	}
 	int rc = VB_EXIT_ENVIRONMENT;
+	char why[512];
+	if (!diff_same_machine(&base, &new, why, sizeof(why)) && !cross_host) {
+		fprintf(stderr,
+			"vbench diff: %s; a difference between machines is not a regression "
+			"(--cross-host compares them anyway)\n",
+			why);
+		goto out;
+	}
 	struct diff_result d;
 	if (diff_compare(&base, &new, &opt, &d, &err) < 0) {
 		fprintf(stderr, "vbench diff: %s\n", err.message);

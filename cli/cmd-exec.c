@@ -139,13 +139,19 @@ int cmd_exec(int argc, char **argv)
 	}
 	exec_find_agent(agent, sizeof(agent));
 	cfg.agent_path = agent;
-	if (ops->probe && ops->probe(&cfg, &err) < 0) {
-		fprintf(stderr, "vbench exec: %s is not available here: %s\n", name, err.message);
-		return VB_EXIT_ENVIRONMENT;
-	}
+	/*
+	 * The probe only explains a failure: run first, on a host where the backend works it would
+	 * cost a start of its own (namespaces, a cgroup) before every command (issue 15).
+	 */
 	int status = 0;
 	if (ops->exec(&cfg, cmd, &status, &err) < 0) {
-		fprintf(stderr, "vbench exec: %s\n", err.message);
+		struct vb_error why;
+		error_clear(&why);
+		if (ops->probe && ops->probe(&cfg, &why) < 0)
+			fprintf(stderr, "vbench exec: %s is not available here: %s\n", name,
+				why.message);
+		else
+			fprintf(stderr, "vbench exec: %s\n", err.message);
 		return VB_EXIT_ENVIRONMENT;
 	}
 	return status;

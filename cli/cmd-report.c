@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +10,23 @@
 #include "cli/commands.h"
 #include "cli/usage.h"
 #include "analysis/report.h"
+#include "analysis/results-merge.h"
 #include "analysis/results.h"
 
 static const char report_usage[] =
-	"usage: vbench report RESULT.json... [--out DIR] [--format md,html,csv]\n"
+	"usage: vbench report RESULT.json... [--out DIR] [--format md,html,csv] [--baseline NAME]\n"
 	"\n"
 	"Write a report of one or more results files: report.md (Markdown), report.html (one\n"
-	"self-contained page with charts drawn by gnuplot) and report.csv.\n"
+	"self-contained page with charts drawn by gnuplot) and report.csv. Several files, from\n"
+	"one machine or several, are shown side by side as one run: each backend named by its\n"
+	"run's host and label (\"vps-a:kvm\", \"bench1:native\"; \"HOST#N:LABEL\" when run N\n"
+	"repeats a host name), with ratios to the baseline; where the runs' suite, seed, CPUs or\n"
+	"memory differ the report says so.\n"
 	"\n"
 	"  -o, --out DIR        where to write (default: reports/<name of the first file>)\n"
 	"  -f, --format LIST    comma-separated subset of md,html,csv (default: md,html,csv)\n"
+	"  -b, --baseline NAME  the backend ratios are to (default: the first run's baseline);\n"
+	"                       with several files HOST:LABEL, or a LABEL only one run has\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Statistics are recomputed from the raw samples: medians with exact order-statistic\n"
@@ -32,18 +40,20 @@ int cmd_report(int argc, char **argv)
 	static const struct option options[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *format = "md,html,csv";
+	const char *out = NULL, *format = "md,html,csv", *baseline = NULL;
 	struct vb_error err = { 0 };
 	int c;
 	optind = 0; /* main may have parsed its own options already */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:f:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:b:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'f': format = optarg; break;
+		case 'b': baseline = optarg; break;
 		case 'h': fputs(report_usage, stdout); return VB_EXIT_OK;
 		default: return usage_bad_option("report", argv);
 		}
@@ -56,8 +66,12 @@ int cmd_report(int argc, char **argv)
 		return usage_error("report", "no results file given, RESULT.json...");
 	struct results_doc *docs = calloc((size_t)nfiles, sizeof(*docs));
 	struct report_run *runs = calloc((size_t)nfiles, sizeof(*runs));
+	const struct results_doc **merge = calloc((size_t)nfiles, sizeof(*merge));
+	const char **names = calloc((size_t)nfiles, sizeof(*names));
+	struct results_doc merged;
+	bool is_merged = false;
 	int rc = VB_EXIT_ENVIRONMENT, loaded = 0;
-	if (!docs || !runs) {
+	if (!docs || !runs || !merge || !names) {
 		fprintf(stderr, "vbench report: out of memory\n");
 		goto done;
 	}
@@ -66,7 +80,31 @@ int cmd_report(int argc, char **argv)
 			fprintf(stderr, "vbench report: %s\n", err.message);
 			goto done;
 		}
-		runs[i] = (struct report_run){ &docs[i], argv[optind + i] };
+		runs[i] = (struct report_run){ .doc = &docs[i], .name = argv[optind + i] };
+		merge[i] = &docs[i];
+		names[i] = argv[optind + i];
+	}
+	/* several runs: one document, so that they compare like the backends of one run */
+	struct report_run side_by_side = { .name = "side by side",
+					   .sources = runs,
+					   .nsources = (size_t)nfiles };
+	const struct report_run *show = runs;
+	if (nfiles > 1) {
+		if (results_merge(&merged, merge, names, (size_t)nfiles, baseline, &err) < 0) {
+			fprintf(stderr, "vbench report: %s\n", err.message);
+			rc = VB_EXIT_USAGE;
+			goto done;
+		}
+		is_merged = true;
+		side_by_side.doc = &merged;
+		show = &side_by_side;
+	} else if (baseline) {
+		if (results_check_baseline(&docs[0], baseline, &err) < 0) {
+			fprintf(stderr, "vbench report: --baseline: %s\n", err.message);
+			rc = VB_EXIT_USAGE;
+			goto done;
+		}
+		snprintf(docs[0].config.baseline, sizeof(docs[0].config.baseline), "%s", baseline);
 	}
 	char dir[PATH_MAX];
 	if (out) {
@@ -79,7 +117,7 @@ int cmd_report(int argc, char **argv)
 			*dot = '\0';
 		snprintf(dir, sizeof(dir), "reports/%s", base);
 	}
-	if (report_write(runs, (size_t)nfiles, dir, formats, &err) < 0) {
+	if (report_write(show, 1, dir, formats, &err) < 0) {
 		fprintf(stderr, "vbench report: %s\n", err.message);
 		goto done;
 	}
@@ -95,7 +133,11 @@ int cmd_report(int argc, char **argv)
 done:
 	for (int i = 0; i < loaded; i++)
 		results_free(&docs[i]);
+	if (is_merged)
+		results_free(&merged);
 	free(docs);
 	free(runs);
+	free(merge);
+	free(names);
 	return rc;
 }

@@ -43,6 +43,10 @@ void environment_read_cpuid(struct environment_cpuid *c);
  */
 void environment_detect(const char *root, const struct environment_cpuid *cpuid,
 			struct environment *env);
+/* The hypervisor CPUID names by its signature (source "cpuid"); false when it names none. */
+bool environment_hypervisor_from_cpuid(const struct environment_cpuid *cpuid, struct environment *env);
+/* env->summary from the rest of env: "KVM guest, 2 vCPUs, 3.8 GiB, AMD EPYC 7B13". */
+void environment_summarize(struct environment *env);
 /* Write env as one JSON object value (the caller has written the key). */
 void environment_write_json(struct json_writer *w, const struct environment *env);
 

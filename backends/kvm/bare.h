@@ -28,6 +28,10 @@ struct bare_config {
 	const char *image_path; /* the bare guest's ELF image (build/vbench-bare) */
 	int *stats_fds;		/* NULL, or BARE_MAX_VCPUS fds for KVM's per-vCPU statistics,
 				   opened before the vCPUs run (vm_exits_open) */
+	/* Called just before the vCPUs start (the kvm backend's VMM process installs its seccomp
+	 * filter there); -1 fails the start. NULL: nothing. */
+	int (*before_run)(void *opaque, struct vb_error *err);
+	void *before_run_opaque;
 };
 
 /* Where the VMM put things; computed from the image and the memory, checked before use. */
@@ -50,6 +54,8 @@ struct bare_vm {
 	int vmm_fd;		     /* the VMM's end */
 	pthread_mutex_t tx_lock;
 	uint64_t tsc_khz;
+	char tsc_note[128]; /* how the vCPUs' TSC offsets were aligned, or why not ("" = they were
+			       already equal) */
 };
 
 /* Parse "4k", "2m", "1g" (any case); 0 if it is none of them. */

@@ -46,6 +46,27 @@ int footprint_measure(uint64_t guest_start, uint64_t guest_len, struct footprint
 	return rc;
 }
 
+int footprint_measure_file(FILE *smaps, uint64_t guest_start, uint64_t guest_len,
+			   struct footprint *out, struct vb_error *err)
+{
+	malloc_trim(0);
+	rewind(smaps);
+	return footprint_parse_smaps(smaps, guest_start, guest_len, out, err);
+}
+
+int footprint_page_table_bytes(FILE *status, uint64_t *out, struct vb_error *err)
+{
+	char line[256];
+	uint64_t kib;
+	rewind(status);
+	while (fgets(line, sizeof(line), status))
+		if (sscanf(line, "VmPTE: %" SCNu64 " kB", &kib) == 1) {
+			*out = kib << 10;
+			return 0;
+		}
+	return error_set(err, "status has no VmPTE line");
+}
+
 double footprint_vmm_bytes(const struct footprint *before, const struct footprint *now)
 {
 	uint64_t own = now->rss_bytes - now->guest_bytes;

@@ -24,9 +24,15 @@ int footprint_parse_smaps(FILE *f, uint64_t guest_start, uint64_t guest_len, str
  * freed (kernel image, initramfs) are nobody's cost. */
 int footprint_measure(uint64_t guest_start, uint64_t guest_len, struct footprint *out,
 		      struct vb_error *err);
+/* The same from an smaps file opened earlier (a process whose seccomp filter forbids opening files):
+ * read again from its start. */
+int footprint_measure_file(FILE *smaps, uint64_t guest_start, uint64_t guest_len,
+			   struct footprint *out, struct vb_error *err);
+/* The process's page tables (VmPTE) from its /proc/PID/status, opened earlier; -1 if it has none. */
+int footprint_page_table_bytes(FILE *status, uint64_t *out, struct vb_error *err);
 /*
- * What the VMM costs: resident memory beyond the guest's RAM and beyond the process's own (the
- * harness's) as measured just before the VM was created. Negative (the process shrank meanwhile,
+ * What the VMM costs: resident memory beyond the guest's RAM and beyond what the process had
+ * just before the VM was created (in the VMM process: what fork gave it of the harness's). Negative (the process shrank meanwhile,
  * so no figure can be given) is returned as -1.
  */
 double footprint_vmm_bytes(const struct footprint *before, const struct footprint *now);

@@ -1,9 +1,10 @@
 /*
  * kvm backend: the agent as /init of a Linux VM on vbench's own VMM (backends/kvm/machine.c), or,
  * where KVM emulates guest ring 0 (PVM) and Linux cannot boot, the agent's cpu and mem workloads in
- * a bare guest with no kernel, in ring 3 (backends/kvm/bare.c).
+ * a bare guest with no kernel, in ring 3 (backends/kvm/bare.c). Each VM runs in a process of its own
+ * under a seccomp filter (backends/kvm/vmm-process.c); this file is what runs in that process.
  */
-#include "backends/backend.h"
+#include "backends/kvm/vmm-process.h"
 
 #include <limits.h>
 #include <math.h>
@@ -20,8 +21,9 @@
 #include "backends/kvm/kvm.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/probe.h"
+#include "backends/kvm/seccomp.h"
 
-struct backend_instance {
+struct kvm_vmm {
 	struct machine *machine; /* a Linux guest, or */
 	struct bare_vm *bare;	 /* a bare guest */
 	struct vm *vm;		 /* either's */
@@ -32,9 +34,13 @@ struct backend_instance {
 	uint64_t
 		start_ns; /* when start was asked for: start-up time counts initramfs and VM set-up too */
 	bool disk, network;
-	/* The process's resident memory just before the VM existed: the harness's, not the VMM's. */
+	/* The VMM process's resident memory and page tables just after it was forked: what it shares
+	 * with the harness, copy-on-write, is the harness's. */
 	struct footprint before;
+	uint64_t before_page_tables;
 	struct vb_error before_err; /* why there is no baseline ("" = there is one) */
+	FILE *smaps, *status;	    /* this process's, opened before the seccomp filter */
+	int report_fd;		    /* where the filter reports a denied system call */
 	char kernel[PATH_MAX];
 };
 
@@ -101,14 +107,16 @@ static int kvm_resolve_mode(const struct backend_config *cfg, enum backend_vm_mo
 		if (access(image, R_OK) < 0)
 			return error_set(err, "the bare guest %s is missing (run `make`)", image);
 		if (err && want == BACKEND_VM_BARE)
-			error_set(err, "bare guest (asked for): cpu and mem workloads in ring 3, no "
-				       "kernel");
+			error_set(err,
+				  "bare guest (asked for): cpu and mem workloads in ring 3, no "
+				  "kernel");
 		else if (err) {
 			char *hint = strstr(reason.message, "; use --force");
 			if (hint)
 				*hint = '\0'; /* a Linux guest is asked for with --vm-mode linux */
-			error_set(err, "bare guest: cpu and mem workloads in ring 3, no kernel, "
-				       "since %s (--vm-mode linux --force boots Linux anyway)",
+			error_set(err,
+				  "bare guest: cpu and mem workloads in ring 3, no kernel, "
+				  "since %s (--vm-mode linux --force boots Linux anyway)",
 				  reason.message);
 		}
 	}
@@ -121,7 +129,13 @@ static int kvm_probe(const struct backend_config *cfg, struct vb_error *err)
 	return kvm_resolve_mode(cfg, &mode, err);
 }
 
-static int kvm_start_bare(const struct backend_config *cfg, struct backend_instance *inst,
+/* Just before the vCPUs run: from here on the guest can reach only what the filter allows. */
+static int kvm_seccomp(void *opaque, struct vb_error *err)
+{
+	return vmm_seccomp_install(*(int *)opaque, err);
+}
+
+static int kvm_start_bare(const struct backend_config *cfg, struct kvm_vmm *inst,
 			  struct vb_error *err)
 {
 	char image[PATH_MAX];
@@ -131,10 +145,13 @@ static int kvm_start_bare(const struct backend_config *cfg, struct backend_insta
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
 		.cpu_list = cfg->ncpus ? cfg->cpu_list : NULL,
 		.ncpu_list = cfg->ncpus,
-		.memory_bytes = cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
+		.memory_bytes =
+			cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
 		.page_bytes = inst->page_bytes,
 		.image_path = image,
 		.stats_fds = inst->stats_fds,
+		.before_run = kvm_seccomp,
+		.before_run_opaque = &inst->report_fd,
 	};
 	inst->ncpus = bc.ncpus;
 	inst->memory_bytes = bc.memory_bytes;
@@ -147,26 +164,44 @@ static int kvm_start_bare(const struct backend_config *cfg, struct backend_insta
 	return 0;
 }
 
-static int kvm_start(const struct backend_config *cfg, struct backend_instance **out,
-		     struct vb_error *err)
+static void kvm_vmm_free(struct kvm_vmm *inst)
+{
+	if (inst->smaps)
+		fclose(inst->smaps);
+	if (inst->status)
+		fclose(inst->status);
+	free(inst);
+}
+
+int kvm_vmm_start(const struct backend_config *cfg, int report_fd, struct kvm_vmm **out,
+		  struct vb_error *err)
 {
 	*out = NULL;
 	enum backend_vm_mode mode;
 	if (kvm_resolve_mode(cfg, &mode, err) < 0)
 		return -1;
-	struct backend_instance *inst = calloc(1, sizeof(*inst));
+	struct kvm_vmm *inst = calloc(1, sizeof(*inst));
 	if (!inst)
 		return error_set(err, "kvm: out of memory");
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		inst->stats_fds[i] = -1;
-	/* Until the VMM has a process of its own, the harness's memory is subtracted. Reading smaps
-	 * takes about 0.2 ms, inside the harness's start-up clock: small beside a boot. */
-	if (footprint_measure(0, 0, &inst->before, &inst->before_err) < 0)
+	inst->report_fd = report_fd;
+	/* Opened now: once the filter is on, this process opens nothing. Reading smaps takes about
+	 * 0.2 ms, inside the harness's start-up clock: small beside a boot. */
+	inst->smaps = fopen("/proc/self/smaps", "re");
+	inst->status = fopen("/proc/self/status", "re");
+	if (!inst->smaps || !inst->status) {
+		error_set_errno(&inst->before_err, "open /proc/self/smaps and status");
+		inst->before.rss_bytes = UINT64_MAX;
+	} else if (footprint_measure_file(inst->smaps, 0, 0, &inst->before, &inst->before_err) <
+			   0 ||
+		   footprint_page_table_bytes(inst->status, &inst->before_page_tables,
+					      &inst->before_err) < 0)
 		inst->before.rss_bytes = UINT64_MAX;
 	inst->start_ns = clock_now_ns();
 	if (mode == BACKEND_VM_BARE) {
 		if (kvm_start_bare(cfg, inst, err) < 0) {
-			free(inst);
+			kvm_vmm_free(inst);
 			return -1;
 		}
 		*out = inst;
@@ -176,7 +211,7 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 	inst->network = cfg->network;
 	char modules[PATH_MAX];
 	if (kvm_guest_paths(cfg, inst->kernel, modules, err) < 0) {
-		free(inst);
+		kvm_vmm_free(inst);
 		return -1;
 	}
 	struct machine_config mc = {
@@ -192,11 +227,13 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 		.network = cfg->network,
 		.console_fd = cfg->verbose ? STDERR_FILENO : -1,
 		.quiet = !cfg->verbose,
+		.before_run = kvm_seccomp,
+		.before_run_opaque = &inst->report_fd,
 	};
 	inst->ncpus = mc.ncpus;
 	inst->memory_bytes = mc.memory_bytes;
 	if (machine_start(&mc, &inst->machine, err) < 0) {
-		free(inst);
+		kvm_vmm_free(inst);
 		return error_prefix(err, "kvm: ");
 	}
 	inst->vm = inst->machine->vm;
@@ -204,13 +241,13 @@ static int kvm_start(const struct backend_config *cfg, struct backend_instance *
 	return 0;
 }
 
-static void kvm_channel(struct backend_instance *inst, int *rfd, int *wfd)
+int *kvm_vmm_channel(struct kvm_vmm *inst)
 {
-	*rfd = *wfd = inst->bare ? inst->bare->channel_fd : inst->machine->channel_fd;
+	return inst->bare ? &inst->bare->channel_fd : &inst->machine->channel_fd;
 }
 
 /* The VMM's own resident memory: growth since before the VM, without the guest RAM mapping's. */
-static double kvm_overhead_bytes(struct backend_instance *inst, char *why, size_t len)
+static double kvm_overhead_bytes(struct kvm_vmm *inst, char *why, size_t len)
 {
 	const struct memory *mem = &inst->vm->mem;
 	struct footprint now;
@@ -219,7 +256,10 @@ static double kvm_overhead_bytes(struct backend_instance *inst, char *why, size_
 		snprintf(why, len, "no baseline: %.100s", inst->before_err.message);
 		return NAN;
 	}
-	if (footprint_measure((uintptr_t)mem->map, mem->map_len, &now, &err) < 0) {
+	uint64_t page_tables;
+	if (footprint_measure_file(inst->smaps, (uintptr_t)mem->map, mem->map_len, &now, &err) <
+		    0 ||
+	    footprint_page_table_bytes(inst->status, &page_tables, &err) < 0) {
 		snprintf(why, len, "%.100s", err.message);
 		return NAN;
 	}
@@ -228,11 +268,14 @@ static double kvm_overhead_bytes(struct backend_instance *inst, char *why, size_
 		snprintf(why, len, "the process shrank by more than the VMM added");
 		return NAN;
 	}
+	/* The page tables the VMM process added, guest RAM's included: the host pays for them. */
+	if (page_tables > inst->before_page_tables)
+		bytes += (double)(page_tables - inst->before_page_tables);
 	return bytes;
 }
 
 /* A bare guest: no kernel, so no disk, no network and none of the workloads that need a kernel. */
-static void kvm_stats_bare(struct backend_instance *inst, struct backend_stats *out, double ready_ms)
+static void kvm_stats_bare(struct kvm_vmm *inst, struct backend_stats *out, double ready_ms)
 {
 	struct vm *vm = inst->vm;
 	char why[160] = "";
@@ -253,9 +296,14 @@ static void kvm_stats_bare(struct backend_instance *inst, struct backend_stats *
 		snprintf(out->details + n, sizeof(out->details) - n,
 			 "; host overhead unmeasured: %s", why);
 	}
+	if (inst->bare->tsc_note[0]) {
+		size_t n = strlen(out->details);
+		snprintf(out->details + n, sizeof(out->details) - n, "; %s",
+			 inst->bare->tsc_note);
+	}
 }
 
-static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
+void kvm_vmm_stats(struct kvm_vmm *inst, struct backend_stats *out)
 {
 	struct vm *vm = inst->vm;
 	/* The agent marks the boot timer just after its hello: give that write a moment to land. */
@@ -303,37 +351,29 @@ static void kvm_stats(struct backend_instance *inst, struct backend_stats *out)
 		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "/dev/vda");
 }
 
-static unsigned kvm_host_counters(struct backend_instance *inst, char (*names)[48],
-				  uint64_t *values, unsigned max)
+void kvm_vmm_counters(struct kvm_vmm *inst, struct vm_exit_counts *out)
 {
-	struct vm_exit_counts c;
 	vm_exits_read(inst->vm, inst->bare ? inst->stats_fds : inst->machine->stats_fds,
-		      VM_MAX_VCPUS, &c);
-	unsigned n = c.n < max ? c.n : max;
-	for (unsigned i = 0; i < n; i++) {
-		snprintf(names[i], 48, "%s", c.name[i]);
-		values[i] = c.value[i];
-	}
-	return n;
+		      VM_MAX_VCPUS, out);
 }
 
-static bool kvm_alive(struct backend_instance *inst)
+bool kvm_vmm_running(struct kvm_vmm *inst)
 {
 	return __atomic_load_n(&inst->vm->status, __ATOMIC_ACQUIRE) == VM_STATUS_RUNNING;
 }
 
-static size_t kvm_describe_end(struct backend_instance *inst, char *out, size_t len)
+size_t kvm_vmm_describe_end(struct kvm_vmm *inst, char *out, size_t len)
 {
 	struct vm *vm = inst->vm;
 	pthread_mutex_lock(&vm->lock);
-	int n = vm->status == VM_STATUS_RUNNING
-			? 0
-			: snprintf(out, len, "%s (%s)", vm->status_detail, vm_status_name(vm->status));
+	int n = vm->status == VM_STATUS_RUNNING ? 0
+						: snprintf(out, len, "%s (%s)", vm->status_detail,
+							   vm_status_name(vm->status));
 	pthread_mutex_unlock(&vm->lock);
 	return n > 0 ? (size_t)n : 0;
 }
 
-static void kvm_stop(struct backend_instance *inst)
+void kvm_vmm_stop(struct kvm_vmm *inst)
 {
 	if (!inst)
 		return;
@@ -347,7 +387,7 @@ static void kvm_stop(struct backend_instance *inst)
 				vm->status_detail);
 		vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
 		bare_destroy(inst->bare);
-		free(inst);
+		kvm_vmm_free(inst);
 		return;
 	}
 	enum vm_status s = vm->status;
@@ -357,7 +397,7 @@ static void kvm_stop(struct backend_instance *inst)
 		fprintf(stderr, "vbench kvm: %s\n", why);
 	}
 	machine_destroy(inst->machine);
-	free(inst);
+	kvm_vmm_free(inst);
 }
 
 const struct backend_ops kvm_backend = {
@@ -369,11 +409,11 @@ const struct backend_ops kvm_backend = {
 	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL |
 		    BACKEND_PROVIDES_VMM,
 	.probe = kvm_probe,
-	.start = kvm_start,
-	.channel = kvm_channel,
-	.stats = kvm_stats,
-	.alive = kvm_alive,
-	.stop = kvm_stop,
-	.describe_end = kvm_describe_end,
-	.host_counters = kvm_host_counters,
+	.start = vmm_process_start,
+	.channel = vmm_process_channel,
+	.stats = vmm_process_stats,
+	.alive = vmm_process_alive,
+	.stop = vmm_process_stop,
+	.describe_end = vmm_process_describe_end,
+	.host_counters = vmm_process_host_counters,
 };

@@ -256,6 +256,8 @@ int machine_start(const struct machine_config *cfg, struct machine **out, struct
 	m->vm->on_end = machine_on_end;
 	m->vm->on_end_opaque = m;
 	vm_exits_open(m->vm, m->stats_fds, VM_MAX_VCPUS);
+	if (cfg->before_run && cfg->before_run(cfg->before_run_opaque, err) < 0)
+		goto fail;
 	if (vm_run(m->vm, err) < 0)
 		goto fail;
 	*out = m;

@@ -31,6 +31,10 @@ struct machine_config {
 	bool network;
 	int console_fd; /* COM1 output; -1 = keep only the last lines */
 	bool quiet;	/* add "quiet" to the default command line */
+	/* Called just before the vCPUs start (the kvm backend's VMM process installs its seccomp
+	 * filter there); -1 fails the start. NULL: nothing. */
+	int (*before_run)(void *opaque, struct vb_error *err);
+	void *before_run_opaque;
 };
 
 struct machine {

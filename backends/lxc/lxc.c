@@ -24,6 +24,7 @@
 #include "backends/cpus.h"
 #include "common/clock.h"
 #include "backends/lxc/cgroup.h"
+#include "backends/lxc/container.h"
 #include "backends/lxc/confine.h"
 #include "backends/lxc/veth.h"
 #include "backends/lxc/rootfs.h"
@@ -508,22 +509,6 @@ static void lxc_channel(struct backend_instance *inst, int *rfd, int *wfd)
 	*rfd = *wfd = inst->channel_fd;
 }
 
-/* Anonymous memory only: the agent binary's page cache is charged to whoever read it first. */
-static uint64_t process_anon_bytes(pid_t pid)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "re");
-	unsigned long long kb = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "RssAnon: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
 /*
  * startup_ms is left to the harness (start request to hello, which it sees arrive).
  * host_overhead_bytes: what the container's cgroup is charged (the agent's pages plus the
@@ -534,40 +519,13 @@ static uint64_t process_anon_bytes(pid_t pid)
  */
 static void lxc_stats(struct backend_instance *inst, struct backend_stats *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->startup_ms = -1;
-	out->host_overhead_bytes = NAN;
-	uint64_t charged;
-	struct vb_error why = { 0 };
-	if (inst->pid > 0 && inst->have_cgroup &&
-	    cgroup_memory_usage(&inst->cgroup, &charged, &why) == 0) {
-		uint64_t anon = process_anon_bytes(inst->pid);
-		out->host_overhead_bytes = charged > anon ? (double)(charged - anon) : 0.0;
-	} else {
-		snprintf(out->host_overhead_note, sizeof(out->host_overhead_note),
-			 "lxc: no memory cgroup to read what the container is charged%s%.180s",
-			 why.message[0] ? ": " : "", why.message);
-	}
-	snprintf(out->details, sizeof(out->details), "%s", inst->details);
-	if (inst->peer.fd >= 0) {
-		snprintf(out->peer_netns, sizeof(out->peer_netns), "%s", inst->peer.path);
-		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", VETH_PEER_ADDR);
-	}
-	if (inst->has_disk)
-		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s",
-			 ROOTFS_SCRATCH_PATH);
+	container_stats(out, "lxc", inst->have_cgroup ? &inst->cgroup : NULL, inst->pid,
+			inst->details, &inst->peer, inst->has_disk ? ROOTFS_SCRATCH_PATH : NULL);
 }
 
 static bool lxc_alive(struct backend_instance *inst)
 {
-	if (inst->pid <= 0)
-		return false;
-	pid_t r = waitpid(inst->pid, &inst->wait_status, WNOHANG);
-	if (r == 0)
-		return true;
-	if (r == inst->pid || (r < 0 && errno == ECHILD))
-		inst->pid = 0;
-	return false;
+	return backend_child_alive(&inst->pid, &inst->wait_status);
 }
 
 static void lxc_stop(struct backend_instance *inst)
@@ -627,11 +585,13 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 		cargv[i] = argv[i];
 	struct lxc_payload payload = { .argv = cargv, .host_bin = host_bin, .stdio = { 0, 1, 2 } };
 
+	/* SIGCHLD too: the container's end wakes the wait below at once, not at its next tick. */
 	sigset_t stop_signals, old;
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGHUP);
+	sigaddset(&stop_signals, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &stop_signals, &old);
 	struct backend_instance *inst;
 	int rc = container_start(cfg, &payload, &inst, err);
@@ -646,7 +606,7 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 			}
 			struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
 			int sig = sigtimedwait(&stop_signals, NULL, &tick);
-			if (sig > 0 && !interrupted) {
+			if (sig > 0 && sig != SIGCHLD && !interrupted) {
 				interrupted = sig;
 				kill(inst->pid, SIGKILL);
 			}

@@ -13,28 +13,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "backends/lxc/container.h"
+
 #define RO_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* The device nodes a default OCI container gets (minus the pty ones the agent has no use for). */
 static const char *const rootfs_devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
-/* OCI runtime defaults (as runc/containerd apply them). */
-static const char *const rootfs_masked[] = {
-	"/proc/acpi",
-	"/proc/asound",
-	"/proc/kcore",
-	"/proc/keys",
-	"/proc/latency_stats",
-	"/proc/timer_list",
-	"/proc/timer_stats",
-	"/proc/sched_debug",
-	"/proc/scsi",
-	"/sys/firmware",
-	"/sys/devices/virtual/powercap",
-};
-static const char *const rootfs_readonly[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
 
 static int under(char out[PATH_MAX], const char *root, const char *path, struct vb_error *err)
 {
@@ -186,9 +171,9 @@ static int setup_cgroups(const struct rootfs_spec *spec, struct vb_error *err)
 static int mask_paths(const char *root, struct vb_error *err)
 {
 	char path[PATH_MAX];
-	for (size_t i = 0; i < sizeof(rootfs_masked) / sizeof(rootfs_masked[0]); i++) {
+	for (size_t i = 0; i < container_nmasked_paths; i++) {
 		struct stat st;
-		if (under(path, root, rootfs_masked[i], err) < 0)
+		if (under(path, root, container_masked_paths[i], err) < 0)
 			return -1;
 		if (stat(path, &st) < 0)
 			continue; /* not on this kernel */
@@ -199,8 +184,8 @@ static int mask_paths(const char *root, struct vb_error *err)
 		if (rc < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < sizeof(rootfs_readonly) / sizeof(rootfs_readonly[0]); i++) {
-		if (under(path, root, rootfs_readonly[i], err) < 0)
+	for (size_t i = 0; i < container_nreadonly_paths; i++) {
+		if (under(path, root, container_readonly_paths[i], err) < 0)
 			return -1;
 		if (access(path, F_OK) < 0)
 			continue;

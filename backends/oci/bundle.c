@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backends/lxc/container.h"
 #include "common/json.h"
 
 #define OCI_CPU_PERIOD_US 100000
@@ -35,23 +36,6 @@ static const char *const oci_denied_syscalls[] = {
 	"move_mount",	 "open_tree",	  "iopl",	   "ioperm",
 };
 
-static const char *const oci_masked_paths[] = {
-	"/proc/acpi",
-	"/proc/asound",
-	"/proc/kcore",
-	"/proc/keys",
-	"/proc/latency_stats",
-	"/proc/timer_list",
-	"/proc/timer_stats",
-	"/proc/sched_debug",
-	"/proc/scsi",
-	"/sys/firmware",
-	"/sys/devices/virtual/powercap",
-};
-
-static const char *const oci_readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
 
 /* The mount points made in the rootfs, parents first; removed in reverse. */
 static const char *const oci_rootfs_dirs[] = { "proc", "dev", "sys", "tmp" };
@@ -206,8 +190,8 @@ static void write_linux(struct json_writer *w, const struct oci_bundle_spec *spe
 		json_kv_string(w, "path", spec->netns_path);
 	json_object_end(w);
 	json_array_end(w);
-	write_strings(w, "maskedPaths", oci_masked_paths, COUNT(oci_masked_paths));
-	write_strings(w, "readonlyPaths", oci_readonly_paths, COUNT(oci_readonly_paths));
+	write_strings(w, "maskedPaths", container_masked_paths, container_nmasked_paths);
+	write_strings(w, "readonlyPaths", container_readonly_paths, container_nreadonly_paths);
 	write_seccomp(w);
 	json_object_end(w);
 }

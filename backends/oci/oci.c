@@ -20,6 +20,7 @@
 #include "backends/child.h"
 #include "backends/cpus.h"
 #include "backends/lxc/cgroup.h"
+#include "backends/lxc/container.h"
 #include "backends/lxc/veth.h"
 #include "backends/oci/bundle.h"
 #include "common/clock.h"
@@ -559,22 +560,6 @@ static void oci_channel(struct backend_instance *inst, int *rfd, int *wfd)
 	*rfd = *wfd = inst->channel_fd;
 }
 
-/* Anonymous memory only: the agent binary's page cache is charged to whoever read it first. */
-static uint64_t process_anon_bytes(pid_t pid)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "re");
-	unsigned long long kb = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "RssAnon: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
 /*
  * host_overhead_bytes as for lxc: what the container's memory cgroup is charged (its tmpfs
  * mounts, page tables, the kernel memory of what runc made after the group existed) minus the
@@ -582,41 +567,14 @@ static uint64_t process_anon_bytes(pid_t pid)
  */
 static void oci_stats(struct backend_instance *inst, struct backend_stats *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->startup_ms = -1;
-	out->host_overhead_bytes = NAN;
-	uint64_t charged;
-	struct vb_error why = { 0 };
-	pid_t pid = agent_pid(inst);
-	if (pid > 0 && cgroup_memory_usage(&inst->cgroup, &charged, &why) == 0) {
-		uint64_t anon = process_anon_bytes(pid);
-		out->host_overhead_bytes = charged > anon ? (double)(charged - anon) : 0.0;
-	} else {
-		snprintf(out->host_overhead_note, sizeof(out->host_overhead_note),
-			 "oci: cannot read what the container's memory cgroup is charged%s%.180s",
-			 why.message[0] ? ": " : "", why.message);
-	}
-	snprintf(out->details, sizeof(out->details), "%s", inst->details);
-	if (inst->peer.fd >= 0) {
-		snprintf(out->peer_netns, sizeof(out->peer_netns), "%s", inst->peer.path);
-		snprintf(out->peer_addr, sizeof(out->peer_addr), "%s", VETH_PEER_ADDR);
-	}
-	if (inst->has_disk)
-		snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s",
-			 OCI_SCRATCH_PATH);
+	container_stats(out, "oci", &inst->cgroup, agent_pid(inst), inst->details, &inst->peer,
+			inst->has_disk ? OCI_SCRATCH_PATH : NULL);
 }
 
 /* runc run waits for the agent: it ends when the agent does. */
 static bool oci_alive(struct backend_instance *inst)
 {
-	if (inst->runtime_pid <= 0)
-		return false;
-	pid_t r = waitpid(inst->runtime_pid, &inst->wait_status, WNOHANG);
-	if (r == 0)
-		return true;
-	if (r == inst->runtime_pid || (r < 0 && errno == ECHILD))
-		inst->runtime_pid = 0;
-	return false;
+	return backend_child_alive(&inst->runtime_pid, &inst->wait_status);
 }
 
 static void oci_stop(struct backend_instance *inst)

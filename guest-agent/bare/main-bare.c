@@ -14,6 +14,7 @@
 #include "common/protocol.h"
 #include "guest-agent/bare/bare.h"
 #include "guest-agent/bare/ring.h"
+#include "guest-agent/environment.h"
 #include "guest-agent/serve.h"
 
 /* The VMM's boot timer (backends/kvm/vm.h, VM_BOOT_TIMER_*): its byte marks the hello sent. */
@@ -118,6 +119,24 @@ static void bare_fill_hello(struct proto_msg *m)
 	json_writer_init(&w);
 	bare_isolation_json(&w);
 	h->isolation_json = json_writer_take(&w, NULL);
+	/* what it is, as far as CPUID tells: there are no files to read, no DMI, no container */
+	struct environment_cpuid cpuid;
+	struct environment env;
+	memset(&env, 0, sizeof(env));
+	environment_read_cpuid(&cpuid);
+	environment_hypervisor_from_cpuid(&cpuid, &env);
+	snprintf(env.cpu_model, sizeof(env.cpu_model), "%s", cpuid.brand);
+	env.cpus = boot->ncpus;
+	env.memory_bytes = boot->memory_bytes;
+	snprintf(env.kernel, sizeof(env.kernel), "none (bare guest)");
+	snprintf(env.clocksource, sizeof(env.clocksource), "tsc");
+	environment_summarize(&env);
+	char summary[sizeof(env.summary)];
+	snprintf(summary, sizeof(summary), "bare guest (no kernel) on %.200s", env.summary);
+	snprintf(env.summary, sizeof(env.summary), "%s", summary);
+	json_writer_init(&w);
+	environment_write_json(&w, &env);
+	h->environment_json = json_writer_take(&w, NULL);
 }
 
 static void bare_main(void)

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			results_free(&again);
 			free(text);
 		}
-		struct report_run run = { &doc, "fuzz" };
+		struct report_run run = { .doc = &doc, .name = "fuzz" };
 		struct report_buf b;
 		report_buf_init(&b);
 		report_render_markdown(&run, 1, &b, &err);

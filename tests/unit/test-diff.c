@@ -429,6 +429,56 @@ static void test_command_exit_codes(void **state)
 	assert_int_equal(run_diff(msg, sizeof(msg), "--help", NULL, NULL, NULL), 0);
 }
 
+/* A run on a named machine: host name and CPU model as the results' host section holds them. */
+static void write_host_doc(const char *name, const char *host, const char *cpu, double latency,
+			   char *path, size_t len)
+{
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	make_doc(&doc, 100, latency);
+	snprintf(doc.host.hostname, sizeof(doc.host.hostname), "%s", host);
+	snprintf(doc.host.cpu_model, sizeof(doc.host.cpu_model), "%s", cpu);
+	assert_int_equal(results_write_file(&doc, test_path(path, len, name), &err), 0);
+	results_free(&doc);
+}
+
+static void test_command_cross_host(void **state)
+{
+	(void)state;
+	char a[128], b[128], c[128], d[128], msg[1024];
+	write_host_doc("a.json", "hostA", "AMD EPYC 7B13", 100, a, sizeof(a));
+	write_host_doc("b.json", "hostB", "AMD EPYC 7B13", 130, b, sizeof(b));
+	write_host_doc("c.json", "hostA", "Intel Xeon E5-2680", 130, c, sizeof(c));
+	write_host_doc("d.json", "hostA", "AMD EPYC 7B13", 130, d, sizeof(d));
+
+	/* another host name: refused with exit 2 and one line naming both machines */
+	assert_int_equal(run_diff(msg, sizeof(msg), a, b, NULL, NULL), 2);
+	assert_non_null(strstr(msg, "BASE ran on hostA (AMD EPYC 7B13) and NEW on hostB"));
+	assert_non_null(strstr(msg, "--cross-host"));
+	assert_null(strstr(msg, "regressed"));
+	/* the same name with another CPU is another machine too */
+	assert_int_equal(run_diff(msg, sizeof(msg), a, c, NULL, NULL), 2);
+	assert_non_null(strstr(msg, "different CPUs under one host name"));
+
+	/* --cross-host: compared, the 30% slower latency called, the caveat printed */
+	assert_int_equal(run_diff(msg, sizeof(msg), "--cross-host", a, b, NULL), 1);
+	assert_non_null(strstr(msg, "warning: the runs come from different hosts"));
+	assert_int_equal(run_diff(msg, sizeof(msg), a, c, "-x", NULL), 1);
+
+	/* the same machine needs no flag and prints no such caveat */
+	assert_int_equal(run_diff(msg, sizeof(msg), a, d, NULL, NULL), 1);
+	assert_null(strstr(msg, "different hosts"));
+
+	struct results_doc x, y;
+	char why[256];
+	results_init(&x), results_init(&y);
+	assert_true(diff_same_machine(&x, &y, why, sizeof(why)));
+	assert_string_equal(why, "");
+	snprintf(y.host.hostname, sizeof(y.host.hostname), "vps-b");
+	assert_false(diff_same_machine(&x, &y, why, sizeof(why)));
+	assert_non_null(strstr(why, "different host names"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +490,8 @@ int main(void)
 		cmocka_unit_test(test_exact_interval_and_limits),
 		cmocka_unit_test(test_rule_power_and_false_alarms),
 		cmocka_unit_test_setup_teardown(test_command_exit_codes, test_dir_setup,
+						test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_command_cross_host, test_dir_setup,
 						test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "analysis/report-history.h"
 #include "analysis/report-model.h"
 #include "analysis/report.h"
+#include "analysis/results-merge.h"
 #include "analysis/results.h"
 #include "analysis/report-parts.h"
 #include "analysis/table.h"
@@ -49,7 +50,7 @@ static void test_markdown_golden(void **state)
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
-	struct report_run run = { &doc, FIXTURE_A };
+	struct report_run run = { .doc = &doc, .name = FIXTURE_A };
 	struct report_buf md;
 	report_buf_init(&md);
 	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
@@ -126,7 +127,7 @@ static void test_skipped_backend(void **state)
 	doc.nbackends++;
 	/* compare's default baseline is the last backend named: here the one that could not run */
 	snprintf(doc.config.baseline, sizeof(doc.config.baseline), "qemu");
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf md;
 	report_buf_init(&md);
 	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
@@ -188,7 +189,7 @@ static void test_html_has_charts(void **state)
 	struct results_doc doc;
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf html;
 	report_buf_init(&html);
 	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
@@ -223,7 +224,7 @@ static void test_html_without_gnuplot(void **state)
 	struct vb_error err = { 0 };
 	load(&doc, FIXTURE_A);
 	setenv("VBENCH_GNUPLOT", "/nonexistent/gnuplot", 1);
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf html;
 	report_buf_init(&html);
 	assert_int_equal(report_render_html(&run, 1, &html, &err), 0);
@@ -244,7 +245,8 @@ static void test_csv(void **state)
 	struct vb_error err = { 0 };
 	load(&a, FIXTURE_A);
 	load(&b, FIXTURE_B);
-	struct report_run runs[] = { { &a, "a,1.json" }, { &b, "b.json" } };
+	struct report_run runs[] = { { .doc = &a, .name = "a,1.json" },
+				     { .doc = &b, .name = "b.json" } };
 	struct report_buf csv;
 	report_buf_init(&csv);
 	assert_int_equal(report_render_csv(runs, 2, &csv, &err), 0);
@@ -323,6 +325,200 @@ static void test_report_command(void **state)
 	}
 }
 
+/* Two machines side by side: host-qualified names, ratios to the chosen baseline, caveats. */
+static void test_report_side_by_side(void **state)
+{
+	(void)state;
+	struct results_doc a, b, merged;
+	struct vb_error err = { 0 };
+	load(&a, FIXTURE_A);
+	load(&b, FIXTURE_B);
+	snprintf(a.host.hostname, sizeof(a.host.hostname), "hostA");
+	snprintf(b.host.hostname, sizeof(b.host.hostname), "hostB");
+	b.config.suite = SUITE_SMOKE;
+	const struct results_doc *docs[] = { &a, &b };
+	const char *names[] = { "a.json", "b.json" };
+
+	assert_int_equal(results_merge(&merged, docs, names, 2, "hostA:native", &err), 0);
+	assert_int_equal(merged.nentries, a.nentries + b.nentries);
+	assert_int_equal(merged.nbackends, 6);
+	assert_string_equal(merged.backends[0].name, "hostA:native");
+	assert_string_equal(merged.backends[3].name, "hostB:native");
+	assert_string_equal(merged.config.baseline, "hostA:native");
+	/* every entry keeps its raw samples */
+	struct result_entry *e = results_find(&merged, "os.syscall", "getppid", "hostB:kvm");
+	const struct result_entry *orig = results_find(&b, "os.syscall", "getppid", "kvm");
+	assert_non_null(e);
+	assert_int_equal(e->nsamples, orig->nsamples);
+	assert_memory_equal(e->samples, orig->samples, e->nsamples * sizeof(double));
+	/* what differs is said: suite, seed, the machines; not what is alike (CPUs, memory) */
+	bool suite = false, seed = false, machines = false, cpus = false;
+	for (size_t i = 0; i < merged.nwarnings; i++) {
+		suite |= strstr(merged.warnings[i], "suite") &&
+			 strstr(merged.warnings[i], "smoke (b.json)");
+		seed |= strstr(merged.warnings[i], "differ in seed: 1 (a.json), 2 (b.json)") !=
+			NULL;
+		machines |= strstr(merged.warnings[i], "different machines") != NULL;
+		cpus |= strstr(merged.warnings[i], "CPUs per backend") != NULL;
+	}
+	assert_true(suite && seed && machines);
+	assert_false(cpus);
+
+	/* the report: one table, a column per host and label, ratios to hostA:native */
+	struct report_run runs[] = { { .doc = &a, .name = "a.json" },
+				     { .doc = &b, .name = "b.json" } };
+	struct report_run side = {
+		.doc = &merged, .name = "side by side", .sources = runs, .nsources = 2
+	};
+	struct report_buf md, csv;
+	report_buf_init(&md);
+	report_buf_init(&csv);
+	assert_int_equal(report_render_markdown(&side, 1, &md, &err), 0);
+	assert_non_null(strstr(md.text, "## 2 runs side by side"));
+	assert_non_null(strstr(md.text, "### Run 2026-11-20T10:00:00Z (a.json)"));
+	assert_non_null(strstr(md.text, "Host hostB: AMD EPYC 7B13"));
+	assert_non_null(strstr(md.text, "### Caveats of the comparison"));
+	assert_non_null(strstr(md.text, "| hostA:native | hostA:lxc | hostA:lxc / hostA:native |"));
+	assert_non_null(strstr(md.text, "| hostB:kvm | hostB:kvm / hostA:native |"));
+	assert_non_null(strstr(md.text, "- hostA:native (baseline)"));
+	/* the row of os.syscall: hostB's kvm against hostA's native, with its interval */
+	const char *row = strstr(md.text, "| os.syscall | getppid |");
+	assert_non_null(row);
+	const char *end = strchr(row, '\n');
+	char line[1024];
+	snprintf(line, sizeof(line), "%.*s", (int)(end - row), row);
+	assert_non_null(strstr(line, "| 48.18 [46.79, 49.66] |"));
+	assert_non_null(strstr(line, "| 105.1 [102.7, 109.8] | 2.181 [2.110, 2.280] |"));
+	assert_int_equal(report_render_csv(&side, 1, &csv, &err), 0);
+	assert_non_null(strstr(csv.text, "\nb.json,2026-11-22T10:00:00Z,os.syscall,os,getppid,"
+					 "hostB:kvm,ns,lower,ok,9,"));
+	assert_non_null(strstr(csv.text, "\na.json,2026-11-20T10:00:00Z,os.syscall,os,getppid,"
+					 "hostA:kvm,"));
+	assert_non_null(strstr(csv.text, ",hostA:native,2.18"));
+	report_buf_free(&md);
+	report_buf_free(&csv);
+	results_free(&merged);
+
+	/* a label only one run has names its backend; one both runs have is ambiguous */
+	snprintf(b.backends[2].name, sizeof(b.backends[2].name), "qemu");
+	for (size_t i = 0; i < b.nentries; i++)
+		if (!strcmp(b.entries[i].backend, "kvm"))
+			snprintf(b.entries[i].backend, sizeof(b.entries[i].backend), "qemu");
+	assert_int_equal(results_merge(&merged, docs, names, 2, "qemu", &err), 0);
+	assert_string_equal(merged.config.baseline, "hostB:qemu");
+	results_free(&merged);
+	assert_int_equal(results_merge(&merged, docs, names, 2, "native", &err), -1);
+	assert_non_null(strstr(err.message, "--baseline native is ambiguous"));
+	assert_int_equal(results_merge(&merged, docs, names, 2, "hostC:kvm", &err), -1);
+	assert_non_null(strstr(err.message, "no backend named \"hostC:kvm\""));
+	/* no --baseline: the first run's, qualified */
+	assert_int_equal(results_merge(&merged, docs, names, 2, NULL, &err), 0);
+	assert_string_equal(merged.config.baseline, "hostA:native");
+	results_free(&merged);
+	/* one host twice: the second run's names tell it apart */
+	snprintf(b.host.hostname, sizeof(b.host.hostname), "hostA");
+	assert_int_equal(results_merge(&merged, docs, names, 2, NULL, &err), 0);
+	assert_string_equal(merged.backends[3].name, "hostA#2:native");
+	results_free(&merged);
+	results_free(&a);
+	results_free(&b);
+}
+
+/* `vbench report A B --baseline`: written side by side; a wrong baseline is a usage error. */
+static void test_report_command_side_by_side(void **state)
+{
+	(void)state;
+	char out[160], msg[1024], path[192];
+	snprintf(out, sizeof(out), "%s/side", test_dir);
+	char *argv[] = { "report",   FIXTURE_A, FIXTURE_B, "--baseline", "bench1#2:native",
+			 "--format", "md",	"--out",   out,		 NULL };
+	assert_int_equal(test_run_command(cmd_report, argv, msg, sizeof(msg)), 0);
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	char *md = test_read_file(path);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| bench1:lxc / bench1#2:native |"));
+	assert_non_null(strstr(md, "- bench1#2:native (baseline)"));
+	free(md);
+	char *bad[] = { "report", FIXTURE_A, FIXTURE_B, "--baseline", "kvm", "--out", out, NULL };
+	assert_int_equal(test_run_command(cmd_report, bad, msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "ambiguous"));
+	char *one[] = { "report", FIXTURE_A, "--baseline", "nope", "--out", out, NULL };
+	assert_int_equal(test_run_command(cmd_report, one, msg, sizeof(msg)), 2);
+	assert_non_null(strstr(msg, "no backend named \"nope\""));
+}
+
+/* FIXTURE_A as if run elsewhere or otherwise: host, suite and start time changed. */
+static void write_variant(const char *dir, const char *file, const char *host, enum suite suite,
+			  const char *start)
+{
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	char path[256];
+	load(&doc, FIXTURE_A);
+	snprintf(doc.host.hostname, sizeof(doc.host.hostname), "%s", host);
+	snprintf(doc.start_time, sizeof(doc.start_time), "%s", start);
+	doc.config.suite = suite;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	assert_int_equal(results_write_file(&doc, path, &err), 0);
+	results_free(&doc);
+}
+
+static void test_history_sets(void **state)
+{
+	(void)state;
+	char dir[160], slash[170], want[256];
+	snprintf(dir, sizeof(dir), "%s/runs", test_dir);
+	snprintf(slash, sizeof(slash), "%s/", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_variant(dir, "1.json", "bench1", SUITE_QUICK, "2026-11-20T10:00:00Z");
+	write_variant(dir, "2.json", "vps-b", SUITE_QUICK, "2026-11-21T10:00:00Z");
+	write_variant(dir, "3.json", "bench1", SUITE_SMOKE, "2026-11-22T10:00:00Z");
+	write_variant(dir, "4.json", "bench1", SUITE_QUICK, "2026-11-23T10:00:00Z");
+
+	struct history h;
+	struct report_buf warnings, md, html;
+	struct vb_error err = { 0 };
+	report_buf_init(&warnings);
+	report_buf_init(&md);
+	report_buf_init(&html);
+	/* a folder given with a trailing slash: its files still print as DIR/x.json */
+	assert_int_equal(history_load(&h, slash, &warnings, &err), 0);
+	assert_int_equal(h.n, 4);
+	snprintf(want, sizeof(want), "%s/1.json", dir);
+	assert_string_equal(h.paths[0], want);
+	assert_null(strstr(h.paths[3], "//"));
+	/* the quick runs of bench1 share a set; another host and another suite each have theirs */
+	assert_int_equal(h.nsets, 3);
+	assert_int_equal(h.set[0], 0);
+	assert_int_equal(h.set[1], 1);
+	assert_int_equal(h.set[2], 2);
+	assert_int_equal(h.set[3], 0);
+	assert_true(history_comparable(&h.docs[0], &h.docs[3]));
+	assert_false(history_comparable(&h.docs[0], &h.docs[1]));
+	assert_false(history_comparable(&h.docs[0], &h.docs[2]));
+	h.docs[3].config.cpus++;
+	assert_false(history_comparable(&h.docs[0], &h.docs[3]));
+	h.docs[3].config.cpus--;
+
+	assert_int_equal(history_render(&h, "os.syscall/getppid", &md, &html), 1);
+	assert_null(strstr(md.text, "//"));
+	assert_non_null(strstr(md.text, "| 2 | 2026-11-21T10:00:00Z | B | "));
+	assert_non_null(strstr(md.text, "3 set(s) of comparable runs"));
+	assert_non_null(strstr(md.text, "B = vps-b (AMD EPYC 7B13), quick suite"));
+	assert_non_null(strstr(md.text, "C = bench1 (AMD EPYC 7B13), smoke suite"));
+	assert_non_null(strstr(md.text, "| 2026-11-23T10:00:00Z | A | 48.18"));
+	/* one trend line per set and backend, named so in the chart's key */
+	if (strstr(html.text, "<svg")) {
+		assert_non_null(strstr(html.text, "A: native"));
+		assert_non_null(strstr(html.text, "B: kvm"));
+		assert_non_null(strstr(html.text, "C: lxc"));
+	}
+	history_free(&h);
+	report_buf_free(&warnings);
+	report_buf_free(&md);
+	report_buf_free(&html);
+}
+
 static void test_history(void **state)
 {
 	(void)state;
@@ -354,7 +550,7 @@ static void test_history(void **state)
 	assert_int_equal(history_render(&h, "os.syscall/*", &md, &html), 1);
 	const char *section = strstr(md.text, "## os.syscall / getppid (ns, lower is better)");
 	assert_non_null(section);
-	const char *older = strstr(section, "| 2026-11-20T10:00:00Z | 48.18");
+	const char *older = strstr(section, "| 2026-11-20T10:00:00Z | A | 48.18");
 	const char *newer = strstr(section, "| 2026-11-22T10:00:00Z |");
 	assert_non_null(older);
 	assert_non_null(newer);
@@ -464,7 +660,7 @@ static void test_environment_lines(void **state)
 		assert_string_equal(env, "");
 	}
 
-	struct report_run run = { &doc, "run-a.json" };
+	struct report_run run = { .doc = &doc, .name = "run-a.json" };
 	struct report_buf md, html;
 	report_buf_init(&md);
 	report_buf_init(&html);
@@ -784,6 +980,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_default, test_dir_setup, remove_dir),
 		cmocka_unit_test_setup_teardown(test_report_command, test_dir_setup, remove_dir),
 		cmocka_unit_test_setup_teardown(test_history, test_dir_setup, remove_dir),
+		cmocka_unit_test_setup_teardown(test_history_sets, test_dir_setup, remove_dir),
+		cmocka_unit_test(test_report_side_by_side),
+		cmocka_unit_test_setup_teardown(test_report_command_side_by_side, test_dir_setup,
+						remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

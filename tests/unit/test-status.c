@@ -146,7 +146,7 @@ static void test_failed_entry_has_no_ratio(void **state)
 	free(text);
 
 	/* Markdown: no ratio in the cell beside "error" */
-	struct report_run run = { &doc, "crafted" };
+	struct report_run run = { .doc = &doc, .name = "crafted" };
 	struct report_buf md;
 	report_buf_init(&md);
 	assert_int_equal(report_render_markdown(&run, 1, &md, &err), 0);
@@ -215,7 +215,7 @@ static void test_old_ok_without_samples_reads_unsupported(void **state)
 		strstr(text, "- mem.latency lat_1GiB on native: unsupported — no samples\n"));
 	free(text);
 
-	struct report_run run = { &doc, "crafted" };
+	struct report_run run = { .doc = &doc, .name = "crafted" };
 	struct report_buf md, csv, html;
 	report_buf_init(&md);
 	report_buf_init(&csv);
