@@ -22,6 +22,17 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq
 	updated=1
 	$SUDO apt-get install -y -qq $missing >/dev/null
+	# openssh-server is here for its sshd binary alone (tests/integration/ssh-run.sh starts one in
+	# a network namespace of its own): where systemd just enabled and started the host's ssh
+	# service because of this install, it is stopped and disabled again.
+	case " $missing " in
+	*" openssh-server "*)
+		if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+			echo "vbench: openssh-server installed for tests only: its ssh service is disabled"
+			$SUDO systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+		fi
+		;;
+	esac
 fi
 
 # QEMU: the newest the registry offers. On bookworm that is bookworm-backports, which the machine's
