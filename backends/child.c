@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,4 +49,45 @@ bool backend_child_alive(pid_t *pid, int *status)
 	if (r == *pid || (r < 0 && errno == ECHILD))
 		*pid = 0;
 	return false;
+}
+
+int backend_find_program(const char *name, char out[PATH_MAX], struct vb_error *err)
+{
+	if (strchr(name, '/')) {
+		if (access(name, X_OK) < 0)
+			return error_set_errno(err, "%s", name);
+		snprintf(out, PATH_MAX, "%s", name);
+		return 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		int len = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, p, name);
+		if (len > 0 && len < PATH_MAX && access(out, X_OK) == 0)
+			return 0;
+		p += n;
+		p += strspn(p, ":");
+	}
+	return error_set(err, "%s: not found on PATH", name);
+}
+
+bool backend_process_gone(pid_t pid)
+{
+	if (pid <= 0)
+		return false;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	char path[64], text[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' (comm may hold one itself) */
+	const char *paren = strrchr(text, ')');
+	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
 }

@@ -2,8 +2,11 @@
 #ifndef VB_BACKENDS_CHILD_H
 #define VB_BACKENDS_CHILD_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
+
+#include "common/error.h"
 
 /*
  * In the child, first: it dies with vbench (parent, read before the fork), leaves Ctrl-C to the
@@ -21,5 +24,15 @@ bool backend_child_end(pid_t pid, int *status, unsigned grace_ms);
 /* Is the child *pid still running? Once it has ended it is reaped (*status, its wait status) and
  * *pid set to 0; false for 0 too. */
 bool backend_child_alive(pid_t *pid, int *status);
+
+/*
+ * Has process pid ended? Gone, or a zombie its parent has not reaped yet (a vbench killed with
+ * SIGKILL stays one until its shell waits): what it left behind may be swept.
+ */
+bool backend_process_gone(pid_t pid);
+
+/* Find a program as a shell would: a name with a slash as it is, else the first on $PATH that this
+ * process may run; out gets its path. -1 with the reason when there is none. */
+int backend_find_program(const char *name, char out[PATH_MAX], struct vb_error *err);
 
 #endif

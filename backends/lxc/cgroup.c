@@ -1,6 +1,8 @@
 /* Container limits through cgroups: one interface over cgroup v2 and v1/hybrid hierarchies. */
 #include "backends/lxc/cgroup.h"
 
+#include "backends/child.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "backends/child.h"
 
 #define CGROUP_CPU_PERIOD_US 100000
 #define CGROUP_RMDIR_TRIES   400 /* x 5 ms: a killed group can take a moment to empty */
@@ -552,7 +556,7 @@ int cgroup_prune_stale(const struct cgroup_layout *layout, const char *prefix)
 			continue;
 		for (struct dirent *e; (e = readdir(d));) {
 			pid_t owner = stale_owner(e->d_name, prefix);
-			if (owner <= 0 || kill(owner, 0) == 0 || errno != ESRCH)
+			if (!backend_process_gone(owner))
 				continue;
 			struct cgroup cg = { .layout = layout };
 			if (path_join(cg.path[0], parent, e->d_name, NULL) < 0)

@@ -243,8 +243,7 @@ static void prune_stale_run_dirs(const struct backend_config *cfg)
 		if (strncmp(e->d_name, LXC_NAME_PREFIX, pl) != 0)
 			continue;
 		long pid = strtol(e->d_name + pl, &end, 10);
-		if (end == e->d_name + pl || *end != '-' || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
-		    errno != ESRCH)
+		if (end == e->d_name + pl || *end != '-' || !backend_process_gone((pid_t)pid))
 			continue;
 		char path[PATH_MAX];
 		if (snprintf(path, sizeof(path), "%s/%s/agent.stderr", base, e->d_name) < PATH_MAX)
@@ -536,29 +535,6 @@ static void lxc_stop(struct backend_instance *inst)
 	free(inst);
 }
 
-/* Find a program on the host's PATH, as a shell would. */
-static int resolve_program(const char *name, char out[PATH_MAX], struct vb_error *err)
-{
-	if (strchr(name, '/')) {
-		if (access(name, X_OK) < 0)
-			return error_set_errno(err, "%s", name);
-		snprintf(out, PATH_MAX, "%s", name);
-		return 0;
-	}
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
-	for (const char *p = path; *p;) {
-		size_t n = strcspn(p, ":");
-		int len = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, p, name);
-		if (len > 0 && len < PATH_MAX && access(out, X_OK) == 0)
-			return 0;
-		p += n;
-		p += strspn(p, ":");
-	}
-	return error_set(err, "%s: not found on PATH", name);
-}
-
 /*
  * Run argv[0] (a host program, bound in at /bin/<name>; it must be static, as the container
  * has no libraries) as the container's init with our stdin/stdout/stderr. SIGINT, SIGTERM and
@@ -570,7 +546,7 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 	if (!argv || !argv[0])
 		return error_set(err, "lxc: no command");
 	char host_bin[PATH_MAX], inside[PATH_MAX];
-	if (resolve_program(argv[0], host_bin, err) < 0)
+	if (backend_find_program(argv[0], host_bin, err) < 0)
 		return error_prefix(err, "lxc: ");
 	const char *base = strrchr(host_bin, '/') + 1;
 	snprintf(inside, sizeof(inside), "%s/%s", ROOTFS_BIN_DIR, base);

@@ -51,29 +51,6 @@ struct backend_instance {
 
 /* ---- the runtime as a program ---- */
 
-/* Find a program as a shell would: a name with a slash as is, else on PATH. */
-static int resolve_program(const char *name, char out[PATH_MAX], struct vb_error *err)
-{
-	if (strchr(name, '/')) {
-		if (access(name, X_OK) < 0)
-			return error_set_errno(err, "%s", name);
-		snprintf(out, PATH_MAX, "%s", name);
-		return 0;
-	}
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
-	for (const char *p = path; *p;) {
-		size_t n = strcspn(p, ":");
-		int len = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, p, name);
-		if (len > 0 && len < PATH_MAX && access(out, X_OK) == 0)
-			return 0;
-		p += n;
-		p += strspn(p, ":");
-	}
-	return error_set(err, "%s: not found on PATH (Debian package %s)", name, name);
-}
-
 static const char *runtime_name(const struct backend_config *cfg)
 {
 	return cfg && cfg->oci_runtime && cfg->oci_runtime[0] ? cfg->oci_runtime
@@ -214,8 +191,7 @@ static void prune_stale(const char *runtime, const struct cgroup_layout *layout)
 		if (strncmp(e->d_name, OCI_NAME_PREFIX, pl) != 0)
 			continue;
 		long pid = strtol(e->d_name + pl, &end, 10);
-		if (end == e->d_name + pl || *end != '-' || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
-		    errno != ESRCH)
+		if (end == e->d_name + pl || *end != '-' || !backend_process_gone((pid_t)pid))
 			continue;
 		remove_stale_bundle(runtime, e->d_name);
 		runtime_delete(runtime, e->d_name);
@@ -480,7 +456,7 @@ static int oci_start(const struct backend_config *cfg, struct backend_instance *
 		error_set_errno(err, "agent %s", cfg->agent_path ? cfg->agent_path : "(none)");
 		goto fail;
 	}
-	if (resolve_program(runtime_name(cfg), inst->runtime, err) < 0 ||
+	if (backend_find_program(runtime_name(cfg), inst->runtime, err) < 0 ||
 	    runtime_version(inst->runtime, version, sizeof(version), err) < 0)
 		goto fail;
 	if (cgroup_detect(&inst->layout, err) < 0)
@@ -542,7 +518,7 @@ fail:
 static int oci_probe(const struct backend_config *cfg, struct vb_error *err)
 {
 	char runtime[PATH_MAX], version[128];
-	if (resolve_program(runtime_name(cfg), runtime, err) < 0 ||
+	if (backend_find_program(runtime_name(cfg), runtime, err) < 0 ||
 	    runtime_version(runtime, version, sizeof(version), err) < 0)
 		return -1;
 	/* rootless runc needs a user namespace and delegated cgroups in the bundle: not written */
