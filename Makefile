@@ -213,7 +213,7 @@ bench-container: all $(BUILD)/bench-exit0
 # In the nested rig (minutes): vbench's VMM against QEMU microvm, boot to hello and host memory.
 bench-vmm: all
 	@scripts/fetch-guest.sh >/dev/null
-	@BUILD=$(BUILD) tests/rig/bench-vmm.sh
+	@BUILD=$(BUILD) sh tests/rig/bench-vmm.sh
 
 validate: all
 	@scripts/validate.sh
