@@ -43,8 +43,8 @@ for kind in $kinds; do
 		done ;;
 	rig)
 		for s in tests/rig/*.sh; do
-			# soak.sh and ab.sh are long measurements run by hand, not tests
-			case $s in */soak.sh | */ab.sh) continue ;; esac
+			# soak.sh, ab.sh and bench-vmm.sh are long measurements run by hand, not tests
+			case $s in */soak.sh | */ab.sh | */bench-vmm.sh) continue ;; esac
 			[ -x "$s" ] && run_one "rig/$(basename "$s")" "$s"
 		done ;;
 	*) echo "run-tests: unknown kind $kind" >&2; exit 2 ;;
