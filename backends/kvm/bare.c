@@ -739,52 +739,6 @@ static int bare_setup_vcpu(struct bare_vm *b, struct vcpu *v, uint64_t cr3, stru
 	return 0;
 }
 
-/*
- * One TSC for every vCPU: the guest compares clock reads across vCPUs (a parallel sample runs from
- * the first worker's start to the last one's end). KVM matches the offsets of vCPUs created within
- * a second of each other, but not of slower creations (seen in the nested rig, where a 2-vCPU
- * cpu.matmul all came out at half the Linux guest's figure); so every vCPU gets vCPU 0's offset.
- * Where KVM cannot say (before Linux 5.16), it is left to KVM, and b->tsc_note says so.
- */
-static void bare_sync_tsc(struct bare_vm *b)
-{
-	uint64_t offset;
-	struct kvm_device_attr attr = { .group = KVM_VCPU_TSC_CTRL,
-					.attr = KVM_VCPU_TSC_OFFSET,
-					.addr = (uintptr_t)&offset };
-	if (ioctl(b->vm->vcpus[0]->fd, KVM_GET_DEVICE_ATTR, &attr) < 0) {
-		snprintf(b->tsc_note, sizeof(b->tsc_note),
-			 "vCPU TSC offsets left to KVM (it cannot say them: %s)", strerror(errno));
-		return;
-	}
-	uint64_t base = offset, worst = 0;
-	unsigned worst_cpu = 0;
-	for (unsigned i = 1; i < b->vm->ncpus; i++) {
-		attr.addr = (uintptr_t)&offset;
-		if (ioctl(b->vm->vcpus[i]->fd, KVM_GET_DEVICE_ATTR, &attr) < 0)
-			continue;
-		uint64_t d = offset > base ? offset - base : base - offset;
-		if (d > worst) {
-			worst = d;
-			worst_cpu = i;
-		}
-	}
-	offset = base;
-	attr.addr = (uintptr_t)&offset;
-	/* said in the details: how far apart KVM had put them (0 on a host that matched them) */
-	if (worst && b->tsc_khz)
-		snprintf(b->tsc_note, sizeof(b->tsc_note),
-			 "vCPU TSCs aligned (KVM had vCPU %u's %.1f us off vCPU 0's)", worst_cpu,
-			 (double)worst * 1000.0 / (double)b->tsc_khz);
-	for (unsigned i = 1; i < b->vm->ncpus; i++)
-		if (ioctl(b->vm->vcpus[i]->fd, KVM_SET_DEVICE_ATTR, &attr) < 0) {
-			snprintf(b->tsc_note, sizeof(b->tsc_note),
-				 "vCPU %u's TSC offset could not be set to vCPU 0's: %s", i,
-				 strerror(errno));
-			return;
-		}
-}
-
 static bool kvm_offers_1g_pages(const struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->cpuid->nent; i++)
@@ -905,7 +859,6 @@ int bare_start(const struct bare_config *cfg, struct bare_vm **out, struct vb_er
 	for (unsigned i = 0; i < cfg->ncpus; i++)
 		if (bare_setup_vcpu(b, b->vm->vcpus[i], cr3, err) < 0)
 			goto out;
-	bare_sync_tsc(b);
 	if (cfg->stats_fds)
 		vm_exits_open(b->vm, cfg->stats_fds, cfg->ncpus);
 	b->vm->on_end = bare_on_end;

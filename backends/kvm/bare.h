@@ -54,8 +54,6 @@ struct bare_vm {
 	int vmm_fd;		     /* the VMM's end */
 	pthread_mutex_t tx_lock;
 	uint64_t tsc_khz;
-	char tsc_note[128]; /* how the vCPUs' TSC offsets were aligned, or why not ("" = they were
-			       already equal) */
 };
 
 /* Parse "4k", "2m", "1g" (any case); 0 if it is none of them. */

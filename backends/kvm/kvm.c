@@ -296,11 +296,6 @@ static void kvm_stats_bare(struct kvm_vmm *inst, struct backend_stats *out, doub
 		snprintf(out->details + n, sizeof(out->details) - n,
 			 "; host overhead unmeasured: %s", why);
 	}
-	if (inst->bare->tsc_note[0]) {
-		size_t n = strlen(out->details);
-		snprintf(out->details + n, sizeof(out->details) - n, "; %s",
-			 inst->bare->tsc_note);
-	}
 }
 
 void kvm_vmm_stats(struct kvm_vmm *inst, struct backend_stats *out)
