@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -179,6 +180,30 @@ static void remove_stale_bundle(const char *runtime, const char *id)
 }
 
 /*
+ * The bundle of container id where every vbench puts it, in a run folder below $TMPDIR or /tmp:
+ * for when the runtime could not say where (its state unreadable while the container was
+ * being deleted: seen in oci-leaks (d) now and then).
+ */
+static void remove_stale_bundle_by_name(const char *id)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	const char *const bases[] = { tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp", "/tmp" };
+	for (int i = 0; i < 2; i++) {
+		if (i == 1 && strcmp(bases[0], bases[1]) == 0)
+			break;
+		char pattern[PATH_MAX];
+		if (snprintf(pattern, sizeof(pattern), "%s/vbench-run-*/%s", bases[i], id) >=
+		    (int)sizeof(pattern))
+			continue;
+		glob_t g;
+		if (glob(pattern, GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) == 0)
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				oci_bundle_remove(g.gl_pathv[k]);
+		globfree(&g);
+	}
+}
+
+/*
  * A vbench killed with SIGKILL leaves its container running (runc dies, the container does not):
  * containers of vbench processes that are gone are deleted here, with their cgroups.
  */
@@ -195,6 +220,7 @@ static void prune_stale(const char *runtime, const struct cgroup_layout *layout)
 			continue;
 		remove_stale_bundle(runtime, e->d_name);
 		runtime_delete(runtime, e->d_name);
+		remove_stale_bundle_by_name(e->d_name);
 	}
 	if (d)
 		closedir(d);
