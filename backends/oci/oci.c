@@ -211,6 +211,7 @@ static void prune_stale(const char *runtime, const struct cgroup_layout *layout)
 {
 	DIR *d = opendir(OCI_RUNC_STATE_DIR);
 	size_t pl = strlen(OCI_NAME_PREFIX);
+	bool deleted = false;
 	for (struct dirent *e; d && (e = readdir(d));) {
 		char *end;
 		if (strncmp(e->d_name, OCI_NAME_PREFIX, pl) != 0)
@@ -221,10 +222,17 @@ static void prune_stale(const char *runtime, const struct cgroup_layout *layout)
 		remove_stale_bundle(runtime, e->d_name);
 		runtime_delete(runtime, e->d_name);
 		remove_stale_bundle_by_name(e->d_name);
+		deleted = true;
 	}
 	if (d)
 		closedir(d);
+	/* `delete --force` returns before the killed processes have left their cgroups, which cannot
+	 * be removed until then: sweep again for up to a second after deleting a container */
 	cgroup_prune_stale(layout, OCI_NAME_PREFIX);
+	for (int i = 0; deleted && i < 10; i++) {
+		usleep(100000);
+		cgroup_prune_stale(layout, OCI_NAME_PREFIX);
+	}
 }
 
 /*
