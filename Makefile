@@ -136,6 +136,7 @@ $(BUILD)/tests/test-environment: $(OBJ)/guest-agent/environment.o $(OBJ)/guest-a
 $(BUILD)/tests/test-bare-heap: $(OBJ)/guest-agent/bare/heap.o
 $(BUILD)/tests/test-bare-ring: $(OBJ)/guest-agent/bare/ring.o
 $(BUILD)/tests/test-bare-workers: $(OBJ)/guest-agent/bare/workers.o
+$(BUILD)/tests/test-bare-clock-sync: $(OBJ)/guest-agent/bare/clock-sync.o
 
 # report, diff and history over the analysis objects alone, without the libraries of the host
 # facts (hwloc), the counters (libpfm) or the VMM's disk (liburing): tests/integration/layers.sh.

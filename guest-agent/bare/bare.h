@@ -58,6 +58,8 @@ const char *bare_platform_warnings(void);
  */
 void bare_platform_tsc(uint64_t *used_khz, uint64_t *kvm_khz, uint64_t *measured_khz,
 		       double *measured_ppm);
+/* vCPU cpu's TSC minus vCPU 0's at start-up, and its error bound, in ns (NaN: not consistent). */
+void bare_platform_tsc_sync(unsigned cpu, double *offset_ns, double *within_ns);
 size_t bare_platform_heap_bytes(void);
 /* A vCPU other than 0: park until platform_run_workers has work for it; never returns. */
 void bare_worker_loop(unsigned cpu) __attribute__((noreturn));

@@ -89,6 +89,22 @@ static void bare_isolation_json(struct json_writer *w)
 	json_kv_int(w, "tsc_khz_measured", (int64_t)measured);
 	json_key(w, "tsc_measured_within_ppm");
 	json_number(w, measured ? ppm : NAN);
+	/* each vCPU's TSC against vCPU 0's (clock-sync.h): the clock subtracts established offsets */
+	double offset, within;
+	json_key(w, "tsc_vcpu_offset_ns");
+	json_array_begin(w);
+	for (unsigned i = 0; i < boot->ncpus && i < BARE_MAX_VCPUS; i++) {
+		bare_platform_tsc_sync(i, &offset, &within);
+		json_number(w, round(offset));
+	}
+	json_array_end(w);
+	json_key(w, "tsc_vcpu_offset_within_ns");
+	json_array_begin(w);
+	for (unsigned i = 0; i < boot->ncpus && i < BARE_MAX_VCPUS; i++) {
+		bare_platform_tsc_sync(i, &offset, &within);
+		json_number(w, ceil(within));
+	}
+	json_array_end(w);
 	json_key(w, "warnings");
 	json_array_begin(w);
 	if (bare_platform_warnings()[0])

@@ -5,10 +5,12 @@
  */
 #include "workloads/platform.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "guest-agent/bare/bare.h"
+#include "guest-agent/bare/clock-sync.h"
 #include "guest-agent/bare/heap.h"
 #include "guest-agent/bare/ring.h"
 #include "guest-agent/bare/workers.h"
@@ -35,7 +37,11 @@ static volatile int bare_heap_lock;
 static uint64_t bare_tsc_scale; /* ns per TSC tick, 32.32 fixed point */
 static uint64_t bare_tsc_khz, bare_tsc_khz_kvm, bare_tsc_khz_measured;
 static double bare_tsc_check_ppm; /* how far the measured rate may be off, in parts per million */
-static char bare_warnings[512];
+static char bare_warnings[768];
+/* Each vCPU's TSC minus vCPU 0's, in ticks, where the ping-pong established one (clock-sync.h). */
+static int64_t bare_tsc_offset[BARE_MAX_VCPUS];
+static struct clock_sync_result bare_tsc_sync[BARE_MAX_VCPUS];
+static int bare_tsc_corrected; /* some vCPU's offset is subtracted */
 
 static void bare_warn(const char *what)
 {
@@ -68,9 +74,18 @@ static inline uint64_t bare_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* On vCPU 0's time line: a sample that starts on one vCPU and ends on another spans the truth. */
 uint64_t platform_now_ns(void)
 {
-	return (uint64_t)(((unsigned __int128)bare_rdtsc() * bare_tsc_scale) >> 32);
+	uint64_t tsc = bare_rdtsc();
+	if (bare_tsc_corrected)
+		tsc -= (uint64_t)bare_tsc_offset[bare_cpu_index()];
+	return (uint64_t)(((unsigned __int128)tsc * bare_tsc_scale) >> 32);
+}
+
+static double ticks_ns(double ticks)
+{
+	return ticks * 1e6 / (double)bare_tsc_khz;
 }
 
 struct clock_point {
@@ -162,6 +177,76 @@ static int clock_init(struct vb_error *err)
 		clock_use(kvm);
 	}
 	return 0;
+}
+
+static struct clock_sync_pair bare_sync_pairs[BARE_MAX_VCPUS];
+
+static void clock_sync_worker(unsigned index, void *arg)
+{
+	(void)arg;
+	if (index != 0) {
+		clock_sync_respond(&bare_sync_pairs[index], bare_rdtsc);
+		return;
+	}
+	for (unsigned i = 1; i < bare_boot()->ncpus; i++)
+		bare_tsc_sync[i] = clock_sync_initiate(&bare_sync_pairs[i], bare_rdtsc);
+}
+
+/*
+ * Each vCPU's TSC against vCPU 0's. An offset the ping-pong establishes (larger than its error
+ * bound) is subtracted from that vCPU's readings from then on; a pair whose rounds contradict
+ * each other is only reported. Runs on every vCPU at once, before the hello.
+ */
+static int clock_sync_vcpus(struct vb_error *err)
+{
+	unsigned ncpus = bare_boot()->ncpus;
+	bare_tsc_sync[0] = (struct clock_sync_result){ 0, 0, 1 };
+	if (ncpus < 2)
+		return 0;
+	for (unsigned i = 1; i < ncpus; i++)
+		clock_sync_pair_init(&bare_sync_pairs[i]);
+	if (platform_run_workers(ncpus, clock_sync_worker, NULL) != 0)
+		return error_set(err, "bare guest: could not start %u vCPUs to compare their clocks",
+				 ncpus);
+	char msg[256];
+	unsigned worst = 0;
+	uint64_t worst_abs = 0;
+	for (unsigned i = 1; i < ncpus; i++) {
+		struct clock_sync_result r = bare_tsc_sync[i];
+		if (!r.consistent) {
+			snprintf(msg, sizeof(msg),
+				 "vCPU %u's TSC moved against vCPU 0's while they were compared: "
+				 "times taken across vCPUs (the all-CPU rates) are not reliable",
+				 i);
+			bare_warn(msg);
+			continue;
+		}
+		uint64_t abs = (uint64_t)(r.offset < 0 ? -r.offset : r.offset);
+		if (abs <= r.within)
+			continue; /* no offset established: leave the readings alone */
+		bare_tsc_offset[i] = r.offset;
+		bare_tsc_corrected = 1;
+		if (abs > worst_abs) {
+			worst_abs = abs;
+			worst = i;
+		}
+	}
+	if (worst_abs && ticks_ns((double)worst_abs) >= 1000) {
+		snprintf(msg, sizeof(msg),
+			 "the vCPUs' TSCs disagree, by up to %.1f us (vCPU %u against vCPU 0, "
+			 "within %.1f us): the bare guest's clock subtracts each vCPU's offset",
+			 ticks_ns((double)bare_tsc_sync[worst].offset) / 1000, worst,
+			 ticks_ns((double)bare_tsc_sync[worst].within) / 1000);
+		bare_warn(msg);
+	}
+	return 0;
+}
+
+void bare_platform_tsc_sync(unsigned cpu, double *offset_ns, double *within_ns)
+{
+	struct clock_sync_result r = bare_tsc_sync[cpu];
+	*offset_ns = r.consistent ? ticks_ns((double)r.offset) : NAN;
+	*within_ns = r.consistent ? ticks_ns((double)r.within) : NAN;
 }
 
 /* ---- memory ---- */
@@ -323,9 +408,9 @@ int bare_platform_init(struct vb_error *err)
 		return error_set(err, "bare guest: page size %u is not a power of two >= 4096",
 				 boot->page_bytes);
 	bare_workers.ncpus = boot->ncpus;
-	if (heap_init(err) < 0)
+	if (heap_init(err) < 0 || clock_init(err) < 0)
 		return -1;
-	return clock_init(err);
+	return clock_sync_vcpus(err);
 }
 
 /* ---- misbehaviour for the self-tests ---- */
