@@ -29,6 +29,13 @@ for key in [("cpu.sha256", "single"), ("cpu.nbody", "all"), ("mem.latency", "lat
 sc = res.get(("os.syscall", "getppid_ns"))
 if not sc or sc["status"] != "unsupported" or "bare guest" not in sc.get("note", ""):
     problems.append("os.syscall on the bare guest is not unsupported with its reason: %r" % sc)
+# the vCPUs' clocks were compared (nested KVM gives each vCPU a TSC offset of its own)
+iso = kvm.get("hello", {}).get("isolation", {})
+offsets, within = iso.get("tsc_vcpu_offset_ns"), iso.get("tsc_vcpu_offset_within_ns")
+if not offsets or len(offsets) != 2 or not within or len(within) != 2 or None in offsets:
+    problems.append("the hello has no consistent vCPU clock comparison: %r, %r" % (offsets, within))
+else:
+    print("vCPU 1's TSC against vCPU 0's: %+.0f ns (within %.0f ns)" % (offsets[1], within[1]))
 for p in problems:
     print("FAIL: " + p)
 if problems:
