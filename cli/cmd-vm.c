@@ -96,6 +96,7 @@ static bool vm_serve_channel(int fd, struct proto_reader *r, bool *said_bye)
 		}
 	} else {
 		printf("vbench vm: agent: %s\n", line);
+		fflush(stdout);
 	}
 	return true;
 }
