@@ -1,7 +1,6 @@
 /* `vbench vm`: boot any bzImage on vbench's own VMM, console on stdout (a microVM launcher). */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,10 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backends/backend.h"
-#include "backends/kvm/vm.h"
-#include "backends/kvm/vmm-process.h"
-#include "common/path.h"
+#include "backends/kvm/vmm.h"
 #include "common/protocol.h"
 #include "common/size.h"
 #include "cli/commands.h"
@@ -102,7 +98,7 @@ static bool vm_serve_channel(int fd, struct proto_reader *r, bool *said_bye)
 }
 
 /* The options a bare guest has no use for: it boots no kernel, has no console and no devices. */
-static int vm_check_bare(const struct backend_config *cfg)
+static int vm_check_bare(const struct vmm_config *cfg)
 {
 	const char *given = cfg->kernel_path	 ? "--kernel"
 			    : cfg->initrd_path	 ? "--initrd"
@@ -118,28 +114,26 @@ static int vm_check_bare(const struct backend_config *cfg)
 }
 
 /* Run the VM until it ends, the time-out or Ctrl-C; the exit status and what it says. */
-static int vm_watch(struct backend_instance *vm, long timeout_s, bool said_bye)
+static int vm_watch(struct vmm *vm, long timeout_s, bool said_bye)
 {
 	struct proto_reader reader;
-	int rfd, wfd;
-	vmm_process_channel(vm, &rfd, &wfd);
-	proto_reader_init(&reader, rfd);
+	int fd = vmm_channel_fd(vm);
+	proto_reader_init(&reader, fd);
 	bool channel_open = true;
 	time_t deadline = timeout_s > 0 ? time(NULL) + timeout_s : 0;
 	bool timed_out = false;
-	while (!vm_interrupted && vmm_process_alive(vm)) {
+	while (!vm_interrupted && vmm_running(vm)) {
 		if (deadline && time(NULL) >= deadline) {
 			timed_out = true;
 			break;
 		}
-		struct pollfd p = { .fd = channel_open ? rfd : -1, .events = POLLIN };
+		struct pollfd p = { .fd = channel_open ? fd : -1, .events = POLLIN };
 		if (poll(&p, 1, 100) > 0 && (p.revents & (POLLIN | POLLHUP)))
-			channel_open = vm_serve_channel(wfd, &reader, &said_bye);
+			channel_open = vm_serve_channel(fd, &reader, &said_bye);
 	}
 	char why[2600];
-	int status = VM_STATUS_RUNNING;
-	bool crashed = false;
-	if (vmm_process_end(vm, &status, &crashed, why, sizeof(why)) < 0) {
+	enum vmm_end end = vmm_end(vm, why, sizeof(why));
+	if (end == VMM_END_PROCESS_DIED) {
 		/* the VMM process died (or hung): whatever else happened, that is the news */
 		fprintf(stderr, "vbench vm: %s\n", why);
 		return vm_interrupted ? VB_EXIT_INTERRUPTED : VB_EXIT_ENVIRONMENT;
@@ -152,11 +146,12 @@ static int vm_watch(struct backend_instance *vm, long timeout_s, bool said_bye)
 		fprintf(stderr, "vbench vm: interrupted; VM stopped\n");
 		return VB_EXIT_INTERRUPTED;
 	}
-	if (crashed || (status != VM_STATUS_POWER_OFF && status != VM_STATUS_REBOOT)) {
+	if (end != VMM_END_POWER_OFF && end != VMM_END_REBOOT) {
 		fprintf(stderr, "vbench vm: %s\n", why);
 		return VB_EXIT_ENVIRONMENT;
 	}
-	fprintf(stderr, "vbench vm: the guest %s\n", vm_status_name((enum vm_status)status));
+	fprintf(stderr, "vbench vm: the guest %s\n",
+		end == VMM_END_POWER_OFF ? "powered off" : "rebooted");
 	return VB_EXIT_OK;
 }
 
@@ -178,13 +173,7 @@ int cmd_vm(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	/* static: the VMM process reads it after the fork, and its strings are argv's */
-	static struct backend_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.ncpus = 1;
-	cfg.memory_bytes = 512ull << 20;
-	cfg.vm_mode = BACKEND_VM_LINUX;
-	cfg.vm_console = true;
+	struct vmm_config cfg = { .ncpus = 1, .memory_bytes = 512ull << 20 };
 	long timeout_s = 0;
 	int c;
 	char *end;
@@ -197,8 +186,8 @@ int cmd_vm(int argc, char **argv)
 		case 'c': cfg.cmdline = optarg; break;
 		case 'n':
 			cfg.ncpus = (unsigned)atoi(optarg);
-			if (cfg.ncpus < 1 || cfg.ncpus > VM_MAX_VCPUS)
-				return usage_error("vm", "--cpus must be 1..%u", VM_MAX_VCPUS);
+			if (cfg.ncpus < 1 || cfg.ncpus > vmm_max_vcpus())
+				return usage_error("vm", "--cpus must be 1..%u", vmm_max_vcpus());
 			break;
 		case 'm':
 			if (size_parse(optarg, &cfg.memory_bytes) < 0)
@@ -216,10 +205,8 @@ int cmd_vm(int argc, char **argv)
 			break;
 		case 'f': cfg.force = true; break;
 		case OPT_VM_MODE:
-			if (strcmp(optarg, "linux") == 0)
-				cfg.vm_mode = BACKEND_VM_LINUX;
-			else if (strcmp(optarg, "bare") == 0)
-				cfg.vm_mode = BACKEND_VM_BARE;
+			if (strcmp(optarg, "linux") == 0 || strcmp(optarg, "bare") == 0)
+				cfg.bare = strcmp(optarg, "bare") == 0;
 			else
 				return usage_error("vm", "--vm-mode: \"%s\" is not linux or bare",
 						   optarg);
@@ -230,16 +217,8 @@ int cmd_vm(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("vm", "unexpected argument '%s'", argv[optind]);
-	if (cfg.vm_mode == BACKEND_VM_BARE && vm_check_bare(&cfg) != 0)
+	if (cfg.bare && vm_check_bare(&cfg) != 0)
 		return VB_EXIT_USAGE;
-	/* the agent sits beside vbench, where the guest folder does */
-	static char agent[PATH_MAX];
-	const char *env_agent = getenv("VBENCH_AGENT");
-	if (env_agent && *env_agent)
-		snprintf(agent, sizeof(agent), "%s", env_agent);
-	else
-		path_beside_self("vbench-agent", "build/vbench", agent, sizeof(agent));
-	cfg.agent_path = agent;
 
 	/* Ctrl-C while the VMM process starts waits for it to have started, then stops it. */
 	struct sigaction sa;
@@ -249,12 +228,12 @@ int cmd_vm(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	struct vb_error err;
 	error_clear(&err);
-	struct backend_instance *vm;
-	if (vmm_process_start(&cfg, &vm, &err) < 0) {
+	struct vmm *vm;
+	if (vmm_boot(&cfg, &vm, &err) < 0) {
 		fprintf(stderr, "vbench vm: %s\n", err.message);
 		return vm_interrupted ? VB_EXIT_INTERRUPTED : VB_EXIT_ENVIRONMENT;
 	}
 	int rc = vm_watch(vm, timeout_s, cfg.initrd_path != NULL);
-	vmm_process_stop(vm);
+	vmm_destroy(vm);
 	return rc;
 }
