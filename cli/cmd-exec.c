@@ -22,7 +22,7 @@ static void exec_usage(void)
 	       "Run CMD in the same kind of environment the agent runs in, with this terminal as\n"
 	       "its stdin/stdout/stderr, so that you can look around. lxc: the same namespaces,\n"
 	       "root filesystem, capabilities, seccomp filter and cgroup limits; oci: the same\n"
-	       "OCI bundle, run by runc (or --oci-runtime) without a terminal of its own. CMD is a\n"
+	       "OCI bundle, run by runc (or --oci-runtime), no terminal of its own. CMD is a\n"
 	       "host program found on PATH and bound in at /bin/NAME; it must be static (the\n"
 	       "container has no libraries), e.g. busybox: vbench exec lxc -- busybox sh\n"
 	       "\n"

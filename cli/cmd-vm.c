@@ -49,13 +49,10 @@ static void vm_usage(FILE *f)
 		"build/guest)\n"
 		"  --timeout SECONDS  stop the VM after this long (default: never)\n"
 		"  --force            boot even where the probe says KVM is too slow here\n"
-		"  --vm-mode MODE     linux (default), or bare: vbench's agent in a bare guest with "
-		"no\n"
-		"                     kernel and no console (what `vbench run kvm` runs where KVM "
-		"emulates\n"
-		"                     ring 0); --kernel, --initrd, --cmdline, --modules, --disk and "
-		"--net\n"
-		"                     do not apply to it\n"
+		"  --vm-mode MODE     linux (default), or bare: the agent in a bare guest,\n"
+		"                     no kernel and no console (what `vbench run kvm` runs\n"
+		"                     where KVM emulates ring 0); --kernel, --initrd,\n"
+		"                     --cmdline, --modules, --disk and --net do not apply\n"
 		"  -h, --help         this help\n\n"
 		"Exit status: 0 when the guest powered off or rebooted, 2 on a usage or "
 		"environment\n"
@@ -100,16 +97,16 @@ static bool vm_serve_channel(int fd, struct proto_reader *r, bool *said_bye)
 /* The options a bare guest has no use for: it boots no kernel, has no console and no devices. */
 static int vm_check_bare(const struct vmm_config *cfg)
 {
-	const char *given = cfg->kernel_path	 ? "--kernel"
-			    : cfg->initrd_path	 ? "--initrd"
-			    : cfg->cmdline	 ? "--cmdline"
-			    : cfg->modules_dir	 ? "--modules"
-			    : cfg->disk_path	 ? "--disk"
-			    : cfg->network	 ? "--net"
-						 : NULL;
+	const char *given = cfg->kernel_path   ? "--kernel"
+			    : cfg->initrd_path ? "--initrd"
+			    : cfg->cmdline     ? "--cmdline"
+			    : cfg->modules_dir ? "--modules"
+			    : cfg->disk_path   ? "--disk"
+			    : cfg->network     ? "--net"
+					       : NULL;
 	if (given)
-		return usage_error("vm", "%s does not apply to --vm-mode bare (no kernel, no devices)",
-				   given);
+		return usage_error(
+			"vm", "%s does not apply to --vm-mode bare (no kernel, no devices)", given);
 	return 0;
 }
 
@@ -200,7 +197,8 @@ int cmd_vm(int argc, char **argv)
 			errno = 0;
 			timeout_s = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || timeout_s < 0)
-				return usage_error("vm", "--timeout: \"%s\" is not a number of seconds",
+				return usage_error("vm",
+						   "--timeout: \"%s\" is not a number of seconds",
 						   optarg);
 			break;
 		case 'f': cfg.force = true; break;

@@ -229,7 +229,9 @@ int kvm_vmm_start(const struct backend_config *cfg, int report_fd, struct kvm_vm
 		.cmdline = cfg->cmdline,
 		.disk_path = cfg->disk_path,
 		.network = cfg->network,
-		.console_fd = cfg->vm_console ? STDOUT_FILENO : cfg->verbose ? STDERR_FILENO : -1,
+		.console_fd = cfg->vm_console ? STDOUT_FILENO
+			      : cfg->verbose  ? STDERR_FILENO
+					      : -1,
 		.quiet = !cfg->verbose && !cfg->vm_console,
 		.before_run = kvm_seccomp,
 		.before_run_opaque = &inst->report_fd,

@@ -28,7 +28,7 @@ enum vmm_end {
 	VMM_END_POWER_OFF,
 	VMM_END_REBOOT,
 	VMM_END_CRASHED, /* a kernel panic, a triple fault, KVM could not run it, a bare guest's fault */
-	VMM_END_OTHER,	 /* stopped or halted otherwise */
+	VMM_END_OTHER,	      /* stopped or halted otherwise */
 	VMM_END_PROCESS_DIED, /* the VMM process died or stopped answering */
 };
 

@@ -656,10 +656,11 @@ static int check_static_program(const char *path, struct vb_error *err)
 	ssize_t n = pread(fd, &eh, sizeof(eh), 0);
 	int rc = 0;
 	if (n >= 2 && memcmp(&eh, "#!", 2) == 0)
-		rc = error_set(err,
-			       "%s is a script: its interpreter is not in the container (use a static "
-			       "program, e.g. busybox)",
-			       path);
+		rc = error_set(
+			err,
+			"%s is a script: its interpreter is not in the container (use a static "
+			"program, e.g. busybox)",
+			path);
 	else if (n == (ssize_t)sizeof(eh) && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
 		 eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr))
 		for (unsigned i = 0; i < eh.e_phnum; i++) {
@@ -752,7 +753,8 @@ static int oci_exec(const struct backend_config *cfg, char *const argv[], int *e
 		if (interrupted)
 			*exit_status = 128 + interrupted;
 		else if (!started)
-			rc = error_set(err, "oci: %s run %s %d before the command ran", inst->runtime,
+			rc = error_set(err, "oci: %s run %s %d before the command ran",
+				       inst->runtime,
 				       WIFEXITED(st) ? "exited" : "was killed by signal",
 				       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		else
