@@ -112,6 +112,18 @@ for want in "pid 1 host vbench-oci" "memory $((64 << 20))" "inet 169.254.77.2/30
 	grep -qx "$want" "$tmp/exec.out" || fail "exec oci: no '$want'"
 done
 [ "$(head -c 15 "$tmp/disk")" = scratch-written ] || fail "the disk was not the one bound at /scratch"
+# the lxc backend's isolation checks (lxc-isolation.sh) hold in the oci container as well
+lxc_build_payload "$tmp"
+host_ip=$(lxc_host_ip)
+[ -n "$host_ip" ] || host_ip=192.0.2.1 # any address outside the container's /30 will do
+session_run "$VBENCH" exec oci --cpus 1 --memory 192M --network -- "$PAYLOAD" check 1 \
+	$((192 << 20)) "$host_ip" 169.254.77.1 </dev/null >"$tmp/exec.out" 2>&1
+rc=$?
+cat "$tmp/exec.out"
+[ $rc -eq 0 ] || fail "the isolation checks failed in vbench exec oci (exit $rc)"
+session_run "$VBENCH" exec oci --memory 64M -- "$PAYLOAD" alloc 256 </dev/null >"$tmp/exec.out" 2>&1
+rc=$?
+[ $rc -eq 137 ] || [ $rc -eq 3 ] || fail "allocating 256 MiB under a 64 MiB limit in oci: exit $rc"
 # a program that cannot run in a rootfs without libraries: said, exit 2
 session_run "$VBENCH" exec oci -- ls >"$tmp/exec.out" 2>&1
 [ $? -eq 2 ] && grep -q "dynamically linked" "$tmp/exec.out" ||
