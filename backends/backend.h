@@ -36,6 +36,11 @@ struct backend_config {
 	bool force;			     /* run even when probe says it is not useful */
 	enum backend_vm_mode vm_mode;	     /* kvm: Linux guest or bare guest */
 	uint64_t guest_page_bytes;	     /* kvm bare guest: 4 KiB, 2 MiB or 1 GiB (0: 2 MiB) */
+	/* kvm, for `vbench vm`: COM1 on the VMM process's stdout, vCPUs not pinned, and the caller
+	 * says how the VM ended; the user's initramfs and kernel command line (NULL: vbench's). */
+	bool vm_console;
+	const char *initrd_path;
+	const char *cmdline;
 	bool verbose;
 	/* What follows a backend's name in "NAME:ARGUMENT" for one that takes_argument (ssh: the
 	 * destination "USER@HOST[:PORT]"); NULL for the others. */

@@ -17,25 +17,26 @@
 
 static void exec_usage(void)
 {
-	printf("usage: vbench exec BACKEND [options] -- CMD [ARG...]\n"
+	printf("usage: vbench exec lxc|oci [options] -- CMD [ARG...]\n"
 	       "\n"
-	       "Run CMD in the same kind of environment the agent runs in (for lxc: the same\n"
-	       "namespaces, root filesystem, capabilities, seccomp filter and cgroup limits), "
-	       "with\n"
-	       "this terminal as its stdin/stdout/stderr, so that you can look around. CMD is a "
-	       "host\n"
-	       "program found on PATH and bound in at /bin/NAME; it must be static (the container\n"
-	       "has no libraries), e.g. busybox: vbench exec lxc -- busybox sh\n"
+	       "Run CMD in the same kind of environment the agent runs in, with this terminal as\n"
+	       "its stdin/stdout/stderr, so that you can look around. lxc: the same namespaces,\n"
+	       "root filesystem, capabilities, seccomp filter and cgroup limits; oci: the same\n"
+	       "OCI bundle, run by runc (or --oci-runtime), no terminal of its own. CMD is a\n"
+	       "host program found on PATH and bound in at /bin/NAME; it must be static (the\n"
+	       "container has no libraries), e.g. busybox: vbench exec lxc -- busybox sh\n"
 	       "\n"
 	       "Options:\n"
-	       "  --cpus N          CPUs: N cores, one PU each (default: every core)\n"
-	       "  --memory SIZE     memory limit, e.g. 512M, 2G (default 2G)\n"
-	       "  --network         add the veth link to a peer namespace, as io.net runs get\n"
-	       "  --disk FILE       bind FILE in at /scratch, as io.blk runs get\n"
-	       "  --help            this text\n"
+	       "  --cpus N            CPUs: N cores, one PU each (default: every core)\n"
+	       "  --memory SIZE       memory limit, e.g. 512M, 2G (default 2G)\n"
+	       "  --network           add the veth link to a peer namespace, as io.net runs get\n"
+	       "  --disk FILE         bind FILE in at /scratch, as io.blk runs get\n"
+	       "  --oci-runtime PATH  oci: the OCI runtime to run (default: runc on PATH)\n"
+	       "  --help              this text\n"
 	       "\n"
 	       "Exit status: CMD's (128+N if it died of signal N); 2 usage or environment "
-	       "error.\n");
+	       "error;\n"
+	       "128+N when signal N (Ctrl-C: 130) made vbench end the container.\n");
 }
 
 /* The agent binary sits next to vbench (or $VBENCH_AGENT). */
@@ -48,13 +49,14 @@ static void exec_find_agent(char *out, size_t len)
 		path_beside_self("vbench-agent", NULL, out, len);
 }
 
-enum { OPT_CPUS = 256, OPT_MEMORY, OPT_NETWORK, OPT_DISK, OPT_HELP };
+enum { OPT_CPUS = 256, OPT_MEMORY, OPT_NETWORK, OPT_DISK, OPT_OCI_RUNTIME, OPT_HELP };
 
 static const struct option exec_longopts[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "network", no_argument, NULL, OPT_NETWORK },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "oci-runtime", required_argument, NULL, OPT_OCI_RUNTIME },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -92,6 +94,7 @@ static int exec_parse_options(int argc, char **argv, struct backend_config *cfg,
 			break;
 		case OPT_NETWORK: cfg->network = true; break;
 		case OPT_DISK: cfg->disk_path = optarg; break;
+		case OPT_OCI_RUNTIME: cfg->oci_runtime = optarg; break;
 		case 'h':
 		case OPT_HELP: exec_usage(); return 1;
 		default: usage_bad_option("exec", argv); return -1;

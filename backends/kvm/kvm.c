@@ -41,6 +41,7 @@ struct kvm_vmm {
 	struct vb_error before_err; /* why there is no baseline ("" = there is one) */
 	FILE *smaps, *status;	    /* this process's, opened before the seccomp filter */
 	int report_fd;		    /* where the filter reports a denied system call */
+	bool caller_says_end;	    /* `vbench vm`: its caller says how the VM ended */
 	char kernel[PATH_MAX];
 };
 
@@ -143,8 +144,8 @@ static int kvm_start_bare(const struct backend_config *cfg, struct kvm_vmm *inst
 	inst->page_bytes = cfg->guest_page_bytes ? cfg->guest_page_bytes : BARE_PAGE_2M;
 	struct bare_config bc = {
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
-		.cpu_list = cfg->ncpus ? cfg->cpu_list : NULL,
-		.ncpu_list = cfg->ncpus,
+		.cpu_list = cfg->ncpus && !cfg->vm_console ? cfg->cpu_list : NULL,
+		.ncpu_list = cfg->vm_console ? 0 : cfg->ncpus,
 		.memory_bytes =
 			cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
 		.page_bytes = inst->page_bytes,
@@ -186,6 +187,7 @@ int kvm_vmm_start(const struct backend_config *cfg, int report_fd, struct kvm_vm
 	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
 		inst->stats_fds[i] = -1;
 	inst->report_fd = report_fd;
+	inst->caller_says_end = cfg->vm_console;
 	/* Opened now: once the filter is on, this process opens nothing. Reading smaps takes about
 	 * 0.2 ms, inside the harness's start-up clock: small beside a boot. */
 	inst->smaps = fopen("/proc/self/smaps", "re");
@@ -216,17 +218,21 @@ int kvm_vmm_start(const struct backend_config *cfg, int report_fd, struct kvm_vm
 	}
 	struct machine_config mc = {
 		.ncpus = cfg->ncpus ? cfg->ncpus : 1,
-		.cpu_list = cfg->ncpus ? cfg->cpu_list : NULL,
-		.ncpu_list = cfg->ncpus,
+		.cpu_list = cfg->ncpus && !cfg->vm_console ? cfg->cpu_list : NULL,
+		.ncpu_list = cfg->vm_console ? 0 : cfg->ncpus,
 		.memory_bytes =
 			cfg->memory_bytes ? cfg->memory_bytes : BACKEND_DEFAULT_MEMORY_BYTES,
 		.kernel_path = inst->kernel,
+		.initrd_path = cfg->initrd_path,
 		.agent_path = cfg->agent_path,
 		.modules_dir = modules,
+		.cmdline = cfg->cmdline,
 		.disk_path = cfg->disk_path,
 		.network = cfg->network,
-		.console_fd = cfg->verbose ? STDERR_FILENO : -1,
-		.quiet = !cfg->verbose,
+		.console_fd = cfg->vm_console ? STDOUT_FILENO
+			      : cfg->verbose  ? STDERR_FILENO
+					      : -1,
+		.quiet = !cfg->verbose && !cfg->vm_console,
 		.before_run = kvm_seccomp,
 		.before_run_opaque = &inst->report_fd,
 	};
@@ -368,6 +374,23 @@ size_t kvm_vmm_describe_end(struct kvm_vmm *inst, char *out, size_t len)
 	return n > 0 ? (size_t)n : 0;
 }
 
+bool kvm_vmm_end(struct kvm_vmm *inst, int *status, char *out, size_t len)
+{
+	struct vm *vm = inst->vm;
+	enum vm_status s = __atomic_load_n(&vm->status, __ATOMIC_ACQUIRE);
+	bool panicked = false;
+	if (inst->machine)
+		panicked = machine_describe_end(inst->machine, out, len);
+	else {
+		pthread_mutex_lock(&vm->lock);
+		snprintf(out, len, "bare guest: %s (%s)", vm->status_detail, vm_status_name(s));
+		pthread_mutex_unlock(&vm->lock);
+	}
+	*status = (int)s;
+	return panicked || s == VM_STATUS_PANIC || s == VM_STATUS_TRIPLE_FAULT ||
+	       s == VM_STATUS_INTERNAL_ERROR || s == VM_STATUS_FAULT;
+}
+
 void kvm_vmm_stop(struct kvm_vmm *inst)
 {
 	if (!inst)
@@ -377,7 +400,7 @@ void kvm_vmm_stop(struct kvm_vmm *inst)
 	vm_stop(vm);
 	if (inst->bare) {
 		enum vm_status s = vm->status;
-		if (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED)
+		if (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED && !inst->caller_says_end)
 			fprintf(stderr, "vbench kvm (bare guest): %s: %s\n", vm_status_name(s),
 				vm->status_detail);
 		vm_exits_close(inst->stats_fds, VM_MAX_VCPUS);
@@ -386,7 +409,8 @@ void kvm_vmm_stop(struct kvm_vmm *inst)
 		return;
 	}
 	enum vm_status s = vm->status;
-	if (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED)) {
+	if (!inst->caller_says_end &&
+	    (!vm->ready_ns || (s != VM_STATUS_POWER_OFF && s != VM_STATUS_STOPPED))) {
 		char why[2600];
 		machine_describe_end(inst->machine, why, sizeof(why));
 		fprintf(stderr, "vbench kvm: %s\n", why);

@@ -25,6 +25,7 @@ enum vmm_ask {
 	VMM_ASK_STATS = 1,
 	VMM_ASK_COUNTERS,
 	VMM_ASK_STATUS,
+	VMM_ASK_END,
 	VMM_ASK_QUIT, /* stop the VM and exit; no answer */
 };
 
@@ -34,6 +35,7 @@ enum vmm_reply_tag {
 	VMM_REPLY_STATS,
 	VMM_REPLY_COUNTERS,
 	VMM_REPLY_STATUS,
+	VMM_REPLY_END,
 };
 
 struct vmm_reply {
@@ -49,6 +51,11 @@ struct vmm_reply {
 			int32_t running;
 			char end[1024]; /* describe_end's text once it is not running */
 		} status;
+		struct {
+			int32_t status; /* enum vm_status */
+			int32_t crashed;
+			char text[2600];
+		} end;
 	};
 };
 
@@ -64,6 +71,7 @@ struct backend_instance {
 	bool reaped;
 	int wait_status;
 	int32_t denied_syscall; /* what the seccomp filter reported (-1: nothing) */
+	bool death_said;	/* vmm_process_end gave the caller how the process died */
 };
 
 static void vmm_send(int ctl, const struct vmm_reply *r, int fd)
@@ -123,6 +131,11 @@ static _Noreturn void vmm_process_main(const struct backend_config *cfg, int ctl
 			r.tag = VMM_REPLY_STATUS;
 			r.status.running = kvm_vmm_running(vmm);
 			kvm_vmm_describe_end(vmm, r.status.end, sizeof(r.status.end));
+		} else if (ask == VMM_ASK_END) {
+			r.tag = VMM_REPLY_END;
+			int status;
+			r.end.crashed = kvm_vmm_end(vmm, &status, r.end.text, sizeof(r.end.text));
+			r.end.status = status;
 		} else
 			continue;
 		vmm_send(ctl, &r, -1);
@@ -349,6 +362,24 @@ size_t vmm_process_describe_end(struct backend_instance *inst, char *out, size_t
 	return strlen(out);
 }
 
+int vmm_process_end(struct backend_instance *inst, int *status, bool *crashed, char *out,
+		    size_t len)
+{
+	struct vmm_reply reply, *r = &reply;
+	if (vmm_ask(inst, VMM_ASK_END, VMM_REPLY_END, r) == 0) {
+		*status = r->end.status;
+		*crashed = r->end.crashed != 0;
+		snprintf(out, len, "%s", r->end.text);
+		return 0;
+	}
+	if (inst->reaped) {
+		vmm_process_describe_death(inst, out, len);
+		inst->death_said = true;
+	} else
+		snprintf(out, len, "the VMM process (pid %d) does not answer", (int)inst->pid);
+	return -1;
+}
+
 void vmm_process_stop(struct backend_instance *inst)
 {
 	if (!inst)
@@ -368,7 +399,7 @@ void vmm_process_stop(struct backend_instance *inst)
 		fprintf(stderr,
 			"vbench kvm: the VMM process (pid %d) did not stop in %u ms: killed\n",
 			(int)inst->pid, VMM_QUIT_GRACE_MS);
-	else if (WIFSIGNALED(st) || WEXITSTATUS(st) != 0) {
+	else if (!inst->death_said && (WIFSIGNALED(st) || WEXITSTATUS(st) != 0)) {
 		char why[200];
 		vmm_process_describe_death(inst, why, sizeof(why));
 		fprintf(stderr, "vbench kvm: %s\n", why);

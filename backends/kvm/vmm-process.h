@@ -21,6 +21,9 @@ void kvm_vmm_stats(struct kvm_vmm *inst, struct backend_stats *out);
 void kvm_vmm_counters(struct kvm_vmm *inst, struct vm_exit_counts *out);
 bool kvm_vmm_running(struct kvm_vmm *inst);
 size_t kvm_vmm_describe_end(struct kvm_vmm *inst, char *out, size_t len);
+/* How the VM ended or stands, for `vbench vm`: *status (enum vm_status), a description (a Linux
+ * guest's has its panic line or last console lines); true when the guest crashed. */
+bool kvm_vmm_end(struct kvm_vmm *inst, int *status, char *out, size_t len);
 /* Stop the VM (saying why on stderr when it ended otherwise than asked) and free everything. */
 void kvm_vmm_stop(struct kvm_vmm *inst);
 
@@ -34,6 +37,13 @@ size_t vmm_process_describe_end(struct backend_instance *inst, char *out, size_t
 unsigned vmm_process_host_counters(struct backend_instance *inst, char (*names)[48],
 				   uint64_t *values, unsigned max);
 void vmm_process_stop(struct backend_instance *inst);
+/*
+ * `vbench vm`: how the VM ended or stands, as kvm_vmm_end says (*status: enum vm_status; *crashed).
+ * -1 when the VMM process is gone or does not answer, out then saying how it died; its stop says
+ * nothing more about that.
+ */
+int vmm_process_end(struct backend_instance *inst, int *status, bool *crashed, char *out,
+		    size_t len);
 /* How a VMM process ended, from its wait status and the system call its seccomp filter reported
  * (-1: none): "the VMM was killed by its seccomp filter (system call 41)". */
 void vmm_process_describe_exit(pid_t pid, int wait_status, int denied_syscall, char *out,

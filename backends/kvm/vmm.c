@@ -1,4 +1,4 @@
-/* The kvm backend's VMM on its own: what `vbench vm` uses to boot a kernel, watch it and say how it ended. */
+/* What `vbench vm` sees of vbench's VMM: the kvm backend's VMM process (vmm-process.c), given a console. */
 #include "backends/kvm/vmm.h"
 
 #include <limits.h>
@@ -6,14 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/kvm/kvm.h"
-#include "backends/kvm/machine.h"
-#include "backends/kvm/probe.h"
+#include "backends/backend.h"
+#include "backends/kvm/vm.h"
+#include "backends/kvm/vmm-process.h"
+#include "common/path.h"
 
 struct vmm {
-	struct machine *machine;
-	/* machine_start's config points at these */
-	char kernel[PATH_MAX], modules[PATH_MAX], agent[PATH_MAX];
+	struct backend_instance *process;
+	/* the VMM process is forked from these: they outlive the fork */
+	struct backend_config cfg;
+	char agent[PATH_MAX];
 };
 
 unsigned vmm_max_vcpus(void)
@@ -27,33 +29,27 @@ int vmm_boot(const struct vmm_config *cfg, struct vmm **out, struct vb_error *er
 	struct vmm *v = calloc(1, sizeof(*v));
 	if (!v)
 		return error_set(err, "out of memory");
-	if (cfg->kernel_path)
-		snprintf(v->kernel, sizeof(v->kernel), "%s", cfg->kernel_path);
-	else
-		kvm_default_guest_path("vmlinuz", v->kernel, sizeof(v->kernel));
-	if (cfg->modules_dir)
-		snprintf(v->modules, sizeof(v->modules), "%s", cfg->modules_dir);
-	else
-		kvm_default_guest_path(NULL, v->modules, sizeof(v->modules));
 	/* the agent sits beside vbench, where the guest folder does */
-	kvm_default_guest_path(NULL, v->agent, sizeof(v->agent));
-	char *slash = strrchr(v->agent, '/');
-	snprintf(slash ? slash + 1 : v->agent,
-		 sizeof(v->agent) - (slash ? (size_t)(slash + 1 - v->agent) : 0), "vbench-agent");
 	const char *env_agent = getenv("VBENCH_AGENT");
-	struct machine_config mc = {
+	if (env_agent && *env_agent)
+		snprintf(v->agent, sizeof(v->agent), "%s", env_agent);
+	else
+		path_beside_self("vbench-agent", "build/vbench", v->agent, sizeof(v->agent));
+	v->cfg = (struct backend_config){
 		.ncpus = cfg->ncpus,
 		.memory_bytes = cfg->memory_bytes,
-		.kernel_path = v->kernel,
-		.initrd_path = cfg->initrd_path,
-		.agent_path = env_agent && *env_agent ? env_agent : v->agent,
-		.modules_dir = v->modules,
-		.cmdline = cfg->cmdline,
+		.agent_path = v->agent,
 		.disk_path = cfg->disk_path,
 		.network = cfg->network,
-		.console_fd = cfg->console_fd,
+		.kernel_path = cfg->kernel_path,
+		.modules_dir = cfg->modules_dir,
+		.force = cfg->force,
+		.vm_mode = cfg->bare ? BACKEND_VM_BARE : BACKEND_VM_LINUX,
+		.vm_console = true,
+		.initrd_path = cfg->initrd_path,
+		.cmdline = cfg->cmdline,
 	};
-	if (probe_kvm(cfg->force, err) < 0 || machine_start(&mc, &v->machine, err) < 0) {
+	if (vmm_process_start(&v->cfg, &v->process, err) < 0) {
 		free(v);
 		return -1;
 	}
@@ -63,27 +59,36 @@ int vmm_boot(const struct vmm_config *cfg, struct vmm **out, struct vb_error *er
 
 int vmm_channel_fd(const struct vmm *v)
 {
-	return v->machine->channel_fd;
+	int rfd, wfd;
+	vmm_process_channel(v->process, &rfd, &wfd);
+	return rfd;
 }
 
 bool vmm_running(struct vmm *v)
 {
-	return vm_wait(v->machine->vm, false, 0) == VM_STATUS_RUNNING;
+	return vmm_process_alive(v->process);
 }
 
-bool vmm_crashed(struct vmm *v, char *why, size_t len, const char **status)
+enum vmm_end vmm_end(struct vmm *v, char *why, size_t len)
 {
-	enum vm_status s = vm_wait(v->machine->vm, false, 0);
-	bool panicked = machine_describe_end(v->machine, why, len);
-	*status = vm_status_name(s);
-	return panicked || s == VM_STATUS_PANIC || s == VM_STATUS_TRIPLE_FAULT ||
-	       s == VM_STATUS_INTERNAL_ERROR;
+	int status;
+	bool crashed;
+	if (vmm_process_end(v->process, &status, &crashed, why, len) < 0)
+		return VMM_END_PROCESS_DIED;
+	if (crashed)
+		return VMM_END_CRASHED;
+	switch ((enum vm_status)status) {
+	case VM_STATUS_RUNNING: return VMM_END_RUNNING;
+	case VM_STATUS_POWER_OFF: return VMM_END_POWER_OFF;
+	case VM_STATUS_REBOOT: return VMM_END_REBOOT;
+	default: return VMM_END_OTHER;
+	}
 }
 
 void vmm_destroy(struct vmm *v)
 {
 	if (!v)
 		return;
-	machine_destroy(v->machine);
+	vmm_process_stop(v->process);
 	free(v);
 }

@@ -1,4 +1,4 @@
-/* The kvm backend's VMM on its own: what `vbench vm` uses to boot a kernel, watch it and say how it ended. */
+/* What `vbench vm` sees of vbench's VMM: boot a kernel in a VMM process of its own, watch it, say how it ended. */
 #ifndef VB_KVM_VMM_H
 #define VB_KVM_VMM_H
 
@@ -9,7 +9,7 @@
 #include "common/error.h"
 
 struct vmm_config {
-	unsigned ncpus;		 /* 1..vmm_max_vcpus() */
+	unsigned ncpus;		 /* 1..vmm_max_vcpus(), not pinned */
 	uint64_t memory_bytes;	 /* guest RAM */
 	const char *kernel_path; /* NULL: the bzImage `make guest` fetched */
 	const char *
@@ -18,25 +18,39 @@ struct vmm_config {
 	const char *cmdline;	 /* NULL: vbench's default */
 	const char *disk_path;	 /* NULL: no virtio-blk */
 	bool network;		 /* virtio-net on a TAP in a private network namespace */
-	int console_fd;		 /* where COM1 goes */
 	bool force;		 /* boot even where the probe says this KVM is too slow */
+	bool bare; /* the agent in a bare guest (no kernel, no console, no devices) instead */
 };
 
-struct vmm; /* a booted VM, private to the kvm backend */
+/* How a VM ended, or stands. */
+enum vmm_end {
+	VMM_END_RUNNING,
+	VMM_END_POWER_OFF,
+	VMM_END_REBOOT,
+	VMM_END_CRASHED, /* a kernel panic, a triple fault, KVM could not run it, a bare guest's fault */
+	VMM_END_OTHER,	      /* stopped or halted otherwise */
+	VMM_END_PROCESS_DIED, /* the VMM process died or stopped answering */
+};
+
+struct vmm; /* a VM in its VMM process, private to the kvm backend */
 
 unsigned vmm_max_vcpus(void);
-/* Probe KVM, then build and boot the VM. The agent is $VBENCH_AGENT or vbench-agent beside vbench. */
+/*
+ * Probe KVM, then fork the VMM process (the kvm backend's, under its seccomp filter), which builds
+ * and boots the VM with COM1 on its stdout, this process's. The agent is $VBENCH_AGENT or
+ * vbench-agent beside vbench.
+ */
 int vmm_boot(const struct vmm_config *cfg, struct vmm **out, struct vb_error *err);
 /* The host's end of the agent's channel. */
 int vmm_channel_fd(const struct vmm *v);
+/* Is the VM running (and its VMM process alive)? */
 bool vmm_running(struct vmm *v);
 /*
- * How the VM ended (or how it stands, if it still runs): why gets its status and the kernel's
- * panic line when the console has one, *status the status's name ("powered off"). Returns true
- * when the guest crashed: a kernel panic, a triple fault, or KVM could not run it.
+ * How the VM ended (or how it stands, if it still runs): why gets a description, a Linux
+ * guest's with its panic line or its last console lines, or how the VMM process died.
  */
-bool vmm_crashed(struct vmm *v, char *why, size_t len, const char **status);
-/* Stop the VM and free everything; NULL is fine. */
+enum vmm_end vmm_end(struct vmm *v, char *why, size_t len);
+/* Stop the VM and its VMM process and free everything; NULL is fine. */
 void vmm_destroy(struct vmm *v);
 
 #endif

@@ -1,6 +1,7 @@
 /* The OCI bundle vbench writes for one run: config.json and a rootfs holding only the agent. */
 #include "backends/oci/bundle.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,7 +74,7 @@ static void write_mount(struct json_writer *w, const char *dest, const char *typ
 	json_object_end(w);
 }
 
-static void write_process(struct json_writer *w)
+static void write_process(struct json_writer *w, const struct oci_bundle_spec *spec)
 {
 	json_key(w, "process");
 	json_object_begin(w);
@@ -85,7 +86,11 @@ static void write_process(struct json_writer *w)
 	json_object_end(w);
 	json_key(w, "args");
 	json_array_begin(w);
-	json_string(w, OCI_AGENT_PATH);
+	if (spec->args)
+		for (size_t i = 0; spec->args[i]; i++)
+			json_string(w, spec->args[i]);
+	else
+		json_string(w, OCI_AGENT_PATH);
 	json_array_end(w);
 	static const char *const env[] = { "PATH=/bin", "HOME=/", "TERM=linux" };
 	write_strings(w, "env", env, COUNT(env));
@@ -115,6 +120,8 @@ static void write_mounts(struct json_writer *w, const struct oci_bundle_spec *sp
 	write_mount(w, "/tmp", "tmpfs", "tmpfs", "nosuid,nodev,size=64m");
 	if (spec->disk_path)
 		write_mount(w, OCI_SCRATCH_PATH, "bind", spec->disk_path, "bind,rw,nosuid,nodev");
+	if (spec->program_path)
+		write_mount(w, spec->args[0], "bind", spec->program_path, "bind,ro,nosuid,nodev");
 	json_array_end(w);
 }
 
@@ -202,7 +209,7 @@ char *oci_config_json(const struct oci_bundle_spec *spec, struct vb_error *err)
 	json_writer_init(&w);
 	json_object_begin(&w);
 	json_kv_string(&w, "ociVersion", "1.0.2");
-	write_process(&w);
+	write_process(&w, spec);
 	json_key(&w, "root");
 	json_object_begin(&w);
 	json_kv_string(&w, "path", "rootfs");
@@ -285,6 +292,20 @@ static int bundle_path(char *out, const char *dir, const char *rel, struct vb_er
 	return 0;
 }
 
+/* An empty file at inside (an absolute path in the container) for a file to be bound onto. */
+static int bundle_mount_target(const char *dir, const char *inside, struct vb_error *err)
+{
+	char path[PATH_MAX], rel[PATH_MAX];
+	snprintf(rel, sizeof(rel), "rootfs%s", inside);
+	if (bundle_path(path, dir, rel, err) < 0)
+		return -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set_errno(err, "create %s", path);
+	close(fd);
+	return 0;
+}
+
 int oci_bundle_write(const char *dir, const struct oci_bundle_spec *spec, struct vb_error *err)
 {
 	char path[PATH_MAX];
@@ -303,14 +324,16 @@ int oci_bundle_write(const char *dir, const struct oci_bundle_spec *spec, struct
 	if (bundle_path(path, dir, "rootfs" OCI_AGENT_PATH, err) < 0 ||
 	    copy_agent(spec->agent_path, path, err) < 0)
 		return -1;
-	/* the bind mount's target: a file, as its source is */
-	if (spec->disk_path) {
-		if (bundle_path(path, dir, "rootfs" OCI_SCRATCH_PATH, err) < 0)
+	/* the bind mounts' targets: files, as their sources are */
+	if (spec->disk_path && bundle_mount_target(dir, OCI_SCRATCH_PATH, err) < 0)
+		return -1;
+	if (spec->program_path) {
+		if (bundle_path(path, dir, "rootfs" OCI_BIN_DIR, err) < 0)
 			return -1;
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return error_set_errno(err, "create %s", path);
-		close(fd);
+		if (mkdir(path, 0755) < 0)
+			return error_set_errno(err, "mkdir %s", path);
+		if (bundle_mount_target(dir, spec->args[0], err) < 0)
+			return -1;
 	}
 	char *text = oci_config_json(spec, err);
 	if (!text)
@@ -330,6 +353,16 @@ void oci_bundle_remove(const char *dir)
 	for (size_t i = 0; i < COUNT(files); i++)
 		if (bundle_path(path, dir, files[i], NULL) == 0)
 			unlink(path);
+	/* vbench exec's mount target, whatever its program's name */
+	if (bundle_path(path, dir, "rootfs" OCI_BIN_DIR, NULL) == 0) {
+		DIR *d = opendir(path);
+		for (struct dirent *e; d && (e = readdir(d));)
+			if (e->d_type == DT_REG)
+				unlinkat(dirfd(d), e->d_name, 0);
+		if (d)
+			closedir(d);
+		rmdir(path);
+	}
 	for (size_t i = COUNT(oci_rootfs_dirs); i-- > 0;) {
 		char rel[32];
 		snprintf(rel, sizeof(rel), "rootfs/%s", oci_rootfs_dirs[i]);

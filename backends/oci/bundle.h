@@ -10,6 +10,7 @@
 #define OCI_AGENT_PATH	 "/vbench-agent"
 #define OCI_SCRATCH_PATH "/scratch"
 #define OCI_HOSTNAME	 "vbench-oci"
+#define OCI_BIN_DIR	 "/bin" /* where vbench exec binds its command's program */
 
 /* What goes into config.json: the same limits and isolation the lxc backend applies. */
 struct oci_bundle_spec {
@@ -21,6 +22,10 @@ struct oci_bundle_spec {
 	const char *disk_path;	  /* bind-mounted read-write at /scratch, or NULL */
 	const char *netns_path;	  /* the network namespace to join; NULL = a new, empty one */
 	const char *cgroups_path; /* linux.cgroupsPath */
+	/* vbench exec: the process to run instead of the agent (args[0] = OCI_BIN_DIR "/NAME"),
+	 * whose program, a host file, is bound in there read-only; NULL = the agent. */
+	const char *const *args;
+	const char *program_path;
 };
 
 /* config.json's text for spec (malloc'd), or NULL with err set. */

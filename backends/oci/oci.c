@@ -2,6 +2,7 @@
 #include "backends/backend.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -85,6 +86,10 @@ static int runtime_command(const char *runtime, const char *const *args, char *o
 	}
 	if (pid == 0) {
 		backend_child_prepare(parent, NULL, 0, "oci");
+		/* vbench exec blocks the signals it waits for: the runtime gets none blocked */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 ||
 		    dup2(pipefd[1], 2) < 0)
@@ -426,24 +431,42 @@ static int wait_for_agent(struct backend_instance *inst, struct vb_error *err)
 	return 0;
 }
 
-/* `runtime run --bundle DIR --pid-file FILE ID` with the socketpair as the agent's stdin/stdout. */
+/*
+ * `runtime run --bundle DIR --pid-file FILE ID` with the socketpair as the agent's stdin/stdout,
+ * or with agent_end -1 (vbench exec), with vbench's stdin, stdout and stderr.
+ */
 static int runtime_run(struct backend_instance *inst, int agent_end, struct vb_error *err)
 {
 	char stderr_path[PATH_MAX], pid_path[PATH_MAX];
 	bundle_file(inst, "runtime.stderr", stderr_path, sizeof(stderr_path));
 	bundle_file(inst, "agent.pid", pid_path, sizeof(pid_path));
-	int stderr_fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (stderr_fd < 0)
-		return error_set_errno(err, "create %s", stderr_path);
+	int stderr_fd = -1;
+	if (agent_end >= 0) {
+		stderr_fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (stderr_fd < 0)
+			return error_set_errno(err, "create %s", stderr_path);
+	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
 		backend_child_prepare(parent, NULL, 0, "oci");
-		/* Its own process group: a Ctrl-C on the terminal is the harness's, not runc's
-		 * (which would pass it on to the agent). */
-		setpgid(0, 0);
-		if (dup2(agent_end, 0) < 0 || dup2(agent_end, 1) < 0 || dup2(stderr_fd, 2) < 0)
-			_exit(127);
+		if (agent_end < 0) {
+			/* A command's clean signal state, whatever vbench had set up; and the
+			 * terminal's process group, so that the command may read the terminal. */
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			for (int sig = 1; sig < NSIG; sig++)
+				if (sig != SIGKILL && sig != SIGSTOP)
+					signal(sig, SIG_DFL);
+		} else {
+			/* Its own process group: a Ctrl-C on the terminal is the harness's, not
+			 * runc's (which would pass it on to the agent). */
+			setpgid(0, 0);
+			if (dup2(agent_end, 0) < 0 || dup2(agent_end, 1) < 0 ||
+			    dup2(stderr_fd, 2) < 0)
+				_exit(127);
+		}
 		char *argv[] = { inst->runtime, "run",	  "--bundle", inst->bundle,
 				 "--pid-file",	pid_path, inst->id,   NULL };
 		execv(inst->runtime, argv);
@@ -451,7 +474,8 @@ static int runtime_run(struct backend_instance *inst, int agent_end, struct vb_e
 		_exit(127);
 	}
 	int saved = errno;
-	close(stderr_fd);
+	if (stderr_fd >= 0)
+		close(stderr_fd);
 	if (pid < 0) {
 		errno = saved;
 		return error_set_errno(err, "fork");
@@ -475,8 +499,18 @@ static int make_bundle_dir(const struct backend_config *cfg, struct backend_inst
 	return 0;
 }
 
-static int oci_start(const struct backend_config *cfg, struct backend_instance **out,
-		     struct vb_error *err)
+/* vbench exec's command: run instead of the agent, with vbench's stdin, stdout and stderr. */
+struct oci_payload {
+	const char *const *args;  /* args[0]: OCI_BIN_DIR "/NAME" */
+	const char *program_path; /* the host file bound in there */
+};
+
+/*
+ * Bring up one container: with a NULL payload the agent, its stdin/stdout a socketpair, and once it
+ * runs; with a payload, `runtime run` started (the caller waits for it).
+ */
+static int container_start(const struct backend_config *cfg, const struct oci_payload *payload,
+			   struct backend_instance **out, struct vb_error *err)
 {
 	static unsigned counter;
 	struct backend_instance *inst = calloc(1, sizeof(*inst));
@@ -516,10 +550,18 @@ static int oci_start(const struct backend_config *cfg, struct backend_instance *
 		.disk_path = cfg->disk_path,
 		.netns_path = inst->netns_path[0] ? inst->netns_path : NULL,
 		.cgroups_path = cgroups_path,
+		.args = payload ? payload->args : NULL,
+		.program_path = payload ? payload->program_path : NULL,
 	};
 	inst->has_disk = cfg->disk_path != NULL;
 	if (oci_bundle_write(inst->bundle, &spec, err) < 0)
 		goto fail;
+	if (payload) {
+		if (runtime_run(inst, -1, err) < 0)
+			goto fail;
+		*out = inst;
+		return 0;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, chan) < 0) {
 		error_set_errno(err, "socketpair");
 		goto fail;
@@ -548,6 +590,12 @@ fail:
 }
 
 /* ---- backend ops ---- */
+
+static int oci_start(const struct backend_config *cfg, struct backend_instance **out,
+		     struct vb_error *err)
+{
+	return container_start(cfg, NULL, out, err);
+}
 
 static int oci_probe(const struct backend_config *cfg, struct vb_error *err)
 {
@@ -595,6 +643,128 @@ static void oci_stop(struct backend_instance *inst)
 	free(inst);
 }
 
+/*
+ * Can path run in a rootfs with no libraries and no interpreters? A dynamic ELF or a script
+ * cannot: said here, since inside, the runtime's exec error would look like the command's exit 1.
+ */
+static int check_static_program(const char *path, struct vb_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set_errno(err, "open %s", path);
+	Elf64_Ehdr eh;
+	ssize_t n = pread(fd, &eh, sizeof(eh), 0);
+	int rc = 0;
+	if (n >= 2 && memcmp(&eh, "#!", 2) == 0)
+		rc = error_set(
+			err,
+			"%s is a script: its interpreter is not in the container (use a static "
+			"program, e.g. busybox)",
+			path);
+	else if (n == (ssize_t)sizeof(eh) && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+		 eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr))
+		for (unsigned i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+			    (ssize_t)sizeof(ph))
+				break;
+			if (ph.p_type == PT_INTERP) {
+				rc = error_set(err,
+					       "%s is dynamically linked: the container has no "
+					       "libraries (use a static program, e.g. busybox)",
+					       path);
+				break;
+			}
+		}
+	close(fd);
+	return rc;
+}
+
+/* Ctrl-C: once the runtime has made the container (or has given up), kill it. */
+static void kill_container(struct backend_instance *inst)
+{
+	int64_t deadline = clock_deadline_ms(OCI_START_TIMEOUT_MS);
+	while (agent_pid(inst) == 0 && clock_ms_left(deadline) > 0) {
+		if (waitpid(inst->runtime_pid, &inst->wait_status, WNOHANG) == inst->runtime_pid) {
+			inst->runtime_pid = 0;
+			return;
+		}
+		usleep(2000);
+	}
+	runtime_delete(inst->runtime, inst->id);
+}
+
+/*
+ * Run argv[0] (a host program, bound in at /bin/<name>; it must be static, as the rootfs has no
+ * libraries) in the bundle the agent gets, with our stdin/stdout/stderr; its exit status is what
+ * `runtime run` exits with. SIGINT, SIGTERM and SIGHUP end the container.
+ */
+static int oci_exec(const struct backend_config *cfg, char *const argv[], int *exit_status,
+		    struct vb_error *err)
+{
+	if (!argv || !argv[0])
+		return error_set(err, "oci: no command");
+	char host_bin[PATH_MAX], inside[PATH_MAX];
+	if (backend_find_program(argv[0], host_bin, err) < 0 ||
+	    check_static_program(host_bin, err) < 0)
+		return error_prefix(err, "oci: ");
+	snprintf(inside, sizeof(inside), "%s/%s", OCI_BIN_DIR, strrchr(host_bin, '/') + 1);
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	const char **args = calloc(argc + 1, sizeof(*args));
+	if (!args)
+		return error_set(err, "oci: out of memory");
+	args[0] = inside;
+	for (size_t i = 1; i < argc; i++)
+		args[i] = argv[i];
+	struct oci_payload payload = { .args = args, .program_path = host_bin };
+
+	/* SIGCHLD too: the runtime's end wakes the wait below at once, not at its next tick. */
+	sigset_t stop_signals, old;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigaddset(&stop_signals, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &stop_signals, &old);
+	struct backend_instance *inst;
+	int rc = container_start(cfg, &payload, &inst, err);
+	free(args);
+	if (rc == 0) {
+		int interrupted = 0;
+		while (inst->runtime_pid > 0) {
+			pid_t r = waitpid(inst->runtime_pid, &inst->wait_status, WNOHANG);
+			if (r == inst->runtime_pid || (r < 0 && errno != EINTR)) {
+				inst->runtime_pid = 0;
+				break;
+			}
+			struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
+			int sig = sigtimedwait(&stop_signals, NULL, &tick);
+			if (sig > 0 && sig != SIGCHLD && !interrupted) {
+				interrupted = sig;
+				kill_container(inst);
+			}
+		}
+		/* The pid file is written once the command runs: without it, the runtime failed
+		 * (and said why on stderr, which is ours). */
+		bool started = agent_pid(inst) > 0;
+		int st = inst->wait_status;
+		if (interrupted)
+			*exit_status = 128 + interrupted;
+		else if (!started)
+			rc = error_set(err, "oci: %s run %s %d before the command ran",
+				       inst->runtime,
+				       WIFEXITED(st) ? "exited" : "was killed by signal",
+				       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		else
+			*exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		oci_stop(inst);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 const struct backend_ops oci_backend = {
 	.name = "oci",
 	.description = "OCI bundle written by vbench, run by runc (or --oci-runtime)",
@@ -605,4 +775,5 @@ const struct backend_ops oci_backend = {
 	.stats = oci_stats,
 	.alive = oci_alive,
 	.stop = oci_stop,
+	.exec = oci_exec,
 };

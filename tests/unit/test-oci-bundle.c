@@ -1,6 +1,7 @@
 /*
  * Unit tests for the oci backend's bundle (backends/oci/bundle.c): config.json carries the run's
- * limits and isolation as OCI fields, the rootfs holds only the agent, and removal leaves nothing.
+ * limits and isolation as OCI fields, the rootfs holds only the agent (and vbench exec's program),
+ * and removal leaves nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,12 +196,51 @@ static void test_bundle_written_and_removed(void **state)
 	unlink(disk);
 }
 
+/* vbench exec's bundle: its command instead of the agent, the program bound read-only at /bin. */
+static void test_bundle_runs_a_command(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vbench-test-oci-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char self[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	const char *const args[] = { OCI_BIN_DIR "/busybox", "sh", "-c", "exit 3", NULL };
+	struct oci_bundle_spec spec = { .agent_path = self,
+					.cgroups_path = "x",
+					.args = args,
+					.program_path = "/bin/busybox" };
+	struct vb_error err = { 0 };
+	char *text = oci_config_json(&spec, &err);
+	assert_non_null(text);
+	struct json_doc doc;
+	assert_int_equal(json_parse(&doc, text, strlen(text), &err), 0);
+	int argv = find_path(&doc, "process.args");
+	assert_int_equal(json_size(&doc, argv), 4);
+	for (int i = 0; i < 4; i++)
+		assert_true(json_eq(&doc, json_array_get(&doc, argv, i), args[i]));
+	int m = find_mount(&doc, OCI_BIN_DIR "/busybox");
+	assert_true(m >= 0);
+	assert_true(json_eq(&doc, json_find(&doc, m, "source"), "/bin/busybox"));
+	assert_true(array_has(&doc, json_find(&doc, m, "options"), "ro"));
+	json_doc_free(&doc);
+	free(text);
+
+	assert_int_equal(oci_bundle_write(dir, &spec, &err), 0);
+	snprintf(path, sizeof(path), "%s/rootfs%s/busybox", dir, OCI_BIN_DIR);
+	assert_int_equal(access(path, F_OK), 0); /* the bind mount's target */
+	oci_bundle_remove(dir);
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_carries_limits),
 		cmocka_unit_test(test_config_without_limits),
 		cmocka_unit_test(test_bundle_written_and_removed),
+		cmocka_unit_test(test_bundle_runs_a_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
