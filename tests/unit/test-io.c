@@ -28,7 +28,7 @@
 
 #include "common/clock.h"
 #include "common/netif.h"
-#include "common/peer-ports.h"
+#include "common/net-peer.h"
 #include "workloads/io.h"
 #include "workloads/io_blk.h"
 #include "workloads/workload.h"
