@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NETPEER_IDLE_MS 60000 /* a connection silent this long is abandoned */
@@ -139,40 +140,70 @@ static void serve_sink(int fd)
 	}
 }
 
-static void reap(int sig)
+/* At most this many connections at once; the agent makes one at a time. */
+#define NETPEER_MAX_HANDLERS 64
+
+static volatile sig_atomic_t net_peer_ending;
+
+static void net_peer_end(int sig)
 {
 	(void)sig;
-	int saved = errno;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	errno = saved;
+	net_peer_ending = 1;
+}
+
+/* Reap the handlers that ended (wait > 0: every one, waiting), forgetting their pids. */
+static void net_peer_reap(pid_t *handlers, bool wait)
+{
+	for (int i = 0; i < NETPEER_MAX_HANDLERS; i++) {
+		if (handlers[i] <= 0)
+			continue;
+		pid_t r;
+		while ((r = waitpid(handlers[i], NULL, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
+			;
+		if (r != 0)
+			handlers[i] = 0;
+	}
 }
 
 void net_peer_serve(int echo_fd, int sink_fd)
 {
-	struct sigaction sa = { .sa_handler = reap, .sa_flags = SA_RESTART | SA_NOCLDSTOP };
-	sigaction(SIGCHLD, &sa, NULL);
+	pid_t handlers[NETPEER_MAX_HANDLERS] = { 0 };
+	/* SIGTERM only inside ppoll: the request to end is never missed between check and wait */
+	sigset_t term, during_poll;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &during_poll);
+	sigdelset(&during_poll, SIGTERM);
+	struct sigaction sa = { .sa_handler = net_peer_end };
+	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a client gone mid-write ends its handler with EPIPE */
 	struct pollfd p[2] = { { .fd = echo_fd, .events = POLLIN },
 			       { .fd = sink_fd, .events = POLLIN } };
 	pid_t server = getpid();
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		for (int i = 0; i < 2; i++) {
+	/* handlers are reaped here, at least once a second, never by a SIGCHLD handler: the pids
+	 * kept are those of live or unreaped children, never of a stranger that took one over */
+	struct timespec tick = { .tv_sec = 1 };
+	while (!net_peer_ending) {
+		int n = ppoll(p, 2, &tick, &during_poll);
+		net_peer_reap(handlers, false);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; n > 0 && i < 2; i++) {
 			if (!(p[i].revents & POLLIN))
 				continue;
 			int c = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
 			if (c < 0)
 				continue;
-			pid_t h = fork();
+			int slot = 0;
+			while (slot < NETPEER_MAX_HANDLERS && handlers[slot] > 0)
+				slot++;
+			pid_t h = slot < NETPEER_MAX_HANDLERS ? fork() : -1;
 			if (h == 0) {
 				prctl(PR_SET_PDEATHSIG, SIGKILL);
 				if (getppid() != server) /* the server died before the line above */
 					_exit(0);
+				signal(SIGTERM, SIG_DFL);
+				sigprocmask(SIG_UNBLOCK, &term, NULL);
 				close(echo_fd);
 				close(sink_fd);
 				if (i == 0)
@@ -181,7 +212,34 @@ void net_peer_serve(int echo_fd, int sink_fd)
 					serve_sink(c);
 				_exit(0);
 			}
+			if (h > 0)
+				handlers[slot] = h;
 			close(c);
 		}
 	}
+	/* nothing left behind: every handler killed and reaped here, none orphaned */
+	for (int i = 0; i < NETPEER_MAX_HANDLERS; i++)
+		if (handlers[i] > 0)
+			kill(handlers[i], SIGKILL);
+	net_peer_reap(handlers, true);
+}
+
+void net_peer_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (unsigned waited = 0;; waited += 10) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (waited >= NETPEER_STOP_GRACE_MS)
+			break;
+		struct timespec ten_ms = { .tv_nsec = 10 * 1000 * 1000 };
+		nanosleep(&ten_ms, NULL);
+	}
+	/* its handlers die with it (PR_SET_PDEATHSIG) */
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }

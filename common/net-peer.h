@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -21,6 +22,9 @@
  */
 #define NETPEER_ECHO_PORT 7001
 #define NETPEER_SINK_PORT 7002
+
+/* How long net_peer_stop waits for the server to end after SIGTERM before SIGKILL. */
+#define NETPEER_STOP_GRACE_MS 2000
 
 /* Longest text net_peer_format writes: "255.255.255.255:65535,65535". */
 #define NETPEER_ADDR_MAX 32
@@ -45,8 +49,11 @@ int net_peer_format(const struct net_peer_addr *addr, char *out, size_t len);
 int net_peer_listen(in_addr_t ip, uint16_t port, uint16_t *bound, struct vb_error *err);
 /*
  * Serve the two listening sockets, each connection in a child process that dies with the
- * server (PR_SET_PDEATHSIG), until the process is killed. Returns only when it cannot go on.
+ * server (PR_SET_PDEATHSIG), until SIGTERM: then every such child is killed and reaped, and it
+ * returns (also when it cannot go on). Blocks SIGTERM outside its wait for connections.
  */
 void net_peer_serve(int echo_fd, int sink_fd);
+/* End a server process net_peer_serve runs in (SIGTERM, SIGKILL after a grace) and reap it. */
+void net_peer_stop(pid_t pid);
 
 #endif

@@ -1,13 +1,12 @@
 /* The agent's own io.net peer on 127.0.0.1 (guest-agent/loopback-peer.h). */
 #include "guest-agent/loopback-peer.h"
 
-#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/net-peer.h"
@@ -52,8 +51,11 @@ int loopback_peer_start(char *addr, size_t len, pid_t *pid, struct vb_error *err
 			_exit(0);
 		prctl(PR_SET_NAME, "vbench-netpeer");
 		signal(SIGINT, SIG_IGN);
-		/* nothing of the agent's directory is held: it is removed when the agent ends */
-		if (chdir("/") < 0)
+		/* nothing of the agent's is held: not its directory (removed when the agent ends),
+		 * not its channel (the ssh session ends when every holder closed it) */
+		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (chdir("/") < 0 || null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 ||
+		    dup2(null_fd, 2) < 0)
 			_exit(1);
 		loopback_peer_unpin();
 		net_peer_serve(echo_fd, sink_fd);
@@ -69,9 +71,5 @@ int loopback_peer_start(char *addr, size_t len, pid_t *pid, struct vb_error *err
 
 void loopback_peer_stop(pid_t pid)
 {
-	if (pid <= 0)
-		return;
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	net_peer_stop(pid);
 }

@@ -15,7 +15,7 @@
  * as a run request's peer names it ("127.0.0.1:ECHO_PORT,SINK_PORT") in addr.
  */
 int loopback_peer_start(char *addr, size_t len, pid_t *pid, struct vb_error *err);
-/* Kill and reap it (its connection handlers die with it); nothing for pid <= 0. */
+/* End and reap it and its connection handlers; nothing for pid <= 0. */
 void loopback_peer_stop(pid_t pid);
 
 #endif

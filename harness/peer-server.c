@@ -88,8 +88,5 @@ void peer_server_stop(pid_t pid)
 {
 	if (pid <= 0)
 		return;
-	/* the handlers die with it (PDEATHSIG) */
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	net_peer_stop(pid);
 }

@@ -87,7 +87,8 @@ remote_peers() {
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = vbench-netpeer ] && echo "$p"
 	done
 }
-# Mid-run: the remote agent's peer is up, and listens on 127.0.0.1 alone.
+# Mid-run, vbench stopped (SIGSTOP) so that the run cannot end while this looks: the remote
+# agent's peer is up, and listens on 127.0.0.1 alone.
 check_remote_peer() { # what is going on
 	peers=$(remote_peers)
 	[ -n "$peers" ] || fail "$1: no io.net peer beside the remote agent"
@@ -173,8 +174,10 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/drop.err"; do
 		{ cat "$tmp/drop.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
+kill -STOP "$SESSION"
 check_remote_peer "before the drop"
 kill_connections "$(pgrep -P "$sshd_pid")"
+kill -CONT "$SESSION"
 wait "$drop_job"
 rc=$?
 tail -8 "$tmp/drop.out"
@@ -209,8 +212,10 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/int.err"; do
 		{ cat "$tmp/int.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
+kill -STOP "$SESSION"
 check_remote_peer "before Ctrl-C"
 kill -INT "$SESSION" # ip netns exec runs vbench in its own place: the session's leader is vbench
+kill -CONT "$SESSION" # the interrupt is delivered as it goes on
 wait "$int_job"
 rc=$?
 tail -3 "$tmp/int.err"
@@ -231,12 +236,14 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/gone.err"; do
 		{ cat "$tmp/gone.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
+kill -STOP "$SESSION"
 check_remote_peer "before the host goes"
 monitors=$(pgrep -P "$sshd_pid")
 kill -9 "$sshd_pid"
 wait "$sshd_pid" 2>/dev/null
 sshd_pid=""
 kill_connections "$monitors"
+kill -CONT "$SESSION"
 wait "$gone_job"
 rc=$?
 grep 'ssh' "$tmp/gone.err"
