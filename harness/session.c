@@ -46,8 +46,9 @@ static void session_take_agent_peer(struct session *s)
 	s->stats.peer_addr[0] = '\0';
 	s->stats.lacks |= BACKEND_PROVIDES_NETWORK;
 	snprintf(s->stats.lacks_note, sizeof(s->stats.lacks_note), "%s",
-		 s->hello.peer[0] ? "the agent named its io.net peer in a form vbench cannot read"
-				  : "the agent started no io.net peer on its host (it says why on stderr)");
+		 s->hello.peer[0]
+			 ? "the agent named its io.net peer in a form vbench cannot read"
+			 : "the agent started no io.net peer on its host (it says why on stderr)");
 }
 
 int session_start(struct session *s, struct vb_error *err)

@@ -69,10 +69,12 @@ static void test_net_peer_parse(void **state)
 		const char *ip;
 		uint16_t echo, sink;
 	} good[] = {
-		{ "10.0.2.2", "10.0.2.2", NETPEER_ECHO_PORT, NETPEER_SINK_PORT }, /* the fixed pair */
-		{ "10.0.2.2:7001", "10.0.2.2", 7001, 7002 }, /* echo alone: sink on the next port */
+		/* no ports: the fixed pair; the echo port alone: the sink on the next one */
+		{ "10.0.2.2", "10.0.2.2", NETPEER_ECHO_PORT, NETPEER_SINK_PORT },
+		{ "10.0.2.2:7001", "10.0.2.2", 7001, 7002 },
 		{ "127.0.0.1:41000", "127.0.0.1", 41000, 41001 },
-		{ "127.0.0.1:41000,35000", "127.0.0.1", 41000, 35000 }, /* ports the kernel picked */
+		/* both, as the agent's own peer names the ports the kernel picked */
+		{ "127.0.0.1:41000,35000", "127.0.0.1", 41000, 35000 },
 		{ "127.0.0.1:1,65535", "127.0.0.1", 1, 65535 },
 		{ "127.0.0.1:65534", "127.0.0.1", 65534, 65535 },
 		{ "127.0.0.1:00080,7", "127.0.0.1", 80, 7 },
@@ -95,12 +97,25 @@ static void test_net_peer_parse(void **state)
 		assert_memory_equal(&a, &again, sizeof(a));
 	}
 	static const char *const bad[] = {
-		"",		   "localhost",		 "::1",
-		"1.2.3.4.5",	   "10.0.2.2:",		 "10.0.2.2:0",
-		"10.0.2.2:65536",  "10.0.2.2:65535",	 "10.0.2.2:7001,",
-		"10.0.2.2:7001,0", "10.0.2.2:7001,7002,7003", "10.0.2.2:+7001",
-		"10.0.2.2:7001x",  "10.0.2.2: 7001",	 "10.0.2.2:123456",
-		"10.0.2.2:7001:7002", "10.0.2.2:,7002",	 "10.0.2.2:-1",
+		"",
+		"localhost",
+		"::1",
+		"1.2.3.4.5",
+		"10.0.2.2:",
+		"10.0.2.2:0",
+		"10.0.2.2:65536",
+		/* the sink would be past the last port */
+		"10.0.2.2:65535",
+		"10.0.2.2:7001,",
+		"10.0.2.2:7001,0",
+		"10.0.2.2:7001,7002,7003",
+		"10.0.2.2:+7001",
+		"10.0.2.2:7001x",
+		"10.0.2.2: 7001",
+		"10.0.2.2:123456",
+		"10.0.2.2:7001:7002",
+		"10.0.2.2:,7002",
+		"10.0.2.2:-1",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct net_peer_addr a;
@@ -479,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_file_write_atomic),
 		cmocka_unit_test(test_file_write_all),
 		cmocka_unit_test(test_size_parse),
+		/* the io.net peer's address grammar */
 		cmocka_unit_test(test_net_peer_parse),
 		cmocka_unit_test(test_netif_up),
 		cmocka_unit_test(test_path_self_dir),

@@ -654,8 +654,7 @@ static void test_net_workloads_in_a_private_namespace(void **state)
 	smoke_ctx("io.net.rr", &ctx, &unused);
 	check_sample(&ctx, &rep.served_rr.out);
 	if (rep.served_stream.rc != 0)
-		fail_msg("io.net.stream against the shared server: %s",
-			 rep.served_stream.message);
+		fail_msg("io.net.stream against the shared server: %s", rep.served_stream.message);
 	smoke_ctx("io.net.stream", &ctx, &unused);
 	check_sample(&ctx, &rep.served_stream.out);
 	assert_true(rep.served_held);
