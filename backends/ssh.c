@@ -377,8 +377,9 @@ static void ssh_stats(struct backend_instance *inst, struct backend_stats *out)
 	out->host_overhead_bytes = NAN;
 	snprintf(out->host_overhead_note, sizeof(out->host_overhead_note),
 		 "the remote host's memory is not measured");
-	snprintf(out->details, sizeof(out->details), "on %.60s in %.100s, %.80s", inst->destination,
-		 inst->remote_dir, inst->pinning);
+	snprintf(out->details, sizeof(out->details), "on %.60s in %.110s, %.45s%s",
+		 inst->destination, inst->remote_dir, inst->pinning,
+		 inst->cfg->network ? "; io.net on its own loopback" : "");
 	snprintf(out->agent_disk_path, sizeof(out->agent_disk_path), "%s", inst->disk);
 	/* vbench cannot reach a peer of its own there without crossing real networks: the agent
 	 * serves one on the host's loopback, and the numbers say so */

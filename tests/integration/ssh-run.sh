@@ -132,6 +132,7 @@ for name, address in ((name, "127.0.0.1"), ("two", "127.0.0.2")):
     assert s["ran"] is True, s
     assert s["details"].startswith("on root@%s in " % address), s["details"]
     assert "pinned to CPUs 0-0" in s["details"], s["details"]
+    assert s["details"].endswith("; io.net on its own loopback"), s["details"]
     hello = s["hello"]
     print(name, "hello:", hello["environment"]["summary"], "| kernel", hello["kernel"],
           "| cpus", hello["cpus"])
