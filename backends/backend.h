@@ -62,6 +62,12 @@ struct backend_stats {
 	 * address as the agent reaches it ("" = no network). */
 	char peer_netns[128];
 	char peer_addr[64];
+	/* The agent serves its own peer (vbench-agent --net-peer) and names it in its hello: the
+	 * harness starts none and takes peer_addr from there (ssh, where the agent is remote). */
+	bool peer_in_agent;
+	/* What the io.net numbers measure when it is not a link the backend gave its agent, carried
+	 * as the note of every io.net result ("" = nothing to add). */
+	char peer_note[160];
 	/* Where the agent sees cfg->disk_path ("/scratch", "/dev/vda"); "" = no disk attached. */
 	char agent_disk_path[128];
 	/* How this instance runs, when the backend has more than one way ("bare guest"; "" = its

@@ -174,7 +174,8 @@ static int decode_hello(const struct json_doc *doc, struct proto_msg *msg, struc
 #define HELLO_STRING(field, required)                                                              \
 	need_string(doc, 0, #field, h->field, sizeof(h->field), required, err)
 	if (HELLO_STRING(version, true) < 0 || HELLO_STRING(kernel, false) < 0 ||
-	    HELLO_STRING(hostname, false) < 0 || HELLO_STRING(clocksource, false) < 0)
+	    HELLO_STRING(hostname, false) < 0 || HELLO_STRING(clocksource, false) < 0 ||
+	    HELLO_STRING(peer, false) < 0)
 		return -1;
 #undef HELLO_STRING
 	/* any version an int holds decodes, so that a mismatch is reported as one */
@@ -362,6 +363,8 @@ char *proto_encode(const struct proto_msg *msg, size_t *len)
 		json_kv_string(&w, "kernel", h->kernel);
 		json_kv_string(&w, "hostname", h->hostname);
 		json_kv_string(&w, "clocksource", h->clocksource);
+		if (h->peer[0])
+			json_kv_string(&w, "peer", h->peer);
 		if (h->thp_enabled[0] || h->thp_defrag[0]) {
 			json_key(&w, "thp");
 			json_object_begin(&w);

@@ -79,6 +79,9 @@ struct proto_hello {
 	char *environment_json;
 	bool hw_counters;
 	char counters_note[160];
+	/* the io.net peer the agent runs itself (vbench-agent --net-peer) as a run request's peer
+	 * names it, "127.0.0.1:ECHO_PORT,SINK_PORT" (common/net-peer.h); "" = none */
+	char peer[64];
 };
 
 struct proto_run {

@@ -18,6 +18,7 @@
 #include "guest-agent/counters.h"
 #include "guest-agent/environment.h"
 #include "guest-agent/isolation.h"
+#include "guest-agent/loopback-peer.h"
 #include "guest-agent/serve.h"
 #include "guest-agent/vm-init.h"
 #include "workloads/os.h"
@@ -33,6 +34,8 @@ struct agent {
 	struct agent_vm_env vm_env;
 	struct counters *counters;
 	struct proto_reader *reader;
+	char peer_addr[64]; /* its own io.net peer (--net-peer), "" = none */
+	pid_t peer_pid;
 };
 
 static void fill_hello(struct agent *a, struct proto_msg *m)
@@ -51,6 +54,7 @@ static void fill_hello(struct agent *a, struct proto_msg *m)
 		snprintf(h->hostname, sizeof(h->hostname), "%.60s", u.nodename);
 	}
 	snprintf(h->clocksource, sizeof(h->clocksource), "%.30s", os_clocksource());
+	snprintf(h->peer, sizeof(h->peer), "%s", a->peer_addr);
 	os_thp_setting("enabled", h->thp_enabled, sizeof(h->thp_enabled));
 	os_thp_setting("defrag", h->thp_defrag, sizeof(h->thp_defrag));
 	CPU_ZERO(&set);
@@ -135,12 +139,16 @@ static const struct serve_ops agent_serve_ops = {
 
 static void usage(void)
 {
-	printf("usage: vbench-agent\n"
+	printf("usage: vbench-agent [--net-peer]\n"
 	       "\n"
 	       "The vbench guest agent. It speaks the agent protocol (newline-delimited JSON)\n"
 	       "on stdin/stdout, or on its virtio channel when it runs as /init in a VM.\n"
 	       "It is started by vbench; running it by hand prints a hello and waits for "
-	       "requests.\n");
+	       "requests.\n"
+	       "\n"
+	       "  --net-peer  also serve the io.net peer (echo and sink) on 127.0.0.1, on ports\n"
+	       "              the kernel picks, named in the hello; it ends with the agent.\n"
+	       "              For a remote host (ssh backend): loopback there, not a network.\n");
 }
 
 int main(int argc, char **argv)
@@ -153,6 +161,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	bool net_peer = false;
+	if (!agent_vm_is_init(argc, argv))
+		for (int i = 1; i < argc; i++)
+			net_peer |= strcmp(argv[i], "--net-peer") == 0;
 	if (agent_vm_is_init(argc, argv)) {
 		a.vm = true;
 		if (agent_vm_init(&a.vm_env, &err) < 0) {
@@ -163,6 +175,10 @@ int main(int argc, char **argv)
 		a.wfd = a.vm_env.channel_wfd;
 	}
 	a.counters = counters_open();
+	/* without it the hello names no peer, and vbench reports io.net unsupported */
+	if (net_peer &&
+	    loopback_peer_start(a.peer_addr, sizeof(a.peer_addr), &a.peer_pid, &err) < 0)
+		fprintf(stderr, "vbench-agent: --net-peer: %s\n", err.message);
 
 	struct proto_msg hello;
 	fill_hello(&a, &hello);
@@ -186,6 +202,7 @@ int main(int argc, char **argv)
 	};
 	serve_requests(&serve);
 out:
+	loopback_peer_stop(a.peer_pid);
 	counters_close(a.counters);
 	if (a.vm)
 		agent_vm_poweroff();

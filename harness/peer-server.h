@@ -8,7 +8,7 @@
 
 /*
  * Start the peer as a child process that joins the network namespace at netns_path (opened
- * and setns()'d) and serves the ports of common/peer-ports.h on every address there. It never
+ * and setns()'d) and serves the ports of common/net-peer.h on every address there. It never
  * runs in the host's own namespace: an empty path is an error. Returns its pid.
  */
 int peer_server_start(const char *netns_path, pid_t *pid, struct vb_error *err);

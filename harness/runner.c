@@ -303,10 +303,14 @@ static bool run_lifecycle_sample(struct runner *r, unsigned si, const struct wor
  * `unsupported` with the reason the workload gave, so that no result is `ok` without a number.
  * One measured in some samples only keeps its samples, and the note says how many it missed.
  */
-static void finish_entries(struct runner *r, const struct workload *w, const char *backend)
+static void finish_entries(struct runner *r, const struct workload *w, const struct session *s)
 {
+	/* what a measured io.net number stands for, when not the backend's own link (ssh) */
+	const char *label = (w->needs & WORKLOAD_NEEDS_NETWORK) && s->stats.peer_note[0]
+				    ? s->stats.peer_note
+				    : NULL;
 	for (size_t m = 0; m < workload_metric_count(w); m++) {
-		struct result_entry *e = runner_entry(&r->doc, w, m, backend);
+		struct result_entry *e = runner_entry(&r->doc, w, m, s->name);
 		if (!e || e->status != RESULT_OK)
 			continue;
 		if (e->nsamples == 0) {
@@ -324,6 +328,12 @@ static void finish_entries(struct runner *r, const struct workload *w, const cha
 				 (size_t)r->o->repeat - e->nsamples, r->o->repeat, why);
 		} else {
 			e->note[0] = '\0';
+		}
+		if (label && e->status == RESULT_OK && e->nsamples) {
+			char why[sizeof(e->note)];
+			snprintf(why, sizeof(why), "%s", e->note);
+			snprintf(e->note, sizeof(e->note), "%s%s%.300s", label, why[0] ? "; " : "",
+				 why);
 		}
 	}
 }
@@ -387,7 +397,7 @@ static void run_workload(struct runner *r, const struct workload *w)
 			results_add_round(&r->doc, w->id, i + 1, warm, ran);
 	}
 	for (unsigned si = 0; si < r->nsessions; si++)
-		finish_entries(r, w, r->sessions[si].name);
+		finish_entries(r, w, &r->sessions[si]);
 }
 
 static void fill_config(struct runner *r)

@@ -2,6 +2,7 @@
 #include "harness/session.h"
 
 #include "common/clock.h"
+#include "common/net-peer.h"
 #include "harness/peer-server.h"
 
 #include <errno.h>
@@ -32,6 +33,22 @@ static void teardown(struct session *s)
 	s->inst = NULL;
 	s->up = false;
 	s->rfd = s->wfd = -1;
+}
+
+/* The peer the agent serves itself, as its hello names it; without one io.net is unsupported. */
+static void session_take_agent_peer(struct session *s)
+{
+	struct net_peer_addr peer;
+	if (s->hello.peer[0] && net_peer_parse(s->hello.peer, &peer, NULL) == 0) {
+		snprintf(s->stats.peer_addr, sizeof(s->stats.peer_addr), "%s", s->hello.peer);
+		return;
+	}
+	s->stats.peer_addr[0] = '\0';
+	s->stats.lacks |= BACKEND_PROVIDES_NETWORK;
+	snprintf(s->stats.lacks_note, sizeof(s->stats.lacks_note), "%s",
+		 s->hello.peer[0]
+			 ? "the agent named its io.net peer in a form vbench cannot read"
+			 : "the agent started no io.net peer on its host (it says why on stderr)");
 }
 
 int session_start(struct session *s, struct vb_error *err)
@@ -91,8 +108,10 @@ int session_start(struct session *s, struct vb_error *err)
 	/* one definition for every backend (results/README.md): whatever one timed itself (kvm's
 	 * boot timer) starts and ends elsewhere, and would not compare with the others */
 	s->stats.startup_ms = s->startup_ms;
-	if (s->cfg->network && s->stats.peer_addr[0] &&
-	    peer_server_start(s->stats.peer_netns, &s->netpeer, err) < 0) {
+	if (s->cfg->network && s->stats.peer_in_agent)
+		session_take_agent_peer(s);
+	else if (s->cfg->network && s->stats.peer_addr[0] &&
+		 peer_server_start(s->stats.peer_netns, &s->netpeer, err) < 0) {
 		teardown(s);
 		return error_prefix(err, "%s: ", s->name);
 	}

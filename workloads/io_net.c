@@ -1,6 +1,6 @@
 /*
  * Network workloads (io.net.*): TCP request/response latency against the peer's echo port
- * and TCP stream throughput into its sink port (see common/peer-ports.h for the peer).
+ * and TCP stream throughput into its sink port (see common/net-peer.h for the peer).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/peer-ports.h"
+#include "common/net-peer.h"
 #include "workloads/io.h"
 #include "workloads/workload.h"
 
@@ -24,25 +24,16 @@
 #define IO_NET_STREAM_CHUNK (128u << 10)
 #define IO_NET_RR_WARMUP    20
 
-/*
- * The peer is an IPv4 address. A ":port" suffix is accepted and ignored: the ports are fixed
- * by common/peer-ports.h.
- */
-static int io_net_peer(const struct workload_ctx *ctx, struct in_addr *addr, struct vb_error *err)
+/* The peer's address and ports (common/net-peer.h: "IPV4[:ECHO_PORT[,SINK_PORT]]"). */
+static int io_net_peer(const struct workload_ctx *ctx, struct net_peer_addr *peer,
+		       struct vb_error *err)
 {
-	char ip[64];
 	if (!ctx->peer_addr) {
 		error_set(err, "no network peer");
 		return WORKLOAD_UNSUPPORTED;
 	}
-	size_t len = strcspn(ctx->peer_addr, ":");
-	if (len >= sizeof(ip))
-		len = sizeof(ip) - 1;
-	memcpy(ip, ctx->peer_addr, len);
-	ip[len] = '\0';
-	if (inet_pton(AF_INET, ip, addr) != 1)
-		return error_set(err, "%s: peer \"%s\" is not an IPv4 address", ctx->workload->id,
-				 ctx->peer_addr);
+	if (net_peer_parse(ctx->peer_addr, peer, err) < 0)
+		return error_prefix(err, "%s: ", ctx->workload->id);
 	return 0;
 }
 
@@ -149,10 +140,10 @@ static int io_net_recv_all(const char *id, int fd, void *buf, size_t len, struct
 }
 
 /* The peer's address and the "ms" parameter. Returns 0, -1, or WORKLOAD_UNSUPPORTED (no peer). */
-static int io_net_prepare(const struct workload_ctx *ctx, struct in_addr *addr, uint64_t *duration,
-			  struct vb_error *err)
+static int io_net_prepare(const struct workload_ctx *ctx, struct net_peer_addr *peer,
+			  uint64_t *duration, struct vb_error *err)
 {
-	int rc = io_net_peer(ctx, addr, err);
+	int rc = io_net_peer(ctx, peer, err);
 	if (rc != 0)
 		return rc;
 	return io_duration_ns(ctx, duration, err) != 0 ? -1 : 0;
@@ -214,12 +205,12 @@ static int io_net_rr_measure(const struct workload_ctx *ctx, int fd, size_t size
 static int io_net_rr_run(const struct workload_ctx *ctx, struct sample_out *out,
 			 struct vb_error *err)
 {
-	struct in_addr addr;
+	struct net_peer_addr peer;
 	uint64_t duration = 0;
-	int rc = io_net_prepare(ctx, &addr, &duration, err);
+	int rc = io_net_prepare(ctx, &peer, &duration, err);
 	if (rc != 0)
 		return rc;
-	int fd = io_net_connect(ctx, &addr, NETPEER_ECHO_PORT, 1, err);
+	int fd = io_net_connect(ctx, &peer.ip, peer.echo_port, 1, err);
 	if (fd < 0)
 		return -1;
 	rc = io_net_rr_measure(ctx, fd, 1, duration, "rr1", out, err);
@@ -255,9 +246,9 @@ static int io_net_stream_run(const struct workload_ctx *ctx, struct sample_out *
 			     struct vb_error *err)
 {
 	const char *id = ctx->workload->id;
-	struct in_addr addr;
+	struct net_peer_addr peer;
 	uint64_t duration = 0;
-	int rc = io_net_prepare(ctx, &addr, &duration, err);
+	int rc = io_net_prepare(ctx, &peer, &duration, err);
 	if (rc != 0)
 		return rc;
 	char *buf = malloc(IO_NET_STREAM_CHUNK);
@@ -265,7 +256,7 @@ static int io_net_stream_run(const struct workload_ctx *ctx, struct sample_out *
 		return error_set(err, "%s: out of memory", id);
 	for (size_t i = 0; i < IO_NET_STREAM_CHUNK; i++)
 		buf[i] = (char)(i * 131 + 7);
-	int fd = io_net_connect(ctx, &addr, NETPEER_SINK_PORT, 0, err);
+	int fd = io_net_connect(ctx, &peer.ip, peer.sink_port, 0, err);
 	if (fd < 0) {
 		free(buf);
 		return -1;

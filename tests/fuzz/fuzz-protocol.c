@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/net-peer.h"
 #include "common/protocol.h"
 
 static bool values_equal(const struct proto_values *a, const struct proto_values *b)
@@ -41,7 +42,8 @@ static bool msgs_equal(const struct proto_msg *a, const struct proto_msg *b)
 		       strcmp(x->clocksource, y->clocksource) == 0 && x->cpus == y->cpus &&
 		       x->memory_bytes == y->memory_bytes && iso && env &&
 		       x->hw_counters == y->hw_counters &&
-		       strcmp(x->counters_note, y->counters_note) == 0;
+		       strcmp(x->counters_note, y->counters_note) == 0 &&
+		       strcmp(x->peer, y->peer) == 0;
 	}
 	case PROTO_RUN: {
 		const struct proto_run *x = &a->run, *y = &b->run;
@@ -60,6 +62,18 @@ static bool msgs_equal(const struct proto_msg *a, const struct proto_msg *b)
 	}
 }
 
+/* A peer address an agent would read (a run's, a hello's) formats to text that reads back. */
+static void check_peer(const char *text)
+{
+	struct net_peer_addr a, b;
+	char again[NETPEER_ADDR_MAX];
+	if (!text[0] || net_peer_parse(text, &a, NULL) != 0)
+		return;
+	if (a.echo_port == 0 || a.sink_port == 0 || net_peer_format(&a, again, sizeof(again)) < 0 ||
+	    net_peer_parse(again, &b, NULL) != 0 || memcmp(&a, &b, sizeof(a)) != 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct proto_msg msg;
@@ -72,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data, size);
 	line[size] = '\0';
 	if (proto_decode(line, size, &msg, &err) == 0) {
+		check_peer(msg.type == PROTO_RUN ? msg.run.peer : msg.hello.peer);
 		/* whatever decodes must encode to one line that decodes to the same message */
 		size_t len;
 		char *again = proto_encode(&msg, &len);

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Integration: the ssh backend against Debian's sshd in a network namespace this test creates
 # (loopback only, a throw-away host key and user key), vbench run inside it: ssh samples and the
-# remote agent's hello, the remote directory removed, a dropped connection mid-run that leaves the
-# other backend going, a wrong host (exit 2, one line), and nothing left behind. No address outside
-# that namespace is ever used.
+# remote agent's hello, the io.net workloads against the peer the agent serves on the remote host's
+# loopback (127.0.0.1 alone, labelled so in the results), the remote directory removed, a dropped
+# connection mid-run that leaves the other backend going, a wrong host (exit 2, one line), and
+# nothing left behind: no remote agent nor its peer after a run, Ctrl-C or a dropped connection.
+# No address outside that namespace is ever used.
 set -u
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root (ip netns, sshd)"
@@ -71,6 +73,42 @@ kill_connections() { # the listener's children
 	done
 }
 
+# The remote side's processes: whatever runs the agent copied into the remote directory (its
+# io.net peer is its child, the same binary, named vbench-netpeer), gone or not from the disk.
+remote_pids() {
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/exe" 2>/dev/null) in
+		"$tmp/remote/"*) echo "${p#/proc/}" ;;
+		esac
+	done
+}
+remote_peers() {
+	for p in $(remote_pids); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = vbench-netpeer ] && echo "$p"
+	done
+}
+# Mid-run, vbench stopped (SIGSTOP) so that the run cannot end while this looks: the remote
+# agent's peer is up, and listens on 127.0.0.1 alone.
+check_remote_peer() { # what is going on
+	peers=$(remote_peers)
+	[ -n "$peers" ] || fail "$1: no io.net peer beside the remote agent"
+	ip netns exec "$ns" ss -Hltnp >"$tmp/listening" || fail "ss -ltnp in $ns"
+	grep -q 'vbench-netpeer' "$tmp/listening" || fail "$1: the remote peer listens nowhere"
+	if grep 'vbench-netpeer' "$tmp/listening" | awk '{print $4}' | grep -v '^127\.0\.0\.1:'; then
+		fail "$1: the remote peer listens beyond 127.0.0.1"
+	fi
+	echo "$1: remote peer $(echo $peers) listening on" \
+		"$(grep 'vbench-netpeer' "$tmp/listening" | awk '{print $4}' | sort -u | xargs)"
+}
+# After: nothing of the remote side runs (bounded: its agent ends when it sees its input end).
+check_remote_gone() { # what happened
+	for _ in $(seq 200); do
+		[ -z "$(remote_pids)" ] && return 0
+		sleep 0.05
+	done
+	fail "$1: left running on the remote side: $(remote_pids | xargs ps -o pid,comm,args -p)"
+}
+
 host=ssh:root@127.0.0.1:2222
 set -- --ssh-option StrictHostKeyChecking=no --ssh-option "UserKnownHostsFile=$tmp/known_hosts" \
 	--ssh-option "IdentityFile=$tmp/user_key" --ssh-option IdentitiesOnly=yes \
@@ -85,7 +123,7 @@ tail -15 "$tmp/stdout"
 cat "$tmp/stderr"
 [ $rc -eq 0 ] || fail "vbench compare $host native exited $rc"
 python3 - "$tmp/run.json" "$host" <<'PY' || exit 1
-import json, sys
+import json, re, sys
 doc, name = json.load(open(sys.argv[1])), sys.argv[2]
 b = {x["name"]: x for x in doc["backends"]}
 assert [x["name"] for x in doc["backends"]] == [name, "native", "two"], list(b)
@@ -94,6 +132,7 @@ for name, address in ((name, "127.0.0.1"), ("two", "127.0.0.2")):
     assert s["ran"] is True, s
     assert s["details"].startswith("on root@%s in " % address), s["details"]
     assert "pinned to CPUs 0-0" in s["details"], s["details"]
+    assert s["details"].endswith("; io.net on its own loopback"), s["details"]
     hello = s["hello"]
     print(name, "hello:", hello["environment"]["summary"], "| kernel", hello["kernel"],
           "| cpus", hello["cpus"])
@@ -104,12 +143,23 @@ for name, address in ((name, "127.0.0.1"), ("two", "127.0.0.2")):
         if r["backend"] == name and r["status"] == "ok":
             assert len(r["samples"]) == 2, r
             groups[r["workload"].split(".")[0]] = 1
-        if r["backend"] == name and r["workload"].startswith("io.net."):
-            assert r["status"] == "unsupported" and r["note"], r
+    # io.net against the agent's own peer on the remote host's loopback, and labelled so
+    assert re.fullmatch(r"127\.0\.0\.1:\d+,\d+", hello.get("peer", "")), hello.get("peer")
+    net = [r for r in doc["results"] if r["backend"] == name and r["group"] == "io.net"]
+    assert {r["workload"] for r in net} == {"io.net.rr", "io.net.stream"}, net
+    for r in net:
+        assert r["status"] == "ok" and len(r["samples"]) == 2, r
+        assert r["note"].startswith("loopback on the remote host"), r
+    print(name, "io.net against", hello["peer"], "-", net[0]["note"])
     for g in ("cpu", "mem", "os", "io"):
         assert g in groups, "no %s samples for %s" % (name, g)
     print(name, "groups with samples:", sorted(groups))
+# the harness's own peer still serves native, and its numbers carry no such label
+net = [r for r in doc["results"] if r["backend"] == "native" and r["group"] == "io.net"]
+assert net and all(r["status"] == "ok" and not r["note"] for r in net), net
+assert "peer" not in b["native"]["hello"], b["native"]["hello"]
 PY
+check_remote_gone "after the run"
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory: $(ls -A "$tmp/remote")"
 ls "$tmp/out"/*-ssh_root_127.0.0.1_2222-native-two.json >/dev/null 2>&1 ||
 	fail "results file not named after the backends: $(ls "$tmp/out")"
@@ -117,7 +167,7 @@ ls "$tmp/out"/*-ssh_root_127.0.0.1_2222-native-two.json >/dev/null 2>&1 ||
 # 2. a connection dropped mid-run (the sshd processes serving it killed): native goes on, the ssh
 # samples measured before are kept, the remote directory is removed all the same
 session_start ip netns exec "$ns" "$VBENCH" compare --name vps="$host" native \
-	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,os.syscall' --suite smoke --repeat 3 \
+	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,io.net.rr' --suite smoke --repeat 3 \
 	--warmup 0 --cpus 1 --json "$tmp/drop.json" "$@" >"$tmp/drop.out" 2>"$tmp/drop.err"
 drop_job=$SESSION_JOB
 until grep -q '\[2/4\] cpu.matmul' "$tmp/drop.err"; do
@@ -125,7 +175,10 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/drop.err"; do
 		{ cat "$tmp/drop.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
+kill -STOP "$SESSION"
+check_remote_peer "before the drop"
 kill_connections "$(pgrep -P "$sshd_pid")"
+kill -CONT "$SESSION"
 wait "$drop_job"
 rc=$?
 tail -8 "$tmp/drop.out"
@@ -136,7 +189,7 @@ python3 - "$tmp/drop.json" <<'PY' || exit 1
 import json, sys
 doc = json.load(open(sys.argv[1]))
 res = {(r["backend"], r["workload"], r["metric"]): r for r in doc["results"]}
-for w in ("cpu.sha256", "cpu.matmul", "cpu.sort", "os.syscall"):
+for w in ("cpu.sha256", "cpu.matmul", "cpu.sort", "io.net.rr"):
     for (b, wl, m), r in res.items():
         if b == "native" and wl == w:
             assert r["status"] == "ok" and len(r["samples"]) == 3, r
@@ -148,10 +201,11 @@ assert errors, "no ssh workload marked by the drop"
 print("after the drop:", errors[0]["workload"], errors[0]["status"], "-", errors[0]["note"])
 PY
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left after the drop: $(ls -A "$tmp/remote")"
+check_remote_gone "after the drop"
 
 # 3. Ctrl-C mid-run: exit 130, what was measured saved, the remote directory removed
 session_start ip netns exec "$ns" "$VBENCH" compare "$host" native \
-	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,os.syscall' --suite smoke --repeat 3 \
+	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,io.net.rr' --suite smoke --repeat 3 \
 	--warmup 0 --cpus 1 --json "$tmp/int.json" "$@" >"$tmp/int.out" 2>"$tmp/int.err"
 int_job=$SESSION_JOB
 until grep -q '\[2/4\] cpu.matmul' "$tmp/int.err"; do
@@ -159,19 +213,23 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/int.err"; do
 		{ cat "$tmp/int.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
+kill -STOP "$SESSION"
+check_remote_peer "before Ctrl-C"
 kill -INT "$SESSION" # ip netns exec runs vbench in its own place: the session's leader is vbench
+kill -CONT "$SESSION" # the interrupt is delivered as it goes on
 wait "$int_job"
 rc=$?
 tail -3 "$tmp/int.err"
 [ $rc -eq 130 ] || fail "Ctrl-C: exit $rc, not 130"
 [ -s "$tmp/int.json" ] || fail "Ctrl-C: nothing saved"
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left after Ctrl-C: $(ls -A "$tmp/remote")"
+check_remote_gone "after Ctrl-C"
 
 # 4. the host gone mid-run (sshd and every connection killed): native goes on, and the remote
 # directory that no connection could remove is named by path (the remote side removes it itself
 # once its agent sees the end of its input)
 session_start ip netns exec "$ns" "$VBENCH" compare "$host" native \
-	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,os.syscall' --suite smoke --repeat 3 \
+	--workloads 'cpu.sha256,cpu.matmul,cpu.sort,io.net.rr' --suite smoke --repeat 3 \
 	--warmup 0 --cpus 1 --json "$tmp/gone.json" "$@" >"$tmp/gone.out" 2>"$tmp/gone.err"
 gone_job=$SESSION_JOB
 until grep -q '\[2/4\] cpu.matmul' "$tmp/gone.err"; do
@@ -179,11 +237,14 @@ until grep -q '\[2/4\] cpu.matmul' "$tmp/gone.err"; do
 		{ cat "$tmp/gone.err"; fail "the run ended before cpu.matmul"; }
 	sleep 0.05
 done
+kill -STOP "$SESSION"
+check_remote_peer "before the host goes"
 monitors=$(pgrep -P "$sshd_pid")
 kill -9 "$sshd_pid"
 wait "$sshd_pid" 2>/dev/null
 sshd_pid=""
 kill_connections "$monitors"
+kill -CONT "$SESSION"
 wait "$gone_job"
 rc=$?
 grep 'ssh' "$tmp/gone.err"
@@ -200,6 +261,7 @@ for _ in $(seq 200); do
 	[ -z "$(ls -A "$tmp/remote")" ] && break
 	sleep 0.1
 done
+check_remote_gone "after the host went"
 
 # 5. a wrong host: exit 2, one line, nothing started
 session_run ip netns exec "$ns" "$VBENCH" compare ssh:root@127.0.0.1:2223 native --suite smoke \
@@ -214,6 +276,7 @@ grep -q '127.0.0.1' "$tmp/wrong.err" || fail "a wrong host: the line does not na
 # 6. nothing left behind: no process of the runs, no remote directory, sshd stopped, no namespace
 [ -z "$(session_pids)" ] || fail "left running: $(session_pids | xargs ps -o pid,args -p)"
 [ -z "$(ls -A "$tmp/remote")" ] || fail "left in the remote directory"
+[ -z "$(remote_pids)" ] || fail "left on the remote side: $(remote_pids | xargs ps -o pid,comm,args -p)"
 pgrep -f "sshd.*$tmp" >/dev/null && fail "sshd left running"
 [ -z "$(ip netns pids "$ns")" ] || fail "processes left in $ns"
 ip netns delete "$ns" || fail "cannot delete $ns"

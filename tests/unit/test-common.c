@@ -1,12 +1,13 @@
 /*
  * Unit tests for the utility layer common/: the clock, atomic files, the size grammar, network
- * interfaces (in a private network namespace), the executable's directory, the RNG and the
+ * interfaces (in a private network namespace), the io.net peer's address grammar, the executable's directory, the RNG and the
  * cleanup attributes, each with known answers.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -27,6 +28,7 @@
 #include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/file.h"
+#include "common/net-peer.h"
 #include "common/netif.h"
 #include "common/path.h"
 #include "common/rng.h"
@@ -55,6 +57,79 @@ static void test_clock(void **state)
 	int left = clock_ms_left(clock_deadline_ms(1000000000));
 	assert_true(left > 0 && left <= 1000000000);
 	assert_int_equal(clock_ms_left(INT64_MAX / 2), INT_MAX);
+}
+
+/* ---- the io.net peer's address ---- */
+
+static void test_net_peer_parse(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		const char *ip;
+		uint16_t echo, sink;
+	} good[] = {
+		/* no ports: the fixed pair; the echo port alone: the sink on the next one */
+		{ "10.0.2.2", "10.0.2.2", NETPEER_ECHO_PORT, NETPEER_SINK_PORT },
+		{ "10.0.2.2:7001", "10.0.2.2", 7001, 7002 },
+		{ "127.0.0.1:41000", "127.0.0.1", 41000, 41001 },
+		/* both, as the agent's own peer names the ports the kernel picked */
+		{ "127.0.0.1:41000,35000", "127.0.0.1", 41000, 35000 },
+		{ "127.0.0.1:1,65535", "127.0.0.1", 1, 65535 },
+		{ "127.0.0.1:65534", "127.0.0.1", 65534, 65535 },
+		{ "127.0.0.1:00080,7", "127.0.0.1", 80, 7 },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct net_peer_addr a;
+		struct vb_error err = { 0 };
+		if (net_peer_parse(good[i].text, &a, &err) != 0)
+			fail_msg("%s: %s", good[i].text, err.message);
+		char ip[INET_ADDRSTRLEN];
+		assert_non_null(inet_ntop(AF_INET, &a.ip, ip, sizeof(ip)));
+		assert_string_equal(ip, good[i].ip);
+		assert_int_equal(a.echo_port, good[i].echo);
+		assert_int_equal(a.sink_port, good[i].sink);
+		/* what it formats reads back the same */
+		char text[NETPEER_ADDR_MAX];
+		struct net_peer_addr again;
+		assert_true(net_peer_format(&a, text, sizeof(text)) > 0);
+		assert_int_equal(net_peer_parse(text, &again, NULL), 0);
+		assert_memory_equal(&a, &again, sizeof(a));
+	}
+	static const char *const bad[] = {
+		"",
+		"localhost",
+		"::1",
+		"1.2.3.4.5",
+		"10.0.2.2:",
+		"10.0.2.2:0",
+		"10.0.2.2:65536",
+		/* the sink would be past the last port */
+		"10.0.2.2:65535",
+		"10.0.2.2:7001,",
+		"10.0.2.2:7001,0",
+		"10.0.2.2:7001,7002,7003",
+		"10.0.2.2:+7001",
+		"10.0.2.2:7001x",
+		"10.0.2.2: 7001",
+		"10.0.2.2:123456",
+		"10.0.2.2:7001:7002",
+		"10.0.2.2:,7002",
+		"10.0.2.2:-1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct net_peer_addr a;
+		struct vb_error err = { 0 };
+		if (net_peer_parse(bad[i], &a, &err) != -1)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_non_null(strstr(err.message, "peer \""));
+	}
+	struct net_peer_addr a;
+	assert_int_equal(net_peer_parse("255.255.255.255:65535,65535", &a, NULL), 0);
+	char text[NETPEER_ADDR_MAX], small[20];
+	assert_int_equal(net_peer_format(&a, text, sizeof(text)), 27);
+	assert_string_equal(text, "255.255.255.255:65535,65535");
+	assert_int_equal(net_peer_format(&a, small, sizeof(small)), -1);
 }
 
 /* ---- atomic files ---- */
@@ -419,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_file_write_atomic),
 		cmocka_unit_test(test_file_write_all),
 		cmocka_unit_test(test_size_parse),
+		/* the io.net peer's address grammar */
+		cmocka_unit_test(test_net_peer_parse),
 		cmocka_unit_test(test_netif_up),
 		cmocka_unit_test(test_path_self_dir),
 		cmocka_unit_test(test_rng),

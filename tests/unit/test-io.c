@@ -28,7 +28,7 @@
 
 #include "common/clock.h"
 #include "common/netif.h"
-#include "common/peer-ports.h"
+#include "common/net-peer.h"
 #include "workloads/io.h"
 #include "workloads/io_blk.h"
 #include "workloads/workload.h"
@@ -448,6 +448,12 @@ struct net_report {
 	int skipped;
 	char skip_reason[128];
 	struct net_run no_peer, refused, hung_up, miscounted, silent, rr, stream;
+	/* against the shared server (common/net-peer.c) on ports the kernel picked */
+	struct net_run served_rr, served_stream;
+	char served_addr[NETPEER_ADDR_MAX];
+	int served_held;    /* a connection was open (echoed) when the server was stopped */
+	int served_left;    /* processes of the server's left after net_peer_stop, as ours */
+	int served_refused; /* its port refuses connections afterwards */
 };
 
 static void net_run(const char *id, const char *peer, struct net_run *r)
@@ -476,6 +482,70 @@ static void *silent_peer_client(void *arg)
 {
 	net_run("io.net.rr", "127.0.0.2", arg);
 	return NULL;
+}
+
+/* One byte echoed on a fresh connection to ip:port; the fd (left open), or -1 with errno. */
+static int echo_once(in_addr_t ip, uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	sa.sin_addr.s_addr = ip;
+	char c = 'x', back = 0;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    send(fd, &c, 1, MSG_NOSIGNAL) != 1 || recv(fd, &back, 1, 0) != 1 || back != c) {
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The server the harness and the agent share, as the agent runs it (127.0.0.1, ports the
+ * kernel picks): the workloads against it, then net_peer_stop with a connection still open.
+ * As a child subreaper, a connection handler orphaned by the stop would become our child.
+ */
+static void net_served(struct net_report *rep)
+{
+	struct net_peer_addr a = { .ip.s_addr = htonl(INADDR_LOOPBACK) };
+	struct vb_error err = { 0 };
+	int e = net_peer_listen(a.ip.s_addr, 0, &a.echo_port, &err);
+	int s = e < 0 ? -1 : net_peer_listen(a.ip.s_addr, 0, &a.sink_port, &err);
+	if (s < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 ||
+	    net_peer_format(&a, rep->served_addr, sizeof(rep->served_addr)) < 0) {
+		rep->served_rr.rc = -2;
+		snprintf(rep->served_rr.message, sizeof(rep->served_rr.message),
+			 "setting up: %.200s", err.message);
+		return;
+	}
+	pid_t server = fork();
+	if (server == 0) {
+		net_peer_serve(e, s);
+		_exit(0);
+	}
+	close(e);
+	close(s);
+	if (server < 0) {
+		rep->served_rr.rc = -2;
+		snprintf(rep->served_rr.message, sizeof(rep->served_rr.message), "fork");
+		return;
+	}
+	net_run("io.net.rr", rep->served_addr, &rep->served_rr);
+	net_run("io.net.stream", rep->served_addr, &rep->served_stream);
+	int held = echo_once(a.ip.s_addr, a.echo_port);
+	rep->served_held = held >= 0;
+	net_peer_stop(server);
+	rep->served_left = !(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (held >= 0)
+		close(held);
+	int after = echo_once(a.ip.s_addr, a.echo_port);
+	rep->served_refused = after < 0 && errno == ECONNREFUSED;
+	if (after >= 0)
+		close(after);
 }
 
 /* The child: a private network namespace, the peer as threads, the workloads against it. */
@@ -513,6 +583,7 @@ static void net_child(int out_fd)
 		peer_mode = PEER_NORMAL;
 		net_run("io.net.rr", "127.0.0.1:7001", &rep.rr);
 		net_run("io.net.stream", "127.0.0.1", &rep.stream);
+		net_served(&rep);
 	}
 	if (silent_started)
 		pthread_join(silent, NULL);
@@ -575,6 +646,20 @@ static void test_net_workloads_in_a_private_namespace(void **state)
 	smoke_ctx("io.net.stream", &ctx, &unused);
 	print_message("io.net.stream: %.0f ms\n", rep.stream.ms);
 	check_sample(&ctx, &rep.stream.out);
+
+	/* the shared server on the ports it was given, and nothing of it left once stopped */
+	print_message("served at %s\n", rep.served_addr);
+	if (rep.served_rr.rc != 0)
+		fail_msg("io.net.rr against the shared server: %s", rep.served_rr.message);
+	smoke_ctx("io.net.rr", &ctx, &unused);
+	check_sample(&ctx, &rep.served_rr.out);
+	if (rep.served_stream.rc != 0)
+		fail_msg("io.net.stream against the shared server: %s", rep.served_stream.message);
+	smoke_ctx("io.net.stream", &ctx, &unused);
+	check_sample(&ctx, &rep.served_stream.out);
+	assert_true(rep.served_held);
+	assert_false(rep.served_left);
+	assert_true(rep.served_refused);
 }
 
 /* io.blk.randread on a file made by make(fd) must fail with a message containing expected. */

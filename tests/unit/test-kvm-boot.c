@@ -221,7 +221,7 @@ static void test_bzimage_debian(void **state)
 	assert_true(info.relocatable);
 }
 
-/* The guest learns its address and the peer's; the peer's ports are fixed (common/peer-ports.h), so
+/* The guest learns its address and the peer's; the peer's ports are fixed (common/net-peer.h), so
  * the command line names no port. */
 static void test_default_cmdline(void **state)
 {

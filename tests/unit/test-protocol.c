@@ -91,9 +91,23 @@ static void test_hello_round_trip(void **state)
 	assert_int_equal(d.hello.memory_bytes, 1ULL << 33);
 	assert_string_equal(d.hello.isolation_json, "{\"pid1\":true,\"caps\":\"0\"}");
 	assert_string_equal(d.hello.environment_json, "{\"hypervisor\":\"KVM\"}");
+	assert_string_equal(d.hello.peer, ""); /* no peer of its own: none said, none read */
+	assert_null(strstr(line, "\"peer\""));
+	proto_msg_free(&d);
+	free(line);
+	/* the agent's own io.net peer (--net-peer) is named in its hello */
+	snprintf(m.hello.peer, sizeof(m.hello.peer), "127.0.0.1:40001,38211");
+	line = proto_encode(&m, NULL);
+	assert_non_null(strstr(line, "\"peer\":\"127.0.0.1:40001,38211\""));
+	assert_int_equal(decode(line, &d, &err), 0);
+	assert_string_equal(d.hello.peer, "127.0.0.1:40001,38211");
 	proto_msg_free(&d);
 	proto_msg_free(&m);
 	free(line);
+	assert_int_equal(decode("{\"type\":\"hello\",\"version\":\"1\",\"proto\":1,\"cpus\":1,"
+				"\"memory_bytes\":1,\"peer\":7}",
+				&d, &err),
+			 -1);
 }
 
 static void test_sample_nan_is_null(void **state)

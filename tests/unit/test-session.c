@@ -29,7 +29,9 @@ struct backend_instance {
 	bool has_writer;
 };
 
-static bool hello_after_start; /* the hello comes from a thread, after start has returned */
+static bool hello_after_start;	    /* the hello comes from a thread, after start has returned */
+static bool peer_in_agent;	    /* the backend says its agent serves its own io.net peer */
+static const char *hello_peer = ""; /* the peer that agent names in its hello */
 static double start_entered_ms, start_returned_ms, hello_written_ms;
 
 static void write_hello(int fd)
@@ -41,6 +43,7 @@ static void write_hello(int fd)
 	m.hello.cpus = 1;
 	m.hello.memory_bytes = 1 << 20;
 	snprintf(m.hello.version, sizeof(m.hello.version), "test");
+	snprintf(m.hello.peer, sizeof(m.hello.peer), "%s", hello_peer);
 	size_t len;
 	char *line = proto_encode(&m, &len);
 	assert_non_null(line);
@@ -96,6 +99,7 @@ static void fake_stats(struct backend_instance *inst, struct backend_stats *out)
 	(void)inst;
 	out->startup_ms = BACKEND_OWN_MS;
 	snprintf(out->details, sizeof(out->details), "fake");
+	out->peer_in_agent = peer_in_agent;
 }
 
 static void fake_stop(struct backend_instance *inst)
@@ -214,6 +218,51 @@ static void test_needs_are_met_by_declaration(void **state)
 }
 
 /*
+ * A backend whose agent serves its own io.net peer (ssh): the harness starts none, and takes the
+ * address from the hello; an agent that named none, or one it cannot read, leaves io.net
+ * unsupported with the reason.
+ */
+static void test_agent_serves_its_own_peer(void **state)
+{
+	(void)state;
+	static const struct workload net = { .id = "x.b",
+					     .group = "x",
+					     .needs = WORKLOAD_NEEDS_NETWORK };
+	struct backend_ops ops = fake_backend;
+	ops.provides = BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL;
+	struct backend_config cfg;
+	struct session s;
+	struct vb_error err;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.network = true;
+	hello_after_start = false;
+	peer_in_agent = true;
+	static const struct {
+		const char *peer, *lacks;
+	} cases[] = {
+		{ "127.0.0.1:40001,38211", NULL },
+		{ "", "the agent started no io.net peer on its host (it says why on stderr)" },
+		{ "127.0.0.1:0,1", "the agent named its io.net peer in a form vbench cannot read" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hello_peer = cases[i].peer;
+		session_init(&s, &ops, NULL, &cfg);
+		assert_int_equal(session_start(&s, &err), 0);
+		assert_int_equal(s.netpeer, 0); /* no peer server of the harness's */
+		if (cases[i].lacks) {
+			assert_string_equal(s.stats.peer_addr, "");
+			assert_string_equal(session_lacks(&s, &net), cases[i].lacks);
+		} else {
+			assert_string_equal(s.stats.peer_addr, cases[i].peer);
+			assert_null(session_lacks(&s, &net));
+		}
+		session_free(&s);
+	}
+	peer_in_agent = false;
+	hello_peer = "";
+}
+
+/*
  * vm.exit writes a port and an MMIO page that only vbench's VMM serves: no other backend may
  * declare that it gives them (on bare metal the port is real hardware), and a bare guest, which
  * lacks a kernel, still has the VMM.
@@ -263,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_startup_is_start_request_to_hello_read),
 		cmocka_unit_test(test_startup_waits_for_a_late_hello),
 		cmocka_unit_test(test_needs_are_met_by_declaration),
+		cmocka_unit_test(test_agent_serves_its_own_peer),
 		cmocka_unit_test(test_only_vbench_vmm_gets_vm_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
