@@ -108,6 +108,12 @@ struct backend_ops {
 	/* It is named with an argument, "ssh:root@10.0.0.2" (backend_config.argument): its probe
 	 * checks what the user named, so a failing probe is the user's error, not a skip. */
 	bool takes_argument;
+	/* ...or may be, with the plain name meaning the default ("kvm", "kvm:bare"): then the
+	 * argument picks a variant, checked by check_argument when the run is named, and a failing
+	 * probe is a skip like the plain name's. */
+	bool argument_optional;
+	/* Is argument one this backend takes? 0, or -1 with a one-line reason (a usage error). */
+	int (*check_argument)(const char *argument, struct vb_error *err);
 	/* Can it run here? 0 = yes (err may then say how it will run, e.g. in which mode); -1 with a
 	 * one-line reason in err. Fast (seconds at most). */
 	int (*probe)(const struct backend_config *cfg, struct vb_error *err);

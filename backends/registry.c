@@ -33,7 +33,7 @@ const struct backend_ops *backend_parse(const char *spec, const char **argument)
 	*argument = NULL;
 	if (!colon) {
 		const struct backend_ops *ops = backend_find(spec);
-		return ops && !ops->takes_argument ? ops : NULL;
+		return ops && (!ops->takes_argument || ops->argument_optional) ? ops : NULL;
 	}
 	for (size_t i = 0; backend_at(i); i++) {
 		const struct backend_ops *ops = backend_at(i);

@@ -106,10 +106,15 @@ static int options_add_backend(struct run_options *o, const char *spec, const ch
 			strncat(names, k ? ", " : "", sizeof(names) - strlen(names) - 1);
 			strncat(names, backend_at(k)->name, sizeof(names) - strlen(names) - 1);
 			if (backend_at(k)->takes_argument)
-				strncat(names, ":ARGUMENT", sizeof(names) - strlen(names) - 1);
+				strncat(names,
+					backend_at(k)->argument_optional ? "[:ARGUMENT]" : ":ARGUMENT",
+					sizeof(names) - strlen(names) - 1);
 		}
 		return error_set(err, "unknown backend \"%s\" (known: %s)", spec, names);
 	}
+	const struct backend_ops *ops = backend_parse(spec, &argument);
+	if (argument && ops->check_argument && ops->check_argument(argument, err) < 0)
+		return error_prefix(err, "backend \"%s\": ", spec);
 	for (unsigned k = 0; k < o->nbackends; k++) {
 		if (strcmp(o->backends[k], spec) == 0)
 			return error_set(err, "backend \"%s\" named twice", spec);
@@ -352,9 +357,8 @@ void options_usage(bool compare)
 	else
 		printf("usage: vbench run BACKEND [options]\n\n"
 		       "Run the workloads in one backend and save the results.\n");
-	printf("\nBackends: native, lxc, oci, kvm, qemu, ssh:USER@HOST[:PORT] (see vbench list "
-	       "for\n"
-	       "what runs here).\n\n"
+	printf("\nBackends: native, lxc, oci, kvm[:linux|bare], qemu, ssh:USER@HOST[:PORT] (see\n"
+	       "vbench list for what runs here).\n\n"
 	       "Options:\n"
 	       "  --suite smoke|quick|full   workload sizes and sample counts (default quick)\n"
 	       "  --workloads PATTERN[,...]  only workloads whose id matches a glob (e.g. "
@@ -389,7 +393,8 @@ void options_usage(bool compare)
 	       "  --vm-mode MODE             kvm: linux (boot the guest kernel), bare (no kernel:\n"
 	       "                             the agent's cpu and mem workloads in ring 3), or "
 	       "auto\n"
-	       "                             (default: bare where KVM emulates ring 0, as PVM)\n"
+	       "                             (default: bare where KVM emulates ring 0, as PVM);\n"
+	       "                             kvm:linux and kvm:bare name one backend each\n"
 	       "  --guest-pages SIZE         kvm bare guest: 4k, 2m or 1g pages (default 2m)\n"
 	       "  --timeout SECONDS          longest one sample may take (default 300, full 900)\n"
 	       "  --force                    run backends whose probe says they are not useful "

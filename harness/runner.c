@@ -585,7 +585,8 @@ static enum vb_exit runner_start_backends(struct runner *r)
 		r->cfgs[b] = r->cfg;
 		ops_of[b] = backend_parse(o->backends[b], &r->cfgs[b].argument);
 		cfg_of[b] = &r->cfgs[b];
-		if (!ops_of[b]->takes_argument || !ops_of[b]->probe || interrupted)
+		if (!ops_of[b]->takes_argument || ops_of[b]->argument_optional || !ops_of[b]->probe ||
+		    interrupted)
 			continue;
 		error_clear(&err);
 		if (ops_of[b]->probe(cfg_of[b], &err) < 0) {

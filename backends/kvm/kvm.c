@@ -80,8 +80,32 @@ static void kvm_bare_image(char *out, size_t len)
 		path_beside_self("vbench-bare", "build/vbench", out, len);
 }
 
+/* "kvm:linux", "kvm:bare", "kvm:auto": the guest mode a backend's name asks for. */
+static int kvm_mode_of_argument(const char *argument, enum backend_vm_mode *mode,
+				struct vb_error *err)
+{
+	static const struct {
+		const char *name;
+		enum backend_vm_mode mode;
+	} modes[] = { { "linux", BACKEND_VM_LINUX },
+		      { "bare", BACKEND_VM_BARE },
+		      { "auto", BACKEND_VM_AUTO } };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(argument, modes[i].name) == 0) {
+			*mode = modes[i].mode;
+			return 0;
+		}
+	return error_set(err, "kvm's guest is linux, bare or auto, not \"%s\"", argument);
+}
+
+static int kvm_check_argument(const char *argument, struct vb_error *err)
+{
+	enum backend_vm_mode mode;
+	return kvm_mode_of_argument(argument, &mode, err);
+}
+
 /*
- * Which guest this run gets: the one asked for, or with auto, a Linux guest where the probe finds
+ * Which guest this run gets: the one asked for (kvm:MODE, else --vm-mode), or with auto, a Linux guest where the probe finds
  * ring 0 running at hardware speed and a bare guest where KVM emulates it (ring 3 runs natively
  * there). -1 with the reason when KVM cannot run at all, or cannot run the mode asked for.
  */
@@ -89,6 +113,8 @@ static int kvm_resolve_mode(const struct backend_config *cfg, enum backend_vm_mo
 			    struct vb_error *err)
 {
 	enum backend_vm_mode want = cfg ? cfg->vm_mode : BACKEND_VM_AUTO;
+	if (cfg && cfg->argument && kvm_mode_of_argument(cfg->argument, &want, err) < 0)
+		return -1;
 	bool force = cfg ? cfg->force : false;
 	struct vb_error reason;
 	enum probe_verdict v = probe_kvm_verdict(&reason);
@@ -427,6 +453,10 @@ const struct backend_ops kvm_backend = {
 	/* Both guest kinds serve the vm.exit port and MMIO page (machine.c, bare.c). */
 	.provides = BACKEND_PROVIDES_DISK | BACKEND_PROVIDES_NETWORK | BACKEND_PROVIDES_KERNEL |
 		    BACKEND_PROVIDES_VMM,
+	/* kvm:linux and kvm:bare side by side: what the guest kernel costs, interleaved */
+	.takes_argument = true,
+	.argument_optional = true,
+	.check_argument = kvm_check_argument,
 	.probe = kvm_probe,
 	.start = vmm_process_start,
 	.channel = vmm_process_channel,

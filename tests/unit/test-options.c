@@ -168,6 +168,20 @@ static void test_backend_names(void **state)
 	assert_string_equal(o.ssh_options[1], "User=x");
 	assert_string_equal(o.remote_dir, "/srv");
 	assert_int_equal(parse(&o, true, &err, "--remote-dir", "srv", "ssh:h", NULL), -1);
+
+	/* kvm takes an optional guest mode: kvm:linux and kvm:bare are two backends of one run */
+	assert_int_equal(parse(&o, true, &err, "kvm:linux", "kvm:bare", "kvm", NULL), 0);
+	assert_int_equal(o.nbackends, 3);
+	assert_string_equal(o.names[0], "kvm:linux");
+	assert_string_equal(o.names[1], "kvm:bare");
+	const char *argument;
+	assert_ptr_equal(backend_parse("kvm:bare", &argument), backend_find("kvm"));
+	assert_string_equal(argument, "bare");
+	assert_ptr_equal(backend_parse("kvm", &argument), backend_find("kvm"));
+	assert_null(argument);
+	assert_int_equal(parse(&o, true, &err, "kvm:ring3", NULL), -1);
+	assert_non_null(strstr(err.message, "linux, bare or auto"));
+	assert_int_equal(parse(&o, true, &err, "kvm:", NULL), -1);
 }
 
 static void test_help(void **state)
