@@ -91,3 +91,34 @@ bool backend_process_gone(pid_t pid)
 	const char *paren = strrchr(text, ')');
 	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
 }
+
+void backend_block_stop_signals(sigset_t *blocked, sigset_t *old)
+{
+	sigemptyset(blocked);
+	sigaddset(blocked, SIGINT);
+	sigaddset(blocked, SIGTERM);
+	sigaddset(blocked, SIGHUP);
+	sigaddset(blocked, SIGCHLD);
+	sigprocmask(SIG_BLOCK, blocked, old);
+}
+
+int backend_wait_foreground(pid_t *pid, int *status, const sigset_t *blocked,
+			    void (*stop)(void *ctx), void *ctx)
+{
+	int interrupted = 0;
+	while (*pid > 0) {
+		pid_t r = waitpid(*pid, status, WNOHANG);
+		if (r == *pid || (r < 0 && errno != EINTR)) {
+			*pid = 0;
+			break;
+		}
+		/* the tick only guards a SIGCHLD that came between waitpid and the wait */
+		struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
+		int sig = sigtimedwait(blocked, NULL, &tick);
+		if (sig > 0 && sig != SIGCHLD && !interrupted) {
+			interrupted = sig;
+			stop(ctx);
+		}
+	}
+	return interrupted;
+}

@@ -3,6 +3,7 @@
 #define VB_BACKENDS_CHILD_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -30,6 +31,18 @@ bool backend_child_alive(pid_t *pid, int *status);
  * SIGKILL stays one until its shell waits): what it left behind may be swept.
  */
 bool backend_process_gone(pid_t pid);
+
+/*
+ * `vbench exec`: block the signals that stop a foreground command (SIGINT, SIGTERM, SIGHUP) and
+ * SIGCHLD, so that its end wakes backend_wait_foreground at once; *old to restore after.
+ */
+void backend_block_stop_signals(sigset_t *blocked, sigset_t *old);
+/*
+ * Wait for *pid (then 0) with those signals blocked; the first stop signal calls stop(ctx) once,
+ * to end the command. *status is its wait status. Returns that signal, or 0.
+ */
+int backend_wait_foreground(pid_t *pid, int *status, const sigset_t *blocked,
+			    void (*stop)(void *ctx), void *ctx);
 
 /* Find a program as a shell would: a name with a slash as it is, else the first on $PATH that this
  * process may run; out gets its path. -1 with the reason when there is none. */

@@ -540,6 +540,13 @@ static void lxc_stop(struct backend_instance *inst)
  * has no libraries) as the container's init with our stdin/stdout/stderr. SIGINT, SIGTERM and
  * SIGHUP end the container: as a namespace's init it would otherwise ignore them.
  */
+/* Ctrl-C (or SIGTERM, SIGHUP) during `vbench exec lxc`: the container's init, and with it all. */
+static void exec_stop(void *ctx)
+{
+	struct backend_instance *inst = ctx;
+	kill(inst->pid, SIGKILL);
+}
+
 static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *exit_status,
 		    struct vb_error *err)
 {
@@ -561,32 +568,14 @@ static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *e
 		cargv[i] = argv[i];
 	struct lxc_payload payload = { .argv = cargv, .host_bin = host_bin, .stdio = { 0, 1, 2 } };
 
-	/* SIGCHLD too: the container's end wakes the wait below at once, not at its next tick. */
 	sigset_t stop_signals, old;
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
-	sigaddset(&stop_signals, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &stop_signals, &old);
+	backend_block_stop_signals(&stop_signals, &old);
 	struct backend_instance *inst;
 	int rc = container_start(cfg, &payload, &inst, err);
 	free(cargv);
 	if (rc == 0) {
-		int interrupted = 0;
-		while (inst->pid > 0) {
-			pid_t r = waitpid(inst->pid, &inst->wait_status, WNOHANG);
-			if (r == inst->pid || (r < 0 && errno != EINTR)) {
-				inst->pid = 0;
-				break;
-			}
-			struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
-			int sig = sigtimedwait(&stop_signals, NULL, &tick);
-			if (sig > 0 && sig != SIGCHLD && !interrupted) {
-				interrupted = sig;
-				kill(inst->pid, SIGKILL);
-			}
-		}
+		int interrupted = backend_wait_foreground(&inst->pid, &inst->wait_status,
+							  &stop_signals, exec_stop, inst);
 		int st = inst->wait_status;
 		if (interrupted)
 			*exit_status = 128 + interrupted;

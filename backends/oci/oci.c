@@ -699,6 +699,12 @@ static void kill_container(struct backend_instance *inst)
  * libraries) in the bundle the agent gets, with our stdin/stdout/stderr; its exit status is what
  * `runtime run` exits with. SIGINT, SIGTERM and SIGHUP end the container.
  */
+/* Ctrl-C (or SIGTERM, SIGHUP) during `vbench exec oci`: the command and its container end. */
+static void exec_stop(void *inst)
+{
+	kill_container(inst);
+}
+
 static int oci_exec(const struct backend_config *cfg, char *const argv[], int *exit_status,
 		    struct vb_error *err)
 {
@@ -720,32 +726,14 @@ static int oci_exec(const struct backend_config *cfg, char *const argv[], int *e
 		args[i] = argv[i];
 	struct oci_payload payload = { .args = args, .program_path = host_bin };
 
-	/* SIGCHLD too: the runtime's end wakes the wait below at once, not at its next tick. */
 	sigset_t stop_signals, old;
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
-	sigaddset(&stop_signals, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &stop_signals, &old);
+	backend_block_stop_signals(&stop_signals, &old);
 	struct backend_instance *inst;
 	int rc = container_start(cfg, &payload, &inst, err);
 	free(args);
 	if (rc == 0) {
-		int interrupted = 0;
-		while (inst->runtime_pid > 0) {
-			pid_t r = waitpid(inst->runtime_pid, &inst->wait_status, WNOHANG);
-			if (r == inst->runtime_pid || (r < 0 && errno != EINTR)) {
-				inst->runtime_pid = 0;
-				break;
-			}
-			struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
-			int sig = sigtimedwait(&stop_signals, NULL, &tick);
-			if (sig > 0 && sig != SIGCHLD && !interrupted) {
-				interrupted = sig;
-				kill_container(inst);
-			}
-		}
+		int interrupted = backend_wait_foreground(&inst->runtime_pid, &inst->wait_status,
+							  &stop_signals, exec_stop, inst);
 		/* The pid file is written once the command runs: without it, the runtime failed
 		 * (and said why on stderr, which is ours). */
 		bool started = agent_pid(inst) > 0;
