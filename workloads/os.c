@@ -241,6 +241,9 @@ static int os_ctxsw_run(const struct workload_ctx *ctx, struct sample_out *out,
 		workload_set_metric(out, ctx, "same_cpu_round_trip_us", mean);
 		workload_set_metric(out, ctx, "same_cpu_round_trip_p99_us", p99);
 	}
+	if (rc == 0 && second < 0)
+		snprintf(out->note, sizeof(out->note),
+			 "cross-CPU: the agent has one CPU (--cpus 2 or more measures it)");
 	if (rc == 0 && second >= 0) {
 		rc = os_ctxsw_measure(first, second, batches, per, t, &mean, &p99, err);
 		if (rc == 0) {
