@@ -5,12 +5,24 @@
 # anything. Exit 0 pass, 1 fail, 77 skip.
 cd "$(dirname "$0")/../.."
 export RIG_WITH_QEMU=1
-RIG_COMMAND='/vbench/vbench compare qemu kvm native --suite smoke --cpus 2 --memory 512M --workloads cpu.sha256,cpu.nbody,io.blk.seq,io.net.rr,lifecycle.start --no-report --json /tmp/r.json; rc=$?; echo RIG-JSON-BEGIN; cat /tmp/r.json; echo; echo RIG-JSON-END; (exit $rc)' \
-	RIG_LOG=${BUILD:-build}/rig-peers-console.log tests/rig/run.sh
-rc=$?
 LOG=${BUILD:-build}/rig-peers-console.log
-[ $rc -eq 77 ] && exit 77
-tr -d '\r' <"$LOG" >"$LOG.txt"
+# A nested guest that triple-faults at its first start (either VMM: QEMU's SVM emulation does this
+# now and then, to QEMU microvm's guest as to vbench's; tests/rig/soak.sh counts them) leaves that
+# backend skipped. Such a run, and only such, is run once more, and said so; a VMM that cannot
+# boot fails twice.
+for attempt in 1 2; do
+	RIG_COMMAND='/vbench/vbench compare qemu kvm native --suite smoke --cpus 2 --memory 512M --workloads cpu.sha256,cpu.nbody,io.blk.seq,io.net.rr,lifecycle.start --no-report --json /tmp/r.json; rc=$?; echo RIG-JSON-BEGIN; cat /tmp/r.json; echo; echo RIG-JSON-END; (exit $rc)' \
+		RIG_LOG=$LOG tests/rig/run.sh
+	rc=$?
+	[ $rc -eq 77 ] && exit 77
+	tr -d '\r' <"$LOG" >"$LOG.txt"
+	grep -aq '^vbench: \(kvm\|qemu\): skipped: ' "$LOG.txt" &&
+		grep -aq '^vbench \(kvm\|qemu\): .*triple' "$LOG.txt" && [ $attempt -eq 1 ] || break
+	cp "$LOG.txt" "$LOG.triple-fault"
+	echo "NOTE: a nested guest triple-faulted at its first start:" \
+		"$(grep -a '^vbench \(kvm\|qemu\): .*triple' "$LOG.txt" | head -1 | cut -c1-160)"
+	echo "NOTE: running the rig once more (the first console in $LOG.triple-fault)"
+done
 python3 tests/rig/console-json.py "$LOG.txt" >"$LOG.json" || { cat "$LOG.json"; exit 1; }
 python3 - "$LOG.json" <<'PY' || exit 1
 import json, statistics, sys
