@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,20 @@ static const struct serve_ops bare_serve_ops = {
 	.read_line = bare_read_line,
 };
 
+/* Each vCPU's TSC against vCPU 0's (clock-sync.h), or the bound on it, in ns: null where the
+ * rounds disagreed. The clock subtracts the offsets that exceed their bound. */
+static void tsc_sync_json(struct json_writer *w, const char *key, unsigned ncpus, bool bound)
+{
+	json_key(w, key);
+	json_array_begin(w);
+	for (unsigned i = 0; i < ncpus && i < BARE_MAX_VCPUS; i++) {
+		double offset, within;
+		bare_platform_tsc_sync(i, &offset, &within);
+		json_number(w, bound ? ceil(within) : round(offset));
+	}
+	json_array_end(w);
+}
+
 static void bare_isolation_json(struct json_writer *w)
 {
 	struct bare_boot_info *boot = bare_boot();
@@ -89,22 +104,8 @@ static void bare_isolation_json(struct json_writer *w)
 	json_kv_int(w, "tsc_khz_measured", (int64_t)measured);
 	json_key(w, "tsc_measured_within_ppm");
 	json_number(w, measured ? ppm : NAN);
-	/* each vCPU's TSC against vCPU 0's (clock-sync.h): the clock subtracts established offsets */
-	double offset, within;
-	json_key(w, "tsc_vcpu_offset_ns");
-	json_array_begin(w);
-	for (unsigned i = 0; i < boot->ncpus && i < BARE_MAX_VCPUS; i++) {
-		bare_platform_tsc_sync(i, &offset, &within);
-		json_number(w, round(offset));
-	}
-	json_array_end(w);
-	json_key(w, "tsc_vcpu_offset_within_ns");
-	json_array_begin(w);
-	for (unsigned i = 0; i < boot->ncpus && i < BARE_MAX_VCPUS; i++) {
-		bare_platform_tsc_sync(i, &offset, &within);
-		json_number(w, ceil(within));
-	}
-	json_array_end(w);
+	tsc_sync_json(w, "tsc_vcpu_offset_ns", boot->ncpus, false);
+	tsc_sync_json(w, "tsc_vcpu_offset_within_ns", boot->ncpus, true);
 	json_key(w, "warnings");
 	json_array_begin(w);
 	if (bare_platform_warnings()[0])
