@@ -32,7 +32,7 @@ struct oci_bundle_spec {
 char *oci_config_json(const struct oci_bundle_spec *spec, struct vb_error *err);
 /* Write dir/config.json and dir/rootfs (dir exists and is empty). */
 int oci_bundle_write(const char *dir, const struct oci_bundle_spec *spec, struct vb_error *err);
-/* Remove what oci_bundle_write and the runtime put in dir, file by known file, then dir. */
+/* Remove dir and everything in it, on its own file system only, following no symbolic link. */
 void oci_bundle_remove(const char *dir);
 
 #endif

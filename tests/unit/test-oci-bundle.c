@@ -191,8 +191,18 @@ static void test_bundle_written_and_removed(void **state)
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	assert_int_equal(access(path, R_OK), 0);
 
+	/* what a runtime or a killed run may leave beside our files: gone too; a link's target stays */
+	snprintf(path, sizeof(path), "%s/rootfs/dev/shm", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/rootfs/dev/shm/left", dir);
+	FILE *left = fopen(path, "w");
+	assert_non_null(left);
+	fclose(left);
+	snprintf(path, sizeof(path), "%s/rootfs/tmp/to-disk", dir);
+	assert_int_equal(symlink(disk, path), 0);
 	oci_bundle_remove(dir);
 	assert_int_equal(access(dir, F_OK), -1);
+	assert_int_equal(access(disk, F_OK), 0);
 	unlink(disk);
 }
 
