@@ -4,7 +4,7 @@
 # Usage: tests/rig/run.sh [vbench vm arguments...]   (default: --cpus 2 --disk /tmp/disk.img --net)
 # RIG_COMMAND='...' runs that command in the outer guest instead (e.g. /vbench/vbench compare kvm native).
 # RIG_TIMEOUT (s, per boot), RIG_STALL (s of console silence that make a stall), RIG_ATTEMPTS (boots
-# when the emulator wedges), RIG_LOG (the console), RIG_TCG_THREAD (QEMU's TCG threading), RIG_IDLE
+# when the emulator wedges or resets the outer guest), RIG_LOG (the console), RIG_TCG_THREAD (QEMU's TCG threading), RIG_IDLE
 # (the outer kernel's idle= option; default poll), RIG_WITH_QEMU=1 (QEMU inside too, for the qemu backend).
 set -u
 cd "$(dirname "$0")/../.."
@@ -135,7 +135,8 @@ wedged() {
 # task's stack through SysRq) goes into the log.
 boot() {
 	"$QEMU" -accel tcg,thread=${RIG_TCG_THREAD:-multi} -cpu qemu64,+svm,+npt -smp 2 -m 3072 \
-		-nographic -qmp unix:"$TMP/qmp",server=on,wait=off -no-reboot -d cpu_reset -D "$TMP/resets" \
+		-nographic -qmp unix:"$TMP/qmp",server=on,wait=off -action reboot=shutdown,shutdown=pause \
+		-d cpu_reset -D "$TMP/resets" \
 		-kernel "$BUILD/guest/vmlinuz" -initrd "$TMP/outer.cpio" \
 		-append "console=ttyS0 panic=-1 rdinit=/init sysrq_always_enabled ${RIG_IDLE:-idle=poll}" \
 		</dev/null >"$LOG" 2>&1 &
@@ -146,6 +147,14 @@ boot() {
 	while kill -0 $qpid 2>/dev/null; do
 		sleep 5
 		waited=$((waited + 5))
+		# A guest that powered off, rebooted or reset is paused, its CPUs as they were: after a
+		# triple fault (QEMU logs it) their registers say where the outer kernel was.
+		if monitor "info status" 2>/dev/null | grep -q 'paused (shutdown)'; then
+			grep -q 'Triple fault' "$TMP/resets" 2>/dev/null && monitor "info registers -a" >"$TMP/regs"
+			monitor quit >/dev/null 2>&1
+			wait $qpid 2>/dev/null
+			break
+		fi
 		size=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
 		if [ "$size" != "$last" ]; then last=$size quiet=0; else quiet=$((quiet + 5)); fi
 		if [ $quiet -ge "$RIG_STALL" ] || [ $waited -ge "$RIG_TIMEOUT" ]; then
@@ -164,12 +173,13 @@ boot() {
 		fi
 	done
 	wait $qpid 2>/dev/null
-	# -no-reboot: an outer guest that reset (a triple fault: nothing on its console) ends QEMU;
-	# -d cpu_reset logged the CPU's registers at that moment.
+	# An outer guest that reset without a word on its console triple-faulted (QEMU's -d cpu_reset
+	# log says so); its CPUs' registers were read above, before QEMU was told to quit.
 	if grep -q 'Triple fault' "$TMP/resets" 2>/dev/null; then
 		{
-			echo "RIG-RESET: the outer guest triple-faulted; QEMU's record of it:"
-			grep -B2 -A14 'Triple fault' "$TMP/resets" | head -40
+			echo "RIG-RESET: the outer guest triple-faulted; its CPUs then (outer _text at" \
+				"$(grep -ao ' [0-9a-f]* T _text' "$LOG" | head -1 | cut -d' ' -f2)):"
+			grep -aE '^(CPU|RIP|CS |SS |CR0|EFER)' "$TMP/regs" 2>/dev/null | head -20
 		} >>"$LOG"
 		qrc=127
 	fi
@@ -186,22 +196,34 @@ RIG_STALL=${RIG_STALL:-120}
 RIG_ATTEMPTS=${RIG_ATTEMPTS:-5}
 qpid=
 trap '[ -n "$qpid" ] && kill $qpid 2>/dev/null; rm -rf "$TMP"' EXIT
-# QEMU 7.2's emulation of SVM now and then wedges the outer guest for good (see wedged; issue 4
-# has the registers and backtraces); such a stall, and only that, is retried, and reported.
-rm -f "$LOG".stall-*
+# QEMU's emulation of SVM now and then wedges the outer guest for good (see wedged; issue 4 has
+# the registers and backtraces), or resets it: the outer kernel itself triple-faults, which nothing
+# vbench does as a process can cause (a nested guest's triple fault is KVM's to handle: SVM
+# intercepts it). Such a stall or reset, and only that, is retried, and reported.
+rm -f "$LOG".stall-* "$LOG".reset-*
 attempt=1
+emulator=
 while :; do
 	echo "rig: booting QEMU (TCG, qemu64,+svm,+npt), console in $LOG (attempt $attempt)"
 	boot
-	[ $qrc -eq 125 ] && [ $attempt -lt "$RIG_ATTEMPTS" ] || break
-	cp "$LOG" "$LOG.stall-$attempt"
-	echo "rig: attempt $attempt stalled: no console output for $RIG_STALL s, and an outer CPU wedged:"
-	grep -aE '^RIP=|^CR0=|NMI backtrace for cpu|Sending NMI|\] RIP: 0010' "$LOG" | sed 's/^/      /' | head -10
-	echo "rig: full console in $LOG.stall-$attempt; retrying"
+	{ [ $qrc -eq 125 ] || [ $qrc -eq 127 ]; } && [ $attempt -lt "$RIG_ATTEMPTS" ] || break
+	if [ $qrc -eq 125 ]; then
+		cp "$LOG" "$LOG.stall-$attempt"
+		emulator="$emulator stall-$attempt"
+		echo "rig: attempt $attempt stalled: no console output for $RIG_STALL s, and an outer CPU wedged:"
+		grep -aE '^RIP=|^CR0=|NMI backtrace for cpu|Sending NMI|\] RIP: 0010' "$LOG" | sed 's/^/      /' | head -10
+		echo "rig: full console in $LOG.stall-$attempt; retrying"
+	else
+		cp "$LOG" "$LOG.reset-$attempt"
+		emulator="$emulator reset-$attempt"
+		echo "rig: attempt $attempt ended in a triple fault of the outer kernel:"
+		sed -n '/^RIG-RESET/,$p' "$LOG" | sed 's/^/      /' | head -12
+		echo "rig: full console in $LOG.reset-$attempt; retrying"
+	fi
 	attempt=$((attempt + 1))
 done
 grep -aE 'RIG|agent ready|vbench vm:|kvm |virtio_blk|virtio_net|vda' "$LOG" | tail -20
-[ $attempt -gt 1 ] && echo "NOTE: the rig stalled in QEMU's SVM emulation $((attempt - 1)) time(s) and was booted again (consoles in $LOG.stall-*)"
+[ -n "$emulator" ] && echo "NOTE: the rig stalled or reset in QEMU's SVM emulation $((attempt - 1)) time(s) and was booted again (consoles in $(echo $emulator | sed "s|[a-z]*-[0-9]*|$LOG.&|g"))"
 if [ -n "${RIG_COMMAND:-}" ] && grep -q 'RIG-RESULT rc=0' "$LOG"; then
 	echo "PASS: '$RIG_COMMAND' succeeded inside the rig"
 	exit 0
