@@ -393,12 +393,25 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 {
 	double logsum = 0;
 	size_t n = 0, sig = 0, unsupported = 0, failed = 0, alone = 0;
+	/* what every measured metric of the group says about itself first (a note's first part, up
+	 * to "; "), if they all say the same */
+	const char *shared = NULL;
+	size_t shared_len = 0;
+	bool mixed = false;
 	for (size_t r = 0; r < m->nrows; r++) {
 		const struct report_row *row = &m->rows[r];
 		/* start-up and overhead have their own words at the end of the summary */
 		if (strcmp(row->group, group) || row->curve_bytes > 0 || row->host_side)
 			continue;
 		const struct report_cell *c = row->cells[bi];
+		if (c && report_cell_measured(c)) {
+			const char *note = c->entry->note, *end = strstr(note, "; ");
+			size_t len = end ? (size_t)(end - note) : strlen(note);
+			if (!shared)
+				shared = note, shared_len = len;
+			else if (len != shared_len || strncmp(shared, note, len))
+				mixed = true;
+		}
 		if (c && c->entry->status == RESULT_UNSUPPORTED)
 			unsupported++;
 		/* a failure on either side leaves the metric out of the comparison */
@@ -415,11 +428,19 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 		n++;
 		sig += c->significant;
 	}
+	/* ssh's io.net: "network I/O (loopback on the remote host: ...)", not a network path */
+	char titled[320];
 	const char *title = report_group_title(group);
+	bool noted = shared_len > 0 && !mixed;
+	if (noted) {
+		snprintf(titled, sizeof(titled), "%s (%.*s)", title, (int)shared_len, shared);
+		title = titled;
+	}
 	if (n == 0 && unsupported == 0 && failed == 0)
 		return;
-	/* groups without a difference are named together at the end, unless something failed */
-	if (n > 0 && sig == 0 && failed == 0) {
+	/* groups without a difference are named together at the end, unless something failed or
+	 * the group's figures carry a note of their own */
+	if (n > 0 && sig == 0 && failed == 0 && !noted) {
 		same[(*nsame)++] = title;
 		return;
 	}
@@ -440,8 +461,9 @@ static void report_summary_group(const struct report_model *m, int bi, const cha
 	/* a failed metric has no ratio: the figure is of the others, and says so */
 	if (sig == 0) {
 		report_buf_printf(b, "%s: no significant difference from %s", title, m->baseline);
-		report_buf_printf(b, " (%zu failed metric%s not counted)", failed,
-				  failed == 1 ? "" : "s");
+		if (failed)
+			report_buf_printf(b, " (%zu failed metric%s not counted)", failed,
+					  failed == 1 ? "" : "s");
 		return;
 	}
 	double gm = exp(logsum / (double)n);

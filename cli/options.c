@@ -304,6 +304,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 		if (options_add_backend(o, argv[i], name, err) < 0)
 			return -1;
 	}
+	/* the default baseline is the last backend argument, not an alias added after it */
+	unsigned given = o->nbackends;
 	for (unsigned a = 0; a < naliases; a++) {
 		bool named = false;
 		for (unsigned k = 0; k < o->nbackends; k++)
@@ -316,6 +318,8 @@ int options_parse(struct run_options *o, int argc, char **argv, bool compare, st
 					      : "name the backend to run (e.g. native)");
 	if (!compare && o->nbackends > 1)
 		return error_set(err, "run takes one backend; use compare for several");
+	if (!o->baseline && compare)
+		o->baseline = o->names[given ? given - 1 : o->nbackends - 1];
 	if (o->baseline) {
 		bool found = false;
 		for (unsigned k = 0; k < o->nbackends; k++) {
@@ -378,7 +382,7 @@ void options_usage(bool compare)
 	       "  --out DIR                  where results are saved (default results/)\n");
 	if (compare)
 		printf("  --baseline BACKEND         ratios are to this backend (default: the last "
-		       "named)\n"
+		       "backend argument)\n"
 		       "  --report-dir DIR           where the report goes (default reports/)\n"
 		       "  --no-report                do not write a report\n");
 	printf("  --name ALIAS=BACKEND       call BACKEND ALIAS in tables and results (e.g.\n"

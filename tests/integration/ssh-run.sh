@@ -122,6 +122,9 @@ rc=$?
 tail -15 "$tmp/stdout"
 cat "$tmp/stderr"
 [ $rc -eq 0 ] || fail "vbench compare $host native exited $rc"
+# the summary in words says what the ssh hosts' io.net figures are, as their notes do
+[ "$(grep -c 'network I/O (loopback on the remote host: ' "$tmp/stdout")" -eq 2 ] ||
+	fail "the summary in words does not say, for both hosts, that io.net ran on their loopback"
 python3 - "$tmp/run.json" "$host" <<'PY' || exit 1
 import json, re, sys
 doc, name = json.load(open(sys.argv[1])), sys.argv[2]

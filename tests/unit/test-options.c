@@ -34,7 +34,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.repeat, options_default_repeat(SUITE_QUICK));
 	assert_int_equal(o.warmup, options_default_warmup(SUITE_QUICK));
 	assert_string_equal(o.out_dir, "results");
-	assert_null(o.baseline);
+	assert_string_equal(o.baseline, "native");
 	assert_int_equal(o.memory_bytes, 2ULL << 30);
 }
 
@@ -149,6 +149,17 @@ static void test_backend_names(void **state)
 	assert_int_equal(o.nbackends, 2);
 	assert_string_equal(o.names[1], "vps");
 	assert_string_equal(o.baseline, "vps");
+	/* by default ratios are to the last backend argument, not to an alias added after it */
+	assert_int_equal(parse(&o, true, &err, "ssh:me@h0", "--name", "two=ssh:me@h2", "native",
+			       NULL),
+			 0);
+	assert_int_equal(o.nbackends, 3);
+	assert_string_equal(o.names[2], "two");
+	assert_string_equal(o.baseline, "native");
+	assert_int_equal(parse(&o, true, &err, "--name", "a=ssh:me@h1", "--name", "b=ssh:me@h2",
+			       NULL),
+			 0);
+	assert_string_equal(o.baseline, "b");
 
 	assert_int_equal(
 		parse(&o, true, &err, "--name", "a=ssh:x@h1", "--name", "a=ssh:x@h2", NULL), -1);

@@ -785,6 +785,51 @@ static void test_summary_names_few_differences(void **state)
 }
 
 /*
+ * What every measured metric of a group says first (ssh's io.net: loopback on the remote host)
+ * goes with the group's name in the summary, not into the list of groups without a difference.
+ */
+static void test_summary_carries_group_note(void **state)
+{
+	(void)state;
+	struct results_doc doc;
+	struct vb_error err = { 0 };
+	load(&doc, FIXTURE_A);
+	const double v[] = { 100, 101, 99, 100, 102 };
+	const char *metrics[] = { "rr1_tps", "stream_mbps" };
+	const char *label = "loopback on the remote host: no network path between hosts measured";
+	for (size_t i = 0; i < 2; i++) {
+		add_entry(&doc, "io.net.x", "io.net", metrics[i], "native", "ops/s", BETTER_HIGHER,
+			  v, 5);
+		struct result_entry *e = add_entry(&doc, "io.net.x", "io.net", metrics[i], "lxc",
+						   "ops/s", BETTER_HIGHER, v, i ? 5 : 4);
+		snprintf(e->note, sizeof(e->note), i ? "%s" : "%s; not measured in 1 of 5 samples",
+			 label);
+	}
+	struct report_model m;
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	struct report_buf lxc;
+	report_buf_init(&lxc);
+	report_model_summary(&m, "lxc", &lxc);
+	assert_non_null(strstr(lxc.text, "network I/O (loopback on the remote host: no network path "
+					 "between hosts measured): no significant difference from "
+					 "native;"));
+	assert_non_null(strstr(
+		lxc.text, "CPU, memory, OS and disk I/O: no significant difference from native"));
+	report_buf_free(&lxc);
+	/* metrics that say different things first: no group-wide words */
+	snprintf(doc.entries[doc.nentries - 1].note, sizeof(doc.entries[0].note), "other");
+	report_model_free(&m);
+	assert_int_equal(report_model_build(&m, &doc, &err), 0);
+	report_buf_init(&lxc);
+	report_model_summary(&m, "lxc", &lxc);
+	assert_null(strstr(lxc.text, "loopback"));
+	assert_non_null(strstr(lxc.text, "disk I/O and network I/O: no significant difference"));
+	report_buf_free(&lxc);
+	report_model_free(&m);
+	results_free(&doc);
+}
+
+/*
  * Reports decide by what the results declare, not by names: the fixture (an old file, whose
  * declarations the reader infers from its names) with its bare-metal backend, its latency curve
  * and its lifecycle figures renamed reads the same.
@@ -973,6 +1018,7 @@ int main(void)
 		cmocka_unit_test(test_terminal_table),
 		cmocka_unit_test(test_environment_lines),
 		cmocka_unit_test(test_summary_names_few_differences),
+		cmocka_unit_test(test_summary_carries_group_note),
 		cmocka_unit_test(test_html_has_charts),
 		cmocka_unit_test_setup_teardown(test_html_without_gnuplot, test_dir_setup,
 						remove_dir),
