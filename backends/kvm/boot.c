@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backends/kvm/vmlinux.h"
+
 /* Offsets into struct boot_params (the zero page); the setup header sits at 0x1f1 in it and in the file. */
 #define BP_ACPI_RSDP_ADDR     0x070
 #define BP_EXT_RAMDISK_IMAGE  0x0c0
@@ -26,6 +28,8 @@
 #define BP_RELOCATABLE	      0x234
 #define BP_XLOADFLAGS	      0x236
 #define BP_CMDLINE_SIZE	      0x238
+#define BP_PAYLOAD_OFFSET     0x248
+#define BP_PAYLOAD_LENGTH     0x24c
 #define BP_PREF_ADDRESS	      0x258
 #define BP_INIT_SIZE	      0x260
 #define BP_E820_TABLE	      0x2d0
@@ -116,6 +120,13 @@ int boot_parse_bzimage(const uint8_t *image, size_t len, struct bzimage_info *in
 			info->init_size, info->kernel_size);
 	if (info->cmdline_size == 0)
 		return error_set(err, "bzImage header allows no command line");
+	/* the payload, where the header says and within the file; else there is none to extract */
+	size_t at = info->kernel_offset + get32(image + BP_PAYLOAD_OFFSET);
+	size_t plen = get32(image + BP_PAYLOAD_LENGTH);
+	if (at >= info->kernel_offset && at < len && plen <= len - at) {
+		info->payload_offset = at;
+		info->payload_length = plen;
+	}
 	return 0;
 }
 
@@ -158,16 +169,24 @@ int boot_load_linux(struct memory *mem, const struct boot_linux *in, struct boot
 	if (boot_parse_bzimage(in->kernel, in->kernel_len, &info, err) < 0)
 		return -1;
 	uint64_t low_end = mem->regions[0].size;
-	uint64_t load = BOOT_KERNEL_ADDR;
+	uint64_t load = BOOT_KERNEL_ADDR, rip = load + 0x200;
 	uint64_t kernel_end = load + info.init_size;
-	if (kernel_end > low_end)
-		return error_set(err,
-				 "boot: the kernel needs %u bytes from 1 MiB; guest memory is %llu",
-				 info.init_size, (unsigned long long)mem->size);
-	void *dst = memory_at(mem, load, info.kernel_size);
-	if (!dst)
-		return error_set(err, "boot: kernel does not fit in guest memory");
-	memcpy(dst, in->kernel + info.kernel_offset, info.kernel_size);
+	if (in->vmlinux) {
+		/* the kernel itself, where it links: no decompressor to run, nor room for it */
+		if (vmlinux_load(mem, in->vmlinux, in->vmlinux_len, BOOT_KERNEL_ADDR, &rip,
+				 &kernel_end, err) < 0)
+			return -1;
+	} else {
+		if (kernel_end > low_end)
+			return error_set(
+				err, "boot: the kernel needs %u bytes from 1 MiB; guest memory is %llu",
+				info.init_size, (unsigned long long)mem->size);
+		void *dst = memory_at(mem, load, info.kernel_size);
+		if (!dst)
+			return error_set(err, "boot: kernel does not fit in guest memory");
+		/* startup_64 sits 512 bytes into the protected-mode kernel (rip above) */
+		memcpy(dst, in->kernel + info.kernel_offset, info.kernel_size);
+	}
 
 	uint8_t *zp = memory_at(mem, BOOT_ZERO_PAGE_ADDR, BP_SIZE);
 	if (!zp)
@@ -246,7 +265,7 @@ int boot_load_linux(struct memory *mem, const struct boot_linux *in, struct boot
 	memcpy(rv, reset_stub, sizeof(reset_stub));
 
 	*entry = (struct boot_entry){
-		.rip = load + 0x200, /* startup_64 sits 512 bytes into the protected-mode kernel */
+		.rip = rip,
 		.rsi = BOOT_ZERO_PAGE_ADDR,
 		.rsp = BOOT_STACK_ADDR,
 		.cr3 = BOOT_PML4_ADDR,

@@ -41,6 +41,8 @@ struct bzimage_info {
 	uint32_t kernel_alignment;
 	bool relocatable;
 	uint64_t pref_address;
+	size_t payload_offset; /* the compressed kernel, from the file's start (0 length: none) */
+	size_t payload_length;
 };
 
 /* Validate a bzImage's header; a clear error for anything vbench cannot boot with the 64-bit entry. */
@@ -50,6 +52,9 @@ int boot_parse_bzimage(const uint8_t *image, size_t len, struct bzimage_info *in
 struct boot_linux {
 	const uint8_t *kernel;
 	size_t kernel_len;
+	/* the kernel's own ELF (vmlinux.h), loaded in place of its decompressor; may be NULL */
+	const uint8_t *vmlinux;
+	size_t vmlinux_len;
 	const char *cmdline;
 	const uint8_t *initrd; /* may be NULL */
 	size_t initrd_len;

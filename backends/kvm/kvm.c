@@ -200,6 +200,15 @@ static void kvm_vmm_free(struct kvm_vmm *inst)
 	free(inst);
 }
 
+void kvm_prepare_kernel(const struct backend_config *cfg)
+{
+	enum backend_vm_mode mode;
+	char kernel[PATH_MAX], modules[PATH_MAX];
+	if (kvm_resolve_mode(cfg, &mode, NULL) == 0 && mode == BACKEND_VM_LINUX &&
+	    kvm_guest_paths(cfg, kernel, modules, NULL) == 0)
+		machine_prepare_kernel(kernel);
+}
+
 int kvm_vmm_start(const struct backend_config *cfg, int report_fd, struct kvm_vmm **out,
 		  struct vb_error *err)
 {
@@ -347,10 +356,10 @@ void kvm_vmm_stats(struct kvm_vmm *inst, struct backend_stats *out)
 	const char *kernel =
 		strrchr(inst->kernel, '/') ? strrchr(inst->kernel, '/') + 1 : inst->kernel;
 	snprintf(out->details, sizeof(out->details),
-		 "boot-to-ready %.0f ms; %u vCPUs, %llu MiB, kernel %.100s, %llu exits (io %llu, "
-		 "mmio %llu)",
+		 "boot-to-ready %.0f ms; %u vCPUs, %llu MiB, kernel %.40s (%.48s), %llu exits (io "
+		 "%llu, mmio %llu)",
 		 ready ? (double)(ready - started) / 1e6 : NAN, inst->ncpus,
-		 (unsigned long long)(inst->memory_bytes >> 20), kernel,
+		 (unsigned long long)(inst->memory_bytes >> 20), kernel, inst->machine->kernel_note,
 		 (unsigned long long)(vm_exit_count(vm, KVM_EXIT_IO) +
 				      vm_exit_count(vm, KVM_EXIT_MMIO) +
 				      vm_exit_count(vm, KVM_EXIT_HLT) +

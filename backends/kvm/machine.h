@@ -51,10 +51,16 @@ struct machine {
 	int stats_fds[VM_MAX_VCPUS];
 	char cmdline[1024];
 	uint64_t initrd_bytes;
+	char kernel_note[96]; /* how the kernel was loaded: its ELF unpacked by vbench, or not */
 };
 
 /* Serve vm.exit's port and MMIO page (common/bare-abi.h) as the bare guest's VMM does. */
 int machine_serve_vm_exit(struct vm *vm, struct vb_error *err);
+/*
+ * Read the kernel and unpack its ELF now, for every VM that this process (or a VMM process it
+ * forks later) starts with it; a changed file is read again. Errors are the start's to report.
+ */
+void machine_prepare_kernel(const char *path);
 /* Build and boot the VM; on failure everything is torn down and *out is NULL. */
 int machine_start(const struct machine_config *cfg, struct machine **out, struct vb_error *err);
 /* The initramfs machine_start builds (agent as /init, the virtio modules), written to path. */

@@ -13,13 +13,22 @@ int memory_init(struct memory *mem, uint64_t size, struct vb_error *err)
 		return error_set(err, "guest memory of %llu bytes is too small (16 MiB at least)",
 				 (unsigned long long)size);
 	size &= ~0xfffffull; /* whole MiB keeps e820 and slots aligned */
-	mem->map = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem->map == MAP_FAILED) {
-		mem->map = NULL;
+	/*
+	 * On a 2 MiB boundary, so that each 2 MiB of guest-physical memory is one huge page of the
+	 * host's: only then can KVM map it with one large nested (EPT/NPT) entry. Kernels before
+	 * 6.7 do not align large anonymous mappings by themselves; QEMU aligns its RAM too.
+	 */
+	const uint64_t huge = 2ull << 20;
+	uint8_t *raw = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
 		return error_set_errno(err, "map %llu bytes of guest memory",
 				       (unsigned long long)size);
-	}
+	uint64_t head = (huge - (uintptr_t)raw % huge) % huge;
+	if (head)
+		munmap(raw, head);
+	munmap(raw + head + size, huge - head);
+	mem->map = raw + head;
 	mem->map_len = size;
 	mem->size = size;
 	/* Transparent huge pages cut the nested-paging cost of guest memory; advisory only. */

@@ -256,6 +256,7 @@ int vmm_process_start(const struct backend_config *cfg, struct backend_instance 
 		free(inst);
 		return error_set_errno(err, "kvm: control socket");
 	}
+	kvm_prepare_kernel(cfg);
 	pid_t parent = getpid();
 	fflush(stdout);
 	fflush(stderr);

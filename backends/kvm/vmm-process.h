@@ -13,6 +13,8 @@
 /* In the VMM process (backends/kvm/kvm.c): one VM, a Linux guest or a bare one. */
 struct kvm_vmm;
 /* Build and start the VM; its seccomp filter, reporting to report_fd, is on before the vCPUs run. */
+/* Before forking VMM processes: read and unpack the Linux guest's kernel once, for all of them. */
+void kvm_prepare_kernel(const struct backend_config *cfg);
 int kvm_vmm_start(const struct backend_config *cfg, int report_fd, struct kvm_vmm **out,
 		  struct vb_error *err);
 /* The harness's end of the agent channel (the VMM process hands it over, then closes it: -1). */

@@ -16,6 +16,9 @@
 #include "backends/kvm/cpio.h"
 #include "backends/kvm/machine.h"
 #include "backends/kvm/memory.h"
+#include "backends/kvm/vmlinux.h"
+
+#include <elf.h>
 
 static void test_cpio_round_trip(void **state)
 {
@@ -73,6 +76,16 @@ static void test_memory_bounds(void **state)
 	assert_null(memory_at(&m, sizeof(ram) - 1, 2));
 	assert_null(memory_at(&m, 16, UINT64_MAX));
 	assert_null(memory_at(&m, UINT64_MAX, 2));
+	/* guest RAM of its own starts on a huge-page boundary, whatever mmap gave (16 tries) */
+	struct vb_error err;
+	for (int i = 0; i < 16; i++) {
+		struct memory g;
+		assert_int_equal(memory_init(&g, (18 << 20) + 4096 * (unsigned)i, &err), 0);
+		assert_int_equal((uintptr_t)g.map % (2u << 20), 0);
+		assert_int_equal(g.map_len, 18 << 20);
+		g.map[g.map_len - 1] = 1;
+		memory_destroy(&g);
+	}
 }
 
 static void test_memory_split_around_hole(void **state)
@@ -202,6 +215,181 @@ static void test_bzimage_rejects(void **state)
 	free(img);
 }
 
+/* LZ4 blocks: literals, an overlapping match, long lengths; and blocks that lie. */
+static void test_lz4_block(void **state)
+{
+	(void)state;
+	uint8_t out[64];
+	struct vb_error err;
+	/* "abc", then 9 bytes from 3 back (a repeat), then "X" alone */
+	static const uint8_t rep[] = { 0x35, 'a', 'b', 'c', 3, 0, 0x10, 'X' };
+	assert_int_equal(vmlinux_lz4_block(rep, sizeof(rep), out, sizeof(out), &err), 13);
+	assert_memory_equal(out, "abcabcabcabcX", 13);
+	/* 20 literals (15 + 5), then a match of 4 + 15 + 255 + 1 = 275 zeros: too long for out */
+	uint8_t lng[32] = { 0xff, 5 };
+	memset(lng + 2, 0, 20);
+	lng[22] = 1, lng[23] = 0, lng[24] = 255, lng[25] = 1;
+	assert_int_equal(vmlinux_lz4_block(lng, 26, out, sizeof(out), &err), -1);
+	assert_non_null(strstr(err.message, "past the output"));
+	static uint8_t big[400];
+	assert_int_equal(vmlinux_lz4_block(lng, 26, big, sizeof(big), &err), 20 + 275);
+	/* a match reaching before the start, an offset of 0, blocks cut short */
+	static const uint8_t before[] = { 0x30, 'a', 'b', 'c', 4, 0 };
+	assert_int_equal(vmlinux_lz4_block(before, sizeof(before), out, sizeof(out), &err), -1);
+	assert_non_null(strstr(err.message, "before the output"));
+	static const uint8_t zero[] = { 0x30, 'a', 'b', 'c', 0, 0 };
+	assert_int_equal(vmlinux_lz4_block(zero, sizeof(zero), out, sizeof(out), &err), -1);
+	static const uint8_t cut[] = { 0x50, 'a', 'b' };
+	assert_int_equal(vmlinux_lz4_block(cut, sizeof(cut), out, sizeof(out), &err), -1);
+	assert_non_null(strstr(err.message, "past the block"));
+	static const uint8_t cut_len[] = { 0xf0, 255, 255 };
+	assert_int_equal(vmlinux_lz4_block(cut_len, sizeof(cut_len), out, sizeof(out), &err), -1);
+	static const uint8_t cut_off[] = { 0x10, 'a', 3 };
+	assert_int_equal(vmlinux_lz4_block(cut_off, sizeof(cut_off), out, sizeof(out), &err), -1);
+	assert_non_null(strstr(err.message, "match offset"));
+}
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* An LZ4 block of literals only: what any decoder must take. */
+static size_t lz4_literals(const uint8_t *in, size_t n, uint8_t *out)
+{
+	size_t o = 0;
+	if (n < 15) {
+		out[o++] = (uint8_t)(n << 4);
+	} else {
+		out[o++] = 0xf0;
+		size_t rest = n - 15;
+		for (; rest >= 255; rest -= 255)
+			out[o++] = 255;
+		out[o++] = (uint8_t)rest;
+	}
+	memcpy(out + o, in, n);
+	return o + n;
+}
+
+#define TEST_ELF_LOAD 0x1000000u
+
+/* A tiny x86-64 ELF: one executable segment of 64 bytes at 16 MiB, 8 KiB in memory. */
+static size_t make_elf(uint8_t *out)
+{
+	memset(out, 0, 256);
+	Elf64_Ehdr eh = { .e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+			  .e_entry = TEST_ELF_LOAD + 8, .e_phoff = sizeof(Elf64_Ehdr),
+			  .e_ehsize = sizeof(Elf64_Ehdr), .e_phentsize = sizeof(Elf64_Phdr),
+			  .e_phnum = 1 };
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	Elf64_Phdr ph = { .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 192,
+			  .p_vaddr = 0xffffffff81000000ull, .p_paddr = TEST_ELF_LOAD, .p_filesz = 64,
+			  .p_memsz = 8192 };
+	memcpy(out, &eh, sizeof(eh));
+	memcpy(out + sizeof(eh), &ph, sizeof(ph));
+	for (int i = 0; i < 64; i++)
+		out[192 + i] = (uint8_t)(0xa0 + i);
+	return 256;
+}
+
+/* A bzImage whose payload is that ELF in the kernel's LZ4 framing (magic, size, block, its size). */
+static uint8_t *make_lz4_bzimage(size_t *len, const uint8_t *elf, size_t elf_len)
+{
+	uint8_t *img = test_bzimage();
+	uint8_t *pay = img + TEST_BZIMAGE_SETUP + 64;
+	put32le(pay, 0x184c2102);
+	size_t block = lz4_literals(elf, elf_len, pay + 8);
+	put32le(pay + 4, (uint32_t)block);
+	put32le(pay + 8 + block, (uint32_t)elf_len);
+	put32le(img + 0x248, 64);
+	put32le(img + 0x24c, (uint32_t)(8 + block + 4));
+	*len = TEST_BZIMAGE_SETUP + TEST_BZIMAGE_KERNEL;
+	return img;
+}
+
+static void test_vmlinux_boot(void **state)
+{
+	(void)state;
+	uint8_t elf[256];
+	size_t elf_len = make_elf(elf), len;
+	uint8_t *img = make_lz4_bzimage(&len, elf, elf_len);
+	struct bzimage_info info;
+	struct vb_error err;
+	assert_int_equal(boot_parse_bzimage(img, len, &info, &err), 0);
+	assert_int_equal(info.payload_offset, TEST_BZIMAGE_SETUP + 64);
+	uint8_t *got;
+	size_t got_len;
+	const char *how;
+	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), 1);
+	assert_string_equal(how, "LZ4");
+	assert_int_equal(got_len, elf_len);
+	assert_memory_equal(got, elf, elf_len);
+
+	/* booted from its ELF: the segment where it links, its tail zeroed, the ELF's entry */
+	struct memory m;
+	assert_int_equal(memory_init(&m, 64 << 20, &err), 0);
+	memset(memory_at(&m, TEST_ELF_LOAD, 8192), 0xee, 8192);
+	uint8_t initrd[4096] = { 1 };
+	struct boot_linux in = { .kernel = img, .kernel_len = len, .vmlinux = got,
+				 .vmlinux_len = got_len, .cmdline = "quiet", .initrd = initrd,
+				 .initrd_len = sizeof(initrd) };
+	struct boot_entry entry;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), 0);
+	assert_int_equal(entry.rip, TEST_ELF_LOAD + 8);
+	assert_memory_equal(memory_at(&m, TEST_ELF_LOAD, 64), elf + 192, 64);
+	static const uint8_t zeros[8192 - 64];
+	assert_memory_equal(memory_at(&m, TEST_ELF_LOAD + 64, sizeof(zeros)), zeros, sizeof(zeros));
+	uint8_t *zp = memory_at(&m, BOOT_ZERO_PAGE_ADDR, 4096);
+	assert_true(rd32(zp + 0x218) >= TEST_ELF_LOAD + 8192);
+
+	/* ELFs that lie: entry outside, a segment below 1 MiB, beyond memory, past the file */
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)got;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(got + sizeof(Elf64_Ehdr));
+	eh->e_entry = TEST_ELF_LOAD + 100;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), -1);
+	assert_non_null(strstr(err.message, "entry"));
+	eh->e_entry = TEST_ELF_LOAD;
+	ph->p_paddr = 0x7000;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), -1);
+	assert_non_null(strstr(err.message, "below"));
+	ph->p_paddr = 63ull << 20;
+	ph->p_memsz = 2ull << 20;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), -1);
+	assert_non_null(strstr(err.message, "outside guest memory"));
+	ph->p_paddr = UINT64_MAX - 10;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), -1);
+	ph->p_paddr = TEST_ELF_LOAD;
+	ph->p_memsz = 8192;
+	ph->p_offset = 250;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), -1);
+	assert_non_null(strstr(err.message, "outside the file"));
+	got[0] = 0;
+	assert_int_equal(boot_load_linux(&m, &in, &entry, &err), -1);
+	assert_non_null(strstr(err.message, "not a little-endian x86-64 ELF"));
+	free(got);
+	memory_destroy(&m);
+
+	/* payloads that lie: the size after them, a block past the end; another compression */
+	uint8_t *pay = img + info.payload_offset;
+	size_t plen = info.payload_length;
+	put32le(pay + plen - 4, (uint32_t)elf_len + 1);
+	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), -1);
+	assert_non_null(strstr(err.message, "its size says"));
+	put32le(pay + plen - 4, (uint32_t)elf_len);
+	put32le(pay + 4, 100000);
+	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), -1);
+	assert_non_null(strstr(err.message, "runs past the payload"));
+	assert_null(got);
+	pay[0] = 0x1f, pay[1] = 0x8b;
+	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), 0);
+	assert_string_equal(how, "gzip");
+	free(img);
+}
+
 /* The real Debian kernel, when `make guest` has fetched it. */
 static void test_bzimage_debian(void **state)
 {
@@ -219,6 +407,36 @@ static void test_bzimage_debian(void **state)
 	assert_int_equal(boot_parse_bzimage(head, n, &info, &err), 0);
 	assert_true(info.version >= 0x020c);
 	assert_true(info.relocatable);
+	/* Debian packs it with LZ4: vbench unpacks it and loads the kernel itself where it links */
+	f = fopen("build/guest/vmlinuz", "rb");
+	assert_non_null(f);
+	struct stat st;
+	assert_int_equal(fstat(fileno(f), &st), 0);
+	uint8_t *all = malloc((size_t)st.st_size);
+	assert_non_null(all);
+	assert_int_equal(fread(all, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	assert_int_equal(boot_parse_bzimage(all, (size_t)st.st_size, &info, &err), 0);
+	uint8_t *elf;
+	size_t elf_len;
+	const char *how;
+	int rc = vmlinux_extract(all, (size_t)st.st_size, &info, &elf, &elf_len, &how, &err);
+	if (rc == 0) {
+		print_message("build/guest/vmlinuz's payload is %s: its decompressor runs\n", how);
+		free(all);
+		return;
+	}
+	assert_int_equal(rc, 1);
+	struct memory m;
+	assert_int_equal(memory_init(&m, 512 << 20, &err), 0);
+	uint64_t entry, end;
+	assert_int_equal(vmlinux_load(&m, elf, elf_len, BOOT_KERNEL_ADDR, &entry, &end, &err), 0);
+	/* phys_startup_64 at the kernel's physical load address, the image within its init_size */
+	assert_int_equal(entry, info.pref_address);
+	assert_true(end > entry && end - entry <= info.init_size);
+	memory_destroy(&m);
+	free(elf);
+	free(all);
 }
 
 /* The guest learns its address and the peer's; the peer's ports are fixed (common/net-peer.h), so
@@ -243,6 +461,8 @@ int main(void)
 		cmocka_unit_test(test_bzimage_load),
 		cmocka_unit_test(test_bzimage_rejects),
 		cmocka_unit_test(test_bzimage_debian),
+		cmocka_unit_test(test_lz4_block),
+		cmocka_unit_test(test_vmlinux_boot),
 		cmocka_unit_test(test_default_cmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
