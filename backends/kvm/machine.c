@@ -93,6 +93,12 @@ static int machine_load_kernel(const char *path, struct vb_error *err)
 		free(file);
 		return error_prefix(err, "%s: ", path);
 	}
+	/* with the ELF out, what precedes the payload (the header the zero page copies) is enough */
+	if (elf) {
+		uint8_t *head = realloc(file, info.payload_offset);
+		if (head)
+			file = head, len = info.payload_offset;
+	}
 	/* the file as it was read: a kernel replaced meanwhile is read again next time */
 	free(machine_kernel.file);
 	free(machine_kernel.elf);

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backends/kvm/thread.h"
+
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 3)
 
 static void vcpu_kick_handler(int sig)
@@ -292,24 +294,9 @@ static void *vcpu_thread(void *arg)
 
 int vcpu_start(struct vcpu *vcpu, struct vb_error *err)
 {
-	/* Every signal blocked in the vCPU thread except the kick, and SIGSYS, by which the seccomp
-	 * filter reports a denied call (blocked, it would kill without saying which): the host's
-	 * signals go elsewhere. */
-	sigset_t all, old;
-	sigfillset(&all);
-	sigdelset(&all, SIGSYS);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	/*
-	 * 1 MiB of stack, not glibc's 8: a mapping smaller than 2 MiB holds no huge page, which a
-	 * host with transparent huge pages "always" (Debian's default) would otherwise give it, and
-	 * the VMM's memory would grow by 2 MiB per vCPU depending on where the stack landed.
-	 */
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 1u << 20);
-	int rc = pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Every signal blocked in the vCPU thread except the kick (unblocked there) and SIGSYS, by
+	 * which the seccomp filter reports a denied call: the host's signals go elsewhere. */
+	int rc = vmm_thread_start(&vcpu->thread, vcpu_thread, vcpu);
 	if (rc != 0) {
 		errno = rc;
 		return error_set_errno(err, "kvm: start vCPU %u thread", vcpu->index);

@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "backends/kvm/thread.h"
+
 #define REG_MAGIC		0x000
 #define REG_VERSION		0x004
 #define REG_DEVICE_ID		0x008
@@ -340,12 +342,7 @@ int virtio_mmio_init(struct virtio_mmio *m, struct vm *vm, const struct memory *
 
 int virtio_mmio_start(struct virtio_mmio *m, struct vb_error *err)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	sigdelset(&all, SIGSYS); /* the seccomp filter's report of a denied call (vcpu.c) */
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&m->thread, NULL, virtio_mmio_thread, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = vmm_thread_start(&m->thread, virtio_mmio_thread, m);
 	if (rc != 0) {
 		errno = rc;
 		return error_set_errno(err, "%s: start device thread", m->ops->name);
