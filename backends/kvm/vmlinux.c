@@ -94,7 +94,8 @@ int vmlinux_extract(const uint8_t *image, size_t len, const struct bzimage_info 
 	*how = "LZ4";
 	/* the build appends the unpacked size: what the blocks must add up to */
 	size_t want = get32(p + plen - 4);
-	if (want < sizeof(Elf64_Ehdr) || want > VMLINUX_MAX)
+	/* LZ4 cannot expand a byte into more than 255 (a length byte of 255 adds 255 bytes at most) */
+	if (want < sizeof(Elf64_Ehdr) || want > VMLINUX_MAX || want / 255 > plen)
 		return error_set(err, "bzImage payload: LZ4 with an implausible size of %zu bytes",
 				 want);
 	uint8_t *out = malloc(want);

@@ -1,4 +1,4 @@
-/* libFuzzer target: the bzImage header parser and loader, and the cpio reader, on arbitrary bytes. */
+/* libFuzzer target: the bzImage header parser and loaders (its decompressor's or its unpacked ELF), and the cpio reader, on arbitrary bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +6,7 @@
 #include "backends/kvm/boot.h"
 #include "backends/kvm/cpio.h"
 #include "backends/kvm/memory.h"
+#include "backends/kvm/vmlinux.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,7 +26,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 .initrd_len = size > 4096 ? 4096 : size };
 		struct boot_entry entry;
 		boot_load_linux(&m, &in, &entry, &err);
+		uint8_t *elf;
+		size_t elf_len;
+		const char *how;
+		if (vmlinux_extract(data, size, &info, &elf, &elf_len, &how, &err) == 1) {
+			in.vmlinux = elf;
+			in.vmlinux_len = elf_len;
+			boot_load_linux(&m, &in, &entry, &err);
+			free(elf);
+		}
 	}
+	/* the bytes as an LZ4 block, and as a kernel ELF */
+	static uint8_t out[1 << 16];
+	vmlinux_lz4_block(data, size, out, sizeof(out), &err);
+	struct memory m;
+	memory_init_borrowed(&m, ram, ram_size);
+	uint64_t entry, end;
+	vmlinux_load(&m, data, size, 0x100000, &entry, &end, &err);
 	size_t off = 0;
 	struct cpio_entry e;
 	for (int i = 0; i < 64 && cpio_next(data, size, &off, &e, &err) == 1; i++)

@@ -139,6 +139,19 @@ def bzimage_seeds():
     # setup_sects 0 (read as 4) and boot protocol 2.12, the oldest vbench accepts
     with open(os.path.join(ROOT, "fuzz-bzimage", "bzimage-setup-sects-0"), "wb") as f:
         f.write(bzimage(0, kernel, version=0x020C))
+    # a kernel whose payload is an ELF in the kernel's LZ4 framing (magic, block size, a block of
+    # literals, the unpacked size), one executable segment at 1 MiB: backends/kvm/vmlinux.c
+    ehdr = struct.pack("<4sBBBB8sHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, bytes(8), 2, 62, 1,
+                       0x100000, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, 128, 0xFFFFFFFF81000000, 0x100000, 64, 4096, 0x1000)
+    elf = ehdr + phdr + bytes(8) + bytes(range(64))
+    rest = len(elf) - 15
+    block = bytes([0xF0]) + bytes([255] * (rest // 255)) + bytes([rest % 255]) + elf
+    payload = struct.pack("<II", 0x184C2102, len(block)) + block + struct.pack("<I", len(elf))
+    img = bytearray(bzimage(1, payload))
+    img[0x248:0x250] = struct.pack("<II", 0, len(payload))  # payload_offset, payload_length
+    with open(os.path.join(ROOT, "fuzz-bzimage", "bzimage-lz4-elf"), "wb") as f:
+        f.write(img)
     # the initramfs side of the target: a newc archive like the one vbench builds for the VM
     archive = (cpio_record("dev", 0o040755, ino=1) +
                cpio_record("dev/console", 0o020600, rdev=(5, 1), ino=2) +

@@ -379,6 +379,9 @@ static void test_vmlinux_boot(void **state)
 	put32le(pay + plen - 4, (uint32_t)elf_len + 1);
 	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), -1);
 	assert_non_null(strstr(err.message, "its size says"));
+	put32le(pay + plen - 4, 300 * (uint32_t)plen); /* more than LZ4 can make of it */
+	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), -1);
+	assert_non_null(strstr(err.message, "implausible size"));
 	put32le(pay + plen - 4, (uint32_t)elf_len);
 	put32le(pay + 4, 100000);
 	assert_int_equal(vmlinux_extract(img, len, &info, &got, &got_len, &how, &err), -1);
