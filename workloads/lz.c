@@ -100,7 +100,7 @@ static int lz_get_length(const uint8_t **ip, const uint8_t *end, size_t *len)
 	return 0;
 }
 
-int lz_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t out_len)
+long lz_decompress_block(const uint8_t *src, size_t len, uint8_t *dst, size_t cap)
 {
 	const uint8_t *ip = src, *end = src + len;
 	size_t op = 0;
@@ -109,7 +109,7 @@ int lz_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t out_len)
 		size_t nlit = token >> 4;
 		if (nlit == 15 && lz_get_length(&ip, end, &nlit) != 0)
 			return -1;
-		if (nlit > (size_t)(end - ip) || nlit > out_len - op)
+		if (nlit > (size_t)(end - ip) || nlit > cap - op)
 			return -1;
 		bytes_copy(dst + op, ip, nlit);
 		ip += nlit;
@@ -124,11 +124,16 @@ int lz_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t out_len)
 		if (match == 15 && lz_get_length(&ip, end, &match) != 0)
 			return -1;
 		match += LZ_MIN_MATCH;
-		if (offset == 0 || offset > op || match > out_len - op)
+		if (offset == 0 || offset > op || match > cap - op)
 			return -1;
 		/* Byte by byte: a match may overlap the bytes it is producing. */
 		for (size_t i = 0; i < match; i++, op++)
 			dst[op] = dst[op - offset];
 	}
-	return op == out_len ? 0 : -1;
+	return (long)op;
+}
+
+int lz_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t out_len)
+{
+	return lz_decompress_block(src, len, dst, out_len) == (long)out_len ? 0 : -1;
 }

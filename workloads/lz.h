@@ -1,4 +1,4 @@
-/* A small LZ77 byte compressor (LZ4-like token format) written here for the cpu.lz workload. */
+/* A small LZ77 byte compressor in LZ4's block format, written here for the cpu.lz workload; its decoder also unpacks LZ4 kernels (backends/kvm/vmlinux.c). */
 #ifndef VB_LZ_H
 #define VB_LZ_H
 
@@ -16,5 +16,8 @@ size_t lz_compress(const uint8_t *src, size_t len, uint8_t *dst);
  * length and offset is checked, so any input is safe).
  */
 int lz_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t out_len);
+
+/* Decompress one block into at most cap bytes; returns the bytes made, or -1 as above. */
+long lz_decompress_block(const uint8_t *src, size_t len, uint8_t *dst, size_t cap);
 
 #endif

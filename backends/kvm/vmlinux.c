@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workloads/lz.h"
+
 /* The kernel's LZ4 payload is the tool's legacy frame: this magic, then (size, block) pairs. */
 #define LZ4_LEGACY_MAGIC 0x184c2102u
 #define LZ4_LEGACY_BLOCK (8u << 20) /* the most one legacy block unpacks to */
@@ -14,57 +16,6 @@
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* A length that goes on in 255s: add the bytes up to the first that is not 255. */
-static int lz4_more(const uint8_t **ip, const uint8_t *end, size_t *n)
-{
-	uint8_t b;
-	do {
-		if (*ip >= end)
-			return -1;
-		b = *(*ip)++;
-		*n += b;
-	} while (b == 255);
-	return 0;
-}
-
-long vmlinux_lz4_block(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-		       struct vb_error *err)
-{
-	const uint8_t *ip = in, *end = in + len;
-	size_t op = 0;
-	while (ip < end) {
-		uint8_t token = *ip++;
-		size_t lit = token >> 4;
-		if (lit == 15 && lz4_more(&ip, end, &lit) < 0)
-			return error_set(err, "LZ4 block ends inside a literal length");
-		if (lit > (size_t)(end - ip) || lit > cap - op)
-			return error_set(err, "LZ4 literals run past the %s",
-					 lit > (size_t)(end - ip) ? "block" : "output");
-		memcpy(out + op, ip, lit);
-		ip += lit;
-		op += lit;
-		if (ip == end)
-			break; /* the last sequence has literals only */
-		if (end - ip < 2)
-			return error_set(err, "LZ4 block ends inside a match offset");
-		size_t offset = (size_t)ip[0] | (size_t)ip[1] << 8;
-		ip += 2;
-		if (offset == 0 || offset > op)
-			return error_set(err, "LZ4 match offset %zu reaches before the output's start",
-					 offset);
-		size_t match = token & 15;
-		if (match == 15 && lz4_more(&ip, end, &match) < 0)
-			return error_set(err, "LZ4 block ends inside a match length");
-		match += 4;
-		if (match > cap - op)
-			return error_set(err, "LZ4 match runs past the output");
-		/* byte by byte: a match may overlap what it is copying (a repeat) */
-		for (size_t i = 0; i < match; i++, op++)
-			out[op] = out[op - offset];
-	}
-	return (long)op;
 }
 
 int vmlinux_extract(const uint8_t *image, size_t len, const struct bzimage_info *info,
@@ -117,10 +68,11 @@ int vmlinux_extract(const uint8_t *image, size_t len, const struct bzimage_info 
 					      "the payload", block, at);
 		}
 		size_t room = want - made < LZ4_LEGACY_BLOCK ? want - made : LZ4_LEGACY_BLOCK;
-		long n = vmlinux_lz4_block(p + at, block, out + made, room, err);
+		long n = lz_decompress_block(p + at, block, out + made, room);
 		if (n < 0) {
 			free(out);
-			return error_prefix(err, "bzImage payload at %zu: ", at);
+			return error_set(err, "bzImage payload: the LZ4 block at %zu is corrupt (a "
+					      "length or offset reaches outside it)", at);
 		}
 		made += (size_t)n;
 		at += block;

@@ -13,10 +13,6 @@
 #include "backends/kvm/memory.h"
 #include "common/error.h"
 
-/* Decode one LZ4 block into out (at most cap bytes); the bytes written, or -1 with a reason. */
-long vmlinux_lz4_block(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-		       struct vb_error *err);
-
 /*
  * The payload's uncompressed ELF (malloc'd) when the payload is LZ4 (the kernel's legacy frame,
  * with the build's 4-byte size after it): returns 1. Returns 0 when the payload is compressed

@@ -7,6 +7,7 @@
 #include "backends/kvm/cpio.h"
 #include "backends/kvm/memory.h"
 #include "backends/kvm/vmlinux.h"
+#include "workloads/lz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the bytes as an LZ4 block, and as a kernel ELF */
 	static uint8_t out[1 << 16];
-	vmlinux_lz4_block(data, size, out, sizeof(out), &err);
+	lz_decompress_block(data, size, out, sizeof(out));
 	struct memory m;
 	memory_init_borrowed(&m, ram, ram_size);
 	uint64_t entry, end;
