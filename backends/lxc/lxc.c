@@ -535,11 +535,6 @@ static void lxc_stop(struct backend_instance *inst)
 	free(inst);
 }
 
-/*
- * Run argv[0] (a host program, bound in at /bin/<name>; it must be static, as the container
- * has no libraries) as the container's init with our stdin/stdout/stderr. SIGINT, SIGTERM and
- * SIGHUP end the container: as a namespace's init it would otherwise ignore them.
- */
 /* Ctrl-C (or SIGTERM, SIGHUP) during `vbench exec lxc`: the container's init, and with it all. */
 static void exec_stop(void *ctx)
 {
@@ -547,6 +542,11 @@ static void exec_stop(void *ctx)
 	kill(inst->pid, SIGKILL);
 }
 
+/*
+ * Run argv[0] (a host program, bound in at /bin/<name>; it must be static, as the container
+ * has no libraries) as the container's init with our stdin/stdout/stderr. SIGINT, SIGTERM and
+ * SIGHUP end the container: as a namespace's init it would otherwise ignore them.
+ */
 static int lxc_exec(const struct backend_config *cfg, char *const argv[], int *exit_status,
 		    struct vb_error *err)
 {

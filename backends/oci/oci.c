@@ -694,17 +694,17 @@ static void kill_container(struct backend_instance *inst)
 	runtime_delete(inst->runtime, inst->id);
 }
 
-/*
- * Run argv[0] (a host program, bound in at /bin/<name>; it must be static, as the rootfs has no
- * libraries) in the bundle the agent gets, with our stdin/stdout/stderr; its exit status is what
- * `runtime run` exits with. SIGINT, SIGTERM and SIGHUP end the container.
- */
 /* Ctrl-C (or SIGTERM, SIGHUP) during `vbench exec oci`: the command and its container end. */
 static void exec_stop(void *inst)
 {
 	kill_container(inst);
 }
 
+/*
+ * Run argv[0] (a host program, bound in at /bin/<name>; it must be static, as the rootfs has no
+ * libraries) in the bundle the agent gets, with our stdin/stdout/stderr; its exit status is what
+ * `runtime run` exits with. SIGINT, SIGTERM and SIGHUP end the container.
+ */
 static int oci_exec(const struct backend_config *cfg, char *const argv[], int *exit_status,
 		    struct vb_error *err)
 {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
